@@ -1,0 +1,112 @@
+import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import type { Config } from '../config.js';
+import { AppError, ErrorCode } from '../errors.js';
+import type { SmsSender } from '../ports.js';
+
+/**
+ * The SDK's own RequestClient (axios, Basic auth, form encoding) with two changes:
+ * - an optional base URL replaces scheme and host of every request (TWILIO_API_URL, used by the local fakes);
+ * - it forgets `lastRequest`/`lastResponse`, which would otherwise keep the SMS body (the password) alive after the send.
+ */
+export class ResetpwTwilioHttpClient extends twilio.RequestClient {
+  private readonly base: URL | undefined;
+
+  constructor(baseUrl: string | undefined, options: RequestClient.RequestClientOptions) {
+    super(options);
+    this.base = baseUrl ? new URL(baseUrl) : undefined;
+  }
+
+  override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
+    let uri = opts.uri;
+    if (this.base) {
+      const u = new URL(opts.uri);
+      u.protocol = this.base.protocol;
+      u.host = this.base.host;
+      uri = u.toString();
+    }
+    try {
+      return await super.request<TData>({ ...opts, uri });
+    } finally {
+      this.lastRequest = undefined;
+      this.lastResponse = undefined;
+    }
+  }
+}
+
+export function createTwilioSmsSender(twilioConfig: Config['twilio'], validitySeconds: number): SmsSender {
+  const { accountSid, auth, sender, apiUrl, timeoutMs } = twilioConfig;
+  // autoRetry only ever retries HTTP 429, where Twilio created nothing, so it cannot double-send.
+  const httpClient = new ResetpwTwilioHttpClient(apiUrl, { timeout: timeoutMs, autoRetry: true, maxRetries: 2 });
+  const client =
+    auth.kind === 'apiKey'
+      ? twilio(auth.apiKey, auth.apiSecret, { accountSid, httpClient })
+      : twilio(accountSid, auth.authToken, { httpClient });
+  const senderParams =
+    sender.kind === 'from' ? { from: sender.from } : { messagingServiceSid: sender.messagingServiceSid };
+
+  return {
+    async send({ to, body }) {
+      try {
+        const message = await client.messages.create({ to, body, validityPeriod: validitySeconds, ...senderParams });
+        // Copy out only identifiers: the returned instance carries the body.
+        return { sid: message.sid, status: message.status };
+      } catch (err) {
+        throw classifyTwilioError(err);
+      }
+    },
+  };
+}
+
+const CODE_MAP: Readonly<Record<number, ErrorCode>> = {
+  20003: ErrorCode.SmsAuthFailed,
+  20429: ErrorCode.SmsRateLimited,
+  21211: ErrorCode.SmsInvalidNumber,
+  21408: ErrorCode.SmsRegionBlocked,
+  21610: ErrorCode.SmsOptedOut,
+  21612: ErrorCode.SmsUnroutable,
+  21614: ErrorCode.SmsNotMobile,
+  21635: ErrorCode.SmsNotMobile,
+  21606: ErrorCode.SmsBadSender,
+  21212: ErrorCode.SmsBadSender,
+  21611: ErrorCode.SmsQueueFull,
+};
+
+/** Connection never established: nothing reached Twilio, so nothing was sent. */
+const NOT_SENT_TRANSPORT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Turns whatever the SDK threw into an AppError holding only codes. The raw error is dropped on purpose:
+ * an axios error's `config.data` is the form body, password included.
+ */
+export function classifyTwilioError(err: unknown): AppError {
+  if (err instanceof twilio.RestException) {
+    const status = err.status;
+    const code = typeof err.code === 'number' ? err.code : undefined;
+    const details = { twilioCode: code, httpStatus: status };
+    const mapped = code !== undefined ? CODE_MAP[code] : undefined;
+    if (mapped) return new AppError(mapped, 'Twilio rejected the message', details);
+    if (status === 401) return new AppError(ErrorCode.SmsAuthFailed, 'Twilio rejected the credentials', details);
+    if (status === 429) return new AppError(ErrorCode.SmsRateLimited, 'Twilio rate limited the send', details);
+    // A 5xx does not say whether the message was created before the failure.
+    if (status >= 500) return new AppError(ErrorCode.SmsOutcomeUnknown, 'Twilio server error', details);
+    return new AppError(ErrorCode.SmsRejected, 'Twilio rejected the message', details);
+  }
+  const e = err as { isAxiosError?: boolean; code?: unknown; status?: unknown; name?: string };
+  if (e?.isAxiosError) {
+    const transportCode = typeof e.code === 'string' ? e.code : 'unknown';
+    if (NOT_SENT_TRANSPORT_CODES.has(transportCode)) {
+      return new AppError(ErrorCode.SmsUnreachable, 'Could not connect to Twilio', { transportCode });
+    }
+    return new AppError(ErrorCode.SmsOutcomeUnknown, 'No definite answer from Twilio', { transportCode });
+  }
+  // RFC 9457 problem bodies come back as TwilioServiceException, which the SDK does not export.
+  if (typeof e?.status === 'number' && 'title' in (e as object)) {
+    const code = typeof e.code === 'number' ? e.code : undefined;
+    return new AppError(ErrorCode.SmsRejected, 'Twilio rejected the message', {
+      twilioCode: code,
+      httpStatus: e.status,
+    });
+  }
+  return new AppError(ErrorCode.SmsOutcomeUnknown, 'Unexpected failure while sending', { errorName: e?.name });
+}

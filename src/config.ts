@@ -1,0 +1,173 @@
+import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
+import { z } from 'zod';
+
+/**
+ * One schema over an env record that is passed in (never read from process.env here), parsed once by the
+ * composition root. Messages never echo a value: several of these variables are secrets.
+ */
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const intInRange = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .default(fallback);
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const senderNumber = z.string().refine(isValidSender, {
+  message: 'must be an E.164 number (+15005550006), a 5-6 digit short code or an alphanumeric sender ID (1-11 chars)',
+});
+
+const envSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-'),
+    SLACK_MODE: z.enum(['socket', 'http'], 'must be "socket" or "http"').default('socket'),
+    SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
+    SLACK_SIGNING_SECRET: z.string().min(8, 'looks too short for a signing secret').optional(),
+    PORT: intInRange(0, 65535, 3000),
+    SLACK_ADMIN_GROUP_ID: z
+      .string()
+      .regex(/^S[A-Z0-9]{2,}$/, 'must be a user group ID like S0614TZR7 (not the @handle)'),
+    SLACK_API_URL: httpUrl.optional(),
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex characters'),
+    TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+    TWILIO_API_KEY: z
+      .string()
+      .regex(/^SK[0-9a-fA-F]{32}$/, 'must be SK followed by 32 hex characters')
+      .optional(),
+    TWILIO_API_SECRET: z.string().min(1).optional(),
+    TWILIO_FROM_NUMBER: senderNumber.optional(),
+    TWILIO_MESSAGING_SERVICE_SID: z
+      .string()
+      .regex(/^MG[0-9a-fA-F]{32}$/, 'must be MG followed by 32 hex characters')
+      .optional(),
+    TWILIO_API_URL: httpUrl.optional(),
+    TWILIO_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
+    SMS_VALIDITY_SECONDS: intInRange(1, 36_000, 600),
+    DEFAULT_COUNTRY: z
+      .string()
+      .transform((c) => c.toUpperCase())
+      .refine((c): c is CountryCode => isSupportedCountry(c), 'must be an ISO 3166 alpha-2 country code, e.g. US or GB')
+      .default('US'),
+    LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    const need = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (env.SLACK_MODE === 'socket' && !env.SLACK_APP_TOKEN)
+      need('SLACK_APP_TOKEN', 'is required when SLACK_MODE=socket');
+    if (env.SLACK_MODE === 'http' && !env.SLACK_SIGNING_SECRET) {
+      need('SLACK_SIGNING_SECRET', 'is required when SLACK_MODE=http');
+    }
+    const hasKey = Boolean(env.TWILIO_API_KEY || env.TWILIO_API_SECRET);
+    if (hasKey) {
+      if (!env.TWILIO_API_KEY) need('TWILIO_API_KEY', 'is required together with TWILIO_API_SECRET');
+      if (!env.TWILIO_API_SECRET) need('TWILIO_API_SECRET', 'is required together with TWILIO_API_KEY');
+    } else if (!env.TWILIO_AUTH_TOKEN) {
+      need('TWILIO_AUTH_TOKEN', 'is required (or set TWILIO_API_KEY and TWILIO_API_SECRET)');
+    }
+    const senders = [env.TWILIO_FROM_NUMBER, env.TWILIO_MESSAGING_SERVICE_SID].filter(Boolean).length;
+    if (senders !== 1) {
+      const message =
+        senders === 0
+          ? 'set exactly one of TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID (neither is set)'
+          : 'set exactly one of TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID (both are set)';
+      need('TWILIO_FROM_NUMBER', message);
+    }
+  });
+
+export type TwilioAuth =
+  | { kind: 'authToken'; authToken: string }
+  | { kind: 'apiKey'; apiKey: string; apiSecret: string };
+export type TwilioSender = { kind: 'from'; from: string } | { kind: 'messagingService'; messagingServiceSid: string };
+
+export interface Config {
+  readonly slack: {
+    readonly botToken: string;
+    readonly mode: 'socket' | 'http';
+    readonly appToken?: string;
+    readonly signingSecret?: string;
+    readonly port: number;
+    readonly adminGroupId: string;
+    readonly apiUrl?: string;
+  };
+  readonly twilio: {
+    readonly accountSid: string;
+    readonly auth: TwilioAuth;
+    readonly sender: TwilioSender;
+    readonly apiUrl?: string;
+    readonly timeoutMs: number;
+  };
+  readonly sms: { readonly validitySeconds: number };
+  readonly defaultCountry: CountryCode;
+  readonly logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses a copy of `env`; empty strings count as unset, so `FOO=` in .env means "use the default". */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => {
+      const name = i.path.length > 0 ? String(i.path[0]) : 'environment';
+      const message = i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message;
+      return `${name} ${message}`;
+    });
+    throw new ConfigError([...new Set(problems)]);
+  }
+  const e = result.data;
+  const auth: TwilioAuth =
+    e.TWILIO_API_KEY && e.TWILIO_API_SECRET
+      ? { kind: 'apiKey', apiKey: e.TWILIO_API_KEY, apiSecret: e.TWILIO_API_SECRET }
+      : { kind: 'authToken', authToken: e.TWILIO_AUTH_TOKEN ?? '' };
+  const sender: TwilioSender = e.TWILIO_MESSAGING_SERVICE_SID
+    ? { kind: 'messagingService', messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID }
+    : { kind: 'from', from: e.TWILIO_FROM_NUMBER ?? '' };
+  return deepFreeze({
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      mode: e.SLACK_MODE,
+      ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+      ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
+      port: e.PORT,
+      adminGroupId: e.SLACK_ADMIN_GROUP_ID,
+      ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
+    },
+    twilio: {
+      accountSid: e.TWILIO_ACCOUNT_SID,
+      auth,
+      sender,
+      ...(e.TWILIO_API_URL ? { apiUrl: e.TWILIO_API_URL } : {}),
+      timeoutMs: e.TWILIO_TIMEOUT_MS,
+    },
+    sms: { validitySeconds: e.SMS_VALIDITY_SECONDS },
+    defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+function isValidSender(value: string): boolean {
+  if (value.startsWith('+')) return parsePhoneNumberFromString(value)?.isValid() === true;
+  return /^\d{5,6}$/.test(value) || /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/.test(value);
+}
+
+function deepFreeze<T extends object>(obj: T): T {
+  for (const v of Object.values(obj)) if (v && typeof v === 'object') deepFreeze(v);
+  return Object.freeze(obj);
+}

@@ -1,0 +1,11 @@
+import { isGsm7Basic } from './gsm7.js';
+
+/**
+ * The SMS the employee reads. Only GSM-7 characters, so it is one 160-character segment; the first name is
+ * kept only if it is GSM-7 after dropping accents, otherwise the greeting goes without it.
+ */
+export function composeSmsText(employeeName: string, password: string): string {
+  const first = (employeeName.trim().split(/\s+/)[0] ?? '').normalize('NFD').replace(/\p{M}/gu, '').slice(0, 20);
+  const greeting = first && isGsm7Basic(first) ? `Hi ${first},` : 'Hello,';
+  return `${greeting} your temporary password is:\n${password}\nIt expires at first login, when you choose a new one. IT will never ask you for it.`;
+}

@@ -1,0 +1,45 @@
+/**
+ * Typed, coded errors. `details` is for logs and must only ever carry identifiers and provider codes:
+ * never a message body, a request config or a raw SDK error (those can contain the password).
+ */
+export const ErrorCode = {
+  NotAdmin: 'NOT_ADMIN',
+  AdminCheckFailed: 'ADMIN_CHECK_FAILED',
+  TriggerExpired: 'TRIGGER_EXPIRED',
+  FormOpenFailed: 'FORM_OPEN_FAILED',
+  InvalidMetadata: 'INVALID_METADATA',
+  SmsAuthFailed: 'SMS_AUTH_FAILED',
+  SmsRateLimited: 'SMS_RATE_LIMITED',
+  SmsInvalidNumber: 'SMS_INVALID_NUMBER',
+  SmsRegionBlocked: 'SMS_REGION_BLOCKED',
+  SmsOptedOut: 'SMS_OPTED_OUT',
+  SmsUnroutable: 'SMS_UNROUTABLE',
+  SmsNotMobile: 'SMS_NOT_MOBILE',
+  SmsBadSender: 'SMS_BAD_SENDER',
+  SmsQueueFull: 'SMS_QUEUE_FULL',
+  SmsRejected: 'SMS_REJECTED',
+  SmsUnreachable: 'SMS_PROVIDER_UNREACHABLE',
+  SmsOutcomeUnknown: 'SMS_OUTCOME_UNKNOWN',
+  Internal: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export type ErrorDetails = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+/** Anything thrown that is not an AppError becomes INTERNAL, keeping only its name: its message may hold secrets. */
+export function asAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const name = err instanceof Error ? err.name : typeof err;
+  return new AppError(ErrorCode.Internal, 'Unexpected error', { errorName: name });
+}

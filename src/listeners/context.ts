@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import type { AnyMiddlewareArgs, Context, Middleware } from '@slack/bolt';
+import type { Logger } from 'pino';
+
+/** Gives every incoming request an id and a child logger carrying it, the Slack user and the team. */
+export function requestContext(log: Logger): Middleware<AnyMiddlewareArgs> {
+  return async ({ context, body, next }) => {
+    const b = body as { user_id?: string; user?: { id?: string }; type?: string; command?: string };
+    const requestId = randomUUID();
+    context.requestId = requestId;
+    context.log = log.child({
+      requestId,
+      userId: b.user_id ?? b.user?.id,
+      teamId: context.teamId,
+      kind: b.command ?? b.type,
+    });
+    await next();
+  };
+}
+
+export function requestLog(context: Context, fallback: Logger): Logger {
+  return (context.log as Logger | undefined) ?? fallback;
+}

@@ -1,0 +1,35 @@
+import type { Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { AppError, asAppError, ErrorCode } from '../../errors.js';
+import type { AdminDirectory } from '../../ports.js';
+import { describeError, toEphemeralMessage } from '../../views/outcome.js';
+import { requestLog } from '../context.js';
+
+/**
+ * Lets a command through only for members of the admin group (a cached answer is fine here; the submit step
+ * re-checks fresh). If membership cannot be established the answer is no.
+ */
+export function requireAdmin(
+  directory: AdminDirectory,
+  adminGroup: string,
+  log: Logger,
+): Middleware<SlackCommandMiddlewareArgs> {
+  return async ({ command, respond, context, next }) => {
+    const reqLog = requestLog(context, log);
+    let refusal: AppError | undefined;
+    try {
+      if (!(await directory.isAdmin(command.user_id))) {
+        refusal = new AppError(ErrorCode.NotAdmin, 'Caller is not an admin');
+      }
+    } catch (err) {
+      refusal = asAppError(err);
+    }
+    if (!refusal) {
+      await next();
+      return;
+    }
+    reqLog.warn({ errorCode: refusal.code, errorDetails: refusal.details }, 'command refused');
+    const content = describeError(refusal, { adminGroup }, ':no_entry:');
+    await respond({ response_type: 'ephemeral', ...toEphemeralMessage(content) } as Parameters<typeof respond>[0]);
+  };
+}

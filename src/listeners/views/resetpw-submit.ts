@@ -1,0 +1,65 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { CountryCode } from 'libphonenumber-js';
+import type { Logger } from 'pino';
+import { maskPhone } from '../../domain/phone.js';
+import { AppError, ErrorCode } from '../../errors.js';
+import type { InFlight } from '../../lib/in-flight.js';
+import type { ResponseUrlNotifier } from '../../ports.js';
+import type { ResetOutcome, ResetRequest } from '../../services/reset-password.js';
+import { describeError, describeOutcome, escapeMrkdwn, toEphemeralMessage } from '../../views/outcome.js';
+import { decodeMetadata, parseResetForm } from '../../views/reset-form.js';
+import { buildResultView, buildSendingView } from '../../views/reset-modal.js';
+import { requestLog } from '../context.js';
+
+export interface SubmitDeps {
+  readonly resetPassword: (request: ResetRequest, log: Logger) => Promise<ResetOutcome>;
+  readonly notifier: ResponseUrlNotifier;
+  readonly defaultCountry: CountryCode;
+  readonly adminGroup: string;
+  readonly inFlight: InFlight;
+  readonly log: Logger;
+}
+
+type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/** validate → ack ("Sending…") → reset → tell the admin, in the modal and privately in the channel. */
+export function createSubmitResetForm(deps: SubmitDeps) {
+  return async function submitResetForm({ ack, body, view, client, context }: SubmitArgs) {
+    const log = requestLog(context, deps.log);
+    const meta = decodeMetadata(view.private_metadata);
+    const teamMismatch = meta && body.team?.id && meta.teamId !== body.team.id;
+    if (!meta || teamMismatch) {
+      log.warn({ teamMismatch: Boolean(teamMismatch) }, 'rejected form with invalid private_metadata');
+      const error = new AppError(ErrorCode.InvalidMetadata, 'private_metadata failed validation');
+      await ack({ response_action: 'update', view: buildResultView(describeError(error, {})) });
+      return;
+    }
+    const parsed = parseResetForm(view.state.values, deps.defaultCountry);
+    if (!parsed.ok) {
+      log.info({ fields: Object.keys(parsed.errors) }, 'form rejected with inline errors');
+      await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
+      return;
+    }
+    const { form } = parsed;
+    await ack({
+      response_action: 'update',
+      view: buildSendingView(escapeMrkdwn(form.name), maskPhone(form.phoneE164)),
+    });
+
+    const request: ResetRequest = {
+      adminUserId: body.user.id,
+      employee: { name: form.name, code: form.code, phoneE164: form.phoneE164 },
+      ...(form.reason ? { reason: form.reason } : {}),
+    };
+    const outcome = await deps.inFlight.track(deps.resetPassword(request, log));
+
+    const content = describeOutcome(outcome, { adminGroup: deps.adminGroup });
+    const [modal, message] = await Promise.allSettled([
+      client.views.update({ view_id: view.id, view: buildResultView(content) }),
+      deps.notifier.post(meta.responseUrl, toEphemeralMessage(content)),
+    ]);
+    // The admin may have closed the modal; the private message is the record they keep.
+    if (modal.status === 'rejected') log.warn({ err: modal.reason }, 'could not update the modal with the result');
+    if (message.status === 'rejected') log.error({ err: message.reason }, 'could not post the result to the admin');
+  };
+}

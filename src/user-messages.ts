@@ -1,0 +1,152 @@
+import { type AppError, ErrorCode } from './errors.js';
+
+/** What an admin reads: what happened, in plain words, and what to do next. */
+export interface UserMessage {
+  readonly title: string;
+  readonly text: string;
+  readonly nextStep: string;
+}
+
+export interface MessageContext {
+  readonly adminGroup?: string;
+}
+
+/** The one place where error codes become words. Logs keep the detail; this keeps the admin moving. */
+export function toUserMessage(err: AppError, ctx: MessageContext = {}): UserMessage {
+  const d = err.details;
+  const twilioCode = typeof d.twilioCode === 'number' ? ` (Twilio error ${d.twilioCode})` : '';
+  switch (err.code) {
+    case ErrorCode.NotAdmin:
+      return {
+        title: 'Not allowed',
+        text: `Only members of ${ctx.adminGroup ? `the admin user group ${ctx.adminGroup}` : 'the admin user group'} can reset passwords.`,
+        nextStep: 'Ask a workspace admin to add you to that group if you need this.',
+      };
+    case ErrorCode.AdminCheckFailed:
+      return {
+        title: 'Could not confirm you are an admin',
+        text: `The admin check failed (${adminCheckReason(String(d.reason ?? 'unknown'))}), so nothing was done.`,
+        nextStep:
+          d.reason === 'no_such_subteam' || d.reason === 'plan_upgrade_required' || d.reason === 'missing_scope'
+            ? 'Tell the bot owner: the configured admin group or the app scopes need fixing.'
+            : 'Try again in a minute. If it keeps failing, tell the bot owner.',
+      };
+    case ErrorCode.TriggerExpired:
+      return {
+        title: 'The form took too long to open',
+        text: 'Slack only lets a form open within 3 seconds of the command, and that window passed.',
+        nextStep: 'Run /resetpw again.',
+      };
+    case ErrorCode.FormOpenFailed:
+      return {
+        title: 'Could not open the form',
+        text: `Slack refused to open the form (${String(d.slackError ?? 'unknown error')}).`,
+        nextStep: 'Run /resetpw again. If it keeps failing, tell the bot owner.',
+      };
+    case ErrorCode.InvalidMetadata:
+      return {
+        title: 'The form was damaged',
+        text: 'The form came back without the details the bot needs, so nothing was sent.',
+        nextStep: 'Close it and run /resetpw again.',
+      };
+    case ErrorCode.SmsAuthFailed:
+      return {
+        title: 'Text not sent: SMS account misconfigured',
+        text: `Twilio rejected the bot's credentials${twilioCode}. No text was sent.`,
+        nextStep: 'Tell the bot owner to check TWILIO_ACCOUNT_SID and the auth token or API key.',
+      };
+    case ErrorCode.SmsRateLimited:
+      return {
+        title: 'Text not sent: SMS provider busy',
+        text: `Twilio is rate limiting the bot${twilioCode}. No text was sent.`,
+        nextStep: 'Wait a minute and run /resetpw again.',
+      };
+    case ErrorCode.SmsInvalidNumber:
+      return {
+        title: 'Text not sent: invalid number',
+        text: `Twilio says the mobile number is not valid${twilioCode}. No text was sent.`,
+        nextStep: "Check the employee's number in the directory and try again.",
+      };
+    case ErrorCode.SmsRegionBlocked:
+      return {
+        title: 'Text not sent: country not enabled',
+        text: `Texts to that country are not enabled for our SMS account${twilioCode}.`,
+        nextStep: 'Ask the bot owner to enable the country in Twilio Geo Permissions, or use another number.',
+      };
+    case ErrorCode.SmsOptedOut:
+      return {
+        title: 'Text not sent: employee opted out',
+        text: `This number has replied STOP to our sender, so texts to it are blocked${twilioCode}.`,
+        nextStep: 'Ask the employee to text START to our number, or reset their password another way.',
+      };
+    case ErrorCode.SmsUnroutable:
+      return {
+        title: 'Text not sent: number unreachable from our sender',
+        text: `Twilio cannot deliver SMS to this number from our sender${twilioCode}.`,
+        nextStep: 'Use another mobile number for the employee, or ask the bot owner to check the sender.',
+      };
+    case ErrorCode.SmsNotMobile:
+      return {
+        title: 'Text not sent: not a mobile number',
+        text: `The number cannot receive text messages, probably a landline${twilioCode}.`,
+        nextStep: "Use the employee's mobile number.",
+      };
+    case ErrorCode.SmsBadSender:
+      return {
+        title: 'Text not sent: sender misconfigured',
+        text: `Twilio refused our sending number${twilioCode}. No text was sent.`,
+        nextStep: 'Tell the bot owner to check TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID.',
+      };
+    case ErrorCode.SmsQueueFull:
+      return {
+        title: 'Text not sent: sender queue full',
+        text: `Our sending number has too many queued messages${twilioCode}.`,
+        nextStep: 'Try again later, or ask the bot owner to add senders.',
+      };
+    case ErrorCode.SmsRejected:
+      return {
+        title: 'Text not sent',
+        text: `Twilio rejected the message${twilioCode || (d.httpStatus ? ` (HTTP ${d.httpStatus})` : '')}.`,
+        nextStep: 'Try again; if it repeats, give the bot owner this error code.',
+      };
+    case ErrorCode.SmsUnreachable:
+      return {
+        title: 'Text not sent: SMS provider unreachable',
+        text: 'The bot could not connect to Twilio, so the text was not sent.',
+        nextStep: 'Try again in a few minutes. If it keeps failing, tell the bot owner.',
+      };
+    case ErrorCode.SmsOutcomeUnknown:
+      return {
+        title: 'Outcome unknown: the text may or may not have been sent',
+        text:
+          'Twilio did not answer in time. The message may still have gone out, so the bot did not retry ' +
+          '(a second text would carry a different password).',
+        nextStep:
+          'Ask the employee whether a text arrived. If not, check the Twilio console message log for this number ' +
+          'before running /resetpw again.',
+      };
+    case ErrorCode.Internal:
+      return {
+        title: 'Something went wrong',
+        text: 'The bot hit an unexpected error. Nothing more will happen for this request.',
+        nextStep: 'Try again; if it repeats, tell the bot owner the time of this message.',
+      };
+  }
+}
+
+function adminCheckReason(reason: string): string {
+  switch (reason) {
+    case 'no_such_subteam':
+      return 'the admin user group does not exist';
+    case 'plan_upgrade_required':
+      return 'user groups need a paid Slack plan';
+    case 'missing_scope':
+      return 'the app lacks the usergroups:read scope';
+    case 'rate_limited':
+      return 'Slack is rate limiting the bot';
+    case 'timeout':
+      return 'Slack did not answer in time';
+    default:
+      return `Slack error: ${reason}`;
+  }
+}

@@ -1,0 +1,86 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { z } from 'zod';
+import { toE164 } from '../domain/phone.js';
+import { ACTION_IDS, BLOCK_IDS, LIMITS } from './reset-modal.js';
+
+export interface ResetForm {
+  readonly name: string;
+  readonly code: string;
+  readonly phoneE164: string;
+  readonly reason?: string;
+}
+
+export type FormErrors = Partial<Record<(typeof BLOCK_IDS)[keyof typeof BLOCK_IDS], string>>;
+
+/** Slack's `view.state.values`: block_id → action_id → { value }. */
+export type ViewStateValues = Readonly<Record<string, Readonly<Record<string, { value?: string | null }>>>>;
+
+const nameSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter the employee’s full name.')
+  .max(LIMITS.name, `Keep the name under ${LIMITS.name + 1} characters.`)
+  .regex(/\p{L}/u, 'A name must contain at least one letter.');
+
+const codeSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter the employee code.')
+  .max(LIMITS.code, `The employee code is at most ${LIMITS.code} characters.`)
+  .regex(/^[A-Za-z0-9-]+$/, 'Use only letters, digits and dashes.');
+
+const reasonSchema = z
+  .string()
+  .trim()
+  .max(LIMITS.reason, `Keep the reason under ${LIMITS.reason + 1} characters.`);
+
+/** Validates a submitted form; errors are keyed by block_id so Slack shows each under its field. */
+export function parseResetForm(
+  values: ViewStateValues,
+  defaultCountry: CountryCode,
+): { ok: true; form: ResetForm } | { ok: false; errors: FormErrors } {
+  const read = (key: keyof typeof BLOCK_IDS) => values[BLOCK_IDS[key]]?.[ACTION_IDS[key]]?.value ?? '';
+  const errors: FormErrors = {};
+  const firstError = (r: z.ZodSafeParseResult<string>) => (r.success ? undefined : r.error.issues[0]?.message);
+
+  const name = nameSchema.safeParse(read('name'));
+  const code = codeSchema.safeParse(read('code'));
+  const reason = reasonSchema.safeParse(read('reason'));
+  const rawPhone = read('phone').trim();
+  const phoneE164 = rawPhone ? toE164(rawPhone, defaultCountry) : undefined;
+
+  if (!name.success) errors[BLOCK_IDS.name] = firstError(name);
+  if (!code.success) errors[BLOCK_IDS.code] = firstError(code);
+  if (!reason.success) errors[BLOCK_IDS.reason] = firstError(reason);
+  if (!phoneE164) {
+    errors[BLOCK_IDS.phone] = rawPhone
+      ? `That is not a valid phone number. Include the country code (+44…) unless it is a ${defaultCountry} number.`
+      : 'Enter the mobile number that should receive the text.';
+  }
+  if (!name.success || !code.success || !reason.success || !phoneE164) return { ok: false, errors };
+  return {
+    ok: true,
+    form: { name: name.data, code: code.data, phoneE164, ...(reason.data ? { reason: reason.data } : {}) },
+  };
+}
+
+/** What the submit step needs from the command, carried through Slack in `private_metadata` and re-checked. */
+const metadataSchema = z.object({
+  channelId: z.string().regex(/^[CDG][A-Z0-9]+$/),
+  responseUrl: z.url({ protocol: /^https?$/ }),
+  teamId: z.string().regex(/^[TE][A-Z0-9]+$/),
+});
+export type FormMetadata = z.infer<typeof metadataSchema>;
+
+export function encodeMetadata(meta: FormMetadata): string {
+  return JSON.stringify(meta);
+}
+
+export function decodeMetadata(raw: string | undefined): FormMetadata | undefined {
+  try {
+    const parsed = metadataSchema.safeParse(JSON.parse(raw ?? ''));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
