@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import bolt from '@slack/bolt';
+import { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { createSlackAdminDirectory } from './adapters/slack-admin-directory.js';
 import type { Config } from './config.js';
@@ -11,8 +11,6 @@ import { registerListeners } from './listeners/index.js';
 import { toBoltLogger } from './logger.js';
 import type { AdminDirectory, ResponseUrlNotifier, SmsSender } from './ports.js';
 import { createResetPassword } from './services/reset-password.js';
-
-const { App } = bolt;
 
 export interface AppDeps {
   readonly config: Config;

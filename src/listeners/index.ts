@@ -26,7 +26,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     COMMAND,
     ackCommand,
     requireAdmin(deps.directory, deps.adminGroup, deps.log),
-    createOpenResetForm(deps.defaultCountry),
+    createOpenResetForm(deps.defaultCountry, deps.log),
   );
   app.view({ callback_id: CALLBACK_ID, type: 'view_submission' }, createSubmitResetForm(deps));
 }

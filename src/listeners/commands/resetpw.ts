@@ -1,8 +1,10 @@
 import type { AllMiddlewareArgs, Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { CountryCode } from 'libphonenumber-js';
+import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../../errors.js';
 import { encodeMetadata } from '../../views/reset-form.js';
 import { buildResetModal } from '../../views/reset-modal.js';
+import { requestLog } from '../context.js';
 
 export const COMMAND = '/resetpw';
 
@@ -13,8 +15,8 @@ export const ackCommand: Middleware<SlackCommandMiddlewareArgs> = async ({ ack, 
 };
 
 /** Opens the form. Runs after the admin check; the trigger_id must be used within 3 s of the command. */
-export function createOpenResetForm(defaultCountry: CountryCode) {
-  return async function openResetForm({ command, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) {
+export function createOpenResetForm(defaultCountry: CountryCode, log: Logger) {
+  return async function openResetForm({ command, client, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) {
     const privateMetadata = encodeMetadata({
       channelId: command.channel_id,
       responseUrl: command.response_url,

@@ -1,0 +1,246 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { close, listen, readBody, sendJson, sleep } from './http-util.js';
+
+/**
+ * A local stand-in for Slack: the Web API (form-encoded POSTs under /api/), response_url endpoints and a
+ * Socket Mode WebSocket. Every call is recorded with its raw body for assertions.
+ */
+
+export interface SlackCall {
+  readonly method: string;
+  readonly args: Record<string, unknown>;
+  readonly raw: string;
+  readonly token: string | undefined;
+  readonly at: number;
+}
+
+export interface ResponseUrlPost {
+  readonly id: string;
+  readonly contentType: string | undefined;
+  readonly body: Record<string, unknown>;
+  readonly raw: string;
+  readonly at: number;
+}
+
+/** One injected failure: a Slack error code, an HTTP status (429 with Retry-After) or a delay. */
+export interface Fault {
+  readonly error?: string;
+  readonly status?: number;
+  readonly retryAfter?: number;
+  readonly delayMs?: number;
+  /** How many calls it applies to (default 1). */
+  readonly times?: number;
+}
+
+interface StoredView {
+  readonly id: string;
+  readonly userId: string;
+  view: Record<string, unknown>;
+}
+
+export const TEAM_ID = 'T0RESETPW';
+const JSON_FIELDS = new Set(['view', 'blocks', 'attachments']);
+
+export class FakeSlack {
+  readonly calls: SlackCall[] = [];
+  readonly responses: ResponseUrlPost[] = [];
+  readonly views = new Map<string, StoredView>();
+  readonly usergroups = new Map<string, string[]>();
+  /** Every message the app sent over the Socket Mode connection (acks included). */
+  readonly socketMessages: string[] = [];
+  /** Added to every Web API answer (benchmarks inject network latency with it). */
+  latencyMs = 0;
+  triggerTtlMs = 3000;
+  responseUrlStatus = 200;
+  url = '';
+  private readonly faults = new Map<string, Fault[]>();
+  private readonly triggers = new Map<string, { userId: string; issuedAt: number; used: boolean }>();
+  private readonly server: Server;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly sockets = new Set<WebSocket>();
+  private readonly pendingAcks = new Map<string, (payload: unknown) => void>();
+  private seq = 0;
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => sendJson(res, 500, { ok: false, error: String(err) }));
+    });
+    this.server.on('upgrade', (req, socket, head) => {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+    });
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api`;
+  }
+
+  async start(): Promise<this> {
+    this.url = await listen(this.server);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    this.wss.close();
+    await close(this.server);
+  }
+
+  setGroup(groupId: string, members: string[]): void {
+    this.usergroups.set(groupId, members);
+  }
+
+  failNext(method: string, fault: Fault): void {
+    const queue = this.faults.get(method) ?? [];
+    for (let i = 0; i < (fault.times ?? 1); i++) queue.push(fault);
+    this.faults.set(method, queue);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  issueTrigger(userId: string, issuedAt = Date.now()): string {
+    const id = `${++this.seq}.${Date.now()}.${randomBytes(8).toString('hex')}`;
+    this.triggers.set(id, { userId, issuedAt, used: false });
+    return id;
+  }
+
+  newResponseUrl(): string {
+    return `${this.url}/response/${++this.seq}`;
+  }
+
+  /** Everything the app ever sent to Slack, as raw text: for "the secret never reached Slack" assertions. */
+  get everythingReceived(): string {
+    return [...this.calls.map((c) => c.raw), ...this.responses.map((r) => r.raw), ...this.socketMessages].join('\n');
+  }
+
+  callsTo(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** The modal most recently opened for this user, as Slack would hold it. */
+  lastViewFor(userId: string): StoredView | undefined {
+    return [...this.views.values()].filter((v) => v.userId === userId).at(-1);
+  }
+
+  // ---- Socket Mode ---------------------------------------------------------------------------------------
+
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+
+  /** Pushes an envelope to the connected app and resolves with the payload of its ack. */
+  sendEnvelope(type: 'slash_commands' | 'interactive', payload: unknown): Promise<unknown> {
+    const ws = [...this.sockets][0];
+    if (!ws) return Promise.reject(new Error('no Socket Mode connection'));
+    const envelopeId = randomBytes(8).toString('hex');
+    const acked = new Promise<unknown>((resolve) => this.pendingAcks.set(envelopeId, resolve));
+    ws.send(JSON.stringify({ envelope_id: envelopeId, type, accepts_response_payload: true, payload }));
+    return acked;
+  }
+
+  private onSocket(ws: WebSocket): void {
+    this.sockets.add(ws);
+    ws.on('close', () => this.sockets.delete(ws));
+    ws.on('message', (data) => {
+      this.socketMessages.push(String(data));
+      const msg = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
+      if (!msg.envelope_id) return;
+      this.pendingAcks.get(msg.envelope_id)?.(msg.payload ?? {});
+      this.pendingAcks.delete(msg.envelope_id);
+    });
+    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0RESETPW' } }));
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const raw = await readBody(req);
+    if (path.startsWith('/response/')) {
+      this.responses.push({
+        id: path.slice('/response/'.length),
+        contentType: req.headers['content-type'],
+        body: JSON.parse(raw) as Record<string, unknown>,
+        raw,
+        at: Date.now(),
+      });
+      res.writeHead(this.responseUrlStatus, { 'Content-Type': 'text/plain' });
+      res.end(this.responseUrlStatus === 200 ? 'ok' : 'error');
+      return;
+    }
+    if (!path.startsWith('/api/')) {
+      sendJson(res, 404, { ok: false, error: 'not_found' });
+      return;
+    }
+    const method = path.slice('/api/'.length);
+    const args: Record<string, unknown> = {};
+    for (const [k, v] of new URLSearchParams(raw)) args[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : v;
+    const auth = req.headers.authorization;
+    this.calls.push({ method, args, raw, token: auth?.replace(/^Bearer /, ''), at: Date.now() });
+
+    if (this.latencyMs > 0) await sleep(this.latencyMs);
+    const fault = this.faults.get(method)?.shift();
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.status === 429) {
+      sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(fault.retryAfter ?? 1) });
+      return;
+    }
+    if (fault?.status) {
+      sendJson(res, fault.status, { ok: false, error: 'fake_http_error' });
+      return;
+    }
+    if (fault?.error) {
+      sendJson(res, 200, { ok: false, error: fault.error });
+      return;
+    }
+    sendJson(res, 200, this.answer(method, args));
+  }
+
+  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          url: 'https://resetpw-test.slack.com/',
+          team: 'Test',
+          user: 'resetpw',
+          team_id: TEAM_ID,
+          user_id: 'U0BOT',
+          bot_id: 'B0BOT',
+        };
+      case 'apps.connections.open':
+        return { ok: true, url: `${this.url.replace('http', 'ws')}/link/?ticket=${++this.seq}` };
+      case 'usergroups.users.list': {
+        const members = this.usergroups.get(String(args.usergroup));
+        return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
+      }
+      case 'views.open':
+        return this.openView(String(args.trigger_id), args.view as Record<string, unknown>);
+      case 'views.update': {
+        const stored = this.views.get(String(args.view_id));
+        if (!stored) return { ok: false, error: 'not_found' };
+        stored.view = args.view as Record<string, unknown>;
+        return { ok: true, view: { ...stored.view, id: stored.id } };
+      }
+      case 'chat.postMessage':
+      case 'chat.postEphemeral':
+        return { ok: true, channel: args.channel, ts: `${Date.now() / 1000}`, message_ts: `${Date.now() / 1000}` };
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  private openView(triggerId: string, view: Record<string, unknown>): Record<string, unknown> {
+    const trigger = this.triggers.get(triggerId);
+    if (!trigger) return { ok: false, error: 'invalid_trigger_id' };
+    if (trigger.used) return { ok: false, error: 'exchanged_trigger_id' };
+    if (Date.now() - trigger.issuedAt > this.triggerTtlMs) return { ok: false, error: 'expired_trigger_id' };
+    trigger.used = true;
+    const id = `V${String(++this.seq).padStart(8, '0')}`;
+    this.views.set(id, { id, userId: trigger.userId, view });
+    return { ok: true, view: { ...view, id, hash: `${Date.now()}.${id}`, state: { values: {} } } };
+  }
+}

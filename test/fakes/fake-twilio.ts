@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { close, listen, readBody, sendJson, sleep } from './http-util.js';
+
+/**
+ * A local stand-in for Twilio's Messages API: Basic auth, form bodies, spec-shaped 201 answers, error bodies
+ * `{code, message, more_info, status}`, Twilio's test-credential magic numbers and a few project scenarios.
+ * It also plays the employee's phone: `inbox(to)` is what arrived there.
+ */
+
+export const FAKE_ACCOUNT_SID = `AC${'a1'.repeat(16)}`;
+export const FAKE_AUTH_TOKEN = 'fake_auth_token_0123456789';
+export const FAKE_FROM = '+15005550006';
+
+/** Twilio's magic `To` numbers (test credentials) and this project's own scenarios. */
+export const MAGIC_TO = {
+  invalid: '+15005550001', // 21211
+  unroutable: '+15005550002', // 21612
+  noInternationalPermission: '+15005550003', // 21408
+  optedOut: '+15005550004', // 21610
+  notMobile: '+15005550009', // 21614
+  landline: '+15005550635', // 21635 (project scenario)
+  rateLimited: '+15005550429', // 429 / 20429 (project scenario)
+  serverError: '+15005550500', // 500 / 20500 (project scenario)
+  slow: '+15005550555', // answers after `slowMs` (project scenario: timeouts)
+} as const;
+
+/** Twilio's magic `From` numbers. */
+export const MAGIC_FROM = { invalid: '+15005550001', notOwned: '+15005550007', queueFull: '+15005550008' } as const;
+
+export interface TwilioRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly username: string | undefined;
+  readonly params: Record<string, string>;
+  readonly raw: string;
+  readonly at: number;
+}
+
+export interface SentMessage {
+  readonly sid: string;
+  readonly to: string;
+  readonly body: string;
+  readonly at: number;
+}
+
+const TO_ERRORS: Record<string, [number, number, string]> = {
+  [MAGIC_TO.invalid]: [400, 21211, "Invalid 'To' Phone Number"],
+  [MAGIC_TO.unroutable]: [400, 21612, "The 'To' phone number is not currently reachable via SMS"],
+  [MAGIC_TO.noInternationalPermission]: [400, 21408, 'Permission to send an SMS has not been enabled for the region'],
+  [MAGIC_TO.optedOut]: [400, 21610, 'Attempt to send to unsubscribed recipient'],
+  [MAGIC_TO.notMobile]: [400, 21614, "'To' number is not a valid mobile number"],
+  [MAGIC_TO.landline]: [400, 21635, "'To' number cannot be a landline"],
+  [MAGIC_TO.rateLimited]: [429, 20429, 'Too Many Requests'],
+  [MAGIC_TO.serverError]: [500, 20500, 'Internal Server Error'],
+};
+const FROM_ERRORS: Record<string, [number, number, string]> = {
+  [MAGIC_FROM.invalid]: [400, 21212, "Invalid 'From' Phone Number"],
+  [MAGIC_FROM.notOwned]: [
+    400,
+    21606,
+    "The 'From' phone number provided is not a valid message-capable Twilio phone number",
+  ],
+  [MAGIC_FROM.queueFull]: [400, 21611, "This 'From' number has exceeded the maximum number of queued messages"],
+};
+
+export class FakeTwilio {
+  readonly requests: TwilioRequest[] = [];
+  readonly sent: SentMessage[] = [];
+  /** Credentials accepted by Basic auth (username → password). */
+  readonly credentials = new Map<string, string>([[FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN]]);
+  ownedNumbers = new Set<string>([FAKE_FROM]);
+  latencyMs = 0;
+  slowMs = 2000;
+  url = '';
+  private readonly server: Server;
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => sendJson(res, 500, { code: 20500, message: String(err), status: 500 }));
+    });
+  }
+
+  async start(): Promise<this> {
+    this.url = await listen(this.server);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await close(this.server);
+  }
+
+  /** Messages create requests (each attempt, including ones answered with an error). */
+  get createRequests(): TwilioRequest[] {
+    return this.requests.filter((r) => r.method === 'POST' && /\/Messages\.json$/.test(r.path));
+  }
+
+  inbox(to: string): SentMessage[] {
+    return this.sent.filter((m) => m.to === to);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const raw = await readBody(req);
+    const params = Object.fromEntries(new URLSearchParams(raw));
+    const [username, password] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
+      .toString('utf8')
+      .split(':');
+    this.requests.push({ method: req.method ?? '', path, username, params, raw, at: Date.now() });
+    if (this.latencyMs > 0) await sleep(this.latencyMs);
+
+    if (!username || this.credentials.get(username) !== password) {
+      return error(res, 401, 20003, 'Authenticate');
+    }
+    const match = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/.exec(path);
+    if (!match || req.method !== 'POST') return error(res, 404, 20404, 'The requested resource was not found');
+    return this.createMessage(res, match[1] as string, params);
+  }
+
+  private async createMessage(res: ServerResponse, accountSid: string, p: Record<string, string>): Promise<void> {
+    if (!p.To) return error(res, 400, 21604, "A 'To' phone number is required.");
+    if (!p.From && !p.MessagingServiceSid) return error(res, 400, 21603, "A 'From' phone number is required.");
+    if (!p.Body) return error(res, 400, 21602, 'Message body is required.');
+    if (p.To === MAGIC_TO.slow) await sleep(this.slowMs);
+    if (p.From) {
+      const fromError = FROM_ERRORS[p.From];
+      if (fromError) return error(res, ...fromError);
+      if (!this.ownedNumbers.has(p.From))
+        return error(res, 400, 21606, "The 'From' number is not owned by this account");
+    }
+    const toError = TO_ERRORS[p.To];
+    if (toError) return error(res, ...toError);
+
+    const sid = `SM${randomBytes(16).toString('hex')}`;
+    this.sent.push({ sid, to: p.To, body: p.Body, at: Date.now() });
+    const now = new Date().toUTCString().replace('GMT', '+0000');
+    sendJson(res, 201, {
+      account_sid: accountSid,
+      api_version: '2010-04-01',
+      body: p.Body,
+      date_created: now,
+      date_sent: null,
+      date_updated: now,
+      direction: 'outbound-api',
+      error_code: null,
+      error_message: null,
+      from: p.From ?? null,
+      messaging_service_sid: p.MessagingServiceSid ?? null,
+      num_media: '0',
+      num_segments: '1',
+      price: null,
+      price_unit: 'USD',
+      sid,
+      status: p.MessagingServiceSid ? 'accepted' : 'queued',
+      subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Media.json` },
+      to: p.To,
+      uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
+    });
+  }
+}
+
+function error(res: ServerResponse, status: number, code: number, message: string): void {
+  sendJson(res, status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+}

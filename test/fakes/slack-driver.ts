@@ -1,0 +1,143 @@
+import { ACTION_IDS, BLOCK_IDS } from '../../src/views/reset-modal.js';
+import { type FakeSlack, TEAM_ID } from './fake-slack.js';
+import { slackHeaders } from './slack-signing.js';
+
+/**
+ * Plays the Slack side of a conversation with the app: slash commands and modal submissions, delivered
+ * either as signed HTTP requests (http mode) or as Socket Mode envelopes (socket mode).
+ */
+
+export interface Delivery {
+  readonly status: number;
+  /** The ack body: '' for an empty ack, parsed JSON for a response_action. */
+  readonly body: unknown;
+  readonly ackMs: number;
+}
+
+export type Transport = (kind: 'command' | 'interactive', payload: Record<string, unknown>) => Promise<Delivery>;
+
+export function httpTransport(appUrl: string, signingSecret: string): Transport {
+  return async (kind, payload) => {
+    const raw =
+      kind === 'command'
+        ? new URLSearchParams(payload as Record<string, string>).toString()
+        : new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const started = performance.now();
+    const res = await fetch(`${appUrl}/slack/events`, {
+      method: 'POST',
+      headers: slackHeaders(signingSecret, raw),
+      body: raw,
+    });
+    const text = await res.text();
+    const ackMs = performance.now() - started;
+    return { status: res.status, body: text ? JSON.parse(text) : '', ackMs };
+  };
+}
+
+export function socketTransport(slack: FakeSlack): Transport {
+  return async (kind, payload) => {
+    const started = performance.now();
+    const ack = await slack.sendEnvelope(kind === 'command' ? 'slash_commands' : 'interactive', payload);
+    const ackMs = performance.now() - started;
+    const empty = !ack || (typeof ack === 'object' && Object.keys(ack).length === 0);
+    return { status: 200, body: empty ? '' : ack, ackMs };
+  };
+}
+
+export interface FormInput {
+  readonly name?: string;
+  readonly code?: string;
+  readonly phone?: string;
+  readonly reason?: string;
+}
+
+export interface CommandResult extends Delivery {
+  readonly triggerId: string;
+  readonly responseUrl: string;
+}
+
+export class SlackDriver {
+  constructor(
+    readonly slack: FakeSlack,
+    private readonly transport: Transport,
+  ) {}
+
+  async command(
+    userId: string,
+    options: { channelId?: string; triggerIssuedAt?: number } = {},
+  ): Promise<CommandResult> {
+    const triggerId = this.slack.issueTrigger(userId, options.triggerIssuedAt);
+    const responseUrl = this.slack.newResponseUrl();
+    const delivery = await this.transport(
+      'command',
+      slashCommandPayload({ userId, triggerId, responseUrl, ...options }),
+    );
+    return { ...delivery, triggerId, responseUrl };
+  }
+
+  /** Submits the modal Slack holds for `userId` (or `viewId`) with the given field values. */
+  async submit(userId: string, input: FormInput, options: { viewId?: string; privateMetadata?: string } = {}) {
+    const stored = options.viewId ? this.slack.views.get(options.viewId) : this.slack.lastViewFor(userId);
+    if (!stored) throw new Error(`no modal open for ${userId}`);
+    return this.transport(
+      'interactive',
+      viewSubmissionPayload(userId, stored.id, stored.view, input, options.privateMetadata),
+    );
+  }
+}
+
+export function slashCommandPayload(o: { userId: string; triggerId: string; responseUrl: string; channelId?: string }) {
+  return {
+    token: 'deprecated-verification-token',
+    team_id: TEAM_ID,
+    team_domain: 'resetpw-test',
+    channel_id: o.channelId ?? 'C0HELPDESK',
+    channel_name: 'it-helpdesk',
+    user_id: o.userId,
+    user_name: o.userId.toLowerCase(),
+    command: '/resetpw',
+    text: '',
+    api_app_id: 'A0RESETPW',
+    is_enterprise_install: 'false',
+    response_url: o.responseUrl,
+    trigger_id: o.triggerId,
+  };
+}
+
+export function viewSubmissionPayload(
+  userId: string,
+  viewId: string,
+  view: Record<string, unknown>,
+  input: FormInput,
+  privateMetadata?: string,
+) {
+  const value = (v: string | undefined) => ({ type: 'plain_text_input', value: v ?? null });
+  return {
+    type: 'view_submission',
+    team: { id: TEAM_ID, domain: 'resetpw-test' },
+    user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM_ID },
+    api_app_id: 'A0RESETPW',
+    token: 'deprecated-verification-token',
+    trigger_id: `${Date.now()}.submit`,
+    view: {
+      ...view,
+      id: viewId,
+      team_id: TEAM_ID,
+      private_metadata: privateMetadata ?? view.private_metadata,
+      state: {
+        values: {
+          [BLOCK_IDS.name]: { [ACTION_IDS.name]: value(input.name) },
+          [BLOCK_IDS.code]: { [ACTION_IDS.code]: value(input.code) },
+          [BLOCK_IDS.phone]: { [ACTION_IDS.phone]: value(input.phone) },
+          [BLOCK_IDS.reason]: { [ACTION_IDS.reason]: value(input.reason) },
+        },
+      },
+      hash: `${Date.now()}.${viewId}`,
+      app_id: 'A0RESETPW',
+      bot_id: 'B0BOT',
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}
