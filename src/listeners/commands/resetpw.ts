@@ -30,6 +30,7 @@ export function createOpenResetForm(defaultCountry: CountryCode, log: Logger) {
     } catch (err) {
       throw classifyViewsOpenError(err);
     }
+    requestLog(context, log).info('reset form opened');
   };
 }
 
