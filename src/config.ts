@@ -25,62 +25,63 @@ const senderNumber = z.string().refine(isValidSender, {
   message: 'must be an E.164 number (+15005550006), a 5-6 digit short code or an alphanumeric sender ID (1-11 chars)',
 });
 
-const envSchema = z
-  .object({
-    SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-'),
-    SLACK_MODE: z.enum(['socket', 'http'], 'must be "socket" or "http"').default('socket'),
-    SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
-    SLACK_SIGNING_SECRET: z.string().min(8, 'looks too short for a signing secret').optional(),
-    PORT: intInRange(0, 65535, 3000),
-    SLACK_ADMIN_GROUP_ID: z
-      .string()
-      .regex(/^S[A-Z0-9]{2,}$/, 'must be a user group ID like S0614TZR7 (not the @handle)'),
-    SLACK_API_URL: httpUrl.optional(),
-    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex characters'),
-    TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
-    TWILIO_API_KEY: z
-      .string()
-      .regex(/^SK[0-9a-fA-F]{32}$/, 'must be SK followed by 32 hex characters')
-      .optional(),
-    TWILIO_API_SECRET: z.string().min(1).optional(),
-    TWILIO_FROM_NUMBER: senderNumber.optional(),
-    TWILIO_MESSAGING_SERVICE_SID: z
-      .string()
-      .regex(/^MG[0-9a-fA-F]{32}$/, 'must be MG followed by 32 hex characters')
-      .optional(),
-    TWILIO_API_URL: httpUrl.optional(),
-    TWILIO_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
-    SMS_VALIDITY_SECONDS: intInRange(1, 36_000, 600),
-    DEFAULT_COUNTRY: z
-      .string()
-      .transform((c) => c.toUpperCase())
-      .refine((c): c is CountryCode => isSupportedCountry(c), 'must be an ISO 3166 alpha-2 country code, e.g. US or GB')
-      .default('US'),
-    LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
-  })
-  .superRefine((env, ctx) => {
-    const need = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (env.SLACK_MODE === 'socket' && !env.SLACK_APP_TOKEN)
-      need('SLACK_APP_TOKEN', 'is required when SLACK_MODE=socket');
-    if (env.SLACK_MODE === 'http' && !env.SLACK_SIGNING_SECRET) {
-      need('SLACK_SIGNING_SECRET', 'is required when SLACK_MODE=http');
-    }
-    const hasKey = Boolean(env.TWILIO_API_KEY || env.TWILIO_API_SECRET);
-    if (hasKey) {
-      if (!env.TWILIO_API_KEY) need('TWILIO_API_KEY', 'is required together with TWILIO_API_SECRET');
-      if (!env.TWILIO_API_SECRET) need('TWILIO_API_SECRET', 'is required together with TWILIO_API_KEY');
-    } else if (!env.TWILIO_AUTH_TOKEN) {
-      need('TWILIO_AUTH_TOKEN', 'is required (or set TWILIO_API_KEY and TWILIO_API_SECRET)');
-    }
-    const senders = [env.TWILIO_FROM_NUMBER, env.TWILIO_MESSAGING_SERVICE_SID].filter(Boolean).length;
-    if (senders !== 1) {
-      const message =
-        senders === 0
-          ? 'set exactly one of TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID (neither is set)'
-          : 'set exactly one of TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID (both are set)';
-      need('TWILIO_FROM_NUMBER', message);
-    }
-  });
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-'),
+  SLACK_MODE: z.enum(['socket', 'http'], 'must be "socket" or "http"').default('socket'),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'looks too short for a signing secret').optional(),
+  PORT: intInRange(0, 65535, 3000),
+  SLACK_ADMIN_GROUP_ID: z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a user group ID like S0614TZR7 (not the @handle)'),
+  SLACK_API_URL: httpUrl.optional(),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex characters'),
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  TWILIO_API_KEY: z
+    .string()
+    .regex(/^SK[0-9a-fA-F]{32}$/, 'must be SK followed by 32 hex characters')
+    .optional(),
+  TWILIO_API_SECRET: z.string().min(1).optional(),
+  TWILIO_FROM_NUMBER: senderNumber.optional(),
+  TWILIO_MESSAGING_SERVICE_SID: z
+    .string()
+    .regex(/^MG[0-9a-fA-F]{32}$/, 'must be MG followed by 32 hex characters')
+    .optional(),
+  TWILIO_API_URL: httpUrl.optional(),
+  TWILIO_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
+  SMS_VALIDITY_SECONDS: intInRange(1, 36_000, 600),
+  DEFAULT_COUNTRY: z
+    .string()
+    .transform((c) => c.toUpperCase())
+    .refine((c): c is CountryCode => isSupportedCountry(c), 'must be an ISO 3166 alpha-2 country code, e.g. US or GB')
+    .default('US'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
+});
+
+type RawEnv = Readonly<Record<string, string>>;
+
+/**
+ * Rules across variables, checked on the raw record so they are reported even when other variables are
+ * also wrong (a refinement on the schema would only run once every field had parsed).
+ */
+function crossFieldProblems(env: RawEnv): string[] {
+  const problems: string[] = [];
+  const mode = env.SLACK_MODE ?? 'socket';
+  if (mode === 'socket' && !env.SLACK_APP_TOKEN) problems.push('SLACK_APP_TOKEN is required when SLACK_MODE=socket');
+  if (mode === 'http' && !env.SLACK_SIGNING_SECRET)
+    problems.push('SLACK_SIGNING_SECRET is required when SLACK_MODE=http');
+  if (env.TWILIO_API_KEY || env.TWILIO_API_SECRET) {
+    if (!env.TWILIO_API_KEY) problems.push('TWILIO_API_KEY is required together with TWILIO_API_SECRET');
+    if (!env.TWILIO_API_SECRET) problems.push('TWILIO_API_SECRET is required together with TWILIO_API_KEY');
+  } else if (!env.TWILIO_AUTH_TOKEN) {
+    problems.push('TWILIO_AUTH_TOKEN is required (or set TWILIO_API_KEY and TWILIO_API_SECRET)');
+  }
+  const senders = [env.TWILIO_FROM_NUMBER, env.TWILIO_MESSAGING_SERVICE_SID].filter(Boolean).length;
+  if (senders !== 1) {
+    problems.push(
+      `TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID: set exactly one (${senders === 0 ? 'neither is set' : 'both are set'})`,
+    );
+  }
+  return problems;
+}
 
 export type TwilioAuth =
   | { kind: 'authToken'; authToken: string }
@@ -121,16 +122,21 @@ export class ConfigError extends Error {
 
 /** Parses a copy of `env`; empty strings count as unset, so `FOO=` in .env means "use the default". */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''),
+  );
   const result = envSchema.safeParse(cleaned);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => {
-      const name = i.path.length > 0 ? String(i.path[0]) : 'environment';
-      const message = i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message;
-      return `${name} ${message}`;
-    });
-    throw new ConfigError([...new Set(problems)]);
-  }
+  const problems = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((i) => {
+          const name = i.path.length > 0 ? String(i.path[0]) : 'environment';
+          const message = i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message;
+          return `${name} ${message}`;
+        })),
+    ...crossFieldProblems(cleaned),
+  ];
+  if (!result.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   const e = result.data;
   const auth: TwilioAuth =
     e.TWILIO_API_KEY && e.TWILIO_API_SECRET

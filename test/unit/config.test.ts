@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../src/config.js';
+
+const SID = `AC${'0'.repeat(32)}`;
+const VALID = {
+  SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+  SLACK_APP_TOKEN: 'xapp-1-A1-2-abc',
+  SLACK_ADMIN_GROUP_ID: 'S0614TZR7',
+  TWILIO_ACCOUNT_SID: SID,
+  TWILIO_AUTH_TOKEN: 'secret-token-value',
+  TWILIO_FROM_NUMBER: '+15005550006',
+};
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    parseConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems as string[];
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('applies documented defaults', () => {
+    const c = parseConfig(VALID);
+    expect(c.slack.mode).toBe('socket');
+    expect(c.slack.port).toBe(3000);
+    expect(c.twilio.timeoutMs).toBe(10_000);
+    expect(c.sms.validitySeconds).toBe(600);
+    expect(c.defaultCountry).toBe('US');
+    expect(c.logLevel).toBe('info');
+    expect(c.twilio.auth).toEqual({ kind: 'authToken', authToken: 'secret-token-value' });
+    expect(c.twilio.sender).toEqual({ kind: 'from', from: '+15005550006' });
+    expect(Object.isFrozen(c.slack)).toBe(true);
+  });
+
+  it('lists every missing required variable by name in one error', () => {
+    const list = problems({});
+    for (const name of [
+      'SLACK_BOT_TOKEN',
+      'SLACK_ADMIN_GROUP_ID',
+      'TWILIO_ACCOUNT_SID',
+      'SLACK_APP_TOKEN',
+      'TWILIO_AUTH_TOKEN',
+    ]) {
+      expect(list.some((p) => p.startsWith(`${name} `))).toBe(true);
+    }
+    expect(list).toContain('TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID: set exactly one (neither is set)');
+  });
+
+  it('names each bad value without echoing it', () => {
+    const env = {
+      ...VALID,
+      SLACK_BOT_TOKEN: 'xoxp-user-token-secret',
+      SLACK_MODE: 'webhook',
+      PORT: 'eighty',
+      SLACK_ADMIN_GROUP_ID: '@it-admins',
+      TWILIO_TIMEOUT_MS: '50',
+      SMS_VALIDITY_SECONDS: '99999',
+      DEFAULT_COUNTRY: 'XX',
+      LOG_LEVEL: 'verbose',
+      SLACK_API_URL: 'ftp://nope',
+    };
+    const list = problems(env);
+    const names = list.map((p) => p.split(' ')[0]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'SLACK_BOT_TOKEN',
+        'SLACK_MODE',
+        'PORT',
+        'SLACK_ADMIN_GROUP_ID',
+        'TWILIO_TIMEOUT_MS',
+        'SMS_VALIDITY_SECONDS',
+        'DEFAULT_COUNTRY',
+        'LOG_LEVEL',
+        'SLACK_API_URL',
+      ]),
+    );
+    expect(list.join('\n')).not.toContain('xoxp-user-token-secret');
+    const err = new ConfigError(list);
+    expect(err.message).toMatch(/^Invalid configuration \(\d+ problems\):/);
+  });
+
+  it('requires the app token in socket mode and the signing secret in http mode', () => {
+    expect(problems({ ...VALID, SLACK_APP_TOKEN: undefined })).toEqual([
+      'SLACK_APP_TOKEN is required when SLACK_MODE=socket',
+    ]);
+    expect(problems({ ...VALID, SLACK_MODE: 'http' })).toEqual([
+      'SLACK_SIGNING_SECRET is required when SLACK_MODE=http',
+    ]);
+    const http = parseConfig({ ...VALID, SLACK_MODE: 'http', SLACK_SIGNING_SECRET: 'abcdef0123456789', PORT: '8080' });
+    expect(http.slack).toMatchObject({ mode: 'http', port: 8080, signingSecret: 'abcdef0123456789' });
+  });
+
+  it('accepts an API key pair instead of the auth token, but not half a pair', () => {
+    const key = `SK${'1'.repeat(32)}`;
+    const c = parseConfig({ ...VALID, TWILIO_AUTH_TOKEN: undefined, TWILIO_API_KEY: key, TWILIO_API_SECRET: 's3cret' });
+    expect(c.twilio.auth).toEqual({ kind: 'apiKey', apiKey: key, apiSecret: 's3cret' });
+    expect(problems({ ...VALID, TWILIO_AUTH_TOKEN: undefined, TWILIO_API_KEY: key })).toEqual([
+      'TWILIO_API_SECRET is required together with TWILIO_API_KEY',
+    ]);
+  });
+
+  it('wants exactly one sender', () => {
+    const mg = `MG${'b'.repeat(32)}`;
+    expect(problems({ ...VALID, TWILIO_MESSAGING_SERVICE_SID: mg })[0]).toContain('both are set');
+    const c = parseConfig({ ...VALID, TWILIO_FROM_NUMBER: undefined, TWILIO_MESSAGING_SERVICE_SID: mg });
+    expect(c.twilio.sender).toEqual({ kind: 'messagingService', messagingServiceSid: mg });
+    expect(problems({ ...VALID, TWILIO_FROM_NUMBER: '555-1234' })[0]).toMatch(/^TWILIO_FROM_NUMBER must be/);
+    expect(parseConfig({ ...VALID, TWILIO_FROM_NUMBER: 'ACME IT' }).twilio.sender).toEqual({
+      kind: 'from',
+      from: 'ACME IT',
+    });
+  });
+
+  it('treats empty strings as unset and normalises URLs and country', () => {
+    const c = parseConfig({
+      ...VALID,
+      LOG_LEVEL: '',
+      DEFAULT_COUNTRY: 'gb',
+      SLACK_API_URL: 'http://127.0.0.1:9/api/',
+      TWILIO_API_URL: 'http://127.0.0.1:8/',
+    });
+    expect(c.logLevel).toBe('info');
+    expect(c.defaultCountry).toBe('GB');
+    expect(c.slack.apiUrl).toBe('http://127.0.0.1:9/api');
+    expect(c.twilio.apiUrl).toBe('http://127.0.0.1:8');
+  });
+
+  it('does not touch the record it is given', () => {
+    const env = { ...VALID, LOG_LEVEL: '' };
+    parseConfig(env);
+    expect(env).toEqual({ ...VALID, LOG_LEVEL: '' });
+  });
+});
