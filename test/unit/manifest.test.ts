@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = join(import.meta.dirname, '..', '..');
+const manifest = parse(readFileSync(join(root, 'manifest.yml'), 'utf8'));
+// Vendored from slackapi/manifest-schema (MIT, see test/fixtures/LICENSE.slack-manifest-schema).
+const schema = JSON.parse(readFileSync(join(root, 'test/fixtures/slack-app-manifest.schema.1.0.0.json'), 'utf8'));
+
+/** Bot scopes each Web API method needs (docs.slack.dev/reference/methods). */
+const METHOD_SCOPES: Record<string, string | null> = {
+  'usergroups.users.list': 'usergroups:read',
+  'views.open': null,
+  'views.update': null,
+  'auth.test': null,
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('manifest.yml', () => {
+  it("validates against Slack's manifest JSON Schema", () => {
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    const valid = validate(manifest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('the schema check has teeth', () => {
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    const broken = structuredClone(manifest);
+    broken.features.slash_commands[0].command = 'resetpw';
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('declares the command, interactivity and socket mode', () => {
+    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual(['/resetpw']);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
+  });
+
+  it('asks for exactly the scopes the code uses', () => {
+    const calls = new Set<string>();
+    for (const file of sourceFiles(join(root, 'src'))) {
+      const source = readFileSync(file, 'utf8');
+      if (source.includes("from 'twilio'")) continue; // the Twilio client's calls are not Slack methods
+      for (const m of source.matchAll(/client\.(\w+)\.(\w+)(?:\.(\w+))?\(/g)) {
+        calls.add([m[1], m[2], m[3]].filter(Boolean).join('.'));
+      }
+    }
+    expect([...calls].sort()).toEqual(['usergroups.users.list', 'views.open', 'views.update']);
+    const needed = new Set(['commands']);
+    for (const method of calls) {
+      expect(method in METHOD_SCOPES, `unknown scope for ${method}`).toBe(true);
+      const scope = METHOD_SCOPES[method];
+      if (scope) needed.add(scope);
+    }
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
+  });
+});
