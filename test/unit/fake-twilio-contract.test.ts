@@ -33,7 +33,7 @@ describe('fake Twilio contract', () => {
     const validate = ajv.getSchema('twilio#/components/schemas/api.v2010.account.message');
     const res = await create({ To: '+15005550006', From: FAKE_FROM, Body: 'hello' });
     expect(res.status).toBe(201);
-    const body = await res.json();
+    const body = (await res.json()) as Record<string, unknown>;
     expect(validate?.(body), JSON.stringify(validate?.errors)).toBe(true);
     expect(validate?.({ ...body, status: 'weird' })).toBe(false);
   });
