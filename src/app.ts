@@ -99,14 +99,19 @@ export function createApp(deps: AppDeps) {
         await app.start();
       }
       log.info({ mode: slack.mode, port, adminGroup: slack.adminGroupId }, 'resetpw is running');
+      let stopping: Promise<void> | undefined;
+      const stop = async (drainMs: number) => {
+        await app.stop();
+        // Sends already under way finish (or time out) so their outcome is reported and logged.
+        const drained = await inFlight.drain(drainMs);
+        if (!drained) log.error({ inFlight: inFlight.size }, 'stopped with resets still in flight');
+        log.info('resetpw stopped');
+      };
       return {
         port,
-        async stop({ drainMs = 10_000 } = {}) {
-          await app.stop();
-          // Sends already under way finish (or time out) so their outcome is reported and logged.
-          const drained = await inFlight.drain(drainMs);
-          if (!drained) log.error({ inFlight: inFlight.size }, 'stopped with resets still in flight');
-          log.info('resetpw stopped');
+        stop({ drainMs = 10_000 } = {}) {
+          stopping ??= stop(drainMs);
+          return stopping;
         },
       };
     },

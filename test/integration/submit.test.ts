@@ -111,6 +111,15 @@ describe('form submission', () => {
     await waitFor(() => h.logs.text.includes('could not post the result to the admin'), 2000, 'log line');
   });
 
+  it('on shutdown, finishes a send already under way and reports it', async () => {
+    h.twilio.slowMs = 400;
+    await h.driver.submit(ADMIN, { ...GOOD, phone: MAGIC_TO.slow });
+    await waitFor(() => h.twilio.createRequests.length === 1, 5000, 'send started');
+    await h.bot.stop();
+    expect(h.twilio.sent).toHaveLength(1);
+    expect(String(h.slack.responses[0]?.body.text)).toContain('Temporary password sent');
+  });
+
   it('rejects a form whose private_metadata does not validate, sending nothing', async () => {
     const res = await h.driver.submit(ADMIN, GOOD, { privateMetadata: '{"responseUrl":"file:///etc/passwd"}' });
     expect(res.body).toMatchObject({ response_action: 'update' });

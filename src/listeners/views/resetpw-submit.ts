@@ -51,15 +51,25 @@ export function createSubmitResetForm(deps: SubmitDeps) {
       employee: { name: form.name, code: form.code, phoneE164: form.phoneE164 },
       ...(form.reason ? { reason: form.reason } : {}),
     };
-    const outcome = await deps.inFlight.track(deps.resetPassword(request, log));
+    // Tracked as a whole so a shutdown waits for the admin to be told, not only for the send.
+    await deps.inFlight.track(resetAndReport(request, view.id, meta.responseUrl, client, log));
+  };
 
+  async function resetAndReport(
+    request: ResetRequest,
+    viewId: string,
+    responseUrl: string,
+    client: SubmitArgs['client'],
+    log: Logger,
+  ): Promise<void> {
+    const outcome = await deps.resetPassword(request, log);
     const content = describeOutcome(outcome, { adminGroup: deps.adminGroup });
     const [modal, message] = await Promise.allSettled([
-      client.views.update({ view_id: view.id, view: buildResultView(content) }),
-      deps.notifier.post(meta.responseUrl, toEphemeralMessage(content)),
+      client.views.update({ view_id: viewId, view: buildResultView(content) }),
+      deps.notifier.post(responseUrl, toEphemeralMessage(content)),
     ]);
     // The admin may have closed the modal; the private message is the record they keep.
     if (modal.status === 'rejected') log.warn({ err: modal.reason }, 'could not update the modal with the result');
     if (message.status === 'rejected') log.error({ err: message.reason }, 'could not post the result to the admin');
-  };
+  }
 }
