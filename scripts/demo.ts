@@ -1,0 +1,101 @@
+/**
+ * `npm run demo`: the whole flow with no accounts. Starts local stand-ins for Slack and Twilio, runs the real bot
+ * against them in http mode (signed requests, real SDKs, real sockets), plays an admin session and prints what
+ * each person would see.
+ */
+import { MAGIC_TO } from '../test/fakes/fake-twilio.js';
+import { ADMIN, type Harness, NON_ADMIN, startHarness, waitFor } from '../test/helpers/harness.js';
+
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+const indent = (text: string, prefix = '    │ ') =>
+  text
+    .split('\n')
+    .map((l) => `${prefix}${l}`)
+    .join('\n');
+const mrkdwnToPlain = (t: string) =>
+  t
+    .replace(/:[a-z_]+: /g, '')
+    .replace(/\*/g, '')
+    .replace(/`/g, '');
+
+function say(who: string, what: string) {
+  console.log(`\n${bold(who)} ${what}`);
+}
+
+async function latestPrivateMessage(h: Harness, count: number): Promise<string> {
+  await waitFor(() => h.slack.responses.length >= count, 10_000, 'a private message from the bot');
+  return mrkdwnToPlain(String(h.slack.responses[count - 1]?.body.text));
+}
+
+async function openForm(h: Harness, user: string, opened: number) {
+  const cmd = await h.driver.command(user);
+  console.log(
+    dim(
+      `    (Slack got HTTP ${cmd.status} in ${cmd.ackMs.toFixed(0)} ms with an empty ack: nothing posted in the channel)`,
+    ),
+  );
+  await waitFor(() => h.slack.callsTo('views.open').length === opened, 5000, 'the form');
+}
+
+async function main() {
+  console.log(bold('resetpw demo') + dim(' — fake Slack and fake Twilio on 127.0.0.1, the real bot in between\n'));
+  const h = await startHarness({ mode: 'http', env: { LOG_LEVEL: 'info' } });
+  let privateMessages = 0;
+  try {
+    say('Sam (not in the admin group):', 'types /resetpw in #it-helpdesk');
+    await h.driver.command(NON_ADMIN);
+    console.log(`  Bot → Sam, only Sam sees it:\n${indent(await latestPrivateMessage(h, ++privateMessages))}`);
+
+    say('Alex (IT admin):', 'types /resetpw');
+    await openForm(h, ADMIN, 1);
+    const form = h.slack.callsTo('views.open')[0]?.args.view as {
+      blocks: { block_id?: string; label?: { text: string } }[];
+    };
+    const labels = form.blocks.flatMap((b) => (b.label ? [b.label.text] : []));
+    console.log(`  Slack opens the form "Reset a password" with fields: ${labels.join(' · ')}`);
+
+    say('Alex:', 'fills it in with a typo in the number (415-555-01) and presses "Send password"');
+    const typo = await h.driver.submit(ADMIN, { name: 'Jane Doe', code: 'E-1042', phone: '415-555-01' });
+    const errors = (typo.body as { errors: Record<string, string> }).errors;
+    for (const [blockId, message] of Object.entries(errors)) {
+      const label = form.blocks.find((b) => b.block_id === blockId)?.label?.text ?? blockId;
+      console.log(`  The form stays open; under "${label}" Slack shows: ${message}`);
+    }
+
+    say('Alex:', 'corrects it to +1 500 555 0006 and submits again');
+    const ok = await h.driver.submit(ADMIN, { name: 'Jane Doe', code: 'E-1042', phone: '+1 500 555 0006' });
+    console.log(`  The form changes to "Sending…" (acked in ${ok.ackMs.toFixed(0)} ms)`);
+    const reply = await latestPrivateMessage(h, ++privateMessages);
+    const [sms] = h.twilio.inbox('+15005550006');
+    console.log(
+      `\n${bold("Jane's phone")} (+1 500 555 0006) receives:\n${indent(sms?.body ?? '(nothing!)', '    ✉ ')}`,
+    );
+    console.log(`\n  Bot → Alex, privately:\n${indent(reply)}`);
+
+    say('Alex:', `resets Raj, whose number replied STOP to our sender (${MAGIC_TO.optedOut})`);
+    await openForm(h, ADMIN, 2);
+    await h.driver.submit(ADMIN, { name: 'Raj Patel', code: 'E-2001', phone: MAGIC_TO.optedOut });
+    console.log(`  Bot → Alex, privately:\n${indent(await latestPrivateMessage(h, ++privateMessages))}`);
+
+    const password = /password is:\n(\S+)\n/.exec(sms?.body ?? '')?.[1] ?? '';
+    const leaked = !password || h.slack.everythingReceived.includes(password) || h.logs.text.includes(password);
+    console.log(`\n${bold('Checks')}`);
+    console.log(`  SMS sent: ${h.twilio.sent.length}, Twilio requests: ${h.twilio.createRequests.length}`);
+    console.log(
+      `  Password in anything sent to Slack or in ${h.logs.lines.length} log lines: ${leaked ? 'YES' : 'no'}`,
+    );
+    if (leaked || h.twilio.sent.length !== 1) throw new Error('demo expectations failed');
+    console.log(dim('\nDone. Run `npm test` for the full suite, or see README.md to connect a real workspace.'));
+  } finally {
+    await h.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`demo failed: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);
