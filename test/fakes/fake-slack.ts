@@ -14,6 +14,8 @@ export interface SlackCall {
   readonly raw: string;
   readonly token: string | undefined;
   readonly at: number;
+  /** performance.now() on arrival, for latency measurements within one process. */
+  readonly arrivedAt: number;
 }
 
 export interface ResponseUrlPost {
@@ -157,6 +159,7 @@ export class FakeSlack {
   // ---- HTTP ----------------------------------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = performance.now();
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const raw = await readBody(req);
     if (path.startsWith('/response/')) {
@@ -179,7 +182,7 @@ export class FakeSlack {
     const args: Record<string, unknown> = {};
     for (const [k, v] of new URLSearchParams(raw)) args[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : v;
     const auth = req.headers.authorization;
-    this.calls.push({ method, args, raw, token: auth?.replace(/^Bearer /, ''), at: Date.now() });
+    this.calls.push({ method, args, raw, token: auth?.replace(/^Bearer /, ''), at: Date.now(), arrivedAt });
 
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     const fault = this.faults.get(method)?.shift();

@@ -35,6 +35,8 @@ export interface TwilioRequest {
   readonly params: Record<string, string>;
   readonly raw: string;
   readonly at: number;
+  /** performance.now() on arrival, for latency measurements within one process. */
+  readonly arrivedAt: number;
 }
 
 export interface SentMessage {
@@ -100,13 +102,14 @@ export class FakeTwilio {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = performance.now();
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const raw = await readBody(req);
     const params = Object.fromEntries(new URLSearchParams(raw));
     const [username, password] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
       .toString('utf8')
       .split(':');
-    this.requests.push({ method: req.method ?? '', path, username, params, raw, at: Date.now() });
+    this.requests.push({ method: req.method ?? '', path, username, params, raw, at: Date.now(), arrivedAt });
     if (this.latencyMs > 0) await sleep(this.latencyMs);
 
     if (!username || this.credentials.get(username) !== password) {
