@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'dotenv';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config.js';
 
@@ -132,5 +135,10 @@ describe('parseConfig', () => {
     const env = { ...VALID, LOG_LEVEL: '' };
     parseConfig(env);
     expect(env).toEqual({ ...VALID, LOG_LEVEL: '' });
+  });
+
+  it('accepts .env.example as shipped', () => {
+    const example = parse(readFileSync(join(import.meta.dirname, '../../.env.example'), 'utf8'));
+    expect(parseConfig(example).twilio.sender.kind).toBe('messagingService');
   });
 });
