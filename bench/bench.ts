@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { buildResetModal, CALLBACK_ID } from '../src/views/reset-modal.js';
 import { FakeSlack } from '../test/fakes/fake-slack.js';
 import { FakeTwilio } from '../test/fakes/fake-twilio.js';
+import { sleep } from '../test/fakes/http-util.js';
 import { httpTransport, slashCommandPayload, viewSubmissionPayload } from '../test/fakes/slack-driver.js';
 import { ADMIN, ADMIN_GROUP, SIGNING_SECRET, testEnv, waitFor } from '../test/helpers/harness.js';
 
@@ -64,7 +65,9 @@ async function main() {
   const twilio = await new FakeTwilio().start();
   slack.setGroup(ADMIN_GROUP, [ADMIN]);
   const env = { ...testEnv(slack, twilio, 'http'), LOG_LEVEL: 'info', TWILIO_TIMEOUT_MS: '10000' };
-  const resetpw = await startServer(['dist/index.js'], env);
+  // Exactly what `npm start` runs (node flags included), minus npm itself.
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const resetpw = await startServer(pkg.scripts.start.split(/\s+/).slice(1), env);
   const bare = await startServer(['bench/bare-app.mjs'], env);
   const rssAtStart = rssMb(resetpw.child.pid);
 
@@ -114,6 +117,9 @@ async function main() {
         }
       }
       if (cmd.status !== 200 || sub.status !== 200) throw new Error(`${name}: HTTP ${cmd.status}/${sub.status}`);
+      // Let the bot finish what it started (views.update, the response_url post) before the next measurement.
+      await waitFor(() => slack.pending === 0 && twilio.pending === 0, 5000, 'quiet');
+      await sleep(5);
       if (keep) {
         samples[name].cmd.push(cmd.ackMs);
         samples[name].sub.push(sub.ackMs);

@@ -92,6 +92,8 @@ export function omitPayloads(text: string): string {
 export function toBoltLogger(log: Logger): BoltLogger {
   let child = log.child({ component: 'bolt' });
   const write = (level: 'debug' | 'info' | 'warn' | 'error', msg: unknown[]) => {
+    // Bolt and the WebClient log a lot at debug; skip the formatting when nobody will read it.
+    if (!child.isLevelEnabled(level)) return;
     const err = msg.find((m): m is Error => m instanceof Error);
     let text = msg
       .filter((m) => !(m instanceof Error))

@@ -22,11 +22,6 @@ export interface ListenerDeps {
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
   app.use(requestContext(deps.log));
-  app.command(
-    COMMAND,
-    ackCommand,
-    requireAdmin(deps.directory, deps.adminGroup, deps.log),
-    createOpenResetForm(deps.defaultCountry, deps.log),
-  );
+  app.command(COMMAND, ackCommand, requireAdmin(deps), createOpenResetForm(deps.defaultCountry, deps.log));
   app.view({ callback_id: CALLBACK_ID, type: 'view_submission' }, createSubmitResetForm(deps));
 }

@@ -57,6 +57,8 @@ export class FakeSlack {
   triggerTtlMs = 3000;
   responseUrlStatus = 200;
   url = '';
+  /** Requests received but not yet answered (the benchmark waits for 0 so measurements never overlap). */
+  pending = 0;
   private readonly faults = new Map<string, Fault[]>();
   private readonly triggers = new Map<string, { userId: string; issuedAt: number; used: boolean }>();
   private readonly server: Server;
@@ -67,6 +69,8 @@ export class FakeSlack {
 
   constructor() {
     this.server = createServer((req, res) => {
+      this.pending++;
+      res.on('close', () => this.pending--);
       this.handle(req, res).catch((err) => sendJson(res, 500, { ok: false, error: String(err) }));
     });
     this.server.on('upgrade', (req, socket, head) => {

@@ -75,10 +75,14 @@ export class FakeTwilio {
   latencyMs = 0;
   slowMs = 2000;
   url = '';
+  /** Requests received but not yet answered (the benchmark waits for 0 so measurements never overlap). */
+  pending = 0;
   private readonly server: Server;
 
   constructor() {
     this.server = createServer((req, res) => {
+      this.pending++;
+      res.on('close', () => this.pending--);
       this.handle(req, res).catch((err) => sendJson(res, 500, { code: 20500, message: String(err), status: 500 }));
     });
   }

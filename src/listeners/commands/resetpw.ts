@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, Middleware, SlackCommandMiddlewareArgs } from '
 import type { CountryCode } from 'libphonenumber-js';
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../../errors.js';
+import { ackFlushed } from '../../lib/flush.js';
 import { encodeMetadata } from '../../views/reset-form.js';
 import { buildResetModal } from '../../views/reset-modal.js';
 import { requestLog } from '../context.js';
@@ -11,6 +12,7 @@ export const COMMAND = '/resetpw';
 /** An empty ack first: nothing appears in the channel, and Slack's 3 s clock is satisfied before any I/O. */
 export const ackCommand: Middleware<SlackCommandMiddlewareArgs> = async ({ ack, next }) => {
   await ack();
+  await ackFlushed();
   await next();
 };
 

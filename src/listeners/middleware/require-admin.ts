@@ -1,7 +1,7 @@
 import type { Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { AppError, asAppError, ErrorCode } from '../../errors.js';
-import type { AdminDirectory } from '../../ports.js';
+import type { AdminDirectory, ResponseUrlNotifier } from '../../ports.js';
 import { describeError, toEphemeralMessage } from '../../views/outcome.js';
 import { requestLog } from '../context.js';
 
@@ -9,12 +9,14 @@ import { requestLog } from '../context.js';
  * Lets a command through only for members of the admin group (a cached answer is fine here; the submit step
  * re-checks fresh). If membership cannot be established the answer is no.
  */
-export function requireAdmin(
-  directory: AdminDirectory,
-  adminGroup: string,
-  log: Logger,
-): Middleware<SlackCommandMiddlewareArgs> {
-  return async ({ command, respond, context, next }) => {
+export function requireAdmin(deps: {
+  directory: AdminDirectory;
+  notifier: ResponseUrlNotifier;
+  adminGroup: string;
+  log: Logger;
+}): Middleware<SlackCommandMiddlewareArgs> {
+  const { directory, notifier, adminGroup, log } = deps;
+  return async ({ command, context, next }) => {
     const reqLog = requestLog(context, log);
     let refusal: AppError | undefined;
     try {
@@ -30,6 +32,6 @@ export function requireAdmin(
     }
     reqLog.warn({ errorCode: refusal.code, errorDetails: refusal.details }, 'command refused');
     const content = describeError(refusal, { adminGroup }, ':no_entry:');
-    await respond({ response_type: 'ephemeral', ...toEphemeralMessage(content) } as Parameters<typeof respond>[0]);
+    await notifier.post(command.response_url, toEphemeralMessage(content));
   };
 }

@@ -3,6 +3,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { Logger } from 'pino';
 import { maskPhone } from '../../domain/phone.js';
 import { AppError, ErrorCode } from '../../errors.js';
+import { ackFlushed } from '../../lib/flush.js';
 import type { InFlight } from '../../lib/in-flight.js';
 import type { ResponseUrlNotifier } from '../../ports.js';
 import type { ResetOutcome, ResetRequest } from '../../services/reset-password.js';
@@ -45,6 +46,7 @@ export function createSubmitResetForm(deps: SubmitDeps) {
       response_action: 'update',
       view: buildSendingView(escapeMrkdwn(form.name), maskPhone(form.phoneE164)),
     });
+    await ackFlushed();
 
     const request: ResetRequest = {
       adminUserId: body.user.id,
