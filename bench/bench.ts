@@ -87,6 +87,12 @@ async function main() {
   const view = { ...buildResetModal({ privateMetadata: '', defaultCountry: 'US' }), callback_id: CALLBACK_ID };
   const input = { name: 'Jane Doe', code: 'E-1042', phone: '+15005550006' };
 
+  // Let the bot finish what it started (views.update, the response_url post) before the next measurement.
+  const settle = async () => {
+    await waitFor(() => slack.pending === 0 && twilio.pending === 0, 5000, 'quiet');
+    await sleep(5);
+  };
+
   for (let i = 0; i < N + WARMUP; i++) {
     const keep = i >= WARMUP;
     for (const name of ['resetpw', 'bare'] as const) {
@@ -96,8 +102,9 @@ async function main() {
         'command',
         slashCommandPayload({ userId: ADMIN, triggerId: slack.issueTrigger(ADMIN), responseUrl }),
       );
-      // Wait for the form, so background work never overlaps the next measurement.
       if (name === 'resetpw') await waitFor(() => slack.callsTo('views.open').length === opened + 1, 5000, 'form');
+      // Both apps get the same pause before every measured request, so neither is measured "hot".
+      await settle();
       const meta = JSON.stringify({ channelId: 'C0HELPDESK', responseUrl, teamId: 'T0RESETPW' });
       const viewId = slack.lastViewFor(ADMIN)?.id ?? 'V0BARE';
 
@@ -117,9 +124,7 @@ async function main() {
         }
       }
       if (cmd.status !== 200 || sub.status !== 200) throw new Error(`${name}: HTTP ${cmd.status}/${sub.status}`);
-      // Let the bot finish what it started (views.update, the response_url post) before the next measurement.
-      await waitFor(() => slack.pending === 0 && twilio.pending === 0, 5000, 'quiet');
-      await sleep(5);
+      await settle();
       if (keep) {
         samples[name].cmd.push(cmd.ackMs);
         samples[name].sub.push(sub.ackMs);
