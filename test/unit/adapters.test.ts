@@ -1,8 +1,8 @@
 import { webApi } from '@slack/bolt';
 import twilio from 'twilio';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSlackAdminDirectory } from '../../src/adapters/slack-admin-directory.js';
-import { ResetpwTwilioHttpClient } from '../../src/adapters/twilio-sms.js';
+import { createTwilioSmsSender, ResetpwTwilioHttpClient } from '../../src/adapters/twilio-sms.js';
 import { ErrorCode } from '../../src/errors.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM, FakeTwilio } from '../fakes/fake-twilio.js';
@@ -62,6 +62,36 @@ describe('Slack admin directory (real WebClient, fake Slack)', () => {
     slack.setGroup('S0ADM', []);
     t = 60_000;
     expect(await dir.isAdmin('U1')).toBe(false);
+  });
+});
+
+describe('Twilio SMS sender (real SDK, fake Twilio)', () => {
+  it('sends once with the configured sender and validity, and ignores TWILIO_LOG_LEVEL=debug', async () => {
+    const fake = await new FakeTwilio().start();
+    vi.stubEnv('TWILIO_LOG_LEVEL', 'debug');
+    const consoleLog = vi.spyOn(console, 'log');
+    try {
+      const sms = createTwilioSmsSender(
+        {
+          accountSid: FAKE_ACCOUNT_SID,
+          auth: { kind: 'authToken', authToken: FAKE_AUTH_TOKEN },
+          sender: { kind: 'from', from: FAKE_FROM },
+          apiUrl: fake.url,
+          timeoutMs: 2000,
+        },
+        900,
+      );
+      const receipt = await sms.send({ to: '+15005550006', body: 'secret body' });
+      expect(receipt).toEqual({ sid: fake.sent[0]?.sid, status: 'queued' });
+      expect(fake.createRequests.map((r) => r.params)).toEqual([
+        { To: '+15005550006', ValidityPeriod: '900', From: FAKE_FROM, Body: 'secret body' },
+      ]);
+      expect(consoleLog).not.toHaveBeenCalled();
+    } finally {
+      consoleLog.mockRestore();
+      vi.unstubAllEnvs();
+      await fake.stop();
+    }
   });
 });
 
