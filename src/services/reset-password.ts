@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import type { PasswordGenerator } from '../domain/password.js';
 import { maskPhone } from '../domain/phone.js';
 import { composeSmsText } from '../domain/sms-text.js';
-import { AppError, asAppError, ErrorCode } from '../errors.js';
+import { type AppError, asAppError, ErrorCode } from '../errors.js';
 import type { AdminDirectory, SmsSender } from '../ports.js';
+import { adminRefusal } from './admin-check.js';
 
 export interface ResetRequest {
   readonly adminUserId: string;
@@ -40,14 +41,9 @@ export function createResetPassword(deps: ResetPasswordDeps) {
   };
 
   async function run(request: ResetRequest, base: OutcomeBase): Promise<ResetOutcome> {
-    try {
-      // Fresh, not cached: an admin removed from the group after opening the form must be refused.
-      if (!(await deps.directory.isAdmin(request.adminUserId, { fresh: true }))) {
-        return { ...base, status: 'refused', error: new AppError(ErrorCode.NotAdmin, 'Caller is not an admin') };
-      }
-    } catch (err) {
-      return { ...base, status: 'refused', error: asAppError(err) };
-    }
+    // Fresh, not cached: an admin removed from the group after opening the form must be refused.
+    const refusal = await adminRefusal(deps.directory, request.adminUserId, { fresh: true });
+    if (refusal) return { ...base, status: 'refused', error: refusal };
     try {
       const receipt = await sendTemporaryPassword(request);
       return { ...base, status: 'sent', messageSid: receipt.sid, smsStatus: receipt.status };

@@ -1,7 +1,7 @@
 import type { Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { AppError, asAppError, ErrorCode } from '../../errors.js';
 import type { AdminDirectory, ResponseUrlNotifier } from '../../ports.js';
+import { adminRefusal } from '../../services/admin-check.js';
 import { describeError, toEphemeralMessage } from '../../views/outcome.js';
 import { requestLog } from '../context.js';
 
@@ -18,14 +18,7 @@ export function requireAdmin(deps: {
   const { directory, notifier, adminGroup, log } = deps;
   return async ({ command, context, next }) => {
     const reqLog = requestLog(context, log);
-    let refusal: AppError | undefined;
-    try {
-      if (!(await directory.isAdmin(command.user_id))) {
-        refusal = new AppError(ErrorCode.NotAdmin, 'Caller is not an admin');
-      }
-    } catch (err) {
-      refusal = asAppError(err);
-    }
+    const refusal = await adminRefusal(directory, command.user_id);
     if (!refusal) {
       await next();
       return;

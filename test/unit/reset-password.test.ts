@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { AppError, ErrorCode } from '../../src/errors.js';
+import { createLogger } from '../../src/logger.js';
+import type { AdminDirectory, SmsSender } from '../../src/ports.js';
+import { createResetPassword } from '../../src/services/reset-password.js';
+import { LogCapture } from '../helpers/harness.js';
+
+/** The use case against in-memory fakes of its own ports. */
+const PASSWORD = 'Tq7#kP2@wX9$mN4&';
+const request = { adminUserId: 'U1', employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+14155552671' } };
+
+function setup(opts: { admin?: boolean | Error; sendError?: AppError } = {}) {
+  const checks: { userId: string; fresh: boolean | undefined }[] = [];
+  const sent: { to: string; body: string }[] = [];
+  let generated = 0;
+  const directory: AdminDirectory = {
+    async isAdmin(userId, options) {
+      checks.push({ userId, fresh: options?.fresh });
+      if (opts.admin instanceof Error) throw opts.admin;
+      return opts.admin ?? true;
+    },
+  };
+  const sms: SmsSender = {
+    async send(message) {
+      sent.push(message);
+      if (opts.sendError) throw opts.sendError;
+      return { sid: 'SM1', status: 'queued' };
+    },
+  };
+  const passwords = {
+    generate: () => {
+      generated++;
+      return PASSWORD;
+    },
+  };
+  const logs = new LogCapture();
+  const run = () =>
+    createResetPassword({ directory, sms, passwords })(request, createLogger({ level: 'debug', destination: logs }));
+  return { run, checks, sent, logs, generated: () => generated };
+}
+
+describe('resetPassword', () => {
+  it('checks fresh, generates once, sends the password to the number, and returns only identifiers', async () => {
+    const s = setup();
+    const outcome = await s.run();
+    expect(s.checks).toEqual([{ userId: 'U1', fresh: true }]);
+    expect(s.generated()).toBe(1);
+    expect(s.sent).toEqual([{ to: '+14155552671', body: expect.stringContaining(`\n${PASSWORD}\n`) }]);
+    expect(outcome).toEqual({
+      status: 'sent',
+      employeeName: 'Jane Doe',
+      maskedPhone: '+•••••••2671',
+      messageSid: 'SM1',
+      smsStatus: 'queued',
+    });
+    expect(JSON.stringify(outcome)).not.toContain(PASSWORD);
+    expect(s.logs.entries()).toEqual([
+      expect.objectContaining({ event: 'reset_outcome', outcome: 'sent', messageSid: 'SM1', employeeCode: 'E-1' }),
+    ]);
+    expect(s.logs.text).not.toContain(PASSWORD);
+    expect(s.logs.text).not.toContain('+14155552671');
+  });
+
+  it.each([
+    ['not an admin', false, ErrorCode.NotAdmin],
+    ['check failed', new AppError(ErrorCode.AdminCheckFailed, 'x', { reason: 'timeout' }), ErrorCode.AdminCheckFailed],
+    ['unexpected throw', new TypeError('boom'), ErrorCode.Internal],
+  ] as const)('refuses without generating or sending when %s', async (_label, admin, code) => {
+    const s = setup({ admin });
+    const outcome = await s.run();
+    expect(outcome.status).toBe('refused');
+    expect(outcome.status !== 'sent' && outcome.error.code).toBe(code);
+    expect(s.generated()).toBe(0);
+    expect(s.sent).toHaveLength(0);
+  });
+
+  it.each([
+    [ErrorCode.SmsOptedOut, 'failed'],
+    [ErrorCode.SmsUnreachable, 'failed'],
+    [ErrorCode.SmsOutcomeUnknown, 'unknown'],
+  ] as const)('reports %s as %s, after exactly one send', async (code, status) => {
+    const s = setup({ sendError: new AppError(code, 'x', { twilioCode: 1 }) });
+    const outcome = await s.run();
+    expect(outcome.status).toBe(status);
+    expect(s.sent).toHaveLength(1);
+    expect(s.logs.entries()[0]).toMatchObject({ outcome: status, errorCode: code, level: 50 });
+  });
+});
