@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { createSlackAdminDirectory } from './adapters/slack-admin-directory.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import type { PasswordGenerator } from './domain/password.js';
 import { InFlight } from './lib/in-flight.js';
 import { createErrorHandler } from './listeners/error-handler.js';

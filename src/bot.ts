@@ -2,7 +2,7 @@ import type { DestinationStream } from 'pino';
 import { createResponseUrlNotifier } from './adapters/response-url.js';
 import { createTwilioSmsSender } from './adapters/twilio-sms.js';
 import { createApp, type RunningApp } from './app.js';
-import { parseConfig } from './config.js';
+import { parseConfig } from './config/index.js';
 import { createPasswordGenerator } from './domain/password.js';
 import { createLogger } from './logger.js';
 
@@ -16,11 +16,13 @@ export async function startBot(
     level: config.logLevel,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
+  const { profile, entropyBits } = config.password;
+  log.info({ passwordProfile: profile.name, entropyBits: Number(entropyBits.toFixed(1)) }, 'password policy');
   const { start } = createApp({
     config,
     log,
     sms: createTwilioSmsSender(config.twilio, config.sms.validitySeconds),
-    passwords: createPasswordGenerator(),
+    passwords: createPasswordGenerator(profile),
     notifier: createResponseUrlNotifier(),
   });
   return start();

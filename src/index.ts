@@ -1,6 +1,6 @@
 import 'dotenv/config';
 import { startBot } from './bot.js';
-import { ConfigError } from './config.js';
+import { ConfigError } from './config/index.js';
 
 /** Composition root: everything else takes what it needs as arguments. */
 async function main(): Promise<void> {

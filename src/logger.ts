@@ -1,6 +1,6 @@
 import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import { type DestinationStream, type Logger, pino } from 'pino';
-import type { LogLevel as ConfigLogLevel } from './config.js';
+import type { LogLevel as ConfigLogLevel } from './config/index.js';
 
 export type { Logger } from 'pino';
 

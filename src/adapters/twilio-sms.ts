@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import type { SmsSender } from '../ports.js';
 

@@ -55,7 +55,10 @@ export function createResetPassword(deps: ResetPasswordDeps) {
   }
 
   function sendTemporaryPassword(request: ResetRequest) {
-    const password = deps.passwords.generate();
+    const password = deps.passwords.generate({
+      employeeName: request.employee.name,
+      employeeCode: request.employee.code,
+    });
     return deps.sms.send({ to: request.employee.phoneE164, body: composeSmsText(request.employee.name, password) });
   }
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { PasswordGenerator } from '../../src/domain/password.js';
+import { buildProfile, PASSWORD_DEFAULTS } from '../../src/domain/password-policy.js';
 import { AppError, ErrorCode } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import type { AdminDirectory, SmsSender } from '../../src/ports.js';
@@ -27,8 +29,11 @@ function setup(opts: { admin?: boolean | Error; sendError?: AppError } = {}) {
       return { sid: 'SM1', status: 'queued' };
     },
   };
-  const passwords = {
-    generate: () => {
+  const contexts: unknown[] = [];
+  const passwords: PasswordGenerator = {
+    profile: buildProfile(PASSWORD_DEFAULTS),
+    generate: (context) => {
+      contexts.push(context);
       generated++;
       return PASSWORD;
     },
@@ -36,7 +41,7 @@ function setup(opts: { admin?: boolean | Error; sendError?: AppError } = {}) {
   const logs = new LogCapture();
   const run = () =>
     createResetPassword({ directory, sms, passwords })(request, createLogger({ level: 'debug', destination: logs }));
-  return { run, checks, sent, logs, generated: () => generated };
+  return { run, checks, sent, logs, contexts, generated: () => generated };
 }
 
 describe('resetPassword', () => {
@@ -45,6 +50,7 @@ describe('resetPassword', () => {
     const outcome = await s.run();
     expect(s.checks).toEqual([{ userId: 'U1', fresh: true }]);
     expect(s.generated()).toBe(1);
+    expect(s.contexts).toEqual([{ employeeName: 'Jane Doe', employeeCode: 'E-1' }]);
     expect(s.sent).toEqual([{ to: '+14155552671', body: expect.stringContaining(`\n${PASSWORD}\n`) }]);
     expect(outcome).toEqual({
       status: 'sent',

@@ -1,5 +1,9 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
+import { ConfigError, cleanEnv, describeIssues, type Env, intInRange, type RawEnv } from './env.js';
+import { type PasswordConfig, passwordRawProblems, passwordShape, toPasswordConfig } from './password.js';
+
+export { ConfigError } from './env.js';
 
 /**
  * One schema over an env record that is passed in (never read from process.env here), parsed once by the
@@ -8,14 +12,6 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-const intInRange = (min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
-    .default(fallback);
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
@@ -54,9 +50,8 @@ const envSchema = z.object({
     .refine((c): c is CountryCode => isSupportedCountry(c), 'must be an ISO 3166 alpha-2 country code, e.g. US or GB')
     .default('US'),
   LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
+  ...passwordShape,
 });
-
-type RawEnv = Readonly<Record<string, string>>;
 
 /**
  * Rules across variables, checked on the raw record so they are reported even when other variables are
@@ -80,7 +75,7 @@ function crossFieldProblems(env: RawEnv): string[] {
       `TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID: set exactly one (${senders === 0 ? 'neither is set' : 'both are set'})`,
     );
   }
-  return problems;
+  return [...problems, ...passwordRawProblems(env)];
 }
 
 export type TwilioAuth =
@@ -108,35 +103,18 @@ export interface Config {
   readonly sms: { readonly validitySeconds: number };
   readonly defaultCountry: CountryCode;
   readonly logLevel: LogLevel;
-}
-
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-  constructor(readonly problems: readonly string[]) {
-    super(
-      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`,
-    );
-    this.name = 'ConfigError';
-  }
+  readonly password: PasswordConfig;
 }
 
 /** Parses a copy of `env`; empty strings count as unset, so `FOO=` in .env means "use the default". */
-export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const cleaned = Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''),
-  );
+export function parseConfig(env: Env): Config {
+  const cleaned = cleanEnv(env);
   const result = envSchema.safeParse(cleaned);
-  const problems = [
-    ...(result.success
-      ? []
-      : result.error.issues.map((i) => {
-          const name = i.path.length > 0 ? String(i.path[0]) : 'environment';
-          const message = i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message;
-          return `${name} ${message}`;
-        })),
-    ...crossFieldProblems(cleaned),
-  ];
-  if (!result.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  const problems = [...(result.success ? [] : describeIssues(result.error)), ...crossFieldProblems(cleaned)];
+  if (!result.success) throw new ConfigError([...new Set(problems)]);
+  const password = toPasswordConfig(result.data);
+  problems.push(...password.problems);
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   const e = result.data;
   const auth: TwilioAuth =
     e.TWILIO_API_KEY && e.TWILIO_API_SECRET
@@ -165,6 +143,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     sms: { validitySeconds: e.SMS_VALIDITY_SECONDS },
     defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
     logLevel: e.LOG_LEVEL,
+    password: password.config,
   });
 }
 
