@@ -31,6 +31,7 @@ export interface PasswordConfig {
 export function passwordRawProblems(env: RawEnv): string[] {
   const profile = env.PASSWORD_PROFILE ?? PASSWORD_DEFAULTS.profile;
   const problems: string[] = [];
+  if (!(PROFILE_NAMES as readonly string[]).includes(profile)) return problems; // reported by the schema
   if (env.PASSWORD_LENGTH && profile !== 'strong') {
     problems.push(`PASSWORD_LENGTH only applies to PASSWORD_PROFILE=strong (the ${profile} profile has a fixed shape)`);
   }

@@ -82,8 +82,13 @@ describe('src/index.ts', () => {
       proc.child.kill('SIGKILL');
     });
     await waitFor(() => proc.out.stdout.includes('resetpw is running'), 15_000, 'start-up');
-    const started = JSON.parse(proc.out.stdout.split('\n')[0] ?? '{}');
-    expect(started).toMatchObject({ level: 30, msg: 'resetpw is running', mode: 'http' });
+    const lines = proc.out.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ level: 30, msg: 'password policy', passwordProfile: 'strong', entropyBits: 89.6 });
+    const started = lines.find((l) => l.msg === 'resetpw is running') ?? {};
+    expect(started).toMatchObject({ level: 30, mode: 'http' });
     const res = await fetch(`http://127.0.0.1:${started.port}/healthz`);
     expect(res.status).toBe(200);
     proc.child.kill('SIGTERM');

@@ -141,4 +141,35 @@ describe('parseConfig', () => {
     const example = parse(readFileSync(join(import.meta.dirname, '../../.env.example'), 'utf8'));
     expect(parseConfig(example).twilio.sender.kind).toBe('messagingService');
   });
+
+  it('defaults to the strong password profile and reads the password variables', () => {
+    expect(parseConfig(VALID).password).toMatchObject({ profile: { name: 'strong', length: 15 }, allowWeak: false });
+    const long = parseConfig({ ...VALID, PASSWORD_LENGTH: '24' }).password;
+    expect(long.profile).toMatchObject({ length: 24 });
+    expect(long.entropyBits).toBeGreaterThan(140);
+    const dictation = parseConfig({ ...VALID, PASSWORD_PROFILE: 'dictation', PASSWORD_GROUPS: '5' }).password;
+    expect(dictation).toMatchObject({ profile: { groups: 5 }, entropyBits: 100 });
+  });
+
+  it('refuses a profile under 50 bits unless PASSWORD_ALLOW_WEAK=true', () => {
+    const weak = { ...VALID, PASSWORD_PROFILE: 'dictation', PASSWORD_GROUPS: '2' };
+    expect(problems(weak)).toEqual([
+      'PASSWORD_PROFILE dictation as configured gives 40.0 bits, under the 50-bit floor (set PASSWORD_ALLOW_WEAK=true to accept it)',
+    ]);
+    expect(parseConfig({ ...weak, PASSWORD_ALLOW_WEAK: 'true' }).password.entropyBits).toBe(40);
+  });
+
+  it('names bad or misplaced password variables', () => {
+    expect(problems({ ...VALID, PASSWORD_PROFILE: 'pin', PASSWORD_LENGTH: '8', PASSWORD_ALLOW_WEAK: 'yes' })).toEqual([
+      'PASSWORD_PROFILE must be one of strong, classic, dictation',
+      'PASSWORD_LENGTH must be at least 12',
+      'PASSWORD_ALLOW_WEAK must be "true" or "false"',
+    ]);
+    expect(problems({ ...VALID, PASSWORD_PROFILE: 'classic', PASSWORD_LENGTH: '16' })).toEqual([
+      'PASSWORD_LENGTH only applies to PASSWORD_PROFILE=strong (the classic profile has a fixed shape)',
+    ]);
+    expect(problems({ ...VALID, PASSWORD_PROFILE: 'classic', PASSWORD_GROUPS: '4' })).toEqual([
+      'PASSWORD_GROUPS only applies to PASSWORD_PROFILE=dictation',
+    ]);
+  });
 });
