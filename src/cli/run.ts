@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import type { Env } from '../config/env.js';
+import { ConfigError } from '../config/env.js';
+import { policyReport } from './policy.js';
+
+const USAGE = `Usage: resetpw <command>
+
+Commands:
+  policy [--samples N] [--json]   show the active password profile (PASSWORD_* variables), its exact entropy
+                                  and N sample passwords (default 5); needs no Slack or Twilio configuration
+  help                            this text`;
+
+/** The CLI as a function: arguments and environment in, exit code out. */
+export function runCli(argv: readonly string[], env: Env, out: (s: string) => void, err: (s: string) => void): number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    (command === undefined ? err : out)(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'policy') {
+    err(`Unknown command "${command}".\n\n${USAGE}`);
+    return 2;
+  }
+  let values: { samples?: string; json?: boolean };
+  try {
+    values = parseArgs({ args: [...rest], options: { samples: { type: 'string' }, json: { type: 'boolean' } } }).values;
+  } catch (e) {
+    err(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const samples = values.samples === undefined ? 5 : Number(values.samples);
+  if (!Number.isInteger(samples) || samples < 0 || samples > 10_000) {
+    err('--samples must be a whole number from 0 to 10000');
+    return 2;
+  }
+  try {
+    const { report, text } = policyReport(env, samples);
+    out(values.json ? JSON.stringify(report) : text);
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(e.message);
+      return 1;
+    }
+    throw e;
+  }
+}
