@@ -44,22 +44,31 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     // Fresh, not cached: an admin removed from the group after opening the form must be refused.
     const refusal = await adminRefusal(deps.directory, request.adminUserId, { fresh: true });
     if (refusal) return { ...base, status: 'refused', error: refusal };
+    let body: string;
     try {
-      const receipt = await sendTemporaryPassword(request);
+      body = temporaryPasswordText(request);
+    } catch (err) {
+      // Nothing reached Twilio, so this is a plain failure, not an unknown outcome.
+      return { ...base, status: 'failed', error: asAppError(err) };
+    }
+    try {
+      const receipt = await deps.sms.send({ to: request.employee.phoneE164, body });
       return { ...base, status: 'sent', messageSid: receipt.sid, smsStatus: receipt.status };
     } catch (err) {
       const error = asAppError(err);
+      // Anything unexpected during the send may have happened after Twilio accepted the message.
       const ambiguous = error.code === ErrorCode.SmsOutcomeUnknown || error.code === ErrorCode.Internal;
       return { ...base, status: ambiguous ? 'unknown' : 'failed', error };
     }
   }
 
-  function sendTemporaryPassword(request: ResetRequest) {
+  /** The SMS text. The password exists only inside it, from here until the send returns. */
+  function temporaryPasswordText(request: ResetRequest): string {
     const password = deps.passwords.generate({
       employeeName: request.employee.name,
       employeeCode: request.employee.code,
     });
-    return deps.sms.send({ to: request.employee.phoneE164, body: composeSmsText(request.employee.name, password) });
+    return composeSmsText(request.employee.name, password);
   }
 }
 

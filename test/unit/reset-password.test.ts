@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PasswordGenerator } from '../../src/domain/password.js';
+import { PasswordGenerationError, type PasswordGenerator } from '../../src/domain/password.js';
 import { buildProfile, PASSWORD_DEFAULTS } from '../../src/domain/password-policy.js';
 import { AppError, ErrorCode } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
@@ -11,7 +11,7 @@ import { LogCapture } from '../helpers/harness.js';
 const PASSWORD = 'Tq7#kP2@wX9$mN4&';
 const request = { adminUserId: 'U1', employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+14155552671' } };
 
-function setup(opts: { admin?: boolean | Error; sendError?: AppError } = {}) {
+function setup(opts: { admin?: boolean | Error; sendError?: AppError; generateError?: Error } = {}) {
   const checks: { userId: string; fresh: boolean | undefined }[] = [];
   const sent: { to: string; body: string }[] = [];
   let generated = 0;
@@ -34,6 +34,7 @@ function setup(opts: { admin?: boolean | Error; sendError?: AppError } = {}) {
     profile: buildProfile(PASSWORD_DEFAULTS),
     generate: (context) => {
       contexts.push(context);
+      if (opts.generateError) throw opts.generateError;
       generated++;
       return PASSWORD;
     },
@@ -90,5 +91,12 @@ describe('resetPassword', () => {
     expect(outcome.status).toBe(status);
     expect(s.sent).toHaveLength(1);
     expect(s.logs.entries()[0]).toMatchObject({ outcome: status, errorCode: code, level: 50 });
+  });
+
+  it('reports a generation failure as failed (nothing was sent), not as unknown', async () => {
+    const s = setup({ generateError: new PasswordGenerationError() });
+    const outcome = await s.run();
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: ErrorCode.Internal } });
+    expect(s.sent).toHaveLength(0);
   });
 });
