@@ -30,3 +30,49 @@ export interface ResponseUrlNotifier {
   /** Posts a private message to a Slack `response_url`, used exactly as Slack sent it. */
   post(responseUrl: string, message: EphemeralMessage): Promise<void>;
 }
+
+export type AuditResult = 'sent' | 'failed' | 'unknown' | 'refused' | 'invalid' | 'rate_limited';
+
+/** Who asked for what. Fields the request never got to (a refused command has no employee) stay unset. */
+export interface AuditEntry {
+  readonly requestId: string;
+  readonly teamId?: string;
+  readonly adminUserId: string;
+  readonly employee?: { readonly name?: string; readonly code?: string; readonly phoneE164?: string };
+  readonly reason?: string;
+}
+
+export interface AuditOutcome {
+  readonly result: AuditResult;
+  readonly messageSid?: string;
+  readonly errorCode?: string;
+  readonly twilioErrorCode?: number;
+}
+
+export interface AuditRecord extends AuditEntry {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly result: AuditResult | 'sending';
+  readonly messageSid?: string;
+  readonly errorCode?: string;
+  readonly twilioErrorCode?: number;
+}
+
+export interface AuditQuery {
+  readonly limit: number;
+  readonly since?: string;
+  readonly employeeCode?: string;
+}
+
+export interface AuditStore {
+  /** A request that ends without a send (refused, invalid, rate limited): one finished row. */
+  record(entry: AuditEntry, outcome: AuditOutcome): Promise<void>;
+  /** Written before the SMS is sent (state `sending`), so a crash leaves evidence. Returns the row id. */
+  begin(entry: AuditEntry): Promise<string>;
+  finish(id: string, outcome: AuditOutcome): Promise<void>;
+  /** Newest first. */
+  list(query: AuditQuery): Promise<AuditRecord[]>;
+  /** Marks rows still `sending` since before `before` as `unknown`; returns exactly the rows this call changed. */
+  recoverInterrupted(before: Date): Promise<AuditRecord[]>;
+}
