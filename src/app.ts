@@ -3,13 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { createSlackAdminDirectory } from './adapters/slack-admin-directory.js';
+import { createSlackAdminMessenger } from './adapters/slack-admin-messenger.js';
 import type { Config } from './config/index.js';
 import type { PasswordGenerator } from './domain/password.js';
 import { InFlight } from './lib/in-flight.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
 import { toBoltLogger } from './logger.js';
-import type { AdminDirectory, ResponseUrlNotifier, SmsSender } from './ports.js';
+import type { AdminDirectory, AuditStore, ResponseUrlNotifier, SmsSender } from './ports.js';
+import { createInterruptedSendSweeper } from './services/interrupted-sends.js';
 import { createResetPassword } from './services/reset-password.js';
 
 export interface AppDeps {
@@ -18,6 +20,9 @@ export interface AppDeps {
   readonly sms: SmsSender;
   readonly passwords: PasswordGenerator;
   readonly notifier: ResponseUrlNotifier;
+  readonly audit: AuditStore;
+  /** Rows still `sending` after this long are from a dead process (see interrupted-sends). */
+  readonly interruptedAfterMs: number;
   /** Defaults to the Slack user-group adapter on the app's own WebClient. */
   readonly directory?: AdminDirectory;
 }
@@ -67,10 +72,17 @@ export function createApp(deps: AppDeps) {
 
   const directory = deps.directory ?? createSlackAdminDirectory({ client: app.client, groupId: slack.adminGroupId });
   const inFlight = new InFlight();
-  const resetPassword = createResetPassword({ directory, passwords: deps.passwords, sms: deps.sms });
+  const resetPassword = createResetPassword({ directory, passwords: deps.passwords, sms: deps.sms, audit: deps.audit });
+  const sweep = createInterruptedSendSweeper({
+    audit: deps.audit,
+    messenger: createSlackAdminMessenger(app.client),
+    staleAfterMs: deps.interruptedAfterMs,
+    log,
+  });
   registerListeners(app, {
     log,
     directory,
+    audit: deps.audit,
     resetPassword,
     notifier: deps.notifier,
     defaultCountry: config.defaultCountry,
@@ -99,8 +111,14 @@ export function createApp(deps: AppDeps) {
         await app.start();
       }
       log.info({ mode: slack.mode, port, adminGroup: slack.adminGroupId }, 'resetpw is running');
+      const sweepSafely = () =>
+        sweep().catch((err: unknown) => log.error({ err }, 'could not check for interrupted resets'));
+      await sweepSafely();
+      const sweeper = setInterval(sweepSafely, Math.min(deps.interruptedAfterMs, 60_000));
+      sweeper.unref();
       let stopping: Promise<void> | undefined;
       const stop = async (drainMs: number) => {
+        clearInterval(sweeper);
         await app.stop();
         // Sends already under way finish (or time out) so their outcome is reported and logged.
         const drained = await inFlight.drain(drainMs);

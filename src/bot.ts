@@ -1,10 +1,12 @@
 import type { DestinationStream } from 'pino';
 import { createResponseUrlNotifier } from './adapters/response-url.js';
-import { createTwilioSmsSender } from './adapters/twilio-sms.js';
+import { createTwilioSmsSender, maxSendDurationMs } from './adapters/twilio-sms.js';
 import { createApp, type RunningApp } from './app.js';
 import { parseConfig } from './config/index.js';
 import { createPasswordGenerator } from './domain/password.js';
 import { createLogger } from './logger.js';
+import { createAuditStore } from './store/audit-store.js';
+import { openStore } from './store/database.js';
 
 /** Config → logger → adapters → app → running. Shared by the entry point, the demo and end-to-end tests. */
 export async function startBot(
@@ -18,12 +20,30 @@ export async function startBot(
   });
   const { profile, entropyBits } = config.password;
   log.info({ passwordProfile: profile.name, entropyBits: Number(entropyBits.toFixed(1)) }, 'password policy');
+  const store = await openStore(config.databaseUrl);
+  log.info({ engine: store.engine }, 'store ready');
   const { start } = createApp({
     config,
     log,
     sms: createTwilioSmsSender(config.twilio, config.sms.validitySeconds),
     passwords: createPasswordGenerator(profile),
     notifier: createResponseUrlNotifier(),
+    audit: createAuditStore(store.db),
+    // A little slack past the slowest possible send before a `sending` row is declared interrupted.
+    interruptedAfterMs: maxSendDurationMs(config.twilio.timeoutMs) + 1000,
   });
-  return start();
+  let running: RunningApp;
+  try {
+    running = await start();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return {
+    port: running.port,
+    async stop(options) {
+      await running.stop(options);
+      await store.close();
+    },
+  };
 }

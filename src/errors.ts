@@ -20,6 +20,7 @@ export const ErrorCode = {
   SmsRejected: 'SMS_REJECTED',
   SmsUnreachable: 'SMS_PROVIDER_UNREACHABLE',
   SmsOutcomeUnknown: 'SMS_OUTCOME_UNKNOWN',
+  AuditUnavailable: 'AUDIT_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -76,3 +76,8 @@ export interface AuditStore {
   /** Marks rows still `sending` since before `before` as `unknown`; returns exactly the rows this call changed. */
   recoverInterrupted(before: Date): Promise<AuditRecord[]>;
 }
+
+export interface AdminMessenger {
+  /** A direct message from the bot to one admin. */
+  dm(userId: string, text: string): Promise<void>;
+}

@@ -125,6 +125,12 @@ export function toUserMessage(err: AppError, ctx: MessageContext = {}): UserMess
           'Ask the employee whether a text arrived. If not, check the Twilio console message log for this number ' +
           'before running /resetpw again.',
       };
+    case ErrorCode.AuditUnavailable:
+      return {
+        title: 'Nothing sent: could not record the reset',
+        text: 'Every reset is recorded before the text goes out, and the record could not be written, so nothing was sent.',
+        nextStep: 'Try again in a minute. If it keeps failing, tell the bot owner (the database may be down or full).',
+      };
     case ErrorCode.Internal:
       return {
         title: 'Something went wrong',

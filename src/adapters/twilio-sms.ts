@@ -34,10 +34,23 @@ export class ResetpwTwilioHttpClient extends twilio.RequestClient {
   }
 }
 
+const MAX_RETRIES = 2;
+const MAX_RETRY_DELAY_MS = 1000;
+
+/** The longest one send can take: every attempt timing out, plus the retry delays between them. */
+export function maxSendDurationMs(timeoutMs: number): number {
+  return (MAX_RETRIES + 1) * timeoutMs + MAX_RETRIES * MAX_RETRY_DELAY_MS;
+}
+
 export function createTwilioSmsSender(twilioConfig: Config['twilio'], validitySeconds: number): SmsSender {
   const { accountSid, auth, sender, apiUrl, timeoutMs } = twilioConfig;
   // autoRetry only ever retries HTTP 429, where Twilio created nothing, so it cannot double-send.
-  const httpClient = new ResetpwTwilioHttpClient(apiUrl, { timeout: timeoutMs, autoRetry: true, maxRetries: 2 });
+  const httpClient = new ResetpwTwilioHttpClient(apiUrl, {
+    timeout: timeoutMs,
+    autoRetry: true,
+    maxRetries: MAX_RETRIES,
+    maxRetryDelay: MAX_RETRY_DELAY_MS,
+  });
   const client =
     auth.kind === 'apiKey'
       ? twilio(auth.apiKey, auth.apiSecret, { accountSid, httpClient })

@@ -1,5 +1,6 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/url.js';
 import { ConfigError, cleanEnv, describeIssues, type Env, intInRange, type RawEnv } from './env.js';
 import { type PasswordConfig, passwordRawProblems, passwordShape, toPasswordConfig } from './password.js';
 
@@ -50,6 +51,10 @@ const envSchema = z.object({
     .refine((c): c is CountryCode => isSupportedCountry(c), 'must be an ISO 3166 alpha-2 country code, e.g. US or GB')
     .default('US'),
   LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
+  DATABASE_URL: z
+    .string()
+    .refine((u) => parseDatabaseUrl(u) !== undefined, 'must be sqlite:<path> or postgres://user:password@host/db')
+    .default(DEFAULT_DATABASE_URL),
   ...passwordShape,
 });
 
@@ -104,6 +109,7 @@ export interface Config {
   readonly defaultCountry: CountryCode;
   readonly logLevel: LogLevel;
   readonly password: PasswordConfig;
+  readonly databaseUrl: string;
 }
 
 /** Parses a copy of `env`; empty strings count as unset, so `FOO=` in .env means "use the default". */
@@ -144,6 +150,7 @@ export function parseConfig(env: Env): Config {
     defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
     logLevel: e.LOG_LEVEL,
     password: password.config,
+    databaseUrl: e.DATABASE_URL,
   });
 }
 

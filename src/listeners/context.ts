@@ -21,3 +21,7 @@ export function requestContext(log: Logger): Middleware<AnyMiddlewareArgs> {
 export function requestLog(context: Context, fallback: Logger): Logger {
   return (context.log as Logger | undefined) ?? fallback;
 }
+
+export function requestIdOf(context: Context): string {
+  return typeof context.requestId === 'string' ? context.requestId : 'unknown';
+}

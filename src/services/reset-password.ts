@@ -2,11 +2,13 @@ import type { Logger } from 'pino';
 import type { PasswordGenerator } from '../domain/password.js';
 import { maskPhone } from '../domain/phone.js';
 import { composeSmsText } from '../domain/sms-text.js';
-import { type AppError, asAppError, ErrorCode } from '../errors.js';
-import type { AdminDirectory, SmsSender } from '../ports.js';
+import { AppError, asAppError, ErrorCode } from '../errors.js';
+import type { AdminDirectory, AuditEntry, AuditOutcome, AuditStore, SmsSender } from '../ports.js';
 import { adminRefusal } from './admin-check.js';
 
 export interface ResetRequest {
+  readonly requestId: string;
+  readonly teamId?: string;
   readonly adminUserId: string;
   readonly employee: { readonly name: string; readonly code: string; readonly phoneE164: string };
   readonly reason?: string;
@@ -29,21 +31,45 @@ export interface ResetPasswordDeps {
   readonly directory: AdminDirectory;
   readonly passwords: PasswordGenerator;
   readonly sms: SmsSender;
+  readonly audit: AuditStore;
 }
 
-/** check → generate → send → record. The password lives only inside `sendTemporaryPassword`. */
+/**
+ * check → record (sending) → generate → send → record (outcome). The password lives only inside
+ * `temporaryPasswordText` and the send; the audit row is written before the send so a crash leaves evidence.
+ */
 export function createResetPassword(deps: ResetPasswordDeps) {
   return async function resetPassword(request: ResetRequest, log: Logger): Promise<ResetOutcome> {
     const base = { employeeName: request.employee.name, maskedPhone: maskPhone(request.employee.phoneE164) };
-    const outcome = await run(request, base);
-    record(outcome, request, log);
+    const entry = auditEntry(request);
+    // Fresh, not cached: an admin removed from the group after opening the form must be refused.
+    const refusal = await adminRefusal(deps.directory, request.adminUserId, { fresh: true });
+    if (refusal) {
+      const outcome: ResetOutcome = { ...base, status: 'refused', error: refusal };
+      await deps.audit.record(entry, toAuditOutcome(outcome)).catch((err) => log.error({ err }, 'audit write failed'));
+      logOutcome(outcome, request, log);
+      return outcome;
+    }
+    let auditId: string;
+    try {
+      auditId = await deps.audit.begin(entry);
+    } catch (err) {
+      // No record, no send: a reset nobody can trace is worse than a retry.
+      log.error({ err }, 'audit write failed before sending; nothing sent');
+      const error = new AppError(ErrorCode.AuditUnavailable, 'Could not write the audit record');
+      const outcome: ResetOutcome = { ...base, status: 'failed', error };
+      logOutcome(outcome, request, log);
+      return outcome;
+    }
+    const outcome = await send(request, base);
+    await deps.audit.finish(auditId, toAuditOutcome(outcome)).catch((err) => {
+      log.error({ err, auditId }, 'audit row left in state sending: the outcome could not be recorded');
+    });
+    logOutcome(outcome, request, log);
     return outcome;
   };
 
-  async function run(request: ResetRequest, base: OutcomeBase): Promise<ResetOutcome> {
-    // Fresh, not cached: an admin removed from the group after opening the form must be refused.
-    const refusal = await adminRefusal(deps.directory, request.adminUserId, { fresh: true });
-    if (refusal) return { ...base, status: 'refused', error: refusal };
+  async function send(request: ResetRequest, base: OutcomeBase): Promise<ResetOutcome> {
     let body: string;
     try {
       body = temporaryPasswordText(request);
@@ -72,8 +98,28 @@ export function createResetPassword(deps: ResetPasswordDeps) {
   }
 }
 
-/** The outcome record. The durable audit trail is a separate port; until then this log line is the record. */
-function record(outcome: ResetOutcome, request: ResetRequest, log: Logger): void {
+function auditEntry(request: ResetRequest): AuditEntry {
+  return {
+    requestId: request.requestId,
+    ...(request.teamId ? { teamId: request.teamId } : {}),
+    adminUserId: request.adminUserId,
+    employee: { name: request.employee.name, code: request.employee.code, phoneE164: request.employee.phoneE164 },
+    ...(request.reason ? { reason: request.reason } : {}),
+  };
+}
+
+export function toAuditOutcome(outcome: ResetOutcome): AuditOutcome {
+  if (outcome.status === 'sent') return { result: 'sent', messageSid: outcome.messageSid };
+  const twilioCode = outcome.error.details.twilioCode;
+  return {
+    result: outcome.status,
+    errorCode: outcome.error.code,
+    ...(typeof twilioCode === 'number' ? { twilioErrorCode: twilioCode } : {}),
+  };
+}
+
+/** The outcome as one structured log line, next to the audit row. */
+function logOutcome(outcome: ResetOutcome, request: ResetRequest, log: Logger): void {
   const fields = {
     event: 'reset_outcome',
     outcome: outcome.status,

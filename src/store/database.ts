@@ -5,6 +5,9 @@ import { Kysely, type MigrationLockOptions, PostgresDialect, SqliteAdapter, Sqli
 import pg from 'pg';
 import { type Engine, migrate } from './migrations.js';
 import type { Schema } from './schema.js';
+import { parseDatabaseUrl } from './url.js';
+
+export { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './url.js';
 
 export type RawClient = { engine: 'sqlite'; sqlite: Database.Database } | { engine: 'postgres'; pool: pg.Pool };
 
@@ -15,8 +18,6 @@ export interface Store {
   readonly raw: RawClient;
   close(): Promise<void>;
 }
-
-export const DEFAULT_DATABASE_URL = 'sqlite:./data/resetpw.sqlite';
 
 /**
  * Kysely's SQLite adapter takes no migration lock: it assumes one process. Here the lock row is a compare-and-set
@@ -49,18 +50,6 @@ class LockingSqliteDialect extends SqliteDialect {
   override createAdapter() {
     return new LockingSqliteAdapter();
   }
-}
-
-/** `sqlite:<path>` (relative to the working directory; `sqlite::memory:` for tests) or `postgres://…`. */
-export function parseDatabaseUrl(
-  url: string,
-): { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string } | undefined {
-  if (url.startsWith('sqlite:')) {
-    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    return path ? { engine: 'sqlite', path } : undefined;
-  }
-  if (/^postgres(ql)?:\/\//.test(url)) return { engine: 'postgres', url };
-  return undefined;
 }
 
 /** Opens (creating if needed) and migrates the store. */

@@ -34,6 +34,12 @@ const reasonSchema = z
   .trim()
   .max(LIMITS.reason, `Keep the reason under ${LIMITS.reason + 1} characters.`);
 
+/** What was typed, trimmed and cut to the field limits: for the audit row of a rejected form. */
+export function typedValues(values: ViewStateValues): { name: string; code: string; phone: string } {
+  const read = (key: keyof typeof BLOCK_IDS) => (values[BLOCK_IDS[key]]?.[ACTION_IDS[key]]?.value ?? '').trim();
+  return { name: read('name').slice(0, LIMITS.name), code: read('code').slice(0, LIMITS.code), phone: read('phone') };
+}
+
 /** Validates a submitted form; errors are keyed by block_id so Slack shows each under its field. */
 export function parseResetForm(
   values: ViewStateValues,

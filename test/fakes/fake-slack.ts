@@ -232,6 +232,8 @@ export class FakeSlack {
         stored.view = args.view as Record<string, unknown>;
         return { ok: true, view: { ...stored.view, id: stored.id } };
       }
+      case 'conversations.open':
+        return { ok: true, channel: { id: `D${String(args.users).replace(/\W/g, '').slice(1)}` } };
       case 'chat.postMessage':
       case 'chat.postEphemeral':
         return { ok: true, channel: args.channel, ts: `${Date.now() / 1000}`, message_ts: `${Date.now() / 1000}` };

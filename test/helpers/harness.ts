@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RunningApp } from '../../src/app.js';
 import { startBot } from '../../src/bot.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
@@ -60,6 +63,7 @@ export function testEnv(slack: FakeSlack, twilio: FakeTwilio, mode: 'http' | 'so
     TWILIO_API_URL: twilio.url,
     TWILIO_TIMEOUT_MS: '1000',
     LOG_LEVEL: 'debug',
+    DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'resetpw-harness-')), 'resetpw.sqlite')}`,
   } as Record<string, string | undefined>;
 }
 

@@ -15,6 +15,8 @@ const METHOD_SCOPES: Record<string, string | null> = {
   'views.open': null,
   'views.update': null,
   'auth.test': null,
+  'conversations.open': 'im:write',
+  'chat.postMessage': 'chat:write',
 };
 
 function sourceFiles(dir: string): string[] {
@@ -54,7 +56,13 @@ describe('manifest.yml', () => {
         calls.add([m[1], m[2], m[3]].filter(Boolean).join('.'));
       }
     }
-    expect([...calls].sort()).toEqual(['usergroups.users.list', 'views.open', 'views.update']);
+    expect([...calls].sort()).toEqual([
+      'chat.postMessage',
+      'conversations.open',
+      'usergroups.users.list',
+      'views.open',
+      'views.update',
+    ]);
     const needed = new Set(['commands']);
     for (const method of calls) {
       expect(method in METHOD_SCOPES, `unknown scope for ${method}`).toBe(true);

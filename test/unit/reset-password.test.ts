@@ -5,13 +5,28 @@ import { AppError, ErrorCode } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import type { AdminDirectory, SmsSender } from '../../src/ports.js';
 import { createResetPassword } from '../../src/services/reset-password.js';
+import { MemoryAuditStore } from '../fakes/memory-audit-store.js';
 import { LogCapture } from '../helpers/harness.js';
 
 /** The use case against in-memory fakes of its own ports. */
 const PASSWORD = 'Tq7#kP2@wX9$mN4&';
-const request = { adminUserId: 'U1', employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+14155552671' } };
+const request = {
+  requestId: 'req-1',
+  teamId: 'T1',
+  adminUserId: 'U1',
+  employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+14155552671' },
+};
 
-function setup(opts: { admin?: boolean | Error; sendError?: AppError; generateError?: Error } = {}) {
+function setup(
+  opts: {
+    admin?: boolean | Error;
+    sendError?: AppError;
+    generateError?: Error;
+    auditFails?: 'begin' | 'finish' | 'record';
+  } = {},
+) {
+  const audit = new MemoryAuditStore();
+  audit.failOn = opts.auditFails;
   const checks: { userId: string; fresh: boolean | undefined }[] = [];
   const sent: { to: string; body: string }[] = [];
   let generated = 0;
@@ -41,8 +56,11 @@ function setup(opts: { admin?: boolean | Error; sendError?: AppError; generateEr
   };
   const logs = new LogCapture();
   const run = () =>
-    createResetPassword({ directory, sms, passwords })(request, createLogger({ level: 'debug', destination: logs }));
-  return { run, checks, sent, logs, contexts, generated: () => generated };
+    createResetPassword({ directory, sms, passwords, audit })(
+      request,
+      createLogger({ level: 'debug', destination: logs }),
+    );
+  return { run, checks, sent, logs, contexts, audit, generated: () => generated };
 }
 
 describe('resetPassword', () => {
@@ -98,5 +116,52 @@ describe('resetPassword', () => {
     const outcome = await s.run();
     expect(outcome).toMatchObject({ status: 'failed', error: { code: ErrorCode.Internal } });
     expect(s.sent).toHaveLength(0);
+  });
+
+  it('writes the audit row before sending and completes it after, never with the password', async () => {
+    const s = setup();
+    let rowAtSend: unknown;
+    const send = s.audit.begin.bind(s.audit);
+    s.audit.begin = async (entry) => {
+      const id = await send(entry);
+      rowAtSend = { ...s.audit.rows[0] };
+      return id;
+    };
+    await s.run();
+    expect(rowAtSend).toMatchObject({ result: 'sending', requestId: 'req-1', teamId: 'T1' });
+    expect(s.audit.rows).toEqual([
+      expect.objectContaining({
+        result: 'sent',
+        messageSid: 'SM1',
+        adminUserId: 'U1',
+        employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+14155552671' },
+      }),
+    ]);
+    expect(JSON.stringify(s.audit.rows)).not.toContain(PASSWORD);
+  });
+
+  it('records refusals and failures with their codes', async () => {
+    const refused = setup({ admin: false });
+    await refused.run();
+    expect(refused.audit.rows).toEqual([expect.objectContaining({ result: 'refused', errorCode: ErrorCode.NotAdmin })]);
+    const failed = setup({ sendError: new AppError(ErrorCode.SmsOptedOut, 'x', { twilioCode: 21610 }) });
+    await failed.run();
+    expect(failed.audit.rows).toEqual([
+      expect.objectContaining({ result: 'failed', errorCode: ErrorCode.SmsOptedOut, twilioErrorCode: 21610 }),
+    ]);
+  });
+
+  it('sends nothing when the audit row cannot be written', async () => {
+    const s = setup({ auditFails: 'begin' });
+    const outcome = await s.run();
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: ErrorCode.AuditUnavailable } });
+    expect(s.generated()).toBe(0);
+    expect(s.sent).toHaveLength(0);
+  });
+
+  it('still reports a sent text when only the final audit update fails', async () => {
+    const s = setup({ auditFails: 'finish' });
+    expect((await s.run()).status).toBe('sent');
+    expect(s.logs.text).toContain('audit row left in state sending');
   });
 });

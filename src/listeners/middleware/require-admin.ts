@@ -1,9 +1,9 @@
 import type { Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { AdminDirectory, ResponseUrlNotifier } from '../../ports.js';
+import type { AdminDirectory, AuditStore, ResponseUrlNotifier } from '../../ports.js';
 import { adminRefusal } from '../../services/admin-check.js';
 import { describeError, toEphemeralMessage } from '../../views/outcome.js';
-import { requestLog } from '../context.js';
+import { requestIdOf, requestLog } from '../context.js';
 
 /**
  * Lets a command through only for members of the admin group (a cached answer is fine here; the submit step
@@ -11,11 +11,12 @@ import { requestLog } from '../context.js';
  */
 export function requireAdmin(deps: {
   directory: AdminDirectory;
+  audit: AuditStore;
   notifier: ResponseUrlNotifier;
   adminGroup: string;
   log: Logger;
 }): Middleware<SlackCommandMiddlewareArgs> {
-  const { directory, notifier, adminGroup, log } = deps;
+  const { directory, audit, notifier, adminGroup, log } = deps;
   return async ({ command, context, next }) => {
     const reqLog = requestLog(context, log);
     const refusal = await adminRefusal(directory, command.user_id);
@@ -24,6 +25,12 @@ export function requireAdmin(deps: {
       return;
     }
     reqLog.warn({ errorCode: refusal.code, errorDetails: refusal.details }, 'command refused');
+    await audit
+      .record(
+        { requestId: requestIdOf(context), teamId: command.team_id, adminUserId: command.user_id },
+        { result: 'refused', errorCode: refusal.code },
+      )
+      .catch((err: unknown) => reqLog.error({ err }, 'audit write failed'));
     const content = describeError(refusal, { adminGroup }, ':no_entry:');
     await notifier.post(command.response_url, toEphemeralMessage(content));
   };

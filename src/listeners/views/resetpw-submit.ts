@@ -5,16 +5,17 @@ import { maskPhone } from '../../domain/phone.js';
 import { AppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
 import type { InFlight } from '../../lib/in-flight.js';
-import type { ResponseUrlNotifier } from '../../ports.js';
+import type { AuditStore, ResponseUrlNotifier } from '../../ports.js';
 import type { ResetOutcome, ResetRequest } from '../../services/reset-password.js';
 import { describeError, describeOutcome, escapeMrkdwn, toEphemeralMessage } from '../../views/outcome.js';
-import { decodeMetadata, parseResetForm } from '../../views/reset-form.js';
+import { decodeMetadata, parseResetForm, typedValues } from '../../views/reset-form.js';
 import { buildResultView, buildSendingView } from '../../views/reset-modal.js';
-import { requestLog } from '../context.js';
+import { requestIdOf, requestLog } from '../context.js';
 
 export interface SubmitDeps {
   readonly resetPassword: (request: ResetRequest, log: Logger) => Promise<ResetOutcome>;
   readonly notifier: ResponseUrlNotifier;
+  readonly audit: AuditStore;
   readonly defaultCountry: CountryCode;
   readonly adminGroup: string;
   readonly inFlight: InFlight;
@@ -38,6 +39,18 @@ export function createSubmitResetForm(deps: SubmitDeps) {
     const parsed = parseResetForm(view.state.values, deps.defaultCountry);
     if (!parsed.ok) {
       log.info({ fields: Object.keys(parsed.errors) }, 'form rejected with inline errors');
+      const typed = typedValues(view.state.values);
+      await deps.audit
+        .record(
+          {
+            requestId: requestIdOf(context),
+            teamId: meta.teamId,
+            adminUserId: body.user.id,
+            employee: { ...(typed.name ? { name: typed.name } : {}), ...(typed.code ? { code: typed.code } : {}) },
+          },
+          { result: 'invalid', errorCode: `INVALID_FORM:${Object.keys(parsed.errors).join(',')}` },
+        )
+        .catch((err: unknown) => log.error({ err }, 'audit write failed'));
       await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
       return;
     }
@@ -49,6 +62,8 @@ export function createSubmitResetForm(deps: SubmitDeps) {
     await ackFlushed();
 
     const request: ResetRequest = {
+      requestId: requestIdOf(context),
+      teamId: meta.teamId,
       adminUserId: body.user.id,
       employee: { name: form.name, code: form.code, phoneE164: form.phoneE164 },
       ...(form.reason ? { reason: form.reason } : {}),
