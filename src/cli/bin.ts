@@ -3,7 +3,7 @@
 import 'dotenv/config';
 import { runCli } from './run.js';
 
-process.exitCode = runCli(
+process.exitCode = await runCli(
   process.argv.slice(2),
   process.env,
   (s) => process.stdout.write(`${s}\n`),

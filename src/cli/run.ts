@@ -1,6 +1,7 @@
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { Env } from '../config/env.js';
 import { ConfigError } from '../config/env.js';
+import { auditReport } from './audit.js';
 import { policyReport } from './policy.js';
 
 const USAGE = `Usage: resetpw <command>
@@ -8,32 +9,53 @@ const USAGE = `Usage: resetpw <command>
 Commands:
   policy [--samples N] [--json]   show the active password profile (PASSWORD_* variables), its exact entropy
                                   and N sample passwords (default 5); needs no Slack or Twilio configuration
+  audit [--limit N] [--since ISO] [--employee CODE] [--json]
+                                  list reset records from DATABASE_URL, newest first (default limit 50)
   help                            this text`;
 
 /** The CLI as a function: arguments and environment in, exit code out. */
-export function runCli(argv: readonly string[], env: Env, out: (s: string) => void, err: (s: string) => void): number {
+export async function runCli(
+  argv: readonly string[],
+  env: Env,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     (command === undefined ? err : out)(USAGE);
     return command === undefined ? 2 : 0;
   }
-  if (command !== 'policy') {
+  if (command !== 'policy' && command !== 'audit') {
     err(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
-  let values: { samples?: string; json?: boolean };
+  let values: { samples?: string; json?: boolean; limit?: string; since?: string; employee?: string };
   try {
-    values = parseArgs({ args: [...rest], options: { samples: { type: 'string' }, json: { type: 'boolean' } } }).values;
+    const options: ParseArgsConfig['options'] =
+      command === 'policy'
+        ? { samples: { type: 'string' }, json: { type: 'boolean' } }
+        : {
+            limit: { type: 'string' },
+            since: { type: 'string' },
+            employee: { type: 'string' },
+            json: { type: 'boolean' },
+          };
+    values = parseArgs({ args: [...rest], options }).values as typeof values;
   } catch (e) {
     err(`${(e as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const samples = values.samples === undefined ? 5 : Number(values.samples);
-  if (!Number.isInteger(samples) || samples < 0 || samples > 10_000) {
-    err('--samples must be a whole number from 0 to 10000');
-    return 2;
-  }
   try {
+    if (command === 'audit') {
+      const { rows, text } = await auditReport(env, values);
+      out(values.json ? JSON.stringify(rows) : text);
+      return 0;
+    }
+    const samples = values.samples === undefined ? 5 : Number(values.samples);
+    if (!Number.isInteger(samples) || samples < 0 || samples > 10_000) {
+      err('--samples must be a whole number from 0 to 10000');
+      return 2;
+    }
     const { report, text } = policyReport(env, samples);
     out(values.json ? JSON.stringify(report) : text);
     return 0;

@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { buildProfile, PASSWORD_DEFAULTS, satisfiesProfile } from '../../src/domain/password-policy.js';
 
-function cli(argv: string[], env: Record<string, string> = {}) {
+async function cli(argv: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runCli(
+  const code = await runCli(
     argv,
     env,
     (s) => out.push(s),
@@ -20,8 +20,8 @@ function cli(argv: string[], env: Record<string, string> = {}) {
 }
 
 describe('resetpw policy', () => {
-  it('needs no Slack or Twilio configuration and describes the default profile', () => {
-    const { code, out } = cli(['policy', '--samples', '3']);
+  it('needs no Slack or Twilio configuration and describes the default profile', async () => {
+    const { code, out } = await cli(['policy', '--samples', '3']);
     expect(code).toBe(0);
     expect(out).toContain('Password profile: strong');
     expect(out).toContain('Entropy: 89.6 bits');
@@ -36,8 +36,8 @@ describe('resetpw policy', () => {
     for (const s of samples) expect(satisfiesProfile(buildProfile(PASSWORD_DEFAULTS), s)).toBe(true);
   });
 
-  it('prints one JSON object with --json', () => {
-    const { code, out } = cli(['policy', '--json', '--samples', '4'], { PASSWORD_PROFILE: 'classic' });
+  it('prints one JSON object with --json', async () => {
+    const { code, out } = await cli(['policy', '--json', '--samples', '4'], { PASSWORD_PROFILE: 'classic' });
     expect(code).toBe(0);
     const report = JSON.parse(out);
     expect(Object.keys(report)).toEqual(['profile', 'length', 'entropyBits', 'samples']);
@@ -45,25 +45,25 @@ describe('resetpw policy', () => {
     expect(report.entropyBits).toBeCloseTo(57.6, 1);
     expect(report.samples).toHaveLength(4);
     const dictation = JSON.parse(
-      cli(['policy', '--json'], { PASSWORD_PROFILE: 'dictation', PASSWORD_GROUPS: '5' }).out,
+      (await cli(['policy', '--json'], { PASSWORD_PROFILE: 'dictation', PASSWORD_GROUPS: '5' })).out,
     );
     expect(dictation).toMatchObject({ profile: 'dictation', length: 24, entropyBits: 100 });
     expect(dictation.samples[0]).toMatch(/^([a-z2-9]{4}-){4}[a-z2-9]{4}$/);
   });
 
-  it('exits 1 with the config message for a weak or bad policy, 2 for bad usage', () => {
-    const weak = cli(['policy'], { PASSWORD_PROFILE: 'dictation', PASSWORD_GROUPS: '2' });
+  it('exits 1 with the config message for a weak or bad policy, 2 for bad usage', async () => {
+    const weak = await cli(['policy'], { PASSWORD_PROFILE: 'dictation', PASSWORD_GROUPS: '2' });
     expect(weak.code).toBe(1);
     expect(weak.err).toContain('under the 50-bit floor');
-    expect(cli(['policy'], { PASSWORD_LENGTH: '99' }).err).toContain('PASSWORD_LENGTH must be at most 64');
-    expect(cli(['policy', '--samples', 'many']).code).toBe(2);
-    expect(cli(['policy', '--bogus']).code).toBe(2);
-    expect(cli(['frobnicate']).code).toBe(2);
-    expect(cli([]).code).toBe(2);
-    expect(cli(['help'])).toMatchObject({ code: 0, out: expect.stringContaining('Usage: resetpw') });
+    expect((await cli(['policy'], { PASSWORD_LENGTH: '99' })).err).toContain('PASSWORD_LENGTH must be at most 64');
+    expect((await cli(['policy', '--samples', 'many'])).code).toBe(2);
+    expect((await cli(['policy', '--bogus'])).code).toBe(2);
+    expect((await cli(['frobnicate'])).code).toBe(2);
+    expect((await cli([])).code).toBe(2);
+    expect(await cli(['help'])).toMatchObject({ code: 0, out: expect.stringContaining('Usage: resetpw') });
   });
 
-  it('runs as the package bin with an empty environment', () => {
+  it('runs as the package bin with an empty environment', async () => {
     const root = join(import.meta.dirname, '..', '..');
     const res = spawnSync(
       process.execPath,

@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, cleanEnv, describeIssues, type Env } from '../config/env.js';
+import type { AuditQuery, AuditRecord } from '../ports.js';
+import { createAuditStore } from '../store/audit-store.js';
+import { openStore } from '../store/database.js';
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/url.js';
+
+const querySchema = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1, '--limit must be at least 1')
+    .max(10_000, '--limit must be at most 10000')
+    .default(50),
+  since: z.iso
+    .datetime({ offset: true, error: '--since must be an ISO 8601 time, e.g. 2026-11-25T00:00:00Z' })
+    .optional(),
+  employee: z.string().min(1).max(32).optional(),
+});
+
+/** `resetpw audit`: reads DATABASE_URL only; never creates a database that is not there. */
+export async function auditReport(
+  env: Env,
+  args: { limit?: string; since?: string; employee?: string },
+): Promise<{ rows: AuditRecord[]; text: string }> {
+  const url = cleanEnv(env).DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const target = parseDatabaseUrl(url);
+  if (!target) throw new ConfigError(['DATABASE_URL must be sqlite:<path> or postgres://user:password@host/db']);
+  if (target.engine === 'sqlite' && target.path !== ':memory:' && !existsSync(target.path)) {
+    throw new ConfigError([`DATABASE_URL points at ${target.path}, which does not exist (has the bot run here yet?)`]);
+  }
+  const parsed = querySchema.safeParse(args);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error).map((p) => p.replace(/^\w+ /, '')));
+  const query: AuditQuery = {
+    limit: parsed.data.limit,
+    ...(parsed.data.since ? { since: new Date(parsed.data.since).toISOString() } : {}),
+    ...(parsed.data.employee ? { employeeCode: parsed.data.employee } : {}),
+  };
+  const store = await openStore(url);
+  try {
+    const rows = await createAuditStore(store.db).list(query);
+    return { rows, text: formatRows(rows) };
+  } finally {
+    await store.close();
+  }
+}
+
+function formatRows(rows: readonly AuditRecord[]): string {
+  if (rows.length === 0) return 'No audit records match.';
+  const header = ['time (UTC)', 'result', 'admin', 'employee', 'code', 'phone', 'message / error'];
+  const lines = rows.map((r) => [
+    r.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    r.result,
+    r.adminUserId,
+    r.employee?.name ?? '-',
+    r.employee?.code ?? '-',
+    r.employee?.phoneE164 ?? '-',
+    [r.messageSid, r.errorCode, r.twilioErrorCode !== undefined ? `twilio ${r.twilioErrorCode}` : undefined]
+      .filter(Boolean)
+      .join(' ') || '-',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');
+}
