@@ -4,13 +4,23 @@ import { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { createSlackAdminDirectory } from './adapters/slack-admin-directory.js';
 import { createSlackAdminMessenger } from './adapters/slack-admin-messenger.js';
+import { createSlackAuditChannel } from './adapters/slack-audit-channel.js';
 import type { Config } from './config/index.js';
 import type { PasswordGenerator } from './domain/password.js';
 import { InFlight } from './lib/in-flight.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
 import { toBoltLogger } from './logger.js';
-import type { AdminDirectory, AuditStore, ResponseUrlNotifier, SmsSender } from './ports.js';
+import type {
+  AdminDirectory,
+  AuditStore,
+  RateLimiter,
+  ResponseUrlNotifier,
+  SmsSender,
+  SubmissionLedger,
+} from './ports.js';
+import { createAnnouncer } from './services/announcer.js';
+import { createDeliveryTracker } from './services/delivery-tracker.js';
 import { createInterruptedSendSweeper } from './services/interrupted-sends.js';
 import { createResetPassword } from './services/reset-password.js';
 
@@ -21,6 +31,8 @@ export interface AppDeps {
   readonly passwords: PasswordGenerator;
   readonly notifier: ResponseUrlNotifier;
   readonly audit: AuditStore;
+  readonly limits: RateLimiter;
+  readonly submissions: SubmissionLedger;
   /** Rows still `sending` after this long are from a dead process (see interrupted-sends). */
   readonly interruptedAfterMs: number;
   /** Defaults to the Slack user-group adapter on the app's own WebClient. */
@@ -72,10 +84,34 @@ export function createApp(deps: AppDeps) {
 
   const directory = deps.directory ?? createSlackAdminDirectory({ client: app.client, groupId: slack.adminGroupId });
   const inFlight = new InFlight();
-  const resetPassword = createResetPassword({ directory, passwords: deps.passwords, sms: deps.sms, audit: deps.audit });
+  const messenger = createSlackAdminMessenger(app.client);
+  const announcer = createAnnouncer(
+    config.auditChannelId ? createSlackAuditChannel(app.client, config.auditChannelId) : undefined,
+  );
+  const deliveries = createDeliveryTracker({
+    sms: deps.sms,
+    audit: deps.audit,
+    announcer,
+    notifier: deps.notifier,
+    messenger,
+    log,
+    firstPollMs: config.sms.statusPollMs,
+    redact: config.sms.redact,
+  });
+  const resetPassword = createResetPassword({
+    directory,
+    passwords: deps.passwords,
+    sms: deps.sms,
+    audit: deps.audit,
+    limits: deps.limits,
+    announcer,
+    trackDelivery: (job) => deliveries.track(job),
+    // Twilio drops a message still queued after the validity period; a carrier's receipt can lag a little more.
+    trackForMs: (config.sms.validitySeconds + 300) * 1000,
+  });
   const sweep = createInterruptedSendSweeper({
     audit: deps.audit,
-    messenger: createSlackAdminMessenger(app.client),
+    messenger,
     staleAfterMs: deps.interruptedAfterMs,
     log,
   });
@@ -83,6 +119,8 @@ export function createApp(deps: AppDeps) {
     log,
     directory,
     audit: deps.audit,
+    announcer,
+    submissions: deps.submissions,
     resetPassword,
     notifier: deps.notifier,
     defaultCountry: config.defaultCountry,
@@ -94,6 +132,7 @@ export function createApp(deps: AppDeps) {
   return {
     app,
     inFlight,
+    deliveries,
     async start(): Promise<RunningApp> {
       try {
         await app.init();
@@ -114,6 +153,7 @@ export function createApp(deps: AppDeps) {
       const sweepSafely = () =>
         sweep().catch((err: unknown) => log.error({ err }, 'could not check for interrupted resets'));
       await sweepSafely();
+      await deliveries.resume().catch((err: unknown) => log.error({ err }, 'could not resume delivery tracking'));
       const sweeper = setInterval(sweepSafely, Math.min(deps.interruptedAfterMs, 60_000));
       sweeper.unref();
       let stopping: Promise<void> | undefined;
@@ -123,6 +163,8 @@ export function createApp(deps: AppDeps) {
         // Sends already under way finish (or time out) so their outcome is reported and logged.
         const drained = await inFlight.drain(drainMs);
         if (!drained) log.error({ inFlight: inFlight.size }, 'stopped with resets still in flight');
+        // Delivery polling is not drained: the next start resumes it from the store.
+        await deliveries.stop();
         log.info('resetpw stopped');
       };
       return {

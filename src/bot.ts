@@ -7,6 +7,8 @@ import { createPasswordGenerator } from './domain/password.js';
 import { createLogger } from './logger.js';
 import { createAuditStore } from './store/audit-store.js';
 import { openStore } from './store/database.js';
+import { createRateLimiter } from './store/rate-limiter.js';
+import { createSubmissionLedger } from './store/submission-ledger.js';
 
 /** Config → logger → adapters → app → running. Shared by the entry point, the demo and end-to-end tests. */
 export async function startBot(
@@ -21,7 +23,7 @@ export async function startBot(
   const { profile, entropyBits } = config.password;
   log.info({ passwordProfile: profile.name, entropyBits: Number(entropyBits.toFixed(1)) }, 'password policy');
   const store = await openStore(config.databaseUrl);
-  log.info({ engine: store.engine }, 'store ready');
+  log.info({ engine: store.engine, rateLimits: config.rateLimits }, 'store ready');
   const { start } = createApp({
     config,
     log,
@@ -29,6 +31,8 @@ export async function startBot(
     passwords: createPasswordGenerator(profile),
     notifier: createResponseUrlNotifier(),
     audit: createAuditStore(store.db),
+    limits: createRateLimiter(store.raw, config.rateLimits),
+    submissions: createSubmissionLedger(store.db),
     // A little slack past the slowest possible send before a `sending` row is declared interrupted.
     interruptedAfterMs: maxSendDurationMs(config.twilio.timeoutMs) + 1000,
   });

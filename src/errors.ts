@@ -20,7 +20,12 @@ export const ErrorCode = {
   SmsRejected: 'SMS_REJECTED',
   SmsUnreachable: 'SMS_PROVIDER_UNREACHABLE',
   SmsOutcomeUnknown: 'SMS_OUTCOME_UNKNOWN',
+  /** A status fetch or redaction after the send failed; never shown as the reset's outcome. */
+  SmsFollowUpFailed: 'SMS_FOLLOW_UP_FAILED',
   AuditUnavailable: 'AUDIT_UNAVAILABLE',
+  RateLimited: 'RATE_LIMITED',
+  RateLimitUnavailable: 'RATE_LIMIT_UNAVAILABLE',
+  AlreadySubmitted: 'ALREADY_SUBMITTED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,4 +1,21 @@
 import { type AppError, ErrorCode } from './errors.js';
+import type { RateLimitName } from './ports.js';
+
+const RATE_LIMIT_LABELS: Readonly<Record<RateLimitName, string>> = {
+  employee_10m: 'reset(s) of this employee per 10 minutes',
+  employee_day: 'reset(s) of this employee per day',
+  phone_day: 'text(s) to this number per day',
+  admin_hour: 'reset(s) by one admin per hour',
+  workspace_day: 'reset(s) in this workspace per day',
+};
+
+const plural = (label: string, n: number) => label.replace(/\(s\)/, n === 1 ? '' : 's');
+
+/** A time every reader sees in their own time zone (Slack renders the token), with a UTC fallback. */
+export function slackTime(epochSeconds: number): string {
+  const fallback = `${new Date(epochSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<!date^${Math.ceil(epochSeconds)}^{date_short_pretty} at {time}|${fallback}>`;
+}
 
 /** What an admin reads: what happened, in plain words, and what to do next. */
 export interface UserMessage {
@@ -125,6 +142,39 @@ export function toUserMessage(err: AppError, ctx: MessageContext = {}): UserMess
           'Ask the employee whether a text arrived. If not, check the Twilio console message log for this number ' +
           'before running /resetpw again.',
       };
+    case ErrorCode.SmsFollowUpFailed:
+      return {
+        title: 'Could not check on the text',
+        text: `Twilio did not answer a follow-up request about the message${twilioCode}.`,
+        nextStep: 'Check the Twilio console message log for the number.',
+      };
+    case ErrorCode.RateLimited: {
+      const limit = String(d.limit) as RateLimitName;
+      const label = RATE_LIMIT_LABELS[limit];
+      const retryAt = Number(d.retryAt);
+      return {
+        title: 'Not sent: rate limit reached',
+        text: `${label ? `The limit of ${String(d.max)} ${plural(label, Number(d.max))}` : 'A rate limit'} has been reached, so nothing was sent.`,
+        nextStep:
+          `Try again ${Number.isFinite(retryAt) ? `after ${slackTime(retryAt)}` : 'later'}. ` +
+          (limit === 'employee_10m' || limit === 'employee_day' || limit === 'phone_day'
+            ? 'If the employee did not get the earlier text, check the audit log (npx resetpw audit) before trying again.'
+            : 'If this is urgent, ask the bot owner: the limits are set by the RATE_LIMIT_* variables.'),
+      };
+    }
+    case ErrorCode.RateLimitUnavailable:
+      return {
+        title: 'Nothing sent: could not check the rate limits',
+        text: 'Every reset is counted against rate limits before the text goes out, and the counters could not be reached.',
+        nextStep: 'Try again in a minute. If it keeps failing, tell the bot owner (the database may be down).',
+      };
+    case ErrorCode.AlreadySubmitted:
+      return {
+        title: 'Already submitted',
+        text: 'This form was already submitted, so it was not processed again and nothing more was sent.',
+        nextStep:
+          'The result of the first submission is posted to you privately in the channel where you ran /resetpw.',
+      };
     case ErrorCode.AuditUnavailable:
       return {
         title: 'Nothing sent: could not record the reset',
@@ -156,3 +206,71 @@ function adminCheckReason(reason: string): string {
       return `Slack error: ${reason}`;
   }
 }
+
+/** What an admin reads about a message Twilio has finished with (or stopped reporting on). */
+export function deliveryMessage(
+  status: string,
+  errorCode: number | undefined,
+): { readonly title: string; readonly text: string; readonly nextStep?: string } {
+  if (status === 'delivered') {
+    return { title: 'Delivered', text: "The text reached the employee's phone." };
+  }
+  if (status === 'sent' || status === 'queued' || status === 'accepted' || status === 'sending') {
+    return {
+      title: 'No delivery report',
+      text: `Twilio handed the text on (status \`${status}\`) but the carrier never confirmed delivery.`,
+      nextStep: 'Ask the employee whether it arrived before resetting again.',
+    };
+  }
+  const code = errorCode !== undefined ? ` (Twilio error ${errorCode})` : '';
+  const reason = UNDELIVERED_REASONS[errorCode ?? -1];
+  return {
+    title: 'Not delivered',
+    text: `${reason?.text ?? `The text was not delivered (status \`${status}\`)`}${code}.`,
+    nextStep:
+      reason?.nextStep ?? `Look the code up at https://www.twilio.com/docs/errors/${errorCode ?? ''} and try again.`,
+  };
+}
+
+const UNDELIVERED_REASONS: Readonly<Record<number, { text: string; nextStep: string }>> = {
+  30003: {
+    text: 'The phone is unreachable: switched off, out of coverage or unable to take texts right now',
+    nextStep: 'Ask the employee to turn the phone on or move into coverage, then run /resetpw again.',
+  },
+  30004: {
+    text: 'The carrier or the employee blocked the message',
+    nextStep: 'Ask the employee to unblock texts from our number, or reset their password another way.',
+  },
+  30005: {
+    text: 'The number is unknown to the carrier or no longer in service',
+    nextStep: "Check the employee's current mobile number.",
+  },
+  30006: {
+    text: 'The number is a landline or its carrier cannot take texts',
+    nextStep: "Use the employee's mobile number.",
+  },
+  30007: {
+    text: 'The carrier filtered the message as spam',
+    nextStep: 'Tell the bot owner: the sender may need registration (A2P 10DLC or toll-free verification).',
+  },
+  30008: {
+    text: 'The carrier reported an unknown error',
+    nextStep: 'Run /resetpw again once; if it fails again, reset the password another way.',
+  },
+  30034: {
+    text: 'The sending number is not registered for US texting (A2P 10DLC)',
+    nextStep: 'Tell the bot owner to register the sender.',
+  },
+  30036: {
+    text: `The text could not go out within its validity period, so Twilio dropped it`,
+    nextStep: 'Run /resetpw again; if it keeps happening, tell the bot owner (the sender queue may be backed up).',
+  },
+  30450: {
+    text: "Twilio's SMS pumping protection blocked the message",
+    nextStep: 'Wait 30 minutes and try again, or ask the bot owner to add the number to the Twilio safe list.',
+  },
+  30453: {
+    text: "Twilio's SMS pumping protection blocked the message",
+    nextStep: 'Try again in a few hours, or ask the bot owner to add the number to the Twilio safe list.',
+  },
+};

@@ -68,7 +68,42 @@ export function createTwilioSmsSender(twilioConfig: Config['twilio'], validitySe
         throw classifyTwilioError(err);
       }
     },
+    async fetchStatus(sid) {
+      try {
+        const message = await client.messages(sid).fetch();
+        return {
+          status: message.status,
+          ...(typeof message.errorCode === 'number' ? { errorCode: message.errorCode } : {}),
+        };
+      } catch (err) {
+        throw classifyFollowUpError(err, 'fetch');
+      }
+    },
+    async redact(sid) {
+      try {
+        // An empty Body is Twilio's documented way to blank a finished message's text.
+        await client.messages(sid).update({ body: '' });
+      } catch (err) {
+        throw classifyFollowUpError(err, 'redact');
+      }
+    },
   };
+}
+
+/**
+ * Errors of the calls made after a send (status, redaction). Both are safe to repeat, so all that matters is
+ * whether trying again can help: `permanent` for credentials or a message Twilio does not know.
+ */
+function classifyFollowUpError(err: unknown, operation: 'fetch' | 'redact'): AppError {
+  const classified = classifyTwilioError(err);
+  const status = classified.details.httpStatus;
+  const permanent = typeof status === 'number' && [401, 403, 404].includes(status);
+  return new AppError(ErrorCode.SmsFollowUpFailed, `Twilio ${operation} failed`, {
+    ...classified.details,
+    cause: classified.code,
+    operation,
+    permanent,
+  });
 }
 
 const CODE_MAP: Readonly<Record<number, ErrorCode>> = {

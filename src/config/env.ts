@@ -30,10 +30,13 @@ export const intInRange = (min: number, max: number, fallback: number) =>
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
     .default(fallback);
 
-export const booleanFlag = z
-  .enum(['true', 'false'], 'must be "true" or "false"')
-  .transform((v) => v === 'true')
-  .default(false);
+export const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false'], 'must be "true" or "false"')
+    .transform((v) => v === 'true')
+    .default(fallback);
+
+export const booleanFlag = flag(false);
 
 /** "VARIABLE what is wrong", one line per zod issue. */
 export function describeIssues(error: z.ZodError): string[] {

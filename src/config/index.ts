@@ -1,7 +1,8 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
+import type { RateLimitMaxima } from '../ports.js';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/url.js';
-import { ConfigError, cleanEnv, describeIssues, type Env, intInRange, type RawEnv } from './env.js';
+import { ConfigError, cleanEnv, describeIssues, type Env, flag, intInRange, type RawEnv } from './env.js';
 import { type PasswordConfig, passwordRawProblems, passwordShape, toPasswordConfig } from './password.js';
 
 export { ConfigError } from './env.js';
@@ -55,6 +56,17 @@ const envSchema = z.object({
     .string()
     .refine((u) => parseDatabaseUrl(u) !== undefined, 'must be sqlite:<path> or postgres://user:password@host/db')
     .default(DEFAULT_DATABASE_URL),
+  SMS_STATUS_POLL_MS: intInRange(10, 60_000, 2000),
+  SMS_REDACT: flag(true),
+  AUDIT_CHANNEL_ID: z
+    .string()
+    .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel ID like C0123ABCD (not the #name)')
+    .optional(),
+  RATE_LIMIT_EMPLOYEE_PER_10_MIN: intInRange(0, 1000, 1),
+  RATE_LIMIT_EMPLOYEE_PER_DAY: intInRange(0, 1000, 3),
+  RATE_LIMIT_PHONE_PER_DAY: intInRange(0, 1000, 3),
+  RATE_LIMIT_ADMIN_PER_HOUR: intInRange(0, 10_000, 10),
+  RATE_LIMIT_WORKSPACE_PER_DAY: intInRange(0, 1_000_000, 100),
   ...passwordShape,
 });
 
@@ -105,7 +117,15 @@ export interface Config {
     readonly apiUrl?: string;
     readonly timeoutMs: number;
   };
-  readonly sms: { readonly validitySeconds: number };
+  readonly sms: {
+    readonly validitySeconds: number;
+    /** First wait before asking Twilio for the delivery status; doubles up to 30 s. */
+    readonly statusPollMs: number;
+    readonly redact: boolean;
+  };
+  /** Most resets per window, per limit; 0 means no limit. */
+  readonly rateLimits: RateLimitMaxima;
+  readonly auditChannelId?: string;
   readonly defaultCountry: CountryCode;
   readonly logLevel: LogLevel;
   readonly password: PasswordConfig;
@@ -146,7 +166,15 @@ export function parseConfig(env: Env): Config {
       ...(e.TWILIO_API_URL ? { apiUrl: e.TWILIO_API_URL } : {}),
       timeoutMs: e.TWILIO_TIMEOUT_MS,
     },
-    sms: { validitySeconds: e.SMS_VALIDITY_SECONDS },
+    sms: { validitySeconds: e.SMS_VALIDITY_SECONDS, statusPollMs: e.SMS_STATUS_POLL_MS, redact: e.SMS_REDACT },
+    rateLimits: {
+      employee_10m: e.RATE_LIMIT_EMPLOYEE_PER_10_MIN,
+      employee_day: e.RATE_LIMIT_EMPLOYEE_PER_DAY,
+      phone_day: e.RATE_LIMIT_PHONE_PER_DAY,
+      admin_hour: e.RATE_LIMIT_ADMIN_PER_HOUR,
+      workspace_day: e.RATE_LIMIT_WORKSPACE_PER_DAY,
+    },
+    ...(e.AUDIT_CHANNEL_ID ? { auditChannelId: e.AUDIT_CHANNEL_ID } : {}),
     defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
     logLevel: e.LOG_LEVEL,
     password: password.config,

@@ -3,8 +3,18 @@ import type { PasswordGenerator } from '../domain/password.js';
 import { maskPhone } from '../domain/phone.js';
 import { composeSmsText } from '../domain/sms-text.js';
 import { AppError, asAppError, ErrorCode } from '../errors.js';
-import type { AdminDirectory, AuditEntry, AuditOutcome, AuditStore, SmsSender } from '../ports.js';
+import type {
+  AdminDirectory,
+  AuditEntry,
+  AuditOutcome,
+  AuditStore,
+  RateLimiter,
+  RateLimitSubject,
+  SmsSender,
+} from '../ports.js';
 import { adminRefusal } from './admin-check.js';
+import { type Announcer, summaryOf } from './announcer.js';
+import type { DeliveryJob } from './delivery-tracker.js';
 
 export interface ResetRequest {
   readonly requestId: string;
@@ -12,6 +22,8 @@ export interface ResetRequest {
   readonly adminUserId: string;
   readonly employee: { readonly name: string; readonly code: string; readonly phoneE164: string };
   readonly reason?: string;
+  /** Where to tell the admin about delivery later (the command's response_url), while it is still valid. */
+  readonly responseUrl?: string;
 }
 
 interface OutcomeBase {
@@ -20,9 +32,11 @@ interface OutcomeBase {
 }
 export type ResetOutcome =
   | (OutcomeBase & { readonly status: 'sent'; readonly messageSid: string; readonly smsStatus: string })
-  /** The caller is not (or can no longer be shown to be) an admin; nothing was generated or sent. */
+  /** The caller is not (or can no longer be shown to be) an admin, or the limits could not be checked. */
   | (OutcomeBase & { readonly status: 'refused'; readonly error: AppError })
-  /** Twilio said no: nothing was sent. */
+  /** A rate limit was reached; the error's details say which one and when it frees up. */
+  | (OutcomeBase & { readonly status: 'rate_limited'; readonly error: AppError })
+  /** Nothing was sent (Twilio said no, or the bot could not record the reset first). */
   | (OutcomeBase & { readonly status: 'failed'; readonly error: AppError })
   /** The text may or may not have gone out. Never retried: a second text would carry a second password. */
   | (OutcomeBase & { readonly status: 'unknown'; readonly error: AppError });
@@ -32,42 +46,111 @@ export interface ResetPasswordDeps {
   readonly passwords: PasswordGenerator;
   readonly sms: SmsSender;
   readonly audit: AuditStore;
+  readonly limits: RateLimiter;
+  readonly announcer: Announcer;
+  /** Starts following a sent message until Twilio reports a final state. */
+  readonly trackDelivery: (job: DeliveryJob) => void;
+  /** How long after sending delivery is worth tracking (the SMS validity period plus a margin). */
+  readonly trackForMs: number;
+  readonly now?: () => number;
 }
 
 /**
- * check → record (sending) → generate → send → record (outcome). The password lives only inside
- * `temporaryPasswordText` and the send; the audit row is written before the send so a crash leaves evidence.
+ * check → count against the limits → record (sending) → generate → send → record (outcome) → track delivery.
+ * The password lives only inside `temporaryPasswordText` and the send; the audit row is written before the send
+ * so that a crash leaves evidence.
  */
 export function createResetPassword(deps: ResetPasswordDeps) {
+  const now = deps.now ?? Date.now;
+
   return async function resetPassword(request: ResetRequest, log: Logger): Promise<ResetOutcome> {
     const base = { employeeName: request.employee.name, maskedPhone: maskPhone(request.employee.phoneE164) };
     const entry = auditEntry(request);
-    // Fresh, not cached: an admin removed from the group after opening the form must be refused.
-    const refusal = await adminRefusal(deps.directory, request.adminUserId, { fresh: true });
-    if (refusal) {
-      const outcome: ResetOutcome = { ...base, status: 'refused', error: refusal };
+    const subject: RateLimitSubject = {
+      ...(request.teamId ? { teamId: request.teamId } : {}),
+      adminUserId: request.adminUserId,
+      employeeCode: request.employee.code,
+      phoneE164: request.employee.phoneE164,
+    };
+    const stopped = async (outcome: ResetOutcome) => {
       await deps.audit.record(entry, toAuditOutcome(outcome)).catch((err) => log.error({ err }, 'audit write failed'));
+      await deps.announcer.announce(summaryOf(entry, toAuditOutcome(outcome)), log);
       logOutcome(outcome, request, log);
       return outcome;
-    }
+    };
+
+    // Fresh, not cached: an admin removed from the group after opening the form must be refused.
+    const refusal = await adminRefusal(deps.directory, request.adminUserId, { fresh: true });
+    if (refusal) return stopped({ ...base, status: 'refused', error: refusal });
+
+    const limited = await checkLimits(subject);
+    if (limited) return stopped({ ...base, ...limited });
+
     let auditId: string;
     try {
       auditId = await deps.audit.begin(entry);
     } catch (err) {
       // No record, no send: a reset nobody can trace is worse than a retry.
       log.error({ err }, 'audit write failed before sending; nothing sent');
+      await refund(subject, log);
       const error = new AppError(ErrorCode.AuditUnavailable, 'Could not write the audit record');
       const outcome: ResetOutcome = { ...base, status: 'failed', error };
       logOutcome(outcome, request, log);
       return outcome;
     }
     const outcome = await send(request, base);
-    await deps.audit.finish(auditId, toAuditOutcome(outcome)).catch((err) => {
-      log.error({ err, auditId }, 'audit row left in state sending: the outcome could not be recorded');
-    });
+    const trackUntil = new Date(now() + deps.trackForMs);
+    const [, announcement] = await Promise.all([
+      deps.audit
+        .finish(auditId, toAuditOutcome(outcome, outcome.status === 'sent' ? trackUntil : undefined))
+        .catch((err) =>
+          log.error({ err, auditId }, 'audit row left in state sending: the outcome could not be recorded'),
+        ),
+      deps.announcer.announce(summaryOf(entry, toAuditOutcome(outcome)), log),
+    ]);
+    if (announcement) await deps.audit.setAnnouncement(auditId, announcement).catch(() => undefined);
     logOutcome(outcome, request, log);
+    // Nothing reached the phone, so the reset does not count: a mistyped number must not cost a window.
+    if (outcome.status === 'failed') await refund(subject, log);
+    if (outcome.status === 'sent') {
+      deps.trackDelivery({
+        auditId,
+        messageSid: outcome.messageSid,
+        status: outcome.smsStatus,
+        trackUntil,
+        summary: summaryOf(entry, toAuditOutcome(outcome)),
+        ...(request.responseUrl ? { responseUrl: request.responseUrl } : {}),
+        ...(announcement ? { announcementTs: announcement } : {}),
+      });
+    }
     return outcome;
   };
+
+  async function checkLimits(
+    subject: RateLimitSubject,
+  ): Promise<Pick<Extract<ResetOutcome, { status: 'refused' | 'rate_limited' }>, 'status' | 'error'> | undefined> {
+    try {
+      const decision = await deps.limits.take(subject);
+      if (decision.allowed) return undefined;
+      const { limit, max, windowSeconds, retryAt } = decision;
+      const details = { limit, max, windowSeconds, retryAt: Math.ceil(retryAt.getTime() / 1000) };
+      return { status: 'rate_limited', error: new AppError(ErrorCode.RateLimited, 'Rate limit reached', details) };
+    } catch (err) {
+      // Fail closed: counters that cannot be read are no permission to send.
+      const error = asAppError(err);
+      return {
+        status: 'refused',
+        error:
+          error.code === ErrorCode.RateLimitUnavailable
+            ? error
+            : new AppError(ErrorCode.RateLimitUnavailable, 'Rate limit check failed', error.details),
+      };
+    }
+  }
+
+  async function refund(subject: RateLimitSubject, log: Logger): Promise<void> {
+    await deps.limits.refund(subject).catch((err) => log.warn({ err }, 'could not give back a rate limit count'));
+  }
 
   async function send(request: ResetRequest, base: OutcomeBase): Promise<ResetOutcome> {
     let body: string;
@@ -108,13 +191,20 @@ function auditEntry(request: ResetRequest): AuditEntry {
   };
 }
 
-export function toAuditOutcome(outcome: ResetOutcome): AuditOutcome {
-  if (outcome.status === 'sent') return { result: 'sent', messageSid: outcome.messageSid };
-  const twilioCode = outcome.error.details.twilioCode;
+export function toAuditOutcome(outcome: ResetOutcome, trackUntil?: Date): AuditOutcome {
+  if (outcome.status === 'sent') {
+    return {
+      result: 'sent',
+      messageSid: outcome.messageSid,
+      deliveryStatus: outcome.smsStatus,
+      ...(trackUntil ? { trackUntil } : {}),
+    };
+  }
+  const { code, details } = outcome.error;
   return {
     result: outcome.status,
-    errorCode: outcome.error.code,
-    ...(typeof twilioCode === 'number' ? { twilioErrorCode: twilioCode } : {}),
+    errorCode: outcome.status === 'rate_limited' ? `${code}:${String(details.limit)}` : code,
+    ...(typeof details.twilioCode === 'number' ? { twilioErrorCode: details.twilioCode } : {}),
   };
 }
 
@@ -132,6 +222,6 @@ function logOutcome(outcome: ResetOutcome, request: ResetRequest, log: Logger): 
       : { errorCode: outcome.error.code, errorDetails: outcome.error.details }),
   };
   if (outcome.status === 'sent') log.info(fields, 'temporary password sent');
-  else if (outcome.status === 'refused') log.warn(fields, 'reset refused');
+  else if (outcome.status === 'refused' || outcome.status === 'rate_limited') log.warn(fields, 'reset refused');
   else log.error(fields, outcome.status === 'unknown' ? 'reset outcome unknown' : 'reset failed');
 }

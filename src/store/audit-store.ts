@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { AuditEntry, AuditOutcome, AuditRecord, AuditStore } from '../ports.js';
+import type { AuditEntry, AuditOutcome, AuditRecord, AuditStore, DeliveryEvent } from '../ports.js';
 import type { ResetsTable, Schema } from './schema.js';
 
 /** The audit trail on either engine. Never given the password: it is not part of any entry. */
@@ -33,11 +33,20 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
     },
     begin: (entry) => insert(entry, { result: 'sending' }),
     async finish(id, outcome) {
-      await db
-        .updateTable('resets')
-        .set({ ...outcomeColumns(outcome), updated_at: now().toISOString() })
-        .where('id', '=', id)
-        .execute();
+      const at = now().toISOString();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('resets')
+          .set({ ...outcomeColumns(outcome), updated_at: at })
+          .where('id', '=', id)
+          .execute();
+        if (outcome.deliveryStatus) {
+          await trx
+            .insertInto('delivery_events')
+            .values({ reset_id: id, at, status: outcome.deliveryStatus, error_code: null })
+            .execute();
+        }
+      });
     },
     async list({ limit, since, employeeCode }) {
       let q = db.selectFrom('resets').selectAll();
@@ -57,6 +66,85 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
         .execute();
       return rows.map(toRecord);
     },
+    async recordDelivery(id, { status, errorCode }, final) {
+      const at = now().toISOString();
+      return db.transaction().execute(async (trx) => {
+        // Compare-and-set: only a row still `sent` and showing another status changes, so each change is
+        // reported by exactly one poller.
+        const changed = await trx
+          .updateTable('resets')
+          .set({
+            delivery_status: status,
+            delivery_error_code: errorCode ?? null,
+            updated_at: at,
+            ...(final ? { result: final } : {}),
+          })
+          .where('id', '=', id)
+          .where('result', '=', 'sent')
+          .where((eb) => eb.or([eb('delivery_status', 'is', null), eb('delivery_status', '!=', status)]))
+          .executeTakeFirst();
+        if (changed.numUpdatedRows === 0n) return false;
+        await trx
+          .insertInto('delivery_events')
+          .values({ reset_id: id, at, status, error_code: errorCode ?? null })
+          .execute();
+        return true;
+      });
+    },
+    async markRedacted(id) {
+      await db
+        .updateTable('resets')
+        .set({ redacted_at: now().toISOString() })
+        .where('id', '=', id)
+        .where('redacted_at', 'is', null)
+        .execute();
+    },
+    async endTracking(id) {
+      const ended = await db
+        .updateTable('resets')
+        .set({ track_until: null, updated_at: now().toISOString() })
+        .where('id', '=', id)
+        .where('result', '=', 'sent')
+        .where('track_until', 'is not', null)
+        .executeTakeFirst();
+      return ended.numUpdatedRows === 1n;
+    },
+    async setAnnouncement(id, ts) {
+      await db.updateTable('resets').set({ announcement_ts: ts }).where('id', '=', id).execute();
+    },
+    async deliveriesToResume(at) {
+      const rows = await db
+        .selectFrom('resets')
+        .selectAll()
+        .where('message_sid', 'is not', null)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('result', '=', 'sent'), eb('track_until', '>', at.toISOString())]),
+            eb.and([eb('result', 'in', ['delivered', 'undelivered']), eb('redacted_at', 'is', null)]),
+          ]),
+        )
+        .orderBy('seq')
+        .execute();
+      return rows.map(toRecord);
+    },
+    async deliveryEvents(ids) {
+      const byId = new Map<string, DeliveryEvent[]>(ids.map((id) => [id, []]));
+      if (ids.length === 0) return byId;
+      const rows = await db
+        .selectFrom('delivery_events')
+        .selectAll()
+        .where('reset_id', 'in', [...ids])
+        .orderBy('seq')
+        .execute();
+      for (const r of rows) {
+        byId.get(r.reset_id)?.push({
+          at: r.at,
+          status: r.status,
+          ...(r.error_code !== null ? { errorCode: Number(r.error_code) } : {}),
+        });
+      }
+      return byId;
+    },
   };
 }
 
@@ -67,6 +155,8 @@ function outcomeColumns(outcome: AuditOutcome | { result: 'sending' }) {
     message_sid: o.messageSid ?? null,
     error_code: o.errorCode ?? null,
     twilio_error_code: o.twilioErrorCode ?? null,
+    ...(o.deliveryStatus ? { delivery_status: o.deliveryStatus } : {}),
+    ...(o.trackUntil ? { track_until: o.trackUntil.toISOString() } : {}),
   };
 }
 
@@ -89,5 +179,10 @@ function toRecord(r: Selectable<ResetsTable>): AuditRecord {
     ...(r.message_sid !== null ? { messageSid: r.message_sid } : {}),
     ...(r.error_code !== null ? { errorCode: r.error_code } : {}),
     ...(r.twilio_error_code !== null ? { twilioErrorCode: Number(r.twilio_error_code) } : {}),
+    ...(r.delivery_status !== null ? { deliveryStatus: r.delivery_status } : {}),
+    ...(r.delivery_error_code !== null ? { deliveryErrorCode: Number(r.delivery_error_code) } : {}),
+    ...(r.track_until !== null ? { trackUntil: r.track_until } : {}),
+    ...(r.redacted_at !== null ? { redactedAt: r.redacted_at } : {}),
+    ...(r.announcement_ts !== null ? { announcementTs: r.announcement_ts } : {}),
   };
 }

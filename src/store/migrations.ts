@@ -40,6 +40,46 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       await db.schema.createIndex('resets_result').on('resets').column('result').execute();
     },
   },
+  '0002_submissions_limits_delivery': {
+    async up(db: Kysely<unknown>) {
+      const isPostgres = engine === 'postgres';
+      // One row per modal submission processed: the primary key is what makes a view.id count once.
+      await db.schema
+        .createTable('submissions')
+        .addColumn('view_id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      // rate-limiter-flexible's own layout (key, points, expire in epoch ms), shared by every limit via key prefixes.
+      await db.schema
+        .createTable('rate_limits')
+        .addColumn('key', isPostgres ? 'varchar(255)' : 'text', (c) => c.primaryKey())
+        .addColumn('points', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('expire', 'bigint')
+        .execute();
+      // SQLite adds one column per statement.
+      for (const [name, type] of [
+        ['delivery_status', 'text'],
+        ['delivery_error_code', 'integer'],
+        ['track_until', 'text'],
+        ['redacted_at', 'text'],
+        ['announcement_ts', 'text'],
+      ] as const) {
+        await db.schema.alterTable('resets').addColumn(name, type).execute();
+      }
+      await db.schema
+        .createTable('delivery_events')
+        .addColumn('seq', isPostgres ? 'bigserial' : 'integer', (c) =>
+          isPostgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('reset_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error_code', 'integer')
+        .execute();
+      await db.schema.createIndex('delivery_events_reset').on('delivery_events').column('reset_id').execute();
+    },
+  },
 });
 
 export async function migrate(db: Kysely<unknown>, engine: Engine): Promise<void> {

@@ -1,7 +1,20 @@
 import type { Generated } from 'kysely';
 
-/** Outcomes of a /resetpw request; `sending` only while a send is under way. */
-export const RESULTS = ['sending', 'sent', 'failed', 'unknown', 'refused', 'invalid', 'rate_limited'] as const;
+/**
+ * Outcomes of a /resetpw request. `sending` only while a send is under way; a `sent` row becomes `delivered` or
+ * `undelivered` once Twilio reports a final delivery state.
+ */
+export const RESULTS = [
+  'sending',
+  'sent',
+  'delivered',
+  'undelivered',
+  'failed',
+  'unknown',
+  'refused',
+  'invalid',
+  'rate_limited',
+] as const;
 export type AuditResult = (typeof RESULTS)[number];
 
 export interface ResetsTable {
@@ -21,9 +34,42 @@ export interface ResetsTable {
   message_sid: string | null;
   error_code: string | null;
   twilio_error_code: number | null;
+  /** Twilio's latest message status (queued, sent, delivered, undelivered, failed, …) and its error code. */
+  delivery_status: string | null;
+  delivery_error_code: number | null;
+  /** Until when delivery is worth polling for (the SMS validity period plus a margin). */
+  track_until: string | null;
+  /** When the body was blanked at Twilio. */
+  redacted_at: string | null;
+  /** The ts of this reset's message in AUDIT_CHANNEL_ID, when one was posted. */
+  announcement_ts: string | null;
   seq: Generated<number>;
+}
+
+export interface SubmissionsTable {
+  view_id: string;
+  request_id: string;
+  created_at: string;
+}
+
+/** Owned by rate-limiter-flexible; declared so that tests and clean-up can read it. */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: number | string | null;
+}
+
+export interface DeliveryEventsTable {
+  seq: Generated<number>;
+  reset_id: string;
+  at: string;
+  status: string;
+  error_code: number | null;
 }
 
 export interface Schema {
   resets: ResetsTable;
+  submissions: SubmissionsTable;
+  rate_limits: RateLimitsTable;
+  delivery_events: DeliveryEventsTable;
 }

@@ -1,7 +1,7 @@
 import type { AppError } from '../errors.js';
-import type { EphemeralMessage } from '../ports.js';
+import type { EphemeralMessage, ResetSummary, SmsDeliveryStatus } from '../ports.js';
 import type { ResetOutcome } from '../services/reset-password.js';
-import { type MessageContext, toUserMessage } from '../user-messages.js';
+import { deliveryMessage, type MessageContext, toUserMessage } from '../user-messages.js';
 import type { ResultViewContent } from './reset-modal.js';
 
 /** What the admin is told about an outcome, shared by the modal result view and the private message. */
@@ -21,6 +21,29 @@ export function describeOutcome(outcome: ResetOutcome, ctx: MessageContext): Res
   const target = outcome.status === 'refused' ? [] : [`For ${name} at ${outcome.maskedPhone}.`];
   return describeError(outcome.error, ctx, emoji, target);
 }
+
+/** The follow-up once Twilio has (or has not) reported delivery. */
+export function describeDelivery(summary: ResetSummary, status: SmsDeliveryStatus): ResultViewContent {
+  const m = deliveryMessage(status.status, status.errorCode);
+  const emoji =
+    status.status === 'delivered'
+      ? ':white_check_mark:'
+      : FINAL_FAILURES.has(status.status)
+        ? ':x:'
+        : ':grey_question:';
+  const who = `${summary.employeeName ? escapeMrkdwn(summary.employeeName) : 'The employee'}${summary.maskedPhone ? ` at ${summary.maskedPhone}` : ''}`;
+  return {
+    emoji,
+    title: `${m.title}: temporary password text`,
+    lines: [
+      `For ${who}${summary.messageSid ? `, Twilio message \`${summary.messageSid}\`` : ''}.`,
+      m.text,
+      ...(m.nextStep ? [`*What to do:* ${m.nextStep}`] : []),
+    ],
+  };
+}
+
+const FINAL_FAILURES = new Set(['undelivered', 'failed', 'canceled']);
 
 export function describeError(
   error: AppError,

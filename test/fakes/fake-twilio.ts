@@ -25,6 +25,36 @@ export const MAGIC_TO = {
   slow: '+15005550555', // answers after `slowMs` (project scenario: timeouts)
 } as const;
 
+/**
+ * Project scenarios for delivery: the send succeeds, then status fetches walk to these outcomes. Any other number
+ * walks queued → sent → delivered, one step per fetch.
+ */
+export const DELIVERY_TO = {
+  unreachable: '+15005553003', // undelivered, 30003
+  unknownNumber: '+15005553005', // undelivered, 30005
+  landline: '+15005553006', // undelivered, 30006
+  filtered: '+15005553007', // undelivered, 30007
+  expired: '+15005553036', // failed, 30036 (validity period passed)
+  noReceipt: '+15005550777', // stays `sent`: the carrier never confirms
+} as const;
+
+export interface StatusStep {
+  readonly status: string;
+  readonly errorCode?: number;
+}
+
+const DELIVERY_SCRIPTS: Readonly<Record<string, StatusStep[]>> = {
+  [DELIVERY_TO.unreachable]: [{ status: 'sent' }, { status: 'undelivered', errorCode: 30003 }],
+  [DELIVERY_TO.unknownNumber]: [{ status: 'sent' }, { status: 'undelivered', errorCode: 30005 }],
+  [DELIVERY_TO.landline]: [{ status: 'sent' }, { status: 'undelivered', errorCode: 30006 }],
+  [DELIVERY_TO.filtered]: [{ status: 'sent' }, { status: 'undelivered', errorCode: 30007 }],
+  [DELIVERY_TO.expired]: [{ status: 'failed', errorCode: 30036 }],
+  [DELIVERY_TO.noReceipt]: [{ status: 'sent' }],
+};
+const DEFAULT_SCRIPT: StatusStep[] = [{ status: 'sent' }, { status: 'delivered' }];
+/** Statuses after which a message has left Twilio, so its body may be redacted. */
+const POST_FLIGHT = new Set(['sent', 'delivered', 'undelivered', 'failed', 'canceled']);
+
 /** Twilio's magic `From` numbers. */
 export const MAGIC_FROM = { invalid: '+15005550001', notOwned: '+15005550007', queueFull: '+15005550008' } as const;
 
@@ -42,8 +72,23 @@ export interface TwilioRequest {
 export interface SentMessage {
   readonly sid: string;
   readonly to: string;
+  /** What arrived on the phone (kept even after the copy at Twilio is redacted). */
   readonly body: string;
   readonly at: number;
+}
+
+/** Twilio's own record of a message: what fetch and update see. */
+interface StoredMessage {
+  readonly sid: string;
+  readonly accountSid: string;
+  readonly to: string;
+  readonly from: string | null;
+  readonly messagingServiceSid: string | null;
+  body: string;
+  status: string;
+  errorCode: number | null;
+  readonly script: StatusStep[];
+  readonly created: string;
 }
 
 const TO_ERRORS: Record<string, [number, number, string]> = {
@@ -77,6 +122,10 @@ export class FakeTwilio {
   url = '';
   /** Requests received but not yet answered (the benchmark waits for 0 so measurements never overlap). */
   pending = 0;
+  /** Answers to the next status fetches, whatever the message (e.g. a 500 or 404), before its script goes on. */
+  readonly fetchFaults: { status: number; code: number }[] = [];
+  private readonly messages = new Map<string, StoredMessage>();
+  private readonly scripts = new Map<string, StatusStep[]>(Object.entries(DELIVERY_SCRIPTS));
   private readonly server: Server;
 
   constructor() {
@@ -105,6 +154,26 @@ export class FakeTwilio {
     return this.sent.filter((m) => m.to === to);
   }
 
+  /** Status fetches (GET of one message). */
+  get fetchRequests(): TwilioRequest[] {
+    return this.requests.filter((r) => r.method === 'GET' && /\/Messages\/SM[0-9a-f]{32}\.json$/.test(r.path));
+  }
+
+  /** Updates of one message (redactions send `Body=`). */
+  get updateRequests(): TwilioRequest[] {
+    return this.requests.filter((r) => r.method === 'POST' && /\/Messages\/SM[0-9a-f]{32}\.json$/.test(r.path));
+  }
+
+  /** The body Twilio still holds for a message ('' once redacted). */
+  storedBody(sid: string): string | undefined {
+    return this.messages.get(sid)?.body;
+  }
+
+  /** Scripts the statuses later fetches of this number's messages walk through. */
+  scriptDelivery(to: string, steps: StatusStep[]): void {
+    this.scripts.set(to, steps);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const arrivedAt = performance.now();
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -119,9 +188,35 @@ export class FakeTwilio {
     if (!username || this.credentials.get(username) !== password) {
       return error(res, 401, 20003, 'Authenticate');
     }
+    const one = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\/(SM[0-9a-f]{32})\.json$/.exec(path);
+    if (one) return this.oneMessage(req.method ?? '', res, one[2] as string, params);
     const match = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/.exec(path);
     if (!match || req.method !== 'POST') return error(res, 404, 20404, 'The requested resource was not found');
     return this.createMessage(res, match[1] as string, params);
+  }
+
+  /** GET walks the message one step along its script; POST with `Body=` redacts a message that has left. */
+  private async oneMessage(method: string, res: ServerResponse, sid: string, p: Record<string, string>): Promise<void> {
+    const message = this.messages.get(sid);
+    if (!message) return error(res, 404, 20404, 'The requested resource was not found');
+    if (method === 'GET') {
+      const fault = this.fetchFaults.shift();
+      if (fault) return error(res, fault.status, fault.code, 'Injected fault');
+      const step = message.script.shift();
+      if (step) {
+        message.status = step.status;
+        message.errorCode = step.errorCode ?? null;
+      }
+      return sendJson(res, 200, toResource(message));
+    }
+    if (method !== 'POST') return error(res, 405, 20004, 'Method not allowed');
+    if (p.Body !== '')
+      return error(res, 400, 30400, 'Message body redaction request does not have empty Body parameter');
+    if (!POST_FLIGHT.has(message.status)) {
+      return error(res, 400, 30400, 'The message has not left Twilio yet and cannot be redacted');
+    }
+    message.body = '';
+    return sendJson(res, 200, toResource(message));
   }
 
   private async createMessage(res: ServerResponse, accountSid: string, p: Record<string, string>): Promise<void> {
@@ -140,30 +235,47 @@ export class FakeTwilio {
 
     const sid = `SM${randomBytes(16).toString('hex')}`;
     this.sent.push({ sid, to: p.To, body: p.Body, at: Date.now() });
-    const now = new Date().toUTCString().replace('GMT', '+0000');
-    sendJson(res, 201, {
-      account_sid: accountSid,
-      api_version: '2010-04-01',
-      body: p.Body,
-      date_created: now,
-      date_sent: null,
-      date_updated: now,
-      direction: 'outbound-api',
-      error_code: null,
-      error_message: null,
-      from: p.From ?? null,
-      messaging_service_sid: p.MessagingServiceSid ?? null,
-      num_media: '0',
-      num_segments: '1',
-      price: null,
-      price_unit: 'USD',
+    const message: StoredMessage = {
       sid,
-      status: p.MessagingServiceSid ? 'accepted' : 'queued',
-      subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Media.json` },
+      accountSid,
       to: p.To,
-      uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
-    });
+      from: p.From ?? null,
+      messagingServiceSid: p.MessagingServiceSid ?? null,
+      body: p.Body,
+      status: p.MessagingServiceSid ? 'accepted' : 'queued',
+      errorCode: null,
+      script: [...(this.scripts.get(p.To) ?? DEFAULT_SCRIPT)],
+      created: new Date().toUTCString().replace('GMT', '+0000'),
+    };
+    this.messages.set(sid, message);
+    sendJson(res, 201, toResource(message));
   }
+}
+
+/** The message as Twilio's API shows it (the spec's `api.v2010.account.message`). */
+function toResource(m: StoredMessage): Record<string, unknown> {
+  return {
+    account_sid: m.accountSid,
+    api_version: '2010-04-01',
+    body: m.body,
+    date_created: m.created,
+    date_sent: POST_FLIGHT.has(m.status) ? m.created : null,
+    date_updated: new Date().toUTCString().replace('GMT', '+0000'),
+    direction: 'outbound-api',
+    error_code: m.errorCode,
+    error_message: m.errorCode === null ? null : `Error ${m.errorCode}`,
+    from: m.from,
+    messaging_service_sid: m.messagingServiceSid,
+    num_media: '0',
+    num_segments: '1',
+    price: null,
+    price_unit: 'USD',
+    sid: m.sid,
+    status: m.status,
+    subresource_uris: { media: `/2010-04-01/Accounts/${m.accountSid}/Messages/${m.sid}/Media.json` },
+    to: m.to,
+    uri: `/2010-04-01/Accounts/${m.accountSid}/Messages/${m.sid}.json`,
+  };
 }
 
 function error(res: ServerResponse, status: number, code: number, message: string): void {

@@ -63,6 +63,8 @@ export function testEnv(slack: FakeSlack, twilio: FakeTwilio, mode: 'http' | 'so
     TWILIO_API_URL: twilio.url,
     TWILIO_TIMEOUT_MS: '1000',
     LOG_LEVEL: 'debug',
+    // Delivery follow-ups would add private messages to every flow; tests that want them poll fast.
+    SMS_STATUS_POLL_MS: '60000',
     DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'resetpw-harness-')), 'resetpw.sqlite')}`,
   } as Record<string, string | undefined>;
 }

@@ -35,7 +35,7 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
       .selectFrom('kysely_migration' as never)
       .select('name' as never)
       .execute();
-    expect(migrations).toEqual([{ name: '0001_resets' }]);
+    expect(migrations).toEqual([{ name: '0001_resets' }, { name: '0002_submissions_limits_delivery' }]);
   });
 
   it.skipIf(unavailable)('migrates once when two replicas start together', async () => {

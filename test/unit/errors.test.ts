@@ -87,3 +87,17 @@ describe('toUserMessage', () => {
     expect(JSON.stringify({ m: e.message, d: e.details })).not.toContain('xoxb');
   });
 });
+
+describe('rate limit wording', () => {
+  it('names the limit and when it frees up, in the reader’s time zone with a UTC fallback', () => {
+    const m = toUserMessage(
+      new AppError(ErrorCode.RateLimited, 'x', { limit: 'employee_10m', max: 1, retryAt: 1795608000 }),
+    );
+    expect(m.text).toBe('The limit of 1 reset of this employee per 10 minutes has been reached, so nothing was sent.');
+    expect(m.nextStep).toContain('<!date^1795608000^{date_short_pretty} at {time}|2026-11-25 12:00 UTC>');
+    expect(m.nextStep).toContain('npx resetpw audit');
+    const admin = toUserMessage(new AppError(ErrorCode.RateLimited, 'x', { limit: 'admin_hour', max: 10, retryAt: 1 }));
+    expect(admin.nextStep).toContain('RATE_LIMIT_*');
+    expect(admin.text).toContain('10 resets by one admin per hour');
+  });
+});

@@ -17,6 +17,7 @@ const METHOD_SCOPES: Record<string, string | null> = {
   'auth.test': null,
   'conversations.open': 'im:write',
   'chat.postMessage': 'chat:write',
+  'chat.update': 'chat:write',
 };
 
 function sourceFiles(dir: string): string[] {
@@ -58,6 +59,7 @@ describe('manifest.yml', () => {
     }
     expect([...calls].sort()).toEqual([
       'chat.postMessage',
+      'chat.update',
       'conversations.open',
       'usergroups.users.list',
       'views.open',

@@ -2,6 +2,7 @@ import type { Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { AdminDirectory, AuditStore, ResponseUrlNotifier } from '../../ports.js';
 import { adminRefusal } from '../../services/admin-check.js';
+import { type Announcer, summaryOf } from '../../services/announcer.js';
 import { describeError, toEphemeralMessage } from '../../views/outcome.js';
 import { requestIdOf, requestLog } from '../context.js';
 
@@ -12,11 +13,12 @@ import { requestIdOf, requestLog } from '../context.js';
 export function requireAdmin(deps: {
   directory: AdminDirectory;
   audit: AuditStore;
+  announcer: Announcer;
   notifier: ResponseUrlNotifier;
   adminGroup: string;
   log: Logger;
 }): Middleware<SlackCommandMiddlewareArgs> {
-  const { directory, audit, notifier, adminGroup, log } = deps;
+  const { directory, audit, announcer, notifier, adminGroup, log } = deps;
   return async ({ command, context, next }) => {
     const reqLog = requestLog(context, log);
     const refusal = await adminRefusal(directory, command.user_id);
@@ -25,13 +27,13 @@ export function requireAdmin(deps: {
       return;
     }
     reqLog.warn({ errorCode: refusal.code, errorDetails: refusal.details }, 'command refused');
-    await audit
-      .record(
-        { requestId: requestIdOf(context), teamId: command.team_id, adminUserId: command.user_id },
-        { result: 'refused', errorCode: refusal.code },
-      )
-      .catch((err: unknown) => reqLog.error({ err }, 'audit write failed'));
+    const entry = { requestId: requestIdOf(context), teamId: command.team_id, adminUserId: command.user_id };
+    const outcome = { result: 'refused', errorCode: refusal.code } as const;
+    await audit.record(entry, outcome).catch((err: unknown) => reqLog.error({ err }, 'audit write failed'));
     const content = describeError(refusal, { adminGroup }, ':no_entry:');
-    await notifier.post(command.response_url, toEphemeralMessage(content));
+    await Promise.all([
+      notifier.post(command.response_url, toEphemeralMessage(content)),
+      announcer.announce(summaryOf(entry, outcome), reqLog),
+    ]);
   };
 }

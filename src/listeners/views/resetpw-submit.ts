@@ -5,7 +5,7 @@ import { maskPhone } from '../../domain/phone.js';
 import { AppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
 import type { InFlight } from '../../lib/in-flight.js';
-import type { AuditStore, ResponseUrlNotifier } from '../../ports.js';
+import type { AuditStore, ResponseUrlNotifier, SubmissionLedger } from '../../ports.js';
 import type { ResetOutcome, ResetRequest } from '../../services/reset-password.js';
 import { describeError, describeOutcome, escapeMrkdwn, toEphemeralMessage } from '../../views/outcome.js';
 import { decodeMetadata, parseResetForm, typedValues } from '../../views/reset-form.js';
@@ -16,6 +16,7 @@ export interface SubmitDeps {
   readonly resetPassword: (request: ResetRequest, log: Logger) => Promise<ResetOutcome>;
   readonly notifier: ResponseUrlNotifier;
   readonly audit: AuditStore;
+  readonly submissions: SubmissionLedger;
   readonly defaultCountry: CountryCode;
   readonly adminGroup: string;
   readonly inFlight: InFlight;
@@ -24,7 +25,10 @@ export interface SubmitDeps {
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
-/** validate → ack ("Sending…") → reset → tell the admin, in the modal and privately in the channel. */
+/**
+ * validate → claim the submission (once per view.id) → ack ("Sending…") → reset → tell the admin, in the modal and
+ * privately in the channel.
+ */
 export function createSubmitResetForm(deps: SubmitDeps) {
   return async function submitResetForm({ ack, body, view, client, context }: SubmitArgs) {
     const log = requestLog(context, deps.log);
@@ -55,6 +59,23 @@ export function createSubmitResetForm(deps: SubmitDeps) {
       return;
     }
     const { form } = parsed;
+    // A form is processed once, however often it arrives (a replayed request, a redelivered envelope, another
+    // replica). Only a valid submission claims it: one with inline errors is corrected and sent again.
+    let first: boolean;
+    try {
+      first = await deps.submissions.claim(view.id, requestIdOf(context));
+    } catch (err) {
+      log.error({ err }, 'could not record the submission; nothing sent');
+      const error = new AppError(ErrorCode.AuditUnavailable, 'Could not record the submission');
+      await ack({ response_action: 'update', view: buildResultView(describeError(error, {})) });
+      return;
+    }
+    if (!first) {
+      log.warn({ viewId: view.id }, 'duplicate submission ignored');
+      const error = new AppError(ErrorCode.AlreadySubmitted, 'Form already submitted', { viewId: view.id });
+      await ack({ response_action: 'update', view: buildResultView(describeError(error, {}, ':information_source:')) });
+      return;
+    }
     await ack({
       response_action: 'update',
       view: buildSendingView(escapeMrkdwn(form.name), maskPhone(form.phoneE164)),
@@ -67,6 +88,7 @@ export function createSubmitResetForm(deps: SubmitDeps) {
       adminUserId: body.user.id,
       employee: { name: form.name, code: form.code, phoneE164: form.phoneE164 },
       ...(form.reason ? { reason: form.reason } : {}),
+      responseUrl: meta.responseUrl,
     };
     // Tracked as a whole so a shutdown waits for the admin to be told, not only for the send.
     await deps.inFlight.track(resetAndReport(request, view.id, meta.responseUrl, client, log));

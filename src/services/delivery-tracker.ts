@@ -1,0 +1,234 @@
+import type { Logger } from 'pino';
+import { maskPhone } from '../domain/phone.js';
+import { asAppError } from '../errors.js';
+import type {
+  AdminMessenger,
+  AuditRecord,
+  AuditStore,
+  DeliveryResult,
+  ResetSummary,
+  ResponseUrlNotifier,
+  SmsDeliveryStatus,
+  SmsSender,
+} from '../ports.js';
+import { describeDelivery, toEphemeralMessage } from '../views/outcome.js';
+import type { Announcer } from './announcer.js';
+
+/** A sent message being followed until Twilio gives a final state. */
+export interface DeliveryJob {
+  readonly auditId: string;
+  readonly messageSid: string;
+  /** The last status known (from the send, or from the store after a restart). */
+  readonly status: string;
+  readonly trackUntil: Date;
+  readonly summary: ResetSummary;
+  /** The command's response_url, known only to the process that sent; Slack honours it for 30 minutes. */
+  readonly responseUrl?: string;
+  readonly sentAt?: Date;
+  readonly announcementTs?: string;
+}
+
+/** Twilio statuses after which nothing changes; failed and canceled messages never reached the phone either. */
+const FINAL: Readonly<Record<string, DeliveryResult>> = {
+  delivered: 'delivered',
+  undelivered: 'undelivered',
+  failed: 'undelivered',
+  canceled: 'undelivered',
+};
+const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
+const REDACT_ATTEMPTS = 3;
+
+export interface DeliveryTrackerDeps {
+  readonly sms: SmsSender;
+  readonly audit: AuditStore;
+  readonly announcer: Announcer;
+  readonly notifier: ResponseUrlNotifier;
+  readonly messenger: AdminMessenger;
+  readonly log: Logger;
+  /** First wait before asking for the status; each wait doubles up to `maxPollMs`. */
+  readonly firstPollMs: number;
+  readonly maxPollMs?: number;
+  /** Blank the body at Twilio once the message is final (SMS_REDACT). */
+  readonly redact: boolean;
+  readonly now?: () => number;
+}
+
+/**
+ * Polls each sent message's status (no public URL needed, so it works in Socket Mode), records every change,
+ * tells the admin privately once the message is final, then redacts its body at Twilio. Work left over by a
+ * restart is picked up again by `resume`. With several replicas on one store, the store's compare-and-set
+ * makes sure each change is reported once even if two of them follow the same message.
+ */
+export function createDeliveryTracker(deps: DeliveryTrackerDeps) {
+  const now = deps.now ?? Date.now;
+  const maxPollMs = deps.maxPollMs ?? 30_000;
+  const running = new Set<Promise<void>>();
+  const sleepers = new Set<() => void>();
+  let stopped = false;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+
+  const spawn = (work: Promise<void>) => {
+    running.add(work);
+    work.finally(() => running.delete(work));
+  };
+
+  async function follow(job: DeliveryJob): Promise<void> {
+    const log = deps.log.child({ auditId: job.auditId, messageSid: job.messageSid });
+    let delay = deps.firstPollMs;
+    let last = job.status;
+    while (!stopped) {
+      await sleep(Math.max(0, Math.min(delay, job.trackUntil.getTime() - now())));
+      if (stopped) return;
+      let status: SmsDeliveryStatus | undefined;
+      try {
+        status = await deps.sms.fetchStatus(job.messageSid);
+      } catch (err) {
+        const error = asAppError(err);
+        if (error.details.permanent === true) {
+          log.warn({ errorDetails: error.details }, 'cannot follow delivery: Twilio will not report this message');
+          return;
+        }
+        log.debug({ errorDetails: error.details }, 'delivery status not available yet');
+      }
+      if (status && status.status !== last) {
+        const final = FINAL[status.status];
+        const changed = await deps.audit.recordDelivery(job.auditId, status, final);
+        last = status.status;
+        log.info({ deliveryStatus: status.status, twilioErrorCode: status.errorCode, changed }, 'delivery status');
+        if (final) {
+          if (changed) await finish(job, status, final, log);
+          return;
+        }
+      }
+      if (now() >= job.trackUntil.getTime()) {
+        if (await deps.audit.endTracking(job.auditId)) await giveUp(job, last, log);
+        return;
+      }
+      delay = Math.min(delay * 2, maxPollMs);
+    }
+  }
+
+  async function finish(job: DeliveryJob, status: SmsDeliveryStatus, final: DeliveryResult, log: Logger) {
+    await Promise.all([
+      tellAdmin(job, status, log),
+      job.announcementTs
+        ? deps.announcer.update(
+            job.announcementTs,
+            { ...job.summary, result: final, detail: deliveryDetail(status) },
+            log,
+          )
+        : undefined,
+    ]);
+    if (deps.redact) await redact(job.auditId, job.messageSid, log);
+  }
+
+  async function giveUp(job: DeliveryJob, last: string, log: Logger) {
+    log.warn({ deliveryStatus: last }, 'no final delivery status before tracking ended');
+    await tellAdmin(job, { status: last }, log);
+    // Twilio may refuse to blank a message that is not final; the warning in the log then says so.
+    if (deps.redact) await redact(job.auditId, job.messageSid, log);
+  }
+
+  async function tellAdmin(job: DeliveryJob, status: SmsDeliveryStatus, log: Logger) {
+    const message = toEphemeralMessage(describeDelivery(job.summary, status));
+    const fresh = job.sentAt !== undefined && now() - job.sentAt.getTime() < RESPONSE_URL_LIFETIME_MS;
+    if (job.responseUrl && fresh) {
+      try {
+        await deps.notifier.post(job.responseUrl, message);
+        return;
+      } catch (err) {
+        log.warn({ err }, 'could not post the delivery result to the channel; sending it by DM');
+      }
+    }
+    await deps.messenger
+      .dm(job.summary.adminUserId, message.text)
+      .catch((err) => log.error({ err }, 'could not tell the admin about delivery'));
+  }
+
+  async function redact(auditId: string, messageSid: string, log: Logger) {
+    for (let attempt = 1; attempt <= REDACT_ATTEMPTS && !stopped; attempt++) {
+      try {
+        await deps.sms.redact(messageSid);
+        await deps.audit.markRedacted(auditId);
+        log.info({ auditId, messageSid }, 'message body redacted at Twilio');
+        return;
+      } catch (err) {
+        const error = asAppError(err);
+        log.warn({ auditId, messageSid, attempt, errorDetails: error.details }, 'could not redact the message body');
+        if (error.details.permanent === true) return;
+        await sleep(deps.firstPollMs * 2 ** attempt);
+      }
+    }
+  }
+
+  return {
+    track(job: DeliveryJob): void {
+      if (stopped) return;
+      spawn(
+        follow({ sentAt: new Date(now()), ...job }).catch((err: unknown) =>
+          deps.log.error({ err, auditId: job.auditId }, 'delivery tracking failed'),
+        ),
+      );
+    },
+
+    /** Picks up what a previous process left: messages still in flight, and final ones not yet redacted. */
+    async resume(): Promise<number> {
+      const rows = await deps.audit.deliveriesToResume(new Date(now()));
+      for (const row of rows) {
+        if (row.result === 'sent') this.track(jobFromRecord(row));
+        else if (deps.redact && row.messageSid) {
+          const { id, messageSid } = row;
+          spawn(redact(id, messageSid, deps.log));
+        }
+      }
+      if (rows.length > 0) deps.log.info({ count: rows.length }, 'resumed delivery tracking');
+      return rows.length;
+    },
+
+    get size(): number {
+      return running.size;
+    },
+
+    /** Stops polling; what is left is resumed by the next start. Waits for calls already under way. */
+    async stop(): Promise<void> {
+      stopped = true;
+      for (const wake of [...sleepers]) wake();
+      await Promise.allSettled([...running]);
+    },
+  };
+}
+
+export type DeliveryTracker = ReturnType<typeof createDeliveryTracker>;
+
+function deliveryDetail(status: SmsDeliveryStatus): string {
+  return status.errorCode !== undefined ? `Twilio ${status.status} ${status.errorCode}` : `Twilio ${status.status}`;
+}
+
+function jobFromRecord(row: AuditRecord): DeliveryJob {
+  const e = row.employee;
+  return {
+    auditId: row.id,
+    messageSid: row.messageSid ?? '',
+    status: row.deliveryStatus ?? 'queued',
+    trackUntil: new Date(row.trackUntil ?? 0),
+    summary: {
+      adminUserId: row.adminUserId,
+      ...(e?.name ? { employeeName: e.name } : {}),
+      ...(e?.code ? { employeeCode: e.code } : {}),
+      ...(e?.phoneE164 ? { maskedPhone: maskPhone(e.phoneE164) } : {}),
+      result: row.result,
+      ...(row.messageSid ? { messageSid: row.messageSid } : {}),
+    },
+    ...(row.announcementTs ? { announcementTs: row.announcementTs } : {}),
+  };
+}
