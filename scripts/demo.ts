@@ -3,6 +3,7 @@
  * against them in http mode (signed requests, real SDKs, real sockets), plays an admin session and prints what
  * each person would see.
  */
+import { runCli } from '../src/cli/run.js';
 import { MAGIC_TO } from '../test/fakes/fake-twilio.js';
 import { ADMIN, type Harness, NON_ADMIN, startHarness, waitFor } from '../test/helpers/harness.js';
 
@@ -16,6 +17,8 @@ const indent = (text: string, prefix = '    │ ') =>
 const mrkdwnToPlain = (t: string) =>
   t
     .replace(/:[a-z_]+: /g, '')
+    .replace(/<!date\^\d+\^[^|]*\|([^>]+)>/g, '$1')
+    .replace(/<@(\w+)>/g, '@$1')
     .replace(/\*/g, '')
     .replace(/`/g, '');
 
@@ -40,7 +43,10 @@ async function openForm(h: Harness, user: string, opened: number) {
 
 async function main() {
   console.log(bold('resetpw demo') + dim(' — fake Slack and fake Twilio on 127.0.0.1, the real bot in between\n'));
-  const h = await startHarness({ mode: 'http', env: { LOG_LEVEL: 'info' } });
+  const h = await startHarness({
+    mode: 'http',
+    env: { LOG_LEVEL: 'info', SMS_STATUS_POLL_MS: '300', AUDIT_CHANNEL_ID: 'C0ITAUDIT' },
+  });
   let privateMessages = 0;
   try {
     say('Sam (not in the admin group):', 'types /resetpw in #it-helpdesk');
@@ -72,11 +78,30 @@ async function main() {
       `\n${bold("Jane's phone")} (+1 500 555 0006) receives:\n${indent(sms?.body ?? '(nothing!)', '    ✉ ')}`,
     );
     console.log(`\n  Bot → Alex, privately:\n${indent(reply)}`);
+    const delivered = await latestPrivateMessage(h, ++privateMessages);
+    console.log(`\n  A moment later Twilio reports delivery. Bot → Alex, privately:\n${indent(delivered)}`);
+    await waitFor(() => h.twilio.updateRequests.length === 1, 5000, 'the redaction');
+    const stored = h.twilio.storedBody(sms?.sid ?? '');
+    console.log(
+      dim(`    (the bot then blanked the text at Twilio: Twilio's copy of the body is now ${JSON.stringify(stored)})`),
+    );
+
+    say('Alex:', 'presses submit on a second form for Jane straight away');
+    await openForm(h, ADMIN, 2);
+    await h.driver.submit(ADMIN, { name: 'Jane Doe', code: 'E-1042', phone: '+1 500 555 0006' });
+    console.log(`  Bot → Alex, privately:\n${indent(await latestPrivateMessage(h, ++privateMessages))}`);
 
     say('Alex:', `resets Raj, whose number replied STOP to our sender (${MAGIC_TO.optedOut})`);
-    await openForm(h, ADMIN, 2);
+    await openForm(h, ADMIN, 3);
     await h.driver.submit(ADMIN, { name: 'Raj Patel', code: 'E-2001', phone: MAGIC_TO.optedOut });
     console.log(`  Bot → Alex, privately:\n${indent(await latestPrivateMessage(h, ++privateMessages))}`);
+
+    console.log(`\n${bold('#it-audit')} (AUDIT_CHANNEL_ID), one message per reset, updated on delivery:`);
+    await waitFor(() => h.slack.callsTo('chat.update').length === 1, 5000, 'the audit channel update');
+    for (const text of h.slack.channelHistory('C0ITAUDIT')) console.log(indent(mrkdwnToPlain(text), '    # '));
+
+    console.log(`\n${bold('npx resetpw audit')} (the trail investigators read; full numbers, never passwords):`);
+    await runCli(['audit'], { DATABASE_URL: h.env.DATABASE_URL }, (t) => console.log(indent(t, '    ')), console.error);
 
     const password = /password is:\n(\S+)\n/.exec(sms?.body ?? '')?.[1] ?? '';
     const leaked = !password || h.slack.everythingReceived.includes(password) || h.logs.text.includes(password);

@@ -92,6 +92,7 @@ export function createApp(deps: AppDeps) {
     sms: deps.sms,
     audit: deps.audit,
     announcer,
+    limits: deps.limits,
     notifier: deps.notifier,
     messenger,
     log,

@@ -155,8 +155,11 @@ export interface RateLimiter {
    * back and the first limit reached is returned. Throws when the counters cannot be reached (callers fail closed).
    */
   take(subject: RateLimitSubject): Promise<RateLimitDecision>;
-  /** Gives back a reset that sent nothing (Twilio refused it), so a typo does not cost the admin a window. */
-  refund(subject: RateLimitSubject): Promise<void>;
+  /**
+   * Gives back a reset that reached nobody (Twilio refused it, or it was not delivered), so a typo or a phone
+   * that was off does not cost the admin a window. `only` narrows it to some limits.
+   */
+  refund(subject: RateLimitSubject, only?: readonly RateLimitName[]): Promise<void>;
 }
 
 export interface AdminMessenger {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, cleanEnv, describeIssues, type Env } from '../config/env.js';
-import type { AuditQuery, AuditRecord } from '../ports.js';
+import type { AuditQuery, AuditRecord, DeliveryEvent } from '../ports.js';
 import { createAuditStore } from '../store/audit-store.js';
 import { openStore } from '../store/database.js';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/url.js';
@@ -23,7 +23,7 @@ const querySchema = z.object({
 export async function auditReport(
   env: Env,
   args: { limit?: string; since?: string; employee?: string },
-): Promise<{ rows: AuditRecord[]; text: string }> {
+): Promise<{ rows: (AuditRecord & { deliveryEvents?: DeliveryEvent[] })[]; text: string }> {
   const url = cleanEnv(env).DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const target = parseDatabaseUrl(url);
   if (!target) throw new ConfigError(['DATABASE_URL must be sqlite:<path> or postgres://user:password@host/db']);
@@ -39,8 +39,15 @@ export async function auditReport(
   };
   const store = await openStore(url);
   try {
-    const rows = await createAuditStore(store.db).list(query);
-    return { rows, text: formatRows(rows) };
+    const audit = createAuditStore(store.db);
+    const rows = await audit.list(query);
+    // Every status Twilio reported for a sent text, oldest first, for the JSON output.
+    const events = await audit.deliveryEvents(rows.filter((r) => r.messageSid).map((r) => r.id));
+    const withEvents = rows.map((r) => {
+      const list = events.get(r.id);
+      return list && list.length > 0 ? { ...r, deliveryEvents: list } : r;
+    });
+    return { rows: withEvents, text: formatRows(rows) };
   } finally {
     await store.close();
   }
@@ -56,7 +63,12 @@ function formatRows(rows: readonly AuditRecord[]): string {
     r.employee?.name ?? '-',
     r.employee?.code ?? '-',
     r.employee?.phoneE164 ?? '-',
-    [r.messageSid, r.errorCode, r.twilioErrorCode !== undefined ? `twilio ${r.twilioErrorCode}` : undefined]
+    [
+      r.messageSid,
+      r.errorCode,
+      r.twilioErrorCode !== undefined ? `twilio ${r.twilioErrorCode}` : undefined,
+      r.deliveryErrorCode !== undefined ? `twilio ${r.deliveryStatus} ${r.deliveryErrorCode}` : undefined,
+    ]
       .filter(Boolean)
       .join(' ') || '-',
   ]);

@@ -6,6 +6,8 @@ import type {
   AuditRecord,
   AuditStore,
   DeliveryResult,
+  RateLimiter,
+  RateLimitSubject,
   ResetSummary,
   ResponseUrlNotifier,
   SmsDeliveryStatus,
@@ -22,6 +24,8 @@ export interface DeliveryJob {
   readonly status: string;
   readonly trackUntil: Date;
   readonly summary: ResetSummary;
+  /** What the reset was counted against, so that a text that never arrived can give back its 10-minute count. */
+  readonly subject: RateLimitSubject;
   /** The command's response_url, known only to the process that sent; Slack honours it for 30 minutes. */
   readonly responseUrl?: string;
   readonly sentAt?: Date;
@@ -42,6 +46,7 @@ export interface DeliveryTrackerDeps {
   readonly sms: SmsSender;
   readonly audit: AuditStore;
   readonly announcer: Announcer;
+  readonly limits: RateLimiter;
   readonly notifier: ResponseUrlNotifier;
   readonly messenger: AdminMessenger;
   readonly log: Logger;
@@ -119,6 +124,13 @@ export function createDeliveryTracker(deps: DeliveryTrackerDeps) {
   }
 
   async function finish(job: DeliveryJob, status: SmsDeliveryStatus, final: DeliveryResult, log: Logger) {
+    // The text never arrived, so the advice is to try again: the 10-minute spacing must not stand in the way.
+    // The daily limits keep counting it.
+    if (final === 'undelivered') {
+      await deps.limits
+        .refund(job.subject, ['employee_10m'])
+        .catch((err) => log.warn({ err }, 'could not give back the 10-minute count'));
+    }
     await Promise.all([
       tellAdmin(job, status, log),
       job.announcementTs
@@ -221,6 +233,12 @@ function jobFromRecord(row: AuditRecord): DeliveryJob {
     messageSid: row.messageSid ?? '',
     status: row.deliveryStatus ?? 'queued',
     trackUntil: new Date(row.trackUntil ?? 0),
+    subject: {
+      ...(row.teamId ? { teamId: row.teamId } : {}),
+      adminUserId: row.adminUserId,
+      employeeCode: e?.code ?? '',
+      phoneE164: e?.phoneE164 ?? '',
+    },
     summary: {
       adminUserId: row.adminUserId,
       ...(e?.name ? { employeeName: e.name } : {}),

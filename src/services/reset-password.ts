@@ -119,6 +119,7 @@ export function createResetPassword(deps: ResetPasswordDeps) {
         status: outcome.smsStatus,
         trackUntil,
         summary: summaryOf(entry, toAuditOutcome(outcome)),
+        subject,
         ...(request.responseUrl ? { responseUrl: request.responseUrl } : {}),
         ...(announcement ? { announcementTs: announcement } : {}),
       });

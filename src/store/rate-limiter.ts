@@ -70,7 +70,7 @@ export function createRateLimiter(raw: RawClient, maxima: RateLimitMaxima): Rate
       }
       return { allowed: true };
     },
-    refund: (subject) => giveBack(limits, subject),
+    refund: (subject, only) => giveBack(only ? limits.filter((l) => only.includes(l.name)) : limits, subject),
   };
 }
 

@@ -49,6 +49,8 @@ export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly responses: ResponseUrlPost[] = [];
   readonly views = new Map<string, StoredView>();
+  /** Channel messages as they stand now (chat.update applied), keyed by channel and ts. */
+  readonly messages = new Map<string, { channel: string; ts: string; text: string }>();
   readonly usergroups = new Map<string, string[]>();
   /** Every message the app sent over the Socket Mode connection (acks included). */
   readonly socketMessages: string[] = [];
@@ -120,6 +122,11 @@ export class FakeSlack {
   /** Everything the app ever sent to Slack, as raw text: for "the secret never reached Slack" assertions. */
   get everythingReceived(): string {
     return [...this.calls.map((c) => c.raw), ...this.responses.map((r) => r.raw), ...this.socketMessages].join('\n');
+  }
+
+  /** The messages in a channel as a reader sees them now, oldest first. */
+  channelHistory(channel: string): string[] {
+    return [...this.messages.values()].filter((m) => m.channel === channel).map((m) => m.text);
   }
 
   callsTo(method: string): SlackCall[] {
@@ -234,12 +241,26 @@ export class FakeSlack {
       }
       case 'conversations.open':
         return { ok: true, channel: { id: `D${String(args.users).replace(/\W/g, '').slice(1)}` } };
-      case 'chat.postMessage':
-      case 'chat.postEphemeral':
-        return { ok: true, channel: args.channel, ts: `${Date.now() / 1000}`, message_ts: `${Date.now() / 1000}` };
+      case 'chat.postMessage': {
+        const ts = this.nextTs();
+        const channel = String(args.channel);
+        this.messages.set(`${channel}/${ts}`, { channel, ts, text: String(args.text ?? '') });
+        return { ok: true, channel, ts, message: { ts, text: args.text } };
+      }
+      case 'chat.update': {
+        const stored = this.messages.get(`${String(args.channel)}/${String(args.ts)}`);
+        if (!stored) return { ok: false, error: 'message_not_found' };
+        stored.text = String(args.text ?? '');
+        return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /** Message timestamps are unique per channel in Slack; a counter keeps them unique here too. */
+  private nextTs(): string {
+    return `${Math.floor(Date.now() / 1000)}.${String(++this.seq).padStart(6, '0')}`;
   }
 
   private openView(triggerId: string, view: Record<string, unknown>): Record<string, unknown> {

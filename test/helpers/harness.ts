@@ -35,6 +35,8 @@ export interface HarnessOptions {
   readonly env?: Record<string, string | undefined>;
   /** Called with the fakes before the bot starts (e.g. to inject latency or faults into auth.test). */
   readonly before?: (fakes: { slack: FakeSlack; twilio: FakeTwilio }) => void;
+  /** Another harness's fakes, for a second replica; they are then left running by `stop`. */
+  readonly fakes?: { slack: FakeSlack; twilio: FakeTwilio };
 }
 
 export interface Harness {
@@ -72,9 +74,10 @@ export function testEnv(slack: FakeSlack, twilio: FakeTwilio, mode: 'http' | 'so
 /** Fake Slack + fake Twilio on loopback, and the real bot (composition root included) pointed at them. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const mode = options.mode ?? 'http';
-  const slack = await new FakeSlack().start();
-  const twilio = await new FakeTwilio().start();
-  slack.setGroup(ADMIN_GROUP, [ADMIN, OTHER_ADMIN]);
+  const ownFakes = !options.fakes;
+  const slack = options.fakes?.slack ?? (await new FakeSlack().start());
+  const twilio = options.fakes?.twilio ?? (await new FakeTwilio().start());
+  if (ownFakes) slack.setGroup(ADMIN_GROUP, [ADMIN, OTHER_ADMIN]);
   options.before?.({ slack, twilio });
   const logs = new LogCapture();
   const env = { ...testEnv(slack, twilio, mode), ...options.env };
@@ -92,7 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     driver: new SlackDriver(slack, transport),
     async stop() {
       await bot.stop({ drainMs: 5000 });
-      await Promise.all([slack.stop(), twilio.stop()]);
+      if (ownFakes) await Promise.all([slack.stop(), twilio.stop()]);
     },
   };
 }

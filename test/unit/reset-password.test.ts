@@ -134,6 +134,7 @@ describe('resetPassword', () => {
         trackUntil: new Date('2026-11-25T10:15:00.000Z'),
         responseUrl: request.responseUrl,
         announcementTs: '1700000000.000001',
+        subject: { teamId: 'T1', adminUserId: 'U1', employeeCode: 'E-1', phoneE164: '+14155552671' },
         summary: {
           adminUserId: 'U1',
           employeeName: 'Jane Doe',
