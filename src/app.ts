@@ -99,7 +99,9 @@ export function createApp(deps: AppDeps) {
     firstPollMs: config.sms.statusPollMs,
     redact: config.sms.redact,
   });
+  const underway = new Set<string>();
   const resetPassword = createResetPassword({
+    underway,
     directory,
     passwords: deps.passwords,
     sms: deps.sms,
@@ -110,7 +112,7 @@ export function createApp(deps: AppDeps) {
     // Twilio drops a message still queued after the validity period; a carrier's receipt can lag a little more.
     trackForMs: (config.sms.validitySeconds + 300) * 1000,
   });
-  const sweep = createInterruptedSendSweeper({
+  const interrupted = createInterruptedSendSweeper({
     audit: deps.audit,
     messenger,
     staleAfterMs: deps.interruptedAfterMs,
@@ -152,7 +154,7 @@ export function createApp(deps: AppDeps) {
       }
       log.info({ mode: slack.mode, port, adminGroup: slack.adminGroupId }, 'resetpw is running');
       const sweepSafely = () =>
-        sweep().catch((err: unknown) => log.error({ err }, 'could not check for interrupted resets'));
+        interrupted.sweep().catch((err: unknown) => log.error({ err }, 'could not check for interrupted resets'));
       await sweepSafely();
       await deliveries.resume().catch((err: unknown) => log.error({ err }, 'could not resume delivery tracking'));
       const sweeper = setInterval(sweepSafely, Math.min(deps.interruptedAfterMs, 60_000));
@@ -163,7 +165,13 @@ export function createApp(deps: AppDeps) {
         await app.stop();
         // Sends already under way finish (or time out) so their outcome is reported and logged.
         const drained = await inFlight.drain(drainMs);
-        if (!drained) log.error({ inFlight: inFlight.size }, 'stopped with resets still in flight');
+        if (!drained) {
+          log.error({ inFlight: inFlight.size }, 'stopped with resets still in flight');
+          // Their texts may or may not go out: the audit says unknown and each admin is told now, not at next start.
+          await interrupted
+            .abandon([...underway])
+            .catch((err: unknown) => log.error({ err }, 'could not mark unfinished resets unknown'));
+        }
         // Delivery polling is not drained: the next start resumes it from the store.
         await deliveries.stop();
         log.info('resetpw stopped');

@@ -100,8 +100,11 @@ export interface AuditStore {
   finish(id: string, outcome: AuditOutcome): Promise<void>;
   /** Newest first. */
   list(query: AuditQuery): Promise<AuditRecord[]>;
-  /** Marks rows still `sending` since before `before` as `unknown`; returns exactly the rows this call changed. */
-  recoverInterrupted(before: Date): Promise<AuditRecord[]>;
+  /**
+   * Marks rows still `sending` since before `before` (only those in `ids`, if given) as `unknown`; returns exactly
+   * the rows this call changed.
+   */
+  recoverInterrupted(before: Date, ids?: readonly string[]): Promise<AuditRecord[]>;
   /**
    * Records a delivery status if it differs from the stored one and the row is not final yet; a final status also
    * sets the row's result. True only for the call that changed the row, so with several replicas polling the same

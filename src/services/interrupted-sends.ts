@@ -5,7 +5,8 @@ import type { AdminMessenger, AuditRecord, AuditStore } from '../ports.js';
 /**
  * A row still `sending` after longer than any send can take belongs to a process that died mid-send (a crash,
  * SIGKILL, a lost container). Its outcome is unknown: mark it so and tell the admin who asked, privately.
- * Run at start-up and periodically; with several replicas each row is claimed by exactly one sweep.
+ * `sweep` runs at start-up and periodically; with several replicas each row is claimed by exactly one sweep.
+ * `abandon` does the same at once for this process's own sends when a shutdown cannot wait for them.
  */
 export function createInterruptedSendSweeper(deps: {
   audit: AuditStore;
@@ -16,12 +17,12 @@ export function createInterruptedSendSweeper(deps: {
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
-  return async function sweep(): Promise<AuditRecord[]> {
-    const rows = await deps.audit.recoverInterrupted(new Date(now() - deps.staleAfterMs));
+
+  const tell = async (rows: AuditRecord[], why: string) => {
     for (const row of rows) {
       deps.log.warn(
         { auditId: row.id, requestId: row.requestId, adminUserId: row.adminUserId, employeeCode: row.employee?.code },
-        'interrupted reset marked unknown',
+        `${why}: reset marked unknown`,
       );
       try {
         await deps.messenger.dm(row.adminUserId, interruptedText(row));
@@ -30,6 +31,16 @@ export function createInterruptedSendSweeper(deps: {
       }
     }
     return rows;
+  };
+
+  return {
+    async sweep(): Promise<AuditRecord[]> {
+      return tell(await deps.audit.recoverInterrupted(new Date(now() - deps.staleAfterMs)), 'interrupted');
+    },
+    async abandon(ids: readonly string[]): Promise<AuditRecord[]> {
+      if (ids.length === 0) return [];
+      return tell(await deps.audit.recoverInterrupted(new Date(now() + 1000), ids), 'shutdown before Twilio answered');
+    },
   };
 }
 

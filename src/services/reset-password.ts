@@ -52,6 +52,8 @@ export interface ResetPasswordDeps {
   readonly trackDelivery: (job: DeliveryJob) => void;
   /** How long after sending delivery is worth tracking (the SMS validity period plus a margin). */
   readonly trackForMs: number;
+  /** Audit ids of sends under way (between the `sending` row and its outcome), for a shutdown that cannot wait. */
+  readonly underway?: Set<string>;
   readonly now?: () => number;
 }
 
@@ -98,7 +100,8 @@ export function createResetPassword(deps: ResetPasswordDeps) {
       logOutcome(outcome, request, log);
       return outcome;
     }
-    const outcome = await send(request, base);
+    deps.underway?.add(auditId);
+    const outcome = await send(request, base).finally(() => deps.underway?.delete(auditId));
     const trackUntil = new Date(now() + deps.trackForMs);
     const [, announcement] = await Promise.all([
       deps.audit

@@ -55,15 +55,16 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
       const rows = await q.orderBy('created_at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
       return rows.map(toRecord);
     },
-    async recoverInterrupted(before) {
+    async recoverInterrupted(before, ids) {
+      if (ids && ids.length === 0) return [];
       // One UPDATE … RETURNING: with several replicas sweeping at once, each row is claimed by exactly one.
-      const rows = await db
+      let q = db
         .updateTable('resets')
         .set({ result: 'unknown', error_code: 'INTERRUPTED', updated_at: now().toISOString() })
         .where('result', '=', 'sending')
-        .where('updated_at', '<', before.toISOString())
-        .returningAll()
-        .execute();
+        .where('updated_at', '<', before.toISOString());
+      if (ids) q = q.where('id', 'in', [...ids]);
+      const rows = await q.returningAll().execute();
       return rows.map(toRecord);
     },
     async recordDelivery(id, { status, errorCode }, final) {
