@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: the compiled bot (`node dist/index.js`, its own process) against the fakes with injected
- * network latency, and a bare Bolt app that only acks (bench/bare-app.mjs, its own process), measured in the same
- * run with the same signed requests, alternating one request each so both see the same machine noise.
+ * `npm run bench`: the compiled bot (`node dist/index.js`, its own process) on SQLite and on PostgreSQL, the same
+ * bot with no store (bench/no-store-bot.mjs) and a bare Bolt app that only acks (bench/bare-app.mjs), each in its
+ * own process, against the fakes with injected network latency, measured in the same run with the same signed
+ * requests, alternating one request each so all see the same machine noise.
  * The load generator and the fakes share this process, so every timestamp comes from one clock.
  * Prints medians, p99s and ratios; asserts nothing.
  */
@@ -14,6 +15,7 @@ import { FakeTwilio } from '../test/fakes/fake-twilio.js';
 import { sleep } from '../test/fakes/http-util.js';
 import { httpTransport, slashCommandPayload, viewSubmissionPayload } from '../test/fakes/slack-driver.js';
 import { ADMIN, ADMIN_GROUP, SIGNING_SECRET, testEnv, waitFor } from '../test/helpers/harness.js';
+import { startPostgres } from '../test/helpers/postgres-server.js';
 
 const N = Number(process.env.BENCH_N ?? 400);
 const WARMUP = 40;
@@ -59,35 +61,60 @@ function rssMb(pid: number | undefined): number {
   return Number(kb) / 1024;
 }
 
+const STORES = ['none', 'sqlite', 'postgres'] as const;
+type StoreName = (typeof STORES)[number];
+type Target = StoreName | 'bare';
+
 async function main() {
+  if (N + WARMUP > 1000)
+    throw new Error('BENCH_N is at most 960: the rate limits below allow 1000 resets of one employee');
   execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
   const slack = await new FakeSlack().start();
   const twilio = await new FakeTwilio().start();
   slack.setGroup(ADMIN_GROUP, [ADMIN]);
-  const env = { ...testEnv(slack, twilio, 'http'), LOG_LEVEL: 'info', TWILIO_TIMEOUT_MS: '10000' };
+  const pg = await startPostgres();
+  if (!pg) console.warn('PostgreSQL server binaries not found (apt-get install postgresql): measuring SQLite only.');
+  const env = {
+    ...testEnv(slack, twilio, 'http'),
+    LOG_LEVEL: 'info',
+    TWILIO_TIMEOUT_MS: '10000',
+    // Every iteration resets the same employee: the limits are counted (that is part of the cost) but never reached.
+    RATE_LIMIT_EMPLOYEE_PER_10_MIN: '1000',
+    RATE_LIMIT_EMPLOYEE_PER_DAY: '1000',
+    RATE_LIMIT_PHONE_PER_DAY: '1000',
+    RATE_LIMIT_ADMIN_PER_HOUR: '10000',
+    RATE_LIMIT_WORKSPACE_PER_DAY: '1000000',
+  };
   // Exactly what `npm start` runs (node flags included), minus npm itself.
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const resetpw = await startServer(pkg.scripts.start.split(/\s+/).slice(1), env);
-  const bare = await startServer(['bench/bare-app.mjs'], env);
-  const rssAtStart = rssMb(resetpw.child.pid);
+  const [flags, entry] = ((args) => [args.slice(0, -1), args.at(-1) ?? ''])(pkg.scripts.start.split(/\s+/).slice(1));
+  const servers: Partial<Record<Target, { child: ChildProcess; port: number }>> = {
+    none: await startServer([...flags, 'bench/no-store-bot.mjs'], env),
+    sqlite: await startServer([...flags, entry], env), // testEnv's DATABASE_URL: a new SQLite file in a temp folder
+    ...(pg ? { postgres: await startServer([...flags, entry], { ...env, DATABASE_URL: pg.url }) } : {}),
+    bare: await startServer(['bench/bare-app.mjs'], env),
+  };
+  const targets = (Object.keys(servers) as Target[]).filter((t) => servers[t]);
+  const stores = targets.filter((t): t is StoreName => t !== 'bare');
+  const rssAtStart = Object.fromEntries(stores.map((t) => [t, rssMb(servers[t]?.child.pid)]));
 
   slack.latencyMs = SLACK_LATENCY_MS;
   twilio.latencyMs = TWILIO_LATENCY_MS;
-  const targets = {
-    resetpw: httpTransport(`http://127.0.0.1:${resetpw.port}`, SIGNING_SECRET),
-    bare: httpTransport(`http://127.0.0.1:${bare.port}`, SIGNING_SECRET),
-  };
-  const samples = {
-    resetpw: { cmd: [] as number[], sub: [] as number[] },
-    bare: { cmd: [] as number[], sub: [] as number[] },
-  };
-  const overhead: number[] = [];
-  const toCheck: number[] = [];
-  const checkToTwilio: number[] = [];
+  const transport = Object.fromEntries(
+    targets.map((t) => [t, httpTransport(`http://127.0.0.1:${servers[t]?.port}`, SIGNING_SECRET)]),
+  ) as Record<Target, ReturnType<typeof httpTransport>>;
+  const samples = Object.fromEntries(targets.map((t) => [t, { cmd: [] as number[], sub: [] as number[] }])) as Record<
+    Target,
+    { cmd: number[]; sub: number[] }
+  >;
+  const perStore = () => Object.fromEntries(stores.map((t) => [t, [] as number[]])) as Record<StoreName, number[]>;
+  const overhead = perStore();
+  const toCheck = perStore();
+  const checkToTwilio = perStore();
   const view = { ...buildResetModal({ privateMetadata: '', defaultCountry: 'US' }), callback_id: CALLBACK_ID };
   const input = { name: 'Jane Doe', code: 'E-1042', phone: '+15005550006' };
 
-  // Let the bot finish what it started (views.update, the response_url post) before the next measurement.
+  // Let the bots finish what they started (views.update, the response_url post) before the next measurement.
   const settle = async () => {
     await waitFor(() => slack.pending === 0 && twilio.pending === 0, 5000, 'quiet');
     await sleep(5);
@@ -95,32 +122,36 @@ async function main() {
 
   for (let i = 0; i < N + WARMUP; i++) {
     const keep = i >= WARMUP;
-    for (const name of ['resetpw', 'bare'] as const) {
+    for (const name of targets) {
       const opened = slack.callsTo('views.open').length;
       const responseUrl = slack.newResponseUrl();
-      const cmd = await targets[name](
+      const cmd = await transport[name](
         'command',
         slashCommandPayload({ userId: ADMIN, triggerId: slack.issueTrigger(ADMIN), responseUrl }),
       );
-      if (name === 'resetpw') await waitFor(() => slack.callsTo('views.open').length === opened + 1, 5000, 'form');
-      // Both apps get the same pause before every measured request, so neither is measured "hot".
+      if (name !== 'bare') await waitFor(() => slack.callsTo('views.open').length === opened + 1, 5000, 'form');
+      // Every app gets the same pause before every measured request, so none is measured "hot".
       await settle();
       const meta = JSON.stringify({ channelId: 'C0HELPDESK', responseUrl, teamId: 'T0RESETPW' });
-      const viewId = slack.lastViewFor(ADMIN)?.id ?? 'V0BARE';
+      const viewId = name === 'bare' ? `V0BARE${i}` : (slack.lastViewFor(ADMIN)?.id ?? '');
 
-      const posted = slack.responses.length;
       const sentBefore = twilio.createRequests.length;
       const started = performance.now();
-      const sub = await targets[name]('interactive', viewSubmissionPayload(ADMIN, viewId, view as never, input, meta));
-      if (name === 'resetpw') {
-        await waitFor(() => slack.responses.length === posted + 1, 5000, 'outcome');
+      const sub = await transport[name](
+        'interactive',
+        viewSubmissionPayload(ADMIN, viewId, view as never, input, meta),
+      );
+      if (name !== 'bare') {
+        // This submission's own outcome (delivery follow-ups of earlier resets go to their own response_urls).
+        const id = responseUrl.slice(responseUrl.lastIndexOf('/') + 1);
+        await waitFor(() => slack.responses.some((r) => r.id === id), 5000, 'outcome');
         const arrived = twilio.createRequests[sentBefore]?.arrivedAt ?? Number.NaN;
         // The only injected latency before the send is the fresh admin check: one Slack call.
         const check = slack.callsTo('usergroups.users.list').at(-1)?.arrivedAt ?? Number.NaN;
         if (keep) {
-          overhead.push(arrived - started - SLACK_LATENCY_MS);
-          toCheck.push(check - started);
-          checkToTwilio.push(arrived - check - SLACK_LATENCY_MS);
+          overhead[name].push(arrived - started - SLACK_LATENCY_MS);
+          toCheck[name].push(check - started);
+          checkToTwilio[name].push(arrived - check - SLACK_LATENCY_MS);
         }
       }
       if (cmd.status !== 200 || sub.status !== 200) throw new Error(`${name}: HTTP ${cmd.status}/${sub.status}`);
@@ -131,34 +162,53 @@ async function main() {
       }
     }
   }
-  const rssAtEnd = rssMb(resetpw.child.pid);
-  const bareRss = rssMb(bare.child.pid);
+  const rssAtEnd = Object.fromEntries(targets.map((t) => [t, rssMb(servers[t]?.child.pid)]));
 
-  const row = (label: string, xs: number[], base?: number[]) => {
+  const row = (label: string, xs: number[], base?: number[], baseName = '') => {
     const ratio = base
-      ? `   ratio p50 ${(quantile(xs, 0.5) / quantile(base, 0.5)).toFixed(2)}×  p99 ${(quantile(xs, 0.99) / quantile(base, 0.99)).toFixed(2)}×`
+      ? `   vs ${baseName}: p50 ${(quantile(xs, 0.5) / quantile(base, 0.5)).toFixed(2)}×  p99 ${(quantile(xs, 0.99) / quantile(base, 0.99)).toFixed(2)}×`
       : '';
-    console.log(`${label.padEnd(32)} p50 ${fmt(quantile(xs, 0.5))}  p99 ${fmt(quantile(xs, 0.99))}${ratio}`);
+    console.log(`${label.padEnd(40)} p50 ${fmt(quantile(xs, 0.5))}  p99 ${fmt(quantile(xs, 0.99))}${ratio}`);
+  };
+  const label: Record<Target, string> = {
+    bare: 'bare Bolt',
+    none: 'resetpw, no store',
+    sqlite: 'resetpw, SQLite',
+    postgres: 'resetpw, PostgreSQL',
   };
   console.log(
-    `\nresetpw benchmark: ${N} iterations (+${WARMUP} warm-up), Slack latency ${SLACK_LATENCY_MS} ms, ` +
-      `Twilio latency ${TWILIO_LATENCY_MS} ms, node ${process.version}, ${twilio.sent.length} SMS sent\n`,
+    `\nresetpw benchmark: ${N} iterations (+${WARMUP} warm-up) per app, apps alternating, Slack latency ` +
+      `${SLACK_LATENCY_MS} ms, Twilio latency ${TWILIO_LATENCY_MS} ms, node ${process.version}, ${twilio.sent.length} SMS sent\n`,
   );
-  row('command ack, bare Bolt', samples.bare.cmd);
-  row('command ack, resetpw', samples.resetpw.cmd, samples.bare.cmd);
-  row('submission ack, bare Bolt', samples.bare.sub);
-  row('submission ack, resetpw', samples.resetpw.sub, samples.bare.sub);
-  row('own overhead, submit → Twilio', overhead);
-  row('  submit → admin re-check sent', toCheck);
-  row('  re-check answered → Twilio', checkToTwilio);
-  console.log(
-    `${'RSS of the bot process'.padEnd(32)} ${rssAtStart.toFixed(1)} MB at start, ${rssAtEnd.toFixed(1)} MB after the run ` +
-      `(bare Bolt app: ${bareRss.toFixed(1)} MB)`,
-  );
+  for (const t of targets)
+    row(`command ack, ${label[t]}`, samples[t].cmd, t === 'bare' ? undefined : samples.bare.cmd, 'bare');
+  console.log('');
+  for (const t of targets)
+    row(`submission ack, ${label[t]}`, samples[t].sub, t === 'bare' ? undefined : samples.bare.sub, 'bare');
+  for (const t of stores.filter((s) => s !== 'none')) {
+    row(`submission ack, ${label[t]}`, samples[t].sub, samples.none.sub, 'no store');
+  }
+  console.log('');
+  for (const t of stores) {
+    row(`own overhead, ${label[t]}`, overhead[t], t === 'none' ? undefined : overhead.none, 'no store');
+    row('  of which submit → admin re-check', toCheck[t], t === 'none' ? undefined : toCheck.none, 'no store');
+    row(
+      '  and re-check answered → Twilio',
+      checkToTwilio[t],
+      t === 'none' ? undefined : checkToTwilio.none,
+      'no store',
+    );
+  }
+  console.log('');
+  for (const t of targets) {
+    const start = rssAtStart[t] === undefined ? '' : `${rssAtStart[t]?.toFixed(1)} MB at start, `;
+    console.log(`${`RSS, ${label[t]}`.padEnd(40)} ${start}${rssAtEnd[t]?.toFixed(1)} MB after the run`);
+  }
 
-  resetpw.child.kill('SIGTERM');
-  bare.child.kill('SIGTERM');
+  for (const t of targets) servers[t]?.child.kill('SIGTERM');
   await Promise.all([slack.stop(), twilio.stop()]);
+  await sleep(500); // let the bots close their database connections before the server goes
+  pg?.stop();
 }
 
 main().then(

@@ -70,6 +70,9 @@ const envSchema = z.object({
   ...passwordShape,
 });
 
+/** Every variable the bot reads (the README and .env.example document each one). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /**
  * Rules across variables, checked on the raw record so they are reported even when other variables are
  * also wrong (a refinement on the schema would only run once every field had parsed).

@@ -58,7 +58,7 @@ export interface ResetPasswordDeps {
 }
 
 /**
- * check → count against the limits → record (sending) → generate → send → record (outcome) → track delivery.
+ * check and count against the limits → record (sending) → generate → send → record (outcome) → track delivery.
  * The password lives only inside `temporaryPasswordText` and the send; the audit row is written before the send
  * so that a crash leaves evidence.
  */
@@ -81,11 +81,16 @@ export function createResetPassword(deps: ResetPasswordDeps) {
       return outcome;
     };
 
-    // Fresh, not cached: an admin removed from the group after opening the form must be refused.
-    const refusal = await adminRefusal(deps.directory, request.adminUserId, { fresh: true });
-    if (refusal) return stopped({ ...base, status: 'refused', error: refusal });
-
-    const limited = await checkLimits(subject);
+    // Fresh, not cached: an admin removed from the group after opening the form must be refused. The limits are
+    // counted while Slack answers, so the database adds no time to the reset; a refusal gives the counts back.
+    const [refusal, limited] = await Promise.all([
+      adminRefusal(deps.directory, request.adminUserId, { fresh: true }),
+      checkLimits(subject),
+    ]);
+    if (refusal) {
+      if (!limited) await refund(subject, log);
+      return stopped({ ...base, status: 'refused', error: refusal });
+    }
     if (limited) return stopped({ ...base, ...limited });
 
     let auditId: string;

@@ -1,9 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { startPostgres } from '../helpers/postgres-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,69 +9,18 @@ declare module 'vitest' {
 }
 
 /**
- * Starts a real PostgreSQL server (Debian's `postgresql` package) for the whole test run: a new cluster in a temp
- * folder, on a free loopback port, no fsync. Locally, missing binaries skip the PostgreSQL suites with a message;
- * under CI=true they are a failure.
+ * Starts a real PostgreSQL server for the whole test run. Locally, missing binaries skip the PostgreSQL suites
+ * with a message; under CI=true they are a failure.
  */
 export default async function setup(project: TestProject) {
-  const bin = findBinaries();
-  if (!bin) {
+  const server = await startPostgres();
+  if (!server) {
     const message = 'PostgreSQL server binaries not found (Debian: apt-get install postgresql)';
     if (process.env.CI === 'true') throw new Error(`${message}; CI=true requires them`);
     console.warn(`${message}: the PostgreSQL store suites will be skipped.`);
     project.provide('pgUrl', '');
     return undefined;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'resetpw-pg-'));
-  const asRoot = process.getuid?.() === 0;
-  // initdb refuses to run as root; run the server as the postgres user the package created.
-  const run = (cmd: string, args: string[]) =>
-    asRoot
-      ? execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' })
-      : execFileSync(cmd, args, { stdio: 'pipe' });
-  if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    chownSync(dir, uid, gid);
-  }
-  const data = join(dir, 'data');
-  run(bin.initdb, ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
-  const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200`;
-  run(bin.pgCtl, ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
-  project.provide('pgUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
-  return () => {
-    spawnSync(
-      asRoot ? 'runuser' : bin.pgCtl,
-      asRoot
-        ? ['-u', 'postgres', '--', bin.pgCtl, '-D', data, '-m', 'immediate', 'stop']
-        : ['-D', data, '-m', 'immediate', 'stop'],
-    );
-    rmSync(dir, { recursive: true, force: true });
-  };
-}
-
-function findBinaries(): { initdb: string; pgCtl: string } | undefined {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
-  for (const v of versions) {
-    const initdb = join(root, v, 'bin', 'initdb');
-    const pgCtl = join(root, v, 'bin', 'pg_ctl');
-    if (existsSync(initdb) && existsSync(pgCtl)) return { initdb, pgCtl };
-  }
-  const which = (name: string) => spawnSync('which', [name], { encoding: 'utf8' }).stdout.trim();
-  const initdb = which('initdb');
-  const pgCtl = which('pg_ctl');
-  return initdb && pgCtl ? { initdb, pgCtl } : undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+  project.provide('pgUrl', server.url);
+  return () => server.stop();
 }

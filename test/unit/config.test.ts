@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/config/index.js';
+import { CONFIG_VARIABLES, ConfigError, parseConfig } from '../../src/config/index.js';
 
 const SID = `AC${'0'.repeat(32)}`;
 const VALID = {
@@ -135,6 +135,60 @@ describe('parseConfig', () => {
     const env = { ...VALID, LOG_LEVEL: '' };
     parseConfig(env);
     expect(env).toEqual({ ...VALID, LOG_LEVEL: '' });
+  });
+
+  it('defaults the store, the delivery follow-up and the rate limits as documented', () => {
+    const c = parseConfig(VALID);
+    expect(c.databaseUrl).toBe('sqlite:./data/resetpw.sqlite');
+    expect(c.sms).toEqual({ validitySeconds: 600, statusPollMs: 2000, redact: true });
+    expect(c.rateLimits).toEqual({
+      employee_10m: 1,
+      employee_day: 3,
+      phone_day: 3,
+      admin_hour: 10,
+      workspace_day: 100,
+    });
+    expect(c.auditChannelId).toBeUndefined();
+    const custom = parseConfig({
+      ...VALID,
+      RATE_LIMIT_EMPLOYEE_PER_10_MIN: '0',
+      RATE_LIMIT_WORKSPACE_PER_DAY: '500',
+      SMS_REDACT: 'false',
+      AUDIT_CHANNEL_ID: 'C0AUDIT01',
+      DATABASE_URL: 'postgres://resetpw@db/resetpw',
+    });
+    expect(custom.rateLimits).toMatchObject({ employee_10m: 0, workspace_day: 500 });
+    expect(custom).toMatchObject({ sms: { redact: false }, auditChannelId: 'C0AUDIT01' });
+  });
+
+  it('names bad store, limit and audit channel variables', () => {
+    expect(
+      problems({
+        ...VALID,
+        DATABASE_URL: 'mysql://x',
+        RATE_LIMIT_ADMIN_PER_HOUR: '-1',
+        RATE_LIMIT_PHONE_PER_DAY: 'lots',
+        AUDIT_CHANNEL_ID: '#it-audit',
+        SMS_REDACT: 'no',
+        SMS_STATUS_POLL_MS: '5',
+      }),
+    ).toEqual([
+      'DATABASE_URL must be sqlite:<path> or postgres://user:password@host/db',
+      'SMS_STATUS_POLL_MS must be at least 10',
+      'SMS_REDACT must be "true" or "false"',
+      'AUDIT_CHANNEL_ID must be a channel ID like C0123ABCD (not the #name)',
+      'RATE_LIMIT_PHONE_PER_DAY must be a whole number',
+      'RATE_LIMIT_ADMIN_PER_HOUR must be a whole number',
+    ]);
+  });
+
+  it('documents every variable it reads in the README and .env.example', () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const example = readFileSync(join(import.meta.dirname, '../../.env.example'), 'utf8');
+    for (const name of CONFIG_VARIABLES) {
+      expect(readme, `README lacks ${name}`).toContain(`\`${name}\``);
+      expect(example, `.env.example lacks ${name}`).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+    }
   });
 
   it('accepts .env.example as shipped', () => {

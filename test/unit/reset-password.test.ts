@@ -279,6 +279,13 @@ describe('resetPassword rate limits', () => {
     expect((await s.run({ ...other('E-3', '+14155552673'), adminUserId: 'U2' })).status).toBe('sent');
   });
 
+  it('gives the counts back when the fresh admin check refuses', async () => {
+    const s = await setup({ admin: false });
+    expect((await s.run()).status).toBe('refused');
+    const subject = { teamId: 'T1', adminUserId: 'U1', employeeCode: 'E-1', phoneE164: '+14155552671' };
+    expect(await s.mem.limits.take(subject)).toEqual({ allowed: true }); // the 1-per-10-minutes slot is still free
+  });
+
   it('limits texts to one number whatever the employee code', async () => {
     const s = await setup();
     for (const code of ['A-1', 'A-2', 'A-3']) expect((await s.run(other(code))).status).toBe('sent');
