@@ -107,6 +107,7 @@ export function createApp(deps: AppDeps) {
     sms: deps.sms,
     audit: deps.audit,
     limits: deps.limits,
+    submissions: deps.submissions,
     announcer,
     trackDelivery: (job) => deliveries.track(job),
     // Twilio drops a message still queued after the validity period; a carrier's receipt can lag a little more.
@@ -123,7 +124,6 @@ export function createApp(deps: AppDeps) {
     directory,
     audit: deps.audit,
     announcer,
-    submissions: deps.submissions,
     resetPassword,
     notifier: deps.notifier,
     defaultCountry: config.defaultCountry,

@@ -11,6 +11,7 @@ import type {
   RateLimiter,
   RateLimitSubject,
   SmsSender,
+  SubmissionLedger,
 } from '../ports.js';
 import { adminRefusal } from './admin-check.js';
 import { type Announcer, summaryOf } from './announcer.js';
@@ -24,6 +25,8 @@ export interface ResetRequest {
   readonly reason?: string;
   /** Where to tell the admin about delivery later (the command's response_url), while it is still valid. */
   readonly responseUrl?: string;
+  /** The modal submission (`view.id`): a reset is processed once per submission, whatever arrives. */
+  readonly submissionId?: string;
 }
 
 interface OutcomeBase {
@@ -39,7 +42,11 @@ export type ResetOutcome =
   /** Nothing was sent (Twilio said no, or the bot could not record the reset first). */
   | (OutcomeBase & { readonly status: 'failed'; readonly error: AppError })
   /** The text may or may not have gone out. Never retried: a second text would carry a second password. */
-  | (OutcomeBase & { readonly status: 'unknown'; readonly error: AppError });
+  | (OutcomeBase & { readonly status: 'unknown'; readonly error: AppError })
+  /** This submission was already claimed (a double submit, a replay, another replica): nothing was done. */
+  | (OutcomeBase & { readonly status: 'duplicate' });
+/** Every outcome but a duplicate, which leaves no trace of its own. */
+export type RecordedOutcome = Exclude<ResetOutcome, { status: 'duplicate' }>;
 
 export interface ResetPasswordDeps {
   readonly directory: AdminDirectory;
@@ -47,6 +54,7 @@ export interface ResetPasswordDeps {
   readonly sms: SmsSender;
   readonly audit: AuditStore;
   readonly limits: RateLimiter;
+  readonly submissions: SubmissionLedger;
   readonly announcer: Announcer;
   /** Starts following a sent message until Twilio reports a final state. */
   readonly trackDelivery: (job: DeliveryJob) => void;
@@ -57,8 +65,16 @@ export interface ResetPasswordDeps {
   readonly now?: () => number;
 }
 
+/** Lets I/O already started (the admin check's request) leave before synchronous database work runs. */
+const afterPendingIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+type Gate =
+  | { readonly kind: 'go' }
+  | { readonly kind: 'duplicate' }
+  | Pick<Extract<RecordedOutcome, { status: 'refused' | 'rate_limited' }>, 'status' | 'error'>;
+
 /**
- * check and count against the limits → record (sending) → generate → send → record (outcome) → track delivery.
+ * check, claim the submission and count against the limits → record (sending) → generate → send → record (outcome) → track delivery.
  * The password lives only inside `temporaryPasswordText` and the send; the audit row is written before the send
  * so that a crash leaves evidence.
  */
@@ -74,24 +90,32 @@ export function createResetPassword(deps: ResetPasswordDeps) {
       employeeCode: request.employee.code,
       phoneE164: request.employee.phoneE164,
     };
-    const stopped = async (outcome: ResetOutcome) => {
+    const stopped = async (outcome: RecordedOutcome) => {
       await deps.audit.record(entry, toAuditOutcome(outcome)).catch((err) => log.error({ err }, 'audit write failed'));
       await deps.announcer.announce(summaryOf(entry, toAuditOutcome(outcome)), log);
       logOutcome(outcome, request, log);
       return outcome;
     };
 
-    // Fresh, not cached: an admin removed from the group after opening the form must be refused. The limits are
-    // counted while Slack answers, so the database adds no time to the reset; a refusal gives the counts back.
-    const [refusal, limited] = await Promise.all([
+    // Fresh, not cached: an admin removed from the group after opening the form must be refused. The submission
+    // is claimed and the limits counted while Slack answers, so the database adds no time to the reset; a refusal
+    // gives the counts back.
+    const [refusal, gate] = await Promise.all([
       adminRefusal(deps.directory, request.adminUserId, { fresh: true }),
-      checkLimits(subject),
+      afterPendingIo().then(() => admit(request, subject)),
     ]);
+    if ('kind' in gate && gate.kind === 'duplicate') {
+      log.warn(
+        { event: 'reset_outcome', outcome: 'duplicate', submissionId: request.submissionId },
+        'duplicate submission ignored',
+      );
+      return { ...base, status: 'duplicate' };
+    }
     if (refusal) {
-      if (!limited) await refund(subject, log);
+      if ('kind' in gate) await refund(subject, log);
       return stopped({ ...base, status: 'refused', error: refusal });
     }
-    if (limited) return stopped({ ...base, ...limited });
+    if (!('kind' in gate)) return stopped({ ...base, ...gate });
 
     let auditId: string;
     try {
@@ -101,7 +125,7 @@ export function createResetPassword(deps: ResetPasswordDeps) {
       log.error({ err }, 'audit write failed before sending; nothing sent');
       await refund(subject, log);
       const error = new AppError(ErrorCode.AuditUnavailable, 'Could not write the audit record');
-      const outcome: ResetOutcome = { ...base, status: 'failed', error };
+      const outcome: RecordedOutcome = { ...base, status: 'failed', error };
       logOutcome(outcome, request, log);
       return outcome;
     }
@@ -135,12 +159,26 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     return outcome;
   };
 
-  async function checkLimits(
-    subject: RateLimitSubject,
-  ): Promise<Pick<Extract<ResetOutcome, { status: 'refused' | 'rate_limited' }>, 'status' | 'error'> | undefined> {
+  /** Once per submission, then within the limits. Fails closed: a store that cannot answer is a refusal. */
+  async function admit(request: ResetRequest, subject: RateLimitSubject): Promise<Gate> {
+    if (request.submissionId) {
+      try {
+        if (!(await deps.submissions.claim(request.submissionId, request.requestId))) return { kind: 'duplicate' };
+      } catch (err) {
+        const details = { errorName: err instanceof Error ? err.name : typeof err };
+        return {
+          status: 'refused',
+          error: new AppError(ErrorCode.AuditUnavailable, 'Could not claim the submission', details),
+        };
+      }
+    }
+    return checkLimits(subject);
+  }
+
+  async function checkLimits(subject: RateLimitSubject): Promise<Gate> {
     try {
       const decision = await deps.limits.take(subject);
-      if (decision.allowed) return undefined;
+      if (decision.allowed) return { kind: 'go' };
       const { limit, max, windowSeconds, retryAt } = decision;
       const details = { limit, max, windowSeconds, retryAt: Math.ceil(retryAt.getTime() / 1000) };
       return { status: 'rate_limited', error: new AppError(ErrorCode.RateLimited, 'Rate limit reached', details) };
@@ -161,7 +199,7 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     await deps.limits.refund(subject).catch((err) => log.warn({ err }, 'could not give back a rate limit count'));
   }
 
-  async function send(request: ResetRequest, base: OutcomeBase): Promise<ResetOutcome> {
+  async function send(request: ResetRequest, base: OutcomeBase): Promise<RecordedOutcome> {
     let body: string;
     try {
       body = temporaryPasswordText(request);
@@ -200,7 +238,7 @@ function auditEntry(request: ResetRequest): AuditEntry {
   };
 }
 
-export function toAuditOutcome(outcome: ResetOutcome, trackUntil?: Date): AuditOutcome {
+export function toAuditOutcome(outcome: RecordedOutcome, trackUntil?: Date): AuditOutcome {
   if (outcome.status === 'sent') {
     return {
       result: 'sent',
@@ -218,7 +256,7 @@ export function toAuditOutcome(outcome: ResetOutcome, trackUntil?: Date): AuditO
 }
 
 /** The outcome as one structured log line, next to the audit row. */
-function logOutcome(outcome: ResetOutcome, request: ResetRequest, log: Logger): void {
+function logOutcome(outcome: RecordedOutcome, request: ResetRequest, log: Logger): void {
   const fields = {
     event: 'reset_outcome',
     outcome: outcome.status,

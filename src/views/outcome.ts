@@ -1,11 +1,11 @@
 import type { AppError } from '../errors.js';
 import type { EphemeralMessage, ResetSummary, SmsDeliveryStatus } from '../ports.js';
-import type { ResetOutcome } from '../services/reset-password.js';
+import type { RecordedOutcome } from '../services/reset-password.js';
 import { deliveryMessage, type MessageContext, toUserMessage } from '../user-messages.js';
 import type { ResultViewContent } from './reset-modal.js';
 
 /** What the admin is told about an outcome, shared by the modal result view and the private message. */
-export function describeOutcome(outcome: ResetOutcome, ctx: MessageContext): ResultViewContent {
+export function describeOutcome(outcome: RecordedOutcome, ctx: MessageContext): ResultViewContent {
   const name = escapeMrkdwn(outcome.employeeName);
   if (outcome.status === 'sent') {
     return {

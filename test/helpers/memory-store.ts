@@ -1,4 +1,4 @@
-import type { AuditStore, RateLimiter, RateLimitMaxima } from '../../src/ports.js';
+import type { AuditStore, RateLimiter, RateLimitMaxima, SubmissionLedger } from '../../src/ports.js';
 import { createAuditStore } from '../../src/store/audit-store.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import { createRateLimiter } from '../../src/store/rate-limiter.js';
@@ -24,7 +24,7 @@ export async function memoryStore(limits: RateLimitMaxima = DEFAULT_LIMITS) {
 }
 
 /** The same store, with one operation made to fail as if the database had gone away. */
-export function failing<T extends AuditStore | RateLimiter>(target: T, method: keyof T & string): T {
+export function failing<T extends AuditStore | RateLimiter | SubmissionLedger>(target: T, method: keyof T & string): T {
   return new Proxy(target, {
     get(t, prop, receiver) {
       if (prop === method) return async () => Promise.reject(new Error('database is down'));

@@ -6,7 +6,7 @@ import { createLogger } from '../../src/logger.js';
 import type { AdminDirectory, AuditChannel, RateLimitMaxima, ResetSummary, SmsSender } from '../../src/ports.js';
 import { createAnnouncer } from '../../src/services/announcer.js';
 import type { DeliveryJob } from '../../src/services/delivery-tracker.js';
-import { createResetPassword } from '../../src/services/reset-password.js';
+import { createResetPassword, type ResetRequest } from '../../src/services/reset-password.js';
 import { LogCapture } from '../helpers/harness.js';
 import { DEFAULT_LIMITS, failing, type MemoryStore, memoryStore } from '../helpers/memory-store.js';
 
@@ -32,6 +32,7 @@ async function setup(
     generateError?: Error;
     auditFails?: 'begin' | 'finish' | 'record';
     limitsFail?: boolean;
+    ledgerFails?: boolean;
     limits?: RateLimitMaxima;
     channelFails?: boolean;
     /** Runs inside the send, at the moment the SMS would leave. */
@@ -89,12 +90,13 @@ async function setup(
     passwords,
     audit,
     limits,
+    submissions: opts.ledgerFails ? failing(mem.submissions, 'claim') : mem.submissions,
     announcer: createAnnouncer(channel),
     trackDelivery: (job) => tracked.push(job),
     trackForMs: 900_000,
     now: () => Date.parse('2026-11-25T10:00:00.000Z'),
   });
-  const run = (r: typeof request = request) => resetPassword(r, createLogger({ level: 'debug', destination: logs }));
+  const run = (r: ResetRequest = request) => resetPassword(r, createLogger({ level: 'debug', destination: logs }));
   const rows = () => mem.audit.list({ limit: 100 });
   return { run, checks, sent, logs, contexts, rows, announced, tracked, mem, generated: () => generated };
 }
@@ -162,7 +164,7 @@ describe('resetPassword', () => {
     const s = await setup({ admin });
     const outcome = await s.run();
     expect(outcome.status).toBe('refused');
-    expect(outcome.status !== 'sent' && outcome.error.code).toBe(code);
+    expect(outcome.status === 'refused' && outcome.error.code).toBe(code);
     expect(s.generated()).toBe(0);
     expect(s.sent).toHaveLength(0);
     expect(s.announced).toEqual([expect.objectContaining({ result: 'refused', detail: code, adminUserId: 'U1' })]);
@@ -241,6 +243,35 @@ describe('resetPassword', () => {
     expect((await s.run()).status).toBe('sent');
     expect(s.logs.text).toContain('could not post to the audit channel');
     expect((await s.rows())[0]?.announcementTs).toBeUndefined();
+  });
+});
+
+describe('resetPassword once per submission', () => {
+  it('processes a submission once: a second arrival, even at the same moment, does nothing at all', async () => {
+    const s = await setup();
+    const r = { ...request, submissionId: 'V0001' };
+    const outcomes = await Promise.all([s.run(r), s.run(r), s.run(r)]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['duplicate', 'duplicate', 'sent']);
+    expect(s.sent).toHaveLength(1);
+    expect(await s.rows()).toHaveLength(1);
+    expect(s.announced).toHaveLength(1);
+    expect(s.logs.text).toContain('duplicate submission ignored');
+  });
+
+  it('lets a duplicate count nothing against the limits', async () => {
+    const s = await setup();
+    await s.run({ ...request, submissionId: 'V0001' });
+    expect((await s.run({ ...request, submissionId: 'V0001' })).status).toBe('duplicate');
+    // The one reset used the 10-minute slot; the duplicate did not push the daily count to 2.
+    const counters = await s.mem.store.db.selectFrom('rate_limits').selectAll().execute();
+    expect(counters.find((r) => r.key.includes('employee_day'))?.points).toBe(1);
+  });
+
+  it('fails closed when the submission cannot be claimed', async () => {
+    const s = await setup({ ledgerFails: true });
+    const outcome = await s.run({ ...request, submissionId: 'V0001' });
+    expect(outcome).toMatchObject({ status: 'refused', error: { code: ErrorCode.AuditUnavailable } });
+    expect(s.sent).toHaveLength(0);
   });
 });
 

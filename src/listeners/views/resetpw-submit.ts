@@ -5,7 +5,7 @@ import { maskPhone } from '../../domain/phone.js';
 import { AppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
 import type { InFlight } from '../../lib/in-flight.js';
-import type { AuditStore, ResponseUrlNotifier, SubmissionLedger } from '../../ports.js';
+import type { AuditStore, ResponseUrlNotifier } from '../../ports.js';
 import type { ResetOutcome, ResetRequest } from '../../services/reset-password.js';
 import { describeError, describeOutcome, escapeMrkdwn, toEphemeralMessage } from '../../views/outcome.js';
 import { decodeMetadata, parseResetForm, typedValues } from '../../views/reset-form.js';
@@ -16,7 +16,6 @@ export interface SubmitDeps {
   readonly resetPassword: (request: ResetRequest, log: Logger) => Promise<ResetOutcome>;
   readonly notifier: ResponseUrlNotifier;
   readonly audit: AuditStore;
-  readonly submissions: SubmissionLedger;
   readonly defaultCountry: CountryCode;
   readonly adminGroup: string;
   readonly inFlight: InFlight;
@@ -25,10 +24,7 @@ export interface SubmitDeps {
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
-/**
- * validate → claim the submission (once per view.id) → ack ("Sending…") → reset → tell the admin, in the modal and
- * privately in the channel.
- */
+/** validate → ack ("Sending…") → reset (once per view.id) → tell the admin, in the modal and privately in the channel. */
 export function createSubmitResetForm(deps: SubmitDeps) {
   return async function submitResetForm({ ack, body, view, client, context }: SubmitArgs) {
     const log = requestLog(context, deps.log);
@@ -59,23 +55,6 @@ export function createSubmitResetForm(deps: SubmitDeps) {
       return;
     }
     const { form } = parsed;
-    // A form is processed once, however often it arrives (a replayed request, a redelivered envelope, another
-    // replica). Only a valid submission claims it: one with inline errors is corrected and sent again.
-    let first: boolean;
-    try {
-      first = await deps.submissions.claim(view.id, requestIdOf(context));
-    } catch (err) {
-      log.error({ err }, 'could not record the submission; nothing sent');
-      const error = new AppError(ErrorCode.AuditUnavailable, 'Could not record the submission');
-      await ack({ response_action: 'update', view: buildResultView(describeError(error, {})) });
-      return;
-    }
-    if (!first) {
-      log.warn({ viewId: view.id }, 'duplicate submission ignored');
-      const error = new AppError(ErrorCode.AlreadySubmitted, 'Form already submitted', { viewId: view.id });
-      await ack({ response_action: 'update', view: buildResultView(describeError(error, {}, ':information_source:')) });
-      return;
-    }
     await ack({
       response_action: 'update',
       view: buildSendingView(escapeMrkdwn(form.name), maskPhone(form.phoneE164)),
@@ -89,6 +68,9 @@ export function createSubmitResetForm(deps: SubmitDeps) {
       employee: { name: form.name, code: form.code, phoneE164: form.phoneE164 },
       ...(form.reason ? { reason: form.reason } : {}),
       responseUrl: meta.responseUrl,
+      // A form is processed once, however often it arrives (a replayed request, a redelivered envelope, another
+      // replica). Only a valid submission claims it: one with inline errors is corrected and sent again.
+      submissionId: view.id,
     };
     // Tracked as a whole so a shutdown waits for the admin to be told, not only for the send.
     await deps.inFlight.track(resetAndReport(request, view.id, meta.responseUrl, client, log));
@@ -102,6 +84,14 @@ export function createSubmitResetForm(deps: SubmitDeps) {
     log: Logger,
   ): Promise<void> {
     const outcome = await deps.resetPassword(request, log);
+    if (outcome.status === 'duplicate') {
+      // The first arrival tells the admin; this one only keeps the modal from showing "Sending…" for ever.
+      const error = new AppError(ErrorCode.AlreadySubmitted, 'Form already submitted', { viewId });
+      await client.views
+        .update({ view_id: viewId, view: buildResultView(describeError(error, {}, ':information_source:')) })
+        .catch((err: unknown) => log.warn({ err }, 'could not update the modal of a duplicate submission'));
+      return;
+    }
     const content = describeOutcome(outcome, { adminGroup: deps.adminGroup });
     const [modal, message] = await Promise.allSettled([
       client.views.update({ view_id: viewId, view: buildResultView(content) }),
