@@ -39,6 +39,7 @@ export function createSubmitResetForm(deps: SubmitDeps) {
     const parsed = parseResetForm(view.state.values, deps.defaultCountry);
     if (!parsed.ok) {
       log.info({ fields: Object.keys(parsed.errors) }, 'form rejected with inline errors');
+      await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
       const typed = typedValues(view.state.values);
       await deps.audit
         .record(
@@ -51,7 +52,6 @@ export function createSubmitResetForm(deps: SubmitDeps) {
           { result: 'invalid', errorCode: `INVALID_FORM:${Object.keys(parsed.errors).join(',')}` },
         )
         .catch((err: unknown) => log.error({ err }, 'audit write failed'));
-      await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
       return;
     }
     const { form } = parsed;
