@@ -18,7 +18,7 @@ import type {
   ResponseUrlNotifier,
   SmsSender,
   SubmissionLedger,
-} from './ports.js';
+} from './ports/index.js';
 import { createAnnouncer } from './services/announcer.js';
 import { createDeliveryTracker } from './services/delivery-tracker.js';
 import { createInterruptedSendSweeper } from './services/interrupted-sends.js';

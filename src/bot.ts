@@ -5,7 +5,7 @@ import { createApp, type RunningApp } from './app.js';
 import { type Config, parseConfig } from './config/index.js';
 import { createPasswordGenerator } from './domain/password.js';
 import { createLogger } from './logger.js';
-import type { AuditStore, RateLimiter, SubmissionLedger } from './ports.js';
+import type { AuditStore, RateLimiter, SubmissionLedger } from './ports/index.js';
 import { createAuditStore } from './store/audit-store.js';
 import { openStore } from './store/database.js';
 import { createRateLimiter } from './store/rate-limiter.js';

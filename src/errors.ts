@@ -26,6 +26,22 @@ export const ErrorCode = {
   RateLimited: 'RATE_LIMITED',
   RateLimitUnavailable: 'RATE_LIMIT_UNAVAILABLE',
   AlreadySubmitted: 'ALREADY_SUBMITTED',
+  // The company directory (DIRECTORY=ldap|ad). Lookup results that keep the form open:
+  EmployeeNotFound: 'EMPLOYEE_NOT_FOUND',
+  EmployeeAmbiguous: 'EMPLOYEE_AMBIGUOUS',
+  NoMobileOnRecord: 'NO_MOBILE_ON_RECORD',
+  AccountDisabled: 'ACCOUNT_DISABLED',
+  AccountProtected: 'ACCOUNT_PROTECTED',
+  PasswordNeverExpires: 'PASSWORD_NEVER_EXPIRES',
+  /** The entry confirmed in the modal is not the one the code finds now (renamed, moved, recreated). */
+  EmployeeChanged: 'EMPLOYEE_CHANGED',
+  /** Could not connect, bind, or get an answer in time: nothing was changed (fail closed). */
+  DirectoryUnavailable: 'DIRECTORY_UNAVAILABLE',
+  DirectoryPolicyRejected: 'DIRECTORY_POLICY_REJECTED',
+  DirectoryAccessDenied: 'DIRECTORY_ACCESS_DENIED',
+  DirectoryWriteFailed: 'DIRECTORY_WRITE_FAILED',
+  /** The connection was lost before the directory answered a write: it may or may not have happened. */
+  DirectoryOutcomeUnknown: 'DIRECTORY_OUTCOME_UNKNOWN',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,5 +1,5 @@
 import { type AppError, ErrorCode } from './errors.js';
-import type { RateLimitName } from './ports.js';
+import type { RateLimitName } from './ports/index.js';
 
 const RATE_LIMIT_LABELS: Readonly<Record<RateLimitName, string>> = {
   employee_10m: 'reset(s) of this employee per 10 minutes',

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { EphemeralMessage, ResponseUrlNotifier } from '../ports.js';
+import type { EphemeralMessage, ResponseUrlNotifier } from '../ports/index.js';
 
 export class ResponseUrlError extends Error {
   constructor(readonly statusCode: number | undefined) {

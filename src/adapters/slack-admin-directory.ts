@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { AppError, ErrorCode } from '../errors.js';
-import type { AdminDirectory } from '../ports.js';
+import type { AdminDirectory } from '../ports/index.js';
 
 export interface SlackAdminDirectoryOptions {
   readonly client: webApi.WebClient;

@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { AdminMessenger } from '../ports.js';
+import type { AdminMessenger } from '../ports/index.js';
 
 /** DMs through the bot's own IM channel with the user (scopes im:write and chat:write). */
 export function createSlackAdminMessenger(client: webApi.WebClient): AdminMessenger {

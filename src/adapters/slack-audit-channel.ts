@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { AuditChannel } from '../ports.js';
+import type { AuditChannel } from '../ports/index.js';
 import { buildAuditMessage } from '../views/audit-message.js';
 
 /** Posts to AUDIT_CHANNEL_ID (scope chat:write; the bot must be a member of a private channel). */

@@ -2,7 +2,7 @@ import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../config/index.js';
 import { AppError, ErrorCode } from '../errors.js';
-import type { SmsSender } from '../ports.js';
+import type { SmsSender } from '../ports/index.js';
 
 /**
  * The SDK's own RequestClient (axios, Basic auth, form encoding) with two changes:

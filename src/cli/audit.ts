@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, cleanEnv, describeIssues, type Env } from '../config/env.js';
-import type { AuditQuery, AuditRecord, DeliveryEvent } from '../ports.js';
+import type { AuditQuery, AuditRecord, DeliveryEvent } from '../ports/index.js';
 import { createAuditStore } from '../store/audit-store.js';
 import { openStore } from '../store/database.js';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/url.js';

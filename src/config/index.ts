@@ -1,10 +1,12 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
-import type { RateLimitMaxima } from '../ports.js';
+import type { RateLimitMaxima } from '../ports/index.js';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/url.js';
+import { type DirectoryConfig, directoryRawProblems, directoryShape, toDirectoryConfig } from './directory.js';
 import { ConfigError, cleanEnv, describeIssues, type Env, flag, intInRange, type RawEnv } from './env.js';
 import { type PasswordConfig, passwordRawProblems, passwordShape, toPasswordConfig } from './password.js';
 
+export type { DirectoryConfig, LdapConfig } from './directory.js';
 export { ConfigError } from './env.js';
 
 /**
@@ -68,6 +70,7 @@ const envSchema = z.object({
   RATE_LIMIT_ADMIN_PER_HOUR: intInRange(0, 10_000, 10),
   RATE_LIMIT_WORKSPACE_PER_DAY: intInRange(0, 1_000_000, 100),
   ...passwordShape,
+  ...directoryShape,
 });
 
 /** Every variable the bot reads (the README and .env.example document each one). */
@@ -95,7 +98,7 @@ function crossFieldProblems(env: RawEnv): string[] {
       `TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID: set exactly one (${senders === 0 ? 'neither is set' : 'both are set'})`,
     );
   }
-  return [...problems, ...passwordRawProblems(env)];
+  return [...problems, ...passwordRawProblems(env), ...directoryRawProblems(env)];
 }
 
 export type TwilioAuth =
@@ -133,6 +136,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly password: PasswordConfig;
   readonly databaseUrl: string;
+  /** Where the password is set; `none` only texts it. */
+  readonly directory: DirectoryConfig;
 }
 
 /** Parses a copy of `env`; empty strings count as unset, so `FOO=` in .env means "use the default". */
@@ -182,6 +187,7 @@ export function parseConfig(env: Env): Config {
     logLevel: e.LOG_LEVEL,
     password: password.config,
     databaseUrl: e.DATABASE_URL,
+    directory: toDirectoryConfig(e),
   });
 }
 

@@ -1,7 +1,7 @@
 import type { CodedError, Context } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { asAppError } from '../errors.js';
-import type { ResponseUrlNotifier } from '../ports.js';
+import type { ResponseUrlNotifier } from '../ports/index.js';
 import { describeError, toEphemeralMessage } from '../views/outcome.js';
 import { decodeMetadata } from '../views/reset-form.js';
 import { requestLog } from './context.js';

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { CountryCode } from 'libphonenumber-js';
 import type { Logger } from 'pino';
 import type { InFlight } from '../lib/in-flight.js';
-import type { AdminDirectory, AuditStore, ResponseUrlNotifier } from '../ports.js';
+import type { AdminDirectory, AuditStore, ResponseUrlNotifier } from '../ports/index.js';
 import type { Announcer } from '../services/announcer.js';
 import type { ResetOutcome, ResetRequest } from '../services/reset-password.js';
 import { CALLBACK_ID } from '../views/reset-modal.js';

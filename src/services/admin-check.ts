@@ -1,5 +1,5 @@
 import { AppError, asAppError, ErrorCode } from '../errors.js';
-import type { AdminDirectory } from '../ports.js';
+import type { AdminDirectory } from '../ports/index.js';
 
 /**
  * Why `userId` may not proceed, or undefined if they may. A check that cannot be made is itself a refusal:

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { maskPhone } from '../domain/phone.js';
-import type { AuditChannel, AuditEntry, AuditOutcome, ResetSummary } from '../ports.js';
+import type { AuditChannel, AuditEntry, AuditOutcome, ResetSummary } from '../ports/index.js';
 
 /**
  * Tells the audit channel (AUDIT_CHANNEL_ID) about each reset: one message, updated when delivery is known.

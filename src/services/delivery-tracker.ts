@@ -12,7 +12,7 @@ import type {
   ResponseUrlNotifier,
   SmsDeliveryStatus,
   SmsSender,
-} from '../ports.js';
+} from '../ports/index.js';
 import { describeDelivery, toEphemeralMessage } from '../views/outcome.js';
 import type { Announcer } from './announcer.js';
 

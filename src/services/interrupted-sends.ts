@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { maskPhone } from '../domain/phone.js';
-import type { AdminMessenger, AuditRecord, AuditStore } from '../ports.js';
+import type { AdminMessenger, AuditRecord, AuditStore } from '../ports/index.js';
 
 /**
  * A row still `sending` after longer than any send can take belongs to a process that died mid-send (a crash,

@@ -12,7 +12,7 @@ import type {
   RateLimitSubject,
   SmsSender,
   SubmissionLedger,
-} from '../ports.js';
+} from '../ports/index.js';
 import { adminRefusal } from './admin-check.js';
 import { type Announcer, summaryOf } from './announcer.js';
 import type { DeliveryJob } from './delivery-tracker.js';

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { AuditEntry, AuditOutcome, AuditRecord, AuditStore, DeliveryEvent } from '../ports.js';
+import type {
+  AuditDirectoryStep,
+  AuditEntry,
+  AuditOutcome,
+  AuditRecord,
+  AuditStore,
+  DeliveryEvent,
+  DirectoryKind,
+  DirectoryResult,
+} from '../ports/index.js';
 import type { ResetsTable, Schema } from './schema.js';
 
 /** The audit trail on either engine. Never given the password: it is not part of any entry. */
@@ -21,7 +30,12 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
         employee_code: entry.employee?.code ?? null,
         phone_e164: entry.employee?.phoneE164 ?? null,
         reason: entry.reason ?? null,
+        directory_kind: entry.directory?.kind ?? null,
+        directory_account: entry.directory?.accountId ?? null,
+        directory_login: entry.directory?.login ?? null,
         ...outcomeColumns(outcome),
+        // A reset that will touch the directory says so before it does, so that a crash in between is seen.
+        ...(outcome.result === 'sending' && entry.directory ? { directory_result: 'setting' } : {}),
       })
       .execute();
     return id;
@@ -34,18 +48,22 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
     begin: (entry) => insert(entry, { result: 'sending' }),
     async finish(id, outcome) {
       const at = now().toISOString();
-      await db.transaction().execute(async (trx) => {
-        await trx
+      return db.transaction().execute(async (trx) => {
+        // Only a row still `sending`: a shutdown that already marked it unknown keeps the word it gave the admin.
+        const updated = await trx
           .updateTable('resets')
           .set({ ...outcomeColumns(outcome), updated_at: at })
           .where('id', '=', id)
-          .execute();
+          .where('result', '=', 'sending')
+          .executeTakeFirst();
+        if (updated.numUpdatedRows === 0n) return false;
         if (outcome.deliveryStatus) {
           await trx
             .insertInto('delivery_events')
             .values({ reset_id: id, at, status: outcome.deliveryStatus, error_code: null })
             .execute();
         }
+        return true;
       });
     },
     async list({ limit, since, employeeCode }) {
@@ -128,6 +146,36 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
         .execute();
       return rows.map(toRecord);
     },
+    async moveDirectoryStep(id, from, step) {
+      const moved = await db
+        .updateTable('resets')
+        .set({ ...directoryStepColumns(step), updated_at: now().toISOString() })
+        .where('id', '=', id)
+        .where('directory_result', 'in', [...from])
+        .executeTakeFirst();
+      return moved.numUpdatedRows === 1n;
+    },
+    async latestDirectoryWrite(kind: DirectoryKind, accountId) {
+      const row = await db
+        .selectFrom('resets')
+        .select('id')
+        .where('directory_kind', '=', kind)
+        .where('directory_account', '=', accountId)
+        .where('directory_result', 'in', WROTE_PASSWORD)
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.id;
+    },
+    async scramblesToRetry() {
+      const rows = await db
+        .selectFrom('resets')
+        .selectAll()
+        .where('directory_result', '=', 'scramble_failed')
+        .orderBy('seq')
+        .execute();
+      return rows.map(toRecord);
+    },
     async deliveryEvents(ids) {
       const byId = new Map<string, DeliveryEvent[]>(ids.map((id) => [id, []]));
       if (ids.length === 0) return byId;
@@ -149,6 +197,9 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
   };
 }
 
+/** Directory steps after which a password chosen by the bot may be live in the directory. */
+const WROTE_PASSWORD: DirectoryResult[] = ['setting', 'set', 'scrambled', 'scramble_failed', 'superseded'];
+
 function outcomeColumns(outcome: AuditOutcome | { result: 'sending' }) {
   const o = outcome as AuditOutcome;
   return {
@@ -158,7 +209,40 @@ function outcomeColumns(outcome: AuditOutcome | { result: 'sending' }) {
     twilio_error_code: o.twilioErrorCode ?? null,
     ...(o.deliveryStatus ? { delivery_status: o.deliveryStatus } : {}),
     ...(o.trackUntil ? { track_until: o.trackUntil.toISOString() } : {}),
+    ...(o.directoryStep ? directoryStepColumns(o.directoryStep) : {}),
   };
+}
+
+function directoryStepColumns(step: AuditDirectoryStep) {
+  return {
+    directory_result: step.result,
+    directory_detail: step.detail ?? null,
+    ...(step.marker !== undefined ? { directory_marker: step.marker } : {}),
+  };
+}
+
+function directoryOf(r: Selectable<ResetsTable>): Pick<AuditRecord, 'directory' | 'directoryStep'> {
+  const target =
+    r.directory_kind !== null && r.directory_account !== null
+      ? {
+          directory: {
+            kind: r.directory_kind as DirectoryKind,
+            accountId: r.directory_account,
+            login: r.directory_login ?? '',
+          },
+        }
+      : {};
+  const step =
+    r.directory_result !== null
+      ? {
+          directoryStep: {
+            result: r.directory_result as DirectoryResult,
+            ...(r.directory_detail !== null ? { detail: r.directory_detail } : {}),
+            ...(r.directory_marker !== null ? { marker: r.directory_marker } : {}),
+          },
+        }
+      : {};
+  return { ...target, ...step };
 }
 
 function toRecord(r: Selectable<ResetsTable>): AuditRecord {
@@ -185,5 +269,6 @@ function toRecord(r: Selectable<ResetsTable>): AuditRecord {
     ...(r.track_until !== null ? { trackUntil: r.track_until } : {}),
     ...(r.redacted_at !== null ? { redactedAt: r.redacted_at } : {}),
     ...(r.announcement_ts !== null ? { announcementTs: r.announcement_ts } : {}),
+    ...directoryOf(r),
   };
 }

@@ -80,6 +80,27 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       await db.schema.createIndex('delivery_events_reset').on('delivery_events').column('reset_id').execute();
     },
   },
+  '0003_directory': {
+    async up(db: Kysely<unknown>) {
+      for (const name of [
+        'directory_kind',
+        'directory_account',
+        'directory_login',
+        'directory_result',
+        'directory_detail',
+        'directory_marker',
+      ]) {
+        await db.schema.alterTable('resets').addColumn(name, 'text').execute();
+      }
+      // Compensation asks "is this the newest write for the account?"; the scramble retry asks for failed ones.
+      await db.schema
+        .createIndex('resets_directory_account')
+        .on('resets')
+        .columns(['directory_account', 'seq'])
+        .execute();
+      await db.schema.createIndex('resets_directory_result').on('resets').column('directory_result').execute();
+    },
+  },
 });
 
 export async function migrate(db: Kysely<unknown>, engine: Engine): Promise<void> {

@@ -12,7 +12,7 @@ import {
   type RateLimitMaxima,
   type RateLimitName,
   type RateLimitSubject,
-} from '../ports.js';
+} from '../ports/index.js';
 import type { RawClient } from './database.js';
 
 /** How long each limit's window is. Windows are fixed: they start at the first reset counted in them. */

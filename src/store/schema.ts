@@ -43,6 +43,16 @@ export interface ResetsTable {
   redacted_at: string | null;
   /** The ts of this reset's message in AUDIT_CHANNEL_ID, when one was posted. */
   announcement_ts: string | null;
+  /** DIRECTORY's kind (ldap, ad) and the account the request was about: its DN and login. */
+  directory_kind: string | null;
+  directory_account: string | null;
+  directory_login: string | null;
+  /** The directory step (DirectoryResult): setting, set, failed, scrambled, scramble_failed, superseded. */
+  directory_result: string | null;
+  /** Why it failed or was scrambled (an error code, `undelivered`, `interrupted`). */
+  directory_detail: string | null;
+  /** The directory's marker right after the set, to tell later whether the employee changed the password. */
+  directory_marker: string | null;
   seq: Generated<number>;
 }
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SubmissionLedger } from '../ports.js';
+import type { SubmissionLedger } from '../ports/index.js';
 import type { Schema } from './schema.js';
 
 /**

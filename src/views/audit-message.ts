@@ -1,4 +1,4 @@
-import type { ResetSummary } from '../ports.js';
+import type { ResetSummary } from '../ports/index.js';
 import { escapeMrkdwn } from './outcome.js';
 
 const EMOJI: Readonly<Record<string, string>> = {

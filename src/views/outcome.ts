@@ -1,5 +1,5 @@
 import type { AppError } from '../errors.js';
-import type { EphemeralMessage, ResetSummary, SmsDeliveryStatus } from '../ports.js';
+import type { EphemeralMessage, ResetSummary, SmsDeliveryStatus } from '../ports/index.js';
 import type { RecordedOutcome } from '../services/reset-password.js';
 import { deliveryMessage, type MessageContext, toUserMessage } from '../user-messages.js';
 import type { ResultViewContent } from './reset-modal.js';

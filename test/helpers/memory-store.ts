@@ -1,4 +1,4 @@
-import type { AuditStore, RateLimiter, RateLimitMaxima, SubmissionLedger } from '../../src/ports.js';
+import type { AuditStore, RateLimiter, RateLimitMaxima, SubmissionLedger } from '../../src/ports/index.js';
 import { createAuditStore } from '../../src/store/audit-store.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import { createRateLimiter } from '../../src/store/rate-limiter.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
-import type { AuditRecord, DeliveryEvent } from '../../src/ports.js';
+import type { AuditRecord, DeliveryEvent } from '../../src/ports/index.js';
 import { createAuditStore } from '../../src/store/audit-store.js';
 import { openStore } from '../../src/store/database.js';
 import { DELIVERY_TO, FAKE_ACCOUNT_SID } from '../fakes/fake-twilio.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
-import type { AuditRecord } from '../../src/ports.js';
+import type { AuditRecord } from '../../src/ports/index.js';
 import { MAGIC_TO } from '../fakes/fake-twilio.js';
 import { ENGINES, freshDatabaseUrl, postgresAvailable } from '../helpers/databases.js';
 import { ADMIN, type Harness, NON_ADMIN, startHarness, waitFor } from '../helpers/harness.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../src/ports.js';
+import type { AuditEntry } from '../../src/ports/index.js';
 import { createAuditStore } from '../../src/store/audit-store.js';
 import { openStore, parseDatabaseUrl, type Store } from '../../src/store/database.js';
 import { ENGINES, freshDatabaseUrl, postgresAvailable } from '../helpers/databases.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError, ErrorCode } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
-import type { AdminMessenger, SmsDeliveryStatus, SmsSender } from '../../src/ports.js';
+import type { AdminMessenger, SmsDeliveryStatus, SmsSender } from '../../src/ports/index.js';
 import { createAnnouncer } from '../../src/services/announcer.js';
 import { createDeliveryTracker } from '../../src/services/delivery-tracker.js';
 import { LogCapture } from '../helpers/harness.js';

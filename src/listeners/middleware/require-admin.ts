@@ -1,6 +1,6 @@
 import type { Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { AdminDirectory, AuditStore, ResponseUrlNotifier } from '../../ports.js';
+import type { AdminDirectory, AuditStore, ResponseUrlNotifier } from '../../ports/index.js';
 import { adminRefusal } from '../../services/admin-check.js';
 import { type Announcer, summaryOf } from '../../services/announcer.js';
 import { describeError, toEphemeralMessage } from '../../views/outcome.js';

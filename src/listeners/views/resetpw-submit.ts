@@ -5,7 +5,7 @@ import { maskPhone } from '../../domain/phone.js';
 import { AppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
 import type { InFlight } from '../../lib/in-flight.js';
-import type { AuditStore, ResponseUrlNotifier } from '../../ports.js';
+import type { AuditStore, ResponseUrlNotifier } from '../../ports/index.js';
 import type { ResetOutcome, ResetRequest } from '../../services/reset-password.js';
 import { describeError, describeOutcome, escapeMrkdwn, toEphemeralMessage } from '../../views/outcome.js';
 import { decodeMetadata, parseResetForm, typedValues } from '../../views/reset-form.js';

@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+import type { Client } from 'ldapts';
+import type { LdapConfig } from '../../config/index.js';
+import { createPasswordGenerator, type PasswordGenerator } from '../../domain/password.js';
+import { buildProfile } from '../../domain/password-policy.js';
+import type { Directory, DirectoryAccount, DirectoryKind, PasswordSetReceipt } from '../../ports/index.js';
+import { LdapConnection } from './connection.js';
+import { DIALECTS, type LdapDialect } from './dialects.js';
+import { classifyReadError, classifyWriteError, describeStartupError } from './errors.js';
+import { and, equals } from './filter.js';
+
+class StartupProblem extends Error {}
+
+async function mustRead(client: Client, dn: string, problem: string): Promise<void> {
+  try {
+    await client.search(dn, { scope: 'base', attributes: ['1.1'] });
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    throw new StartupProblem(`${problem} (${code === 32 ? 'no such entry' : `LDAP result ${String(code)}`})`);
+  }
+}
+
+/** Two matches are enough to know the code is ambiguous; the count shown is what the server returned. */
+const LOOKUP_SIZE_LIMIT = 10;
+
+/**
+ * The company directory over LDAP (ldapts), in the OpenLDAP or the Active Directory dialect. Every value put into
+ * a filter is escaped; every DN written to comes from the server's own answer.
+ */
+export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Directory {
+  const dialect: LdapDialect = DIALECTS[kind];
+  let ca: Buffer | undefined;
+  if (config.caFile) {
+    try {
+      ca = readFileSync(config.caFile);
+    } catch (err) {
+      throw new Error(`LDAP_CA_FILE: cannot read ${config.caFile} (${(err as { code?: string }).code ?? 'error'})`);
+    }
+  }
+  const connection = new LdapConnection({
+    url: config.url,
+    startTls: config.startTls,
+    ...(ca ? { ca } : {}),
+    bindDn: config.bindDn,
+    bindPassword: config.bindPassword,
+    timeoutMs: config.timeoutMs,
+  });
+  // Scrambles use the strong profile at its longest common length: it satisfies AD complexity and any sane
+  // minimum length, and nobody ever reads it.
+  const scrambler: PasswordGenerator = createPasswordGenerator(buildProfile({ profile: 'strong', length: 32, groups: 4 }));
+  const attributes = [
+    ...new Set([...dialect.accountAttributes, config.employeeAttribute, config.phoneAttribute]),
+  ];
+
+  const read = async <T>(op: (c: Client) => Promise<T>): Promise<T> => {
+    try {
+      return await connection.run(op);
+    } catch (err) {
+      throw classifyReadError(err);
+    }
+  };
+
+  async function protectionOf(client: Client, account: DirectoryAccount): Promise<DirectoryAccount> {
+    if (account.protection || config.protectedGroups.length === 0) return account;
+    const inGroup = dialect.memberOfAnyFilter
+      ? (
+          await client.search(account.id, {
+            scope: 'base',
+            filter: dialect.memberOfAnyFilter(config.protectedGroups),
+            attributes: ['1.1'],
+          })
+        ).searchEntries.length > 0
+      : (
+          await Promise.all(
+            config.protectedGroups.map((group) =>
+              client.search(group, {
+                scope: 'base',
+                filter: `(|${equals('member', account.id)}${equals('uniqueMember', account.id)})`,
+                attributes: ['1.1'],
+              }),
+            ),
+          )
+        ).some((r) => r.searchEntries.length > 0);
+    return inGroup ? { ...account, protection: 'protected_group' } : account;
+  }
+
+  return {
+    kind,
+    label: dialect.label,
+
+    async verify() {
+      try {
+        await connection.probe(async (client) => {
+          await mustRead(client, config.baseDn, `LDAP_BASE_DN: ${config.baseDn} cannot be read`);
+          for (const group of config.protectedGroups) {
+            // A typo here would silently leave the group's members unprotected.
+            await mustRead(client, group, `LDAP_PROTECTED_GROUPS: ${group} cannot be read`);
+          }
+        });
+      } catch (err) {
+        throw new Error(err instanceof StartupProblem ? err.message : describeStartupError(err, config.url));
+      }
+    },
+
+    findByEmployeeCode(code) {
+      return read(async (client) => {
+        const { searchEntries } = await client
+          .search(config.baseDn, {
+            scope: 'sub',
+            filter: and(config.userFilter, equals(config.employeeAttribute, code)),
+            attributes,
+            sizeLimit: LOOKUP_SIZE_LIMIT,
+          })
+          .catch((err: unknown) => {
+            // More than the size limit: certainly ambiguous.
+            if ((err as { code?: unknown }).code === 4) return { searchEntries: new Array(LOOKUP_SIZE_LIMIT + 1) };
+            throw err;
+          });
+        if (searchEntries.length === 0) return { found: 'none' };
+        if (searchEntries.length > 1) return { found: 'many', count: searchEntries.length };
+        const [entry] = searchEntries;
+        if (!entry) return { found: 'none' };
+        return { found: 'one', account: await protectionOf(client, dialect.toAccount(entry, config)) };
+      });
+    },
+
+    async setTemporaryPassword(account, password): Promise<PasswordSetReceipt> {
+      try {
+        await connection.run((client) => client.modify(account.id, dialect.setChanges(password, account.locked)));
+      } catch (err) {
+        throw classifyWriteError(err);
+      }
+      // The marker is read after the write succeeded; failing to read it does not undo the reset.
+      const marker = await read(async (client) => {
+        const { searchEntries } = await client.search(account.id, {
+          scope: 'base',
+          attributes: [...dialect.markerAttributes],
+        });
+        return searchEntries[0] ? dialect.markerOf(searchEntries[0]) : '';
+      }).catch(() => '');
+      return { marker, unlocked: account.locked };
+    },
+
+    async scramble(accountId) {
+      const password = scrambler.generate();
+      try {
+        await connection.run((client) => client.modify(accountId, dialect.setChanges(password, false)));
+      } catch (err) {
+        throw classifyWriteError(err);
+      }
+    },
+
+    passwordChangedSince(accountId, marker) {
+      return read(async (client) => {
+        const { searchEntries } = await client.search(accountId, {
+          scope: 'base',
+          attributes: [...dialect.markerAttributes],
+        });
+        const [entry] = searchEntries;
+        return entry !== undefined && dialect.changedSince(entry, marker);
+      });
+    },
+
+    close: () => connection.close(),
+  };
+}

@@ -1,0 +1,25 @@
+import type { Entry } from 'ldapts';
+
+/**
+ * Attribute access on a search entry. Servers answer with their own spelling of attribute names (employeeid →
+ * employeeID), and ldapts gives `[]` for a requested attribute the entry lacks.
+ */
+export function values(entry: Entry, attribute: string): string[] {
+  const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());
+  const v = key === undefined ? undefined : entry[key];
+  if (v === undefined) return [];
+  const list = Array.isArray(v) ? v : [v];
+  return list.map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x)));
+}
+
+export function first(entry: Entry, attribute: string): string | undefined {
+  return values(entry, attribute)[0];
+}
+
+export function firstOf(entry: Entry, attributes: readonly string[]): string | undefined {
+  for (const a of attributes) {
+    const v = first(entry, a)?.trim();
+    if (v) return v;
+  }
+  return undefined;
+}

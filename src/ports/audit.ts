@@ -1,0 +1,127 @@
+/** The port onto the audit trail. Never given the password: it is not part of any entry or outcome. */
+import type { DirectoryKind } from './directory.js';
+import type { SmsDeliveryStatus } from './sms.js';
+
+export type AuditResult = 'sent' | 'failed' | 'unknown' | 'refused' | 'invalid' | 'rate_limited';
+/** A sent row's final word once the provider reports delivery (`undelivered` covers failed and canceled too). */
+export type DeliveryResult = 'delivered' | 'undelivered';
+
+/**
+ * The directory step of a reset. `setting` is written before the directory is touched and stays only if the
+ * process died there; `scrambled` means the password was replaced by a random one nobody knows (the text failed,
+ * was not delivered, or the bot was interrupted); `superseded` means a later reset of the same account made a
+ * pending scramble pointless.
+ */
+export const DIRECTORY_RESULTS = ['setting', 'set', 'failed', 'scrambled', 'scramble_failed', 'superseded'] as const;
+export type DirectoryResult = (typeof DIRECTORY_RESULTS)[number];
+
+/** Which directory account a request was about. */
+export interface AuditDirectoryTarget {
+  readonly kind: DirectoryKind;
+  /** DN (LDAP/AD). */
+  readonly accountId: string;
+  readonly login: string;
+}
+
+/** Who asked for what. Fields the request never got to (a refused command has no employee) stay unset. */
+export interface AuditEntry {
+  readonly requestId: string;
+  readonly teamId?: string;
+  readonly adminUserId: string;
+  readonly employee?: { readonly name?: string; readonly code?: string; readonly phoneE164?: string };
+  readonly reason?: string;
+  readonly directory?: AuditDirectoryTarget;
+}
+
+export interface AuditDirectoryStep {
+  readonly result: DirectoryResult;
+  /** An error code, or why a scramble happened (SMS_…, undelivered, interrupted). */
+  readonly detail?: string;
+  /** The directory's marker right after the set (see PasswordSetReceipt). */
+  readonly marker?: string;
+}
+
+export interface AuditOutcome {
+  readonly result: AuditResult;
+  readonly messageSid?: string;
+  readonly errorCode?: string;
+  readonly twilioErrorCode?: number;
+  /** For `sent`: the provider's status at creation and until when delivery is worth tracking. */
+  readonly deliveryStatus?: string;
+  readonly trackUntil?: Date;
+  readonly directoryStep?: AuditDirectoryStep;
+}
+
+export interface DeliveryEvent {
+  readonly at: string;
+  readonly status: string;
+  readonly errorCode?: number;
+}
+
+export interface AuditRecord extends AuditEntry {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly result: AuditResult | DeliveryResult | 'sending';
+  readonly messageSid?: string;
+  readonly errorCode?: string;
+  readonly twilioErrorCode?: number;
+  readonly deliveryStatus?: string;
+  readonly deliveryErrorCode?: number;
+  readonly trackUntil?: string;
+  readonly redactedAt?: string;
+  readonly announcementTs?: string;
+  readonly directoryStep?: AuditDirectoryStep;
+}
+
+export interface AuditQuery {
+  readonly limit: number;
+  readonly since?: string;
+  readonly employeeCode?: string;
+}
+
+export interface AuditStore {
+  /** A request that ends without a send (refused, invalid, rate limited): one finished row. */
+  record(entry: AuditEntry, outcome: AuditOutcome): Promise<void>;
+  /**
+   * Written before the directory or the SMS provider is touched (state `sending`, and directory step `setting`
+   * when the entry names a directory account), so a crash leaves evidence. Returns the row id.
+   */
+  begin(entry: AuditEntry): Promise<string>;
+  /** Completes a `sending` row; false (and nothing written) if the row is no longer `sending`. */
+  finish(id: string, outcome: AuditOutcome): Promise<boolean>;
+  /** Newest first. */
+  list(query: AuditQuery): Promise<AuditRecord[]>;
+  /**
+   * Marks rows still `sending` since before `before` (only those in `ids`, if given) as `unknown`; returns exactly
+   * the rows this call changed.
+   */
+  recoverInterrupted(before: Date, ids?: readonly string[]): Promise<AuditRecord[]>;
+  /**
+   * Records a delivery status if it differs from the stored one and the row is not final yet; a final status also
+   * sets the row's result. True only for the call that changed the row, so with several replicas polling the same
+   * message, exactly one of them reports each change.
+   */
+  recordDelivery(id: string, status: SmsDeliveryStatus, final: DeliveryResult | undefined): Promise<boolean>;
+  markRedacted(id: string): Promise<void>;
+  /** Stops tracking a sent row that never reached a final state; true only for the call that stopped it. */
+  endTracking(id: string): Promise<boolean>;
+  /** Remembers the audit channel message about this row, so that its delivery can update it after a restart. */
+  setAnnouncement(id: string, ts: string): Promise<void>;
+  /** Sent rows whose delivery is still worth tracking at `now`, and final rows still to be redacted. */
+  deliveriesToResume(now: Date): Promise<AuditRecord[]>;
+  /** Each delivery status change of these rows, oldest first. */
+  deliveryEvents(ids: readonly string[]): Promise<Map<string, DeliveryEvent[]>>;
+  /**
+   * Moves a row's directory step from one of `from` to `step`; true only for the call that moved it, so that
+   * two replicas compensating the same row report it once.
+   */
+  moveDirectoryStep(id: string, from: readonly DirectoryResult[], step: AuditDirectoryStep): Promise<boolean>;
+  /**
+   * The newest row that wrote (or was about to write) a password for this directory account, so that a late
+   * scramble never destroys the password of a reset that came after it.
+   */
+  latestDirectoryWrite(kind: DirectoryKind, accountId: string): Promise<string | undefined>;
+  /** Rows whose scramble failed and must be tried again. */
+  scramblesToRetry(): Promise<AuditRecord[]>;
+}

@@ -1,0 +1,44 @@
+/** Ports onto the shared counters: once per form, and the rate limits. */
+
+export interface SubmissionLedger {
+  /** True the first time a modal submission (its `view.id`) is claimed, on any replica; false ever after. */
+  claim(viewId: string, requestId: string): Promise<boolean>;
+}
+
+/** The limits a reset counts against, most specific first. */
+export const RATE_LIMIT_NAMES = ['employee_10m', 'employee_day', 'phone_day', 'admin_hour', 'workspace_day'] as const;
+export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
+
+/** The most resets each limit allows in its window; 0 turns a limit off. */
+export type RateLimitMaxima = Readonly<Record<RateLimitName, number>>;
+
+export interface RateLimitSubject {
+  readonly teamId?: string;
+  readonly adminUserId: string;
+  readonly employeeCode: string;
+  readonly phoneE164: string;
+}
+
+export type RateLimitDecision =
+  | { readonly allowed: true }
+  | {
+      readonly allowed: false;
+      readonly limit: RateLimitName;
+      readonly max: number;
+      readonly windowSeconds: number;
+      /** When the limit that refused frees up again. */
+      readonly retryAt: Date;
+    };
+
+export interface RateLimiter {
+  /**
+   * Counts one reset against every limit, or against none: if any limit is reached, what was counted is given
+   * back and the first limit reached is returned. Throws when the counters cannot be reached (callers fail closed).
+   */
+  take(subject: RateLimitSubject): Promise<RateLimitDecision>;
+  /**
+   * Gives back a reset that reached nobody (Twilio refused it, or it was not delivered), so a typo or a phone
+   * that was off does not cost the admin a window. `only` narrows it to some limits.
+   */
+  refund(subject: RateLimitSubject, only?: readonly RateLimitName[]): Promise<void>;
+}

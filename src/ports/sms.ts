@@ -1,0 +1,22 @@
+/** The port onto the SMS provider. Provider-neutral: Twilio's words stay in its adapter. */
+
+export interface SmsReceipt {
+  readonly sid: string;
+  readonly status: string;
+}
+
+/** The provider's view of one message after it was accepted. */
+export interface SmsDeliveryStatus {
+  /** queued, sending, sent, delivered, undelivered, failed, … */
+  readonly status: string;
+  readonly errorCode?: number;
+}
+
+export interface SmsSender {
+  /** Sends once, never retrying an ambiguous failure. Throws an AppError whose code says what happened. */
+  send(message: { to: string; body: string }): Promise<SmsReceipt>;
+  /** The message's current status. Throws an AppError (SMS_FOLLOW_UP_FAILED) when it cannot be read. */
+  fetchStatus(sid: string): Promise<SmsDeliveryStatus>;
+  /** Blanks the message body at the provider, so the password does not stay in its logs. */
+  redact(sid: string): Promise<void>;
+}

@@ -1,0 +1,111 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { makeTestCertificates } from './tls.js';
+
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/ldap');
+export const SLAPD_BIN = '/usr/sbin/slapd';
+export const SLAPADD_BIN = '/usr/sbin/slapadd';
+
+export const LDAP_BASE = 'dc=example,dc=com';
+export const LDAP_PEOPLE = `ou=people,${LDAP_BASE}`;
+export const LDAP_ROOT = { dn: `cn=admin,${LDAP_BASE}`, password: 'Adm1n!secret' };
+export const LDAP_BOT = { dn: `cn=resetbot,ou=services,${LDAP_BASE}`, password: 'Bot-Secret-123' };
+export const LDAP_READONLY_BOT = { dn: `cn=readonlybot,ou=services,${LDAP_BASE}`, password: 'Read-Only-123' };
+export const LDAP_ADMINS_GROUP = `cn=it-admins,ou=groups,${LDAP_BASE}`;
+
+export interface Slapd {
+  /** ldap://127.0.0.1:<port> (StartTLS offered with the test CA's certificate). */
+  readonly url: string;
+  readonly caFile: string;
+  stop(): Promise<void>;
+}
+
+export function slapdAvailable(): boolean {
+  return existsSync(SLAPD_BIN) && existsSync(SLAPADD_BIN);
+}
+
+/** Skips when slapd is not installed, except under CI=true, where that is a failure. */
+export function requireSlapd(): boolean {
+  if (slapdAvailable()) return true;
+  const message = 'slapd not found (Debian: apt-get install slapd ldap-utils)';
+  if (process.env.CI === 'true') throw new Error(`${message}; CI=true requires it`);
+  console.warn(`${message}: the OpenLDAP suites are skipped.`);
+  return false;
+}
+
+const freePort = () =>
+  new Promise<number>((res, rej) => {
+    const s = createServer()
+      .once('error', rej)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => res(port));
+      });
+  });
+
+/**
+ * A throwaway OpenLDAP server (mdb + ppolicy) from a temp folder on a free loopback port, with its own cn=config
+ * and the seed in test/fixtures/ldap. Nothing outside the temp folder is touched.
+ */
+export async function startSlapd(): Promise<Slapd> {
+  const dir = mkdtempSync(join(tmpdir(), 'resetpw-slapd-'));
+  mkdirSync(join(dir, 'slapd.d'));
+  mkdirSync(join(dir, 'data'));
+  const tls = makeTestCertificates(dir);
+  const config = readFileSync(join(FIXTURES, 'config.ldif.tmpl'), 'utf8').replaceAll('@DIR@', dir);
+  writeFileSync(join(dir, 'config.ldif'), config);
+  execFileSync(SLAPADD_BIN, ['-q', '-n0', '-F', join(dir, 'slapd.d'), '-l', join(dir, 'config.ldif')]);
+  execFileSync(SLAPADD_BIN, ['-q', '-n1', '-F', join(dir, 'slapd.d'), '-l', join(FIXTURES, 'seed.ldif')]);
+  let child: ChildProcess | undefined;
+  let port = 0;
+  for (let attempt = 1; !child; attempt++) {
+    port = await freePort();
+    try {
+      child = await spawnSlapd(dir, port);
+    } catch (err) {
+      // Another process may take the port between freePort() and slapd's bind.
+      if (!(err as { portInUse?: boolean }).portInUse || attempt >= 5) throw err;
+    }
+  }
+  const running = child;
+  return {
+    url: `ldap://127.0.0.1:${port}`,
+    caFile: tls.caFile,
+    async stop() {
+      if (running.exitCode === null) {
+        const exited = new Promise((r) => running.once('exit', r));
+        running.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function spawnSlapd(dir: string, port: number): Promise<ChildProcess> {
+  return new Promise((resolvePromise, reject) => {
+    // -d none: foreground, errors only, plus "slapd starting" once the listener is bound.
+    const child = spawn(SLAPD_BIN, ['-F', join(dir, 'slapd.d'), '-h', `ldap://127.0.0.1:${port}/`, '-d', 'none'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`slapd did not start within 10 s\n${err}`));
+    }, 10_000);
+    child.stderr?.on('data', (b: Buffer) => {
+      err += String(b);
+      if (err.includes('slapd starting')) {
+        clearTimeout(timer);
+        resolvePromise(child);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error(`slapd exited with ${code}: ${err}`), { portInUse: /errno=98/.test(err) }));
+    });
+  });
+}
