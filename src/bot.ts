@@ -1,15 +1,34 @@
 import type { DestinationStream } from 'pino';
+import { createCompanyDirectory } from './adapters/directories.js';
 import { createResponseUrlNotifier } from './adapters/response-url.js';
+import { createSlackAdminDirectory } from './adapters/slack-admin-directory.js';
+import { createSlackAdminMessenger } from './adapters/slack-admin-messenger.js';
+import { createSlackAuditChannel } from './adapters/slack-audit-channel.js';
 import { createTwilioSmsSender, maxSendDurationMs } from './adapters/twilio-sms.js';
-import { createApp, type RunningApp } from './app.js';
 import { type Config, parseConfig } from './config/index.js';
 import { createPasswordGenerator } from './domain/password.js';
-import { createLogger } from './logger.js';
-import type { AuditStore, RateLimiter, SubmissionLedger } from './ports/index.js';
+import { passwordLength } from './domain/password-policy.js';
+import { InFlight } from './lib/in-flight.js';
+import { createErrorHandler } from './listeners/error-handler.js';
+import { registerListeners } from './listeners/index.js';
+import { createLogger, type Logger } from './logger.js';
+import type { AuditStore, Directory, RateLimiter, SubmissionLedger } from './ports/index.js';
+import { type RunningApp, startRuntime } from './runtime.js';
+import { createAnnouncer } from './services/announcer.js';
+import { createCompensator } from './services/compensation.js';
+import { createDeliveryReporter } from './services/delivery-reporter.js';
+import { createDeliveryTracker } from './services/delivery-tracker.js';
+import { createInterruptedSendSweeper } from './services/interrupted-sends.js';
+import { createLookupEmployee } from './services/lookup-employee.js';
+import { createResetPassword } from './services/reset-password.js';
+import { createSlackApp } from './slack-app.js';
 import { createAuditStore } from './store/audit-store.js';
 import { openStore } from './store/database.js';
 import { createRateLimiter } from './store/rate-limiter.js';
 import { createSubmissionLedger } from './store/submission-ledger.js';
+import type { MessageContext } from './user-messages.js';
+
+export type { RunningApp } from './runtime.js';
 
 /** Everything the bot keeps: the audit trail, the rate limit counters and the submissions seen. */
 export interface Storage {
@@ -32,7 +51,10 @@ export async function openStorage(config: Config): Promise<Storage> {
   };
 }
 
-/** Config → logger → adapters → app → running. Shared by the entry point, the demo and end-to-end tests. */
+/**
+ * The composition root: config → logger → storage → company directory (bound once) → Slack app → every adapter
+ * → use cases → listeners → running. Shared by the entry point, the demo, the benchmark and end-to-end tests.
+ */
 export async function startBot(
   env: Readonly<Record<string, string | undefined>>,
   options: {
@@ -48,32 +70,172 @@ export async function startBot(
   });
   const { profile, entropyBits } = config.password;
   log.info({ passwordProfile: profile.name, entropyBits: Number(entropyBits.toFixed(1)) }, 'password policy');
-  const store = await (options.storage ?? openStorage)(config);
+  const directory = await openDirectory(config, log);
+  let store: Storage;
+  try {
+    store = await (options.storage ?? openStorage)(config);
+  } catch (err) {
+    await directory?.close();
+    throw err;
+  }
   log.info({ engine: store.engine, rateLimits: config.rateLimits }, 'store ready');
-  const { start } = createApp({
-    config,
-    log,
-    sms: createTwilioSmsSender(config.twilio, config.sms.validitySeconds),
-    passwords: createPasswordGenerator(profile),
-    notifier: createResponseUrlNotifier(),
-    audit: store.audit,
-    limits: store.limits,
-    submissions: store.submissions,
-    // A little slack past the slowest possible send before a `sending` row is declared interrupted.
-    interruptedAfterMs: maxSendDurationMs(config.twilio.timeoutMs) + 1000,
-  });
+  const closeAll = async () => {
+    await store.close();
+    await directory?.close();
+  };
   let running: RunningApp;
   try {
-    running = await start();
+    running = await startRuntime(wire(config, log, store, directory));
   } catch (err) {
-    await store.close();
+    await closeAll();
     throw err;
   }
   return {
     port: running.port,
-    async stop(options) {
-      await running.stop(options);
-      await store.close();
+    async stop(stopOptions) {
+      await running.stop(stopOptions);
+      await closeAll();
     },
+  };
+}
+
+/** Builds and binds the directory once, so that a wrong URL, certificate or bind account stops start-up. */
+async function openDirectory(config: Config, log: Logger): Promise<Directory | undefined> {
+  if (config.directory.kind === 'none') {
+    log.warn(
+      'DIRECTORY=none: temporary passwords are texted but not set in any directory; the employee cannot log in with them',
+    );
+    return undefined;
+  }
+  const { ldap } = config.directory;
+  if (ldap.insecure) {
+    log.warn(
+      { url: ldap.url },
+      'LDAP_ALLOW_INSECURE=true: the bind password and temporary passwords cross the network unencrypted',
+    );
+  }
+  const directory = createCompanyDirectory(config.directory);
+  if (!directory) return undefined;
+  try {
+    await directory.verify();
+  } catch (err) {
+    await directory.close();
+    throw err;
+  }
+  log.info(
+    { directory: directory.kind, url: ldap.url, baseDn: ldap.baseDn, protectedGroups: ldap.protectedGroups.length },
+    'directory bound',
+  );
+  return directory;
+}
+
+/** Every adapter and use case, built in one place from the config, the store and the directory. */
+function wire(config: Config, log: Logger, store: Storage, directory: Directory | undefined) {
+  const slack = config.slack;
+  const app = createSlackApp(slack, log);
+  const admins = createSlackAdminDirectory({ client: app.client, groupId: slack.adminGroupId });
+  const messenger = createSlackAdminMessenger(app.client);
+  const notifier = createResponseUrlNotifier();
+  const sms = createTwilioSmsSender(config.twilio, config.sms.validitySeconds);
+  const announcer = createAnnouncer(
+    config.auditChannelId ? createSlackAuditChannel(app.client, config.auditChannelId) : undefined,
+  );
+  const compensator = directory ? createCompensator({ directory, audit: store.audit, log }) : undefined;
+  const messages: MessageContext = {
+    adminGroup: slack.adminGroupId,
+    ...(directory ? { directory: { kind: directory.kind, label: directory.label } } : {}),
+    password: { profile: config.password.profile.name, length: passwordLength(config.password.profile) },
+  };
+  const deliveries = createDeliveryTracker({
+    sms,
+    audit: store.audit,
+    limits: store.limits,
+    reporter: createDeliveryReporter({
+      notifier,
+      messenger,
+      announcer,
+      ...(directory ? { directoryLabel: directory.label } : {}),
+    }),
+    ...(compensator && directory
+      ? {
+          compensate: (job, why, jobLog) =>
+            compensator.compensate(
+              { auditId: job.auditId, kind: directory.kind, accountId: job.directoryAccountId ?? '' },
+              why,
+              ['set'],
+              jobLog,
+            ),
+        }
+      : {}),
+    log,
+    firstPollMs: config.sms.statusPollMs,
+    redact: config.sms.redact,
+  });
+  const underway = new Set<string>();
+  const resetPassword = createResetPassword({
+    admins,
+    ...(directory ? { directory } : {}),
+    ...(compensator ? { compensator } : {}),
+    passwords: createPasswordGenerator(config.password.profile),
+    sms,
+    audit: store.audit,
+    limits: store.limits,
+    submissions: store.submissions,
+    announcer,
+    defaultCountry: config.defaultCountry,
+    underway,
+    trackDelivery: (job) => deliveries.track(job),
+    // The provider drops a message still queued after the validity period; a carrier's receipt can lag a little more.
+    trackForMs: (config.sms.validitySeconds + 300) * 1000,
+  });
+  // A little slack past the slowest possible reset (a directory write, then a send) before a `sending` row is
+  // declared interrupted.
+  const directoryMs = config.directory.kind === 'none' ? 0 : 3 * config.directory.ldap.timeoutMs;
+  const interruptedAfterMs = maxSendDurationMs(config.twilio.timeoutMs) + directoryMs + 1000;
+  const interrupted = createInterruptedSendSweeper({
+    audit: store.audit,
+    messenger,
+    staleAfterMs: interruptedAfterMs,
+    log,
+    ...(compensator ? { compensator } : {}),
+    ...(directory ? { directoryLabel: directory.label } : {}),
+  });
+  const inFlight = new InFlight();
+  registerListeners(app, {
+    log,
+    admins,
+    audit: store.audit,
+    announcer,
+    resetPassword,
+    ...(directory
+      ? {
+          directory: {
+            label: directory.label,
+            lookupEmployee: createLookupEmployee({
+              admins,
+              directory,
+              audit: store.audit,
+              announcer,
+              defaultCountry: config.defaultCountry,
+            }),
+          },
+        }
+      : {}),
+    notifier,
+    defaultCountry: config.defaultCountry,
+    messages,
+    adminGroup: slack.adminGroupId,
+    inFlight,
+  });
+  app.error(createErrorHandler({ log, notifier, adminGroup: slack.adminGroupId }));
+  return {
+    app,
+    slack,
+    log,
+    inFlight,
+    underway,
+    interrupted,
+    deliveries,
+    sweepEveryMs: Math.min(interruptedAfterMs, 60_000),
   };
 }

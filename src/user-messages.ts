@@ -1,3 +1,4 @@
+import { type DirectoryMessageContext, directoryMessage } from './directory-messages.js';
 import { type AppError, ErrorCode } from './errors.js';
 import type { RateLimitName } from './ports/index.js';
 
@@ -24,7 +25,7 @@ export interface UserMessage {
   readonly nextStep: string;
 }
 
-export interface MessageContext {
+export interface MessageContext extends DirectoryMessageContext {
   readonly adminGroup?: string;
 }
 
@@ -32,6 +33,8 @@ export interface MessageContext {
 export function toUserMessage(err: AppError, ctx: MessageContext = {}): UserMessage {
   const d = err.details;
   const twilioCode = typeof d.twilioCode === 'number' ? ` (Twilio error ${d.twilioCode})` : '';
+  const fromDirectory = directoryMessage(err, ctx);
+  if (fromDirectory) return fromDirectory;
   switch (err.code) {
     case ErrorCode.NotAdmin:
       return {
@@ -182,6 +185,7 @@ export function toUserMessage(err: AppError, ctx: MessageContext = {}): UserMess
         nextStep: 'Try again in a minute. If it keeps failing, tell the bot owner (the database may be down or full).',
       };
     case ErrorCode.Internal:
+    default:
       return {
         title: 'Something went wrong',
         text: 'The bot hit an unexpected error. Nothing more will happen for this request.',

@@ -11,6 +11,8 @@ export interface DirectoryStepOutcome {
   readonly unlocked?: boolean;
   /** Why the directory write failed, when it did. */
   readonly error?: AppError;
+  /** The directory's marker right after the set (see PasswordSetReceipt). */
+  readonly marker?: string;
 }
 
 interface OutcomeBase {

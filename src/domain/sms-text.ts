@@ -2,16 +2,29 @@ import { isGsm7Basic } from './gsm7.js';
 
 const SEGMENT = 160;
 
+export interface SmsTextOptions {
+  /**
+   * The password was set in a directory that forces a new one at first login. Without a directory
+   * (DIRECTORY=none) the text says nothing about expiry: the bot does not know what the password is for.
+   */
+  readonly changeAtFirstLogin: boolean;
+}
+
 /**
  * The SMS the employee reads. Only GSM-7 characters, so it is one 160-character segment; the first name is
  * kept only if it is GSM-7 after dropping accents. Long passwords (up to 79 characters across the profiles) get
  * the short wording so the whole text still fits one segment.
  */
-export function composeSmsText(employeeName: string, password: string): string {
+export function composeSmsText(employeeName: string, password: string, options: SmsTextOptions): string {
   const first = (employeeName.trim().split(/\s+/)[0] ?? '').normalize('NFD').replace(/\p{M}/gu, '').slice(0, 20);
   const greeting = first && isGsm7Basic(first) ? `Hi ${first},` : 'Hello,';
-  const full = `${greeting} your temporary password is:\n${password}\nIt expires at first login, when you choose a new one. IT will never ask you for it.`;
-  if (full.length <= SEGMENT) return full;
-  const medium = `${greeting} your temporary password is:\n${password}\nIt expires at first login.`;
-  return medium.length <= SEGMENT ? medium : `Temporary password:\n${password}\nIt expires at first login.`;
+  const head = `${greeting} your temporary password is:\n${password}\n`;
+  const candidates = options.changeAtFirstLogin
+    ? [
+        `${head}You must choose a new one when you first log in. IT will never ask you for it.`,
+        `${head}Change it at first login.`,
+        `Temporary password:\n${password}\nChange it at first login.`,
+      ]
+    : [`${head}IT will never ask you for it.`, head.trimEnd(), `Temporary password:\n${password}`];
+  return candidates.find((text) => text.length <= SEGMENT) ?? candidates[candidates.length - 1] ?? '';
 }

@@ -4,27 +4,59 @@ import type { Logger } from 'pino';
 import type { InFlight } from '../lib/in-flight.js';
 import type { AdminDirectory, AuditStore, ResponseUrlNotifier } from '../ports/index.js';
 import type { Announcer } from '../services/announcer.js';
-import type { ResetOutcome, ResetRequest } from '../services/reset-password.js';
-import { CALLBACK_ID } from '../views/reset-modal.js';
+import type { LookupEmployee } from '../services/lookup-employee.js';
+import type { ResetPassword } from '../services/reset-password.js';
+import type { MessageContext } from '../user-messages.js';
+import { buildLookupModal, DIRECTORY_CALLBACK_IDS } from '../views/directory-modal.js';
+import { buildResetModal, CALLBACK_ID } from '../views/reset-modal.js';
 import { ackCommand, COMMAND, createOpenResetForm } from './commands/resetpw.js';
 import { requestContext } from './context.js';
 import { requireAdmin } from './middleware/require-admin.js';
+import { createSubmitConfirm, createSubmitLookup } from './views/directory-submit.js';
+import { createResetRunner } from './views/report-outcome.js';
 import { createSubmitResetForm } from './views/resetpw-submit.js';
 
 export interface ListenerDeps {
   readonly log: Logger;
-  readonly directory: AdminDirectory;
+  readonly admins: AdminDirectory;
   readonly audit: AuditStore;
   readonly announcer: Announcer;
-  readonly resetPassword: (request: ResetRequest, log: Logger) => Promise<ResetOutcome>;
+  readonly resetPassword: ResetPassword;
+  /** With a directory: the lookup step and how admins know the directory. Without: the typed form. */
+  readonly directory?: { readonly label: string; readonly lookupEmployee: LookupEmployee };
   readonly notifier: ResponseUrlNotifier;
   readonly defaultCountry: CountryCode;
+  readonly messages: MessageContext;
   readonly adminGroup: string;
   readonly inFlight: InFlight;
 }
 
+/** One listener per Slack surface: the command, and each step of the form. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
+  const runReset = createResetRunner({
+    resetPassword: deps.resetPassword,
+    notifier: deps.notifier,
+    inFlight: deps.inFlight,
+    messages: deps.messages,
+  });
+  const gate = requireAdmin(deps);
   app.use(requestContext(deps.log));
-  app.command(COMMAND, ackCommand, requireAdmin(deps), createOpenResetForm(deps.defaultCountry, deps.log));
-  app.view({ callback_id: CALLBACK_ID, type: 'view_submission' }, createSubmitResetForm(deps));
+  const directory = deps.directory;
+  if (!directory) {
+    const open = createOpenResetForm(
+      (privateMetadata) => buildResetModal({ privateMetadata, defaultCountry: deps.defaultCountry }),
+      deps.log,
+    );
+    app.command(COMMAND, ackCommand, gate, open);
+    app.view({ callback_id: CALLBACK_ID, type: 'view_submission' }, createSubmitResetForm({ ...deps, runReset }));
+    return;
+  }
+  const open = createOpenResetForm(
+    (privateMetadata) => buildLookupModal({ privateMetadata, directoryLabel: directory.label }),
+    deps.log,
+  );
+  app.command(COMMAND, ackCommand, gate, open);
+  const stepDeps = { ...deps, runReset, directoryLabel: directory.label, lookupEmployee: directory.lookupEmployee };
+  app.view({ callback_id: DIRECTORY_CALLBACK_IDS.lookup, type: 'view_submission' }, createSubmitLookup(stepDeps));
+  app.view({ callback_id: DIRECTORY_CALLBACK_IDS.confirm, type: 'view_submission' }, createSubmitConfirm(stepDeps));
 }

@@ -1,36 +1,32 @@
 import type { Logger } from 'pino';
+import type { DeliveryJob } from '../domain/outcome.js';
 import { maskPhone } from '../domain/phone.js';
 import { asAppError } from '../errors.js';
 import type {
-  AdminMessenger,
   AuditRecord,
   AuditStore,
   DeliveryResult,
+  DirectoryResult,
   RateLimiter,
-  RateLimitSubject,
-  ResetSummary,
-  ResponseUrlNotifier,
   SmsDeliveryStatus,
   SmsSender,
 } from '../ports/index.js';
-import { describeDelivery, toEphemeralMessage } from '../views/outcome.js';
-import type { Announcer } from './announcer.js';
 
-/** A sent message being followed until Twilio gives a final state. */
-export interface DeliveryJob {
-  readonly auditId: string;
-  readonly messageSid: string;
-  /** The last status known (from the send, or from the store after a restart). */
-  readonly status: string;
-  readonly trackUntil: Date;
-  readonly summary: ResetSummary;
-  /** What the reset was counted against, so that a text that never arrived can give back its 10-minute count. */
-  readonly subject: RateLimitSubject;
-  /** The command's response_url, known only to the process that sent; Slack honours it for 30 minutes. */
-  readonly responseUrl?: string;
-  readonly sentAt?: Date;
-  readonly announcementTs?: string;
+export type { DeliveryJob } from '../domain/outcome.js';
+
+/** Tells the admin (and the audit channel) how a text ended; built by the composition root over Slack. */
+export interface DeliveryReporter {
+  /**
+   * The text reached a final state. `directory` is what became of the password when the text did not arrive
+   * (scrambled, or not, and why), undefined when there was nothing to do.
+   */
+  final(job: DeliveryJob, status: SmsDeliveryStatus, final: DeliveryResult, directory: DirectoryResult | undefined, log: Logger): Promise<void>;
+  /** Tracking ended without a final state. */
+  gaveUp(job: DeliveryJob, last: string, log: Logger): Promise<void>;
 }
+
+/** Makes a password that was not delivered invalid; resolves with what happened (undefined: another replica did it). */
+export type UndeliveredCompensation = (job: DeliveryJob, why: string, log: Logger) => Promise<DirectoryResult | undefined>;
 
 /** Twilio statuses after which nothing changes; failed and canceled messages never reached the phone either. */
 const FINAL: Readonly<Record<string, DeliveryResult>> = {
@@ -39,16 +35,15 @@ const FINAL: Readonly<Record<string, DeliveryResult>> = {
   failed: 'undelivered',
   canceled: 'undelivered',
 };
-const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 const REDACT_ATTEMPTS = 3;
 
 export interface DeliveryTrackerDeps {
   readonly sms: SmsSender;
   readonly audit: AuditStore;
-  readonly announcer: Announcer;
   readonly limits: RateLimiter;
-  readonly notifier: ResponseUrlNotifier;
-  readonly messenger: AdminMessenger;
+  readonly reporter: DeliveryReporter;
+  /** With a directory: scrambles a password whose text was not delivered. */
+  readonly compensate?: UndeliveredCompensation;
   readonly log: Logger;
   /** First wait before asking for the status; each wait doubles up to `maxPollMs`. */
   readonly firstPollMs: number;
@@ -60,7 +55,8 @@ export interface DeliveryTrackerDeps {
 
 /**
  * Polls each sent message's status (no public URL needed, so it works in Socket Mode), records every change,
- * tells the admin privately once the message is final, then redacts its body at Twilio. Work left over by a
+ * scrambles the password when the text did not arrive, has the admin told once the message is final, then
+ * redacts its body at the provider. Work left over by a
  * restart is picked up again by `resume`. With several replicas on one store, the store's compare-and-set
  * makes sure each change is reported once even if two of them follow the same message.
  */
@@ -124,47 +120,27 @@ export function createDeliveryTracker(deps: DeliveryTrackerDeps) {
   }
 
   async function finish(job: DeliveryJob, status: SmsDeliveryStatus, final: DeliveryResult, log: Logger) {
-    // The text never arrived, so the advice is to try again: the 10-minute spacing must not stand in the way.
-    // The daily limits keep counting it.
+    let directory: DirectoryResult | undefined;
     if (final === 'undelivered') {
+      // A password that never reached the employee must not stay valid.
+      if (job.directoryAccountId && deps.compensate) {
+        directory = await deps.compensate(job, `undelivered:${status.errorCode ?? status.status}`, log);
+      }
+      // The text never arrived, so the advice is to try again: the 10-minute spacing must not stand in the way.
+      // The daily limits keep counting it.
       await deps.limits
         .refund(job.subject, ['employee_10m'])
         .catch((err) => log.warn({ err }, 'could not give back the 10-minute count'));
     }
-    await Promise.all([
-      tellAdmin(job, status, log),
-      job.announcementTs
-        ? deps.announcer.update(
-            job.announcementTs,
-            { ...job.summary, result: final, detail: deliveryDetail(status) },
-            log,
-          )
-        : undefined,
-    ]);
+    await deps.reporter.final(job, status, final, directory, log);
     if (deps.redact) await redact(job.auditId, job.messageSid, log);
   }
 
   async function giveUp(job: DeliveryJob, last: string, log: Logger) {
     log.warn({ deliveryStatus: last }, 'no final delivery status before tracking ended');
-    await tellAdmin(job, { status: last }, log);
-    // Twilio may refuse to blank a message that is not final; the warning in the log then says so.
+    await deps.reporter.gaveUp(job, last, log);
+    // The provider may refuse to blank a message that is not final; the warning in the log then says so.
     if (deps.redact) await redact(job.auditId, job.messageSid, log);
-  }
-
-  async function tellAdmin(job: DeliveryJob, status: SmsDeliveryStatus, log: Logger) {
-    const message = toEphemeralMessage(describeDelivery(job.summary, status));
-    const fresh = job.sentAt !== undefined && now() - job.sentAt.getTime() < RESPONSE_URL_LIFETIME_MS;
-    if (job.responseUrl && fresh) {
-      try {
-        await deps.notifier.post(job.responseUrl, message);
-        return;
-      } catch (err) {
-        log.warn({ err }, 'could not post the delivery result to the channel; sending it by DM');
-      }
-    }
-    await deps.messenger
-      .dm(job.summary.adminUserId, message.text)
-      .catch((err) => log.error({ err }, 'could not tell the admin about delivery'));
   }
 
   async function redact(auditId: string, messageSid: string, log: Logger) {
@@ -222,10 +198,6 @@ export function createDeliveryTracker(deps: DeliveryTrackerDeps) {
 
 export type DeliveryTracker = ReturnType<typeof createDeliveryTracker>;
 
-function deliveryDetail(status: SmsDeliveryStatus): string {
-  return status.errorCode !== undefined ? `Twilio ${status.status} ${status.errorCode}` : `Twilio ${status.status}`;
-}
-
 function jobFromRecord(row: AuditRecord): DeliveryJob {
   const e = row.employee;
   return {
@@ -248,5 +220,6 @@ function jobFromRecord(row: AuditRecord): DeliveryJob {
       ...(row.messageSid ? { messageSid: row.messageSid } : {}),
     },
     ...(row.announcementTs ? { announcementTs: row.announcementTs } : {}),
+    ...(row.directory && row.directoryStep?.result === 'set' ? { directoryAccountId: row.directory.accountId } : {}),
   };
 }

@@ -1,29 +1,70 @@
+import type { DirectoryStepOutcome, RecordedOutcome } from '../domain/outcome.js';
 import type { AppError } from '../errors.js';
-import type { EphemeralMessage, ResetSummary, SmsDeliveryStatus } from '../ports/index.js';
-import type { RecordedOutcome } from '../services/reset-password.js';
+import type { DirectoryResult, EphemeralMessage, ResetSummary, SmsDeliveryStatus } from '../ports/index.js';
 import { deliveryMessage, type MessageContext, toUserMessage } from '../user-messages.js';
 import type { ResultViewContent } from './reset-modal.js';
 
 /** What the admin is told about an outcome, shared by the modal result view and the private message. */
 export function describeOutcome(outcome: RecordedOutcome, ctx: MessageContext): ResultViewContent {
   const name = escapeMrkdwn(outcome.employeeName);
+  const d = outcome.directory;
   if (outcome.status === 'sent') {
     return {
       emoji: ':white_check_mark:',
-      title: 'Temporary password sent',
+      title: d ? 'Temporary password set and sent' : 'Temporary password sent',
       lines: [
-        `${name} will get it by text at ${outcome.maskedPhone}.`,
+        `${name}${d ? ` (${escapeMrkdwn(d.login)})` : ''} will get it by text at ${outcome.maskedPhone}.`,
+        ...(d ? setLines(d) : []),
         `Twilio message \`${outcome.messageSid}\`, status \`${outcome.smsStatus}\`.`,
       ],
     };
   }
   const emoji = outcome.status === 'unknown' ? ':warning:' : outcome.status === 'refused' ? ':no_entry:' : ':x:';
-  const target = outcome.status === 'refused' ? [] : [`For ${name} at ${outcome.maskedPhone}.`];
-  return describeError(outcome.error, ctx, emoji, target);
+  const target = outcome.maskedPhone ? [`For ${name} at ${outcome.maskedPhone}.`] : [`For ${name}.`];
+  if (d && d.error === undefined && outcome.status === 'failed' && d.result !== 'set') {
+    // The text failed after the password was set: say what became of the password first.
+    return describeError(outcome.error, ctx, emoji, [...target, compensationLine(d.result, d.label)], 'Fix the cause above, then run /resetpw again.');
+  }
+  if (d?.result === 'set' && outcome.status === 'unknown') {
+    return describeError(outcome.error, ctx, emoji, [
+      ...target,
+      `The temporary password is set in ${d.label}. If no text arrives, run /resetpw again: a new reset replaces it.`,
+    ]);
+  }
+  if (d?.error && (d.result === 'scrambled' || d.result === 'scramble_failed')) {
+    // The directory write itself was interrupted and the password randomised to be sure.
+    return describeError(outcome.error, ctx, emoji, [...target, compensationLine(d.result, d.label)]);
+  }
+  return describeError(outcome.error, ctx, emoji, outcome.status === 'refused' && !d ? [] : target);
 }
 
-/** The follow-up once Twilio has (or has not) reported delivery. */
-export function describeDelivery(summary: ResetSummary, status: SmsDeliveryStatus): ResultViewContent {
+function setLines(d: DirectoryStepOutcome): string[] {
+  return [
+    `It is set in ${d.label} and must be changed at first login.`,
+    ...(d.unlocked ? ['The account was locked by failed logins; it is unlocked now.'] : []),
+  ];
+}
+
+/** What became of a password that did not reach the employee. */
+export function compensationLine(result: DirectoryResult, label: string): string {
+  switch (result) {
+    case 'scrambled':
+      return `The password was changed in ${label} and then randomised because the text could not be delivered: the employee cannot log in with the old password or the new one.`;
+    case 'scramble_failed':
+      return `:rotating_light: *The temporary password is set in ${label} but could not be randomised.* Reset or disable the account by hand now: nobody received that password.`;
+    case 'superseded':
+      return 'A later reset has replaced this password since, so there was nothing to undo.';
+    default:
+      return `The password in ${label} is ${result}.`;
+  }
+}
+
+/** The follow-up once the provider has (or has not) reported delivery. */
+export function describeDelivery(
+  summary: ResetSummary,
+  status: SmsDeliveryStatus,
+  directory?: { readonly result: DirectoryResult; readonly label: string },
+): ResultViewContent {
   const m = deliveryMessage(status.status, status.errorCode);
   const emoji =
     status.status === 'delivered'
@@ -38,6 +79,7 @@ export function describeDelivery(summary: ResetSummary, status: SmsDeliveryStatu
     lines: [
       `For ${who}${summary.messageSid ? `, Twilio message \`${summary.messageSid}\`` : ''}.`,
       m.text,
+      ...(directory ? [compensationLine(directory.result, directory.label)] : []),
       ...(m.nextStep ? [`*What to do:* ${m.nextStep}`] : []),
     ],
   };
@@ -50,9 +92,14 @@ export function describeError(
   ctx: MessageContext,
   emoji = ':x:',
   extra: readonly string[] = [],
+  nextStep?: string,
 ): ResultViewContent {
   const m = toUserMessage(error, ctx);
-  return { emoji, title: m.title, lines: [...extra, m.text, `*What to do:* ${m.nextStep}`, `_Code: ${error.code}_`] };
+  return {
+    emoji,
+    title: m.title,
+    lines: [...extra, m.text, `*What to do:* ${nextStep ?? m.nextStep}`, `_Code: ${error.code}_`],
+  };
 }
 
 export function toEphemeralMessage({ emoji, title, lines }: ResultViewContent): EphemeralMessage {

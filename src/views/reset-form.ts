@@ -22,14 +22,14 @@ const nameSchema = z
   .max(LIMITS.name, `Keep the name under ${LIMITS.name + 1} characters.`)
   .regex(/\p{L}/u, 'A name must contain at least one letter.');
 
-const codeSchema = z
+export const codeSchema = z
   .string()
   .trim()
   .min(1, 'Enter the employee code.')
   .max(LIMITS.code, `The employee code is at most ${LIMITS.code} characters.`)
   .regex(/^[A-Za-z0-9-]+$/, 'Use only letters, digits and dashes.');
 
-const reasonSchema = z
+export const reasonSchema = z
   .string()
   .trim()
   .max(LIMITS.reason, `Keep the reason under ${LIMITS.reason + 1} characters.`);

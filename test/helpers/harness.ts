@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningApp } from '../../src/app.js';
+import type { RunningApp } from '../../src/bot.js';
 import { startBot } from '../../src/bot.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM, FakeTwilio } from '../fakes/fake-twilio.js';

@@ -26,7 +26,7 @@ describe('shutdown', () => {
       } finally {
         await store.close();
       }
-      expect(h.logs.text).toContain('shutdown before Twilio answered: reset marked unknown');
+      expect(h.logs.text).toContain('shutdown before the reset finished: reset marked unknown');
     } finally {
       await h.stop();
     }

@@ -35,7 +35,11 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
       .selectFrom('kysely_migration' as never)
       .select('name' as never)
       .execute();
-    expect(migrations).toEqual([{ name: '0001_resets' }, { name: '0002_submissions_limits_delivery' }]);
+    expect(migrations).toEqual([
+      { name: '0001_resets' },
+      { name: '0002_submissions_limits_delivery' },
+      { name: '0003_directory' },
+    ]);
   });
 
   it.skipIf(unavailable)('migrates once when two replicas start together', async () => {

@@ -3,6 +3,7 @@ import { AppError, ErrorCode } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import type { AdminMessenger, SmsDeliveryStatus, SmsSender } from '../../src/ports/index.js';
 import { createAnnouncer } from '../../src/services/announcer.js';
+import { createDeliveryReporter } from '../../src/services/delivery-reporter.js';
 import { createDeliveryTracker } from '../../src/services/delivery-tracker.js';
 import { LogCapture } from '../helpers/harness.js';
 import { type MemoryStore, memoryStore } from '../helpers/memory-store.js';
@@ -52,10 +53,12 @@ async function setup(statuses: (SmsDeliveryStatus | AppError)[], failingRedactio
   const tracker = createDeliveryTracker({
     sms,
     audit: mem.audit,
-    announcer: createAnnouncer(undefined),
     limits: mem.limits,
-    notifier: { post: async () => Promise.reject(new Error('not used')) },
-    messenger,
+    reporter: createDeliveryReporter({
+      announcer: createAnnouncer(undefined),
+      notifier: { post: async () => Promise.reject(new Error('not used')) },
+      messenger,
+    }),
     log: createLogger({ level: 'debug', destination: logs }),
     firstPollMs: 1,
     redact: true,
@@ -108,10 +111,12 @@ describe('delivery tracker', () => {
     const again = createDeliveryTracker({
       sms: restartedSms(redactedAfterRestart),
       audit: s.mem.audit,
-      announcer: createAnnouncer(undefined),
       limits: s.mem.limits,
-      notifier: { post: async () => undefined },
-      messenger: { dm: async () => undefined },
+      reporter: createDeliveryReporter({
+        announcer: createAnnouncer(undefined),
+        notifier: { post: async () => undefined },
+        messenger: { dm: async () => undefined },
+      }),
       log: createLogger({ level: 'silent' }),
       firstPollMs: 1,
       redact: true,

@@ -51,10 +51,12 @@ describe('password profiles (property tests)', () => {
           expect(satisfiesProfile(profile, p)).toBe(true);
           expect(isGsm7Basic(p)).toBe(true);
           for (const b of banned) expect(p.toLowerCase()).not.toContain(b);
-          const sms = composeSmsText(context.employeeName, p);
-          expect(sms).toContain(p);
-          expect(sms.length).toBeLessThanOrEqual(160);
-          expect(isGsm7Basic(sms)).toBe(true);
+          for (const changeAtFirstLogin of [true, false]) {
+            const sms = composeSmsText(context.employeeName, p, { changeAtFirstLogin });
+            expect(sms).toContain(p);
+            expect(sms.length).toBeLessThanOrEqual(160);
+            expect(isGsm7Basic(sms)).toBe(true);
+          }
         }
       }),
       { numRuns: 300 },
@@ -283,25 +285,41 @@ describe('production RNG', () => {
 });
 
 describe('composeSmsText', () => {
+  const directory = { changeAtFirstLogin: true };
+  const textOnly = { changeAtFirstLogin: false };
+
   it('fits one GSM-7 segment and says the password is temporary', () => {
-    const text = composeSmsText('Maximiliana-Josefina Featherstonehaugh', '@'.repeat(16));
-    expect(isGsm7Basic(text)).toBe(true);
-    expect(text.length).toBeLessThanOrEqual(160);
-    expect(text).toContain('temporary password');
-    expect(text).toMatch(/expires/);
+    for (const options of [directory, textOnly]) {
+      const text = composeSmsText('Maximiliana-Josefina Featherstonehaugh', '@'.repeat(16), options);
+      expect(isGsm7Basic(text)).toBe(true);
+      expect(text.length).toBeLessThanOrEqual(160);
+      expect(text).toContain('temporary password');
+    }
+  });
+
+  it('says a new password is needed at first login only when a directory forces it', () => {
+    expect(composeSmsText('Jane Doe', 'Tq7#kP2@wX9$mN4&', directory)).toBe(
+      'Hi Jane, your temporary password is:\nTq7#kP2@wX9$mN4&\nYou must choose a new one when you first log in. IT will never ask you for it.',
+    );
+    const plain = composeSmsText('Jane Doe', 'Tq7#kP2@wX9$mN4&', textOnly);
+    expect(plain).toBe('Hi Jane, your temporary password is:\nTq7#kP2@wX9$mN4&\nIT will never ask you for it.');
+    expect(plain).not.toMatch(/expire|login|log in/i);
   });
 
   it('greets by first name, dropping accents, and falls back when the name is not GSM-7', () => {
-    expect(composeSmsText('José Núñez', 'x')).toMatch(/^Hi Jose,/);
-    expect(composeSmsText('李 小龙', 'x')).toMatch(/^Hello,/);
-    expect(isGsm7Basic(composeSmsText('Zoë {admin}', 'x'))).toBe(true);
+    expect(composeSmsText('José Núñez', 'x', directory)).toMatch(/^Hi Jose,/);
+    expect(composeSmsText('李 小龙', 'x', directory)).toMatch(/^Hello,/);
+    expect(isGsm7Basic(composeSmsText('Zoë {admin}', 'x', directory))).toBe(true);
   });
 
   it('shortens the wording for the longest passwords', () => {
     const long = 'x'.repeat(79);
-    const text = composeSmsText('Maximiliana Featherstonehaugh', long);
-    expect(text).toContain(long);
-    expect(text.length).toBeLessThanOrEqual(160);
+    for (const options of [directory, textOnly]) {
+      const text = composeSmsText('Maximiliana Featherstonehaugh', long, options);
+      expect(text).toContain(long);
+      expect(text.length).toBeLessThanOrEqual(160);
+      if (options.changeAtFirstLogin) expect(text).toMatch(/first login/);
+    }
   });
 });
 

@@ -12,13 +12,20 @@ import { DEFAULT_LIMITS, failing, type MemoryStore, memoryStore } from '../helpe
 
 /** The use case against fakes of its own ports, and the real store on an in-memory SQLite database. */
 const PASSWORD = 'Tq7#kP2@wX9$mN4&';
-const request = {
+const JANE = { name: 'Jane Doe', code: 'E-1', phoneE164: '+14155552671' };
+const request: ResetRequest = {
   requestId: 'req-1',
   teamId: 'T1',
   adminUserId: 'U1',
-  employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+14155552671' },
+  target: { kind: 'typed', employee: JANE },
   responseUrl: 'http://127.0.0.1:1/response/1',
 };
+/** The same request for another typed employee. */
+const typed = (employee: Partial<typeof JANE>, over: Partial<ResetRequest> = {}): ResetRequest => ({
+  ...request,
+  target: { kind: 'typed', employee: { ...JANE, ...employee } },
+  ...over,
+});
 
 const stores: MemoryStore[] = [];
 afterEach(async () => {
@@ -85,7 +92,8 @@ async function setup(
   const tracked: DeliveryJob[] = [];
   const logs = new LogCapture();
   const resetPassword = createResetPassword({
-    directory,
+    admins: directory,
+    defaultCountry: 'US',
     sms,
     passwords,
     audit,
@@ -276,15 +284,12 @@ describe('resetPassword once per submission', () => {
 });
 
 describe('resetPassword rate limits', () => {
-  const other = (code: string, phone = '+14155552672') => ({
-    ...request,
-    employee: { ...request.employee, code, phoneE164: phone },
-  });
+  const other = (code: string, phone = '+14155552672') => typed({ code, phoneE164: phone });
 
   it('refuses a second reset of the same employee within 10 minutes, says when it frees up, and records it', async () => {
     const s = await setup();
     expect((await s.run()).status).toBe('sent');
-    const second = await s.run({ ...request, employee: { ...request.employee, code: 'e-1' } }); // same code, other case
+    const second = await s.run(typed({ code: 'e-1' })); // same code, other case
     expect(second).toMatchObject({
       status: 'rate_limited',
       error: { code: ErrorCode.RateLimited, details: { limit: 'employee_10m', max: 1, windowSeconds: 600 } },

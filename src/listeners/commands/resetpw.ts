@@ -1,10 +1,8 @@
-import type { AllMiddlewareArgs, Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import type { CountryCode } from 'libphonenumber-js';
+import type { AllMiddlewareArgs, Middleware, SlackCommandMiddlewareArgs, types } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
 import { encodeMetadata } from '../../views/reset-form.js';
-import { buildResetModal } from '../../views/reset-modal.js';
 import { requestLog } from '../context.js';
 
 export const COMMAND = '/resetpw';
@@ -16,8 +14,11 @@ export const ackCommand: Middleware<SlackCommandMiddlewareArgs> = async ({ ack, 
   await next();
 };
 
-/** Opens the form. Runs after the admin check; the trigger_id must be used within 3 s of the command. */
-export function createOpenResetForm(defaultCountry: CountryCode, log: Logger) {
+/**
+ * Opens the form (`buildForm` says which: the typed form, or the directory's lookup step). Runs after the admin
+ * check; the trigger_id must be used within 3 s of the command.
+ */
+export function createOpenResetForm(buildForm: (privateMetadata: string) => types.ModalView, log: Logger) {
   return async function openResetForm({ command, client, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) {
     const privateMetadata = encodeMetadata({
       channelId: command.channel_id,
@@ -27,7 +28,7 @@ export function createOpenResetForm(defaultCountry: CountryCode, log: Logger) {
     try {
       await client.views.open({
         trigger_id: command.trigger_id,
-        view: buildResetModal({ privateMetadata, defaultCountry }),
+        view: buildForm(privateMetadata),
       });
     } catch (err) {
       throw classifyViewsOpenError(err);

@@ -11,17 +11,17 @@ import { requestIdOf, requestLog } from '../context.js';
  * re-checks fresh). If membership cannot be established the answer is no.
  */
 export function requireAdmin(deps: {
-  directory: AdminDirectory;
+  admins: AdminDirectory;
   audit: AuditStore;
   announcer: Announcer;
   notifier: ResponseUrlNotifier;
   adminGroup: string;
   log: Logger;
 }): Middleware<SlackCommandMiddlewareArgs> {
-  const { directory, audit, announcer, notifier, adminGroup, log } = deps;
+  const { admins, audit, announcer, notifier, adminGroup, log } = deps;
   return async ({ command, context, next }) => {
     const reqLog = requestLog(context, log);
-    const refusal = await adminRefusal(directory, command.user_id);
+    const refusal = await adminRefusal(admins, command.user_id);
     if (!refusal) {
       await next();
       return;

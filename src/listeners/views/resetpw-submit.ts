@@ -4,27 +4,27 @@ import type { Logger } from 'pino';
 import { maskPhone } from '../../domain/phone.js';
 import { AppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
-import type { InFlight } from '../../lib/in-flight.js';
-import type { AuditStore, ResponseUrlNotifier } from '../../ports/index.js';
-import type { ResetOutcome, ResetRequest } from '../../services/reset-password.js';
-import { describeError, describeOutcome, escapeMrkdwn, toEphemeralMessage } from '../../views/outcome.js';
+import type { AuditStore } from '../../ports/index.js';
+import type { ResetRequest } from '../../services/reset-password.js';
+import { describeError, escapeMrkdwn } from '../../views/outcome.js';
 import { decodeMetadata, parseResetForm, typedValues } from '../../views/reset-form.js';
 import { buildResultView, buildSendingView } from '../../views/reset-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
+import type { ResetRunner } from './report-outcome.js';
 
 export interface SubmitDeps {
-  readonly resetPassword: (request: ResetRequest, log: Logger) => Promise<ResetOutcome>;
-  readonly notifier: ResponseUrlNotifier;
+  readonly runReset: ResetRunner;
   readonly audit: AuditStore;
   readonly defaultCountry: CountryCode;
-  readonly adminGroup: string;
-  readonly inFlight: InFlight;
   readonly log: Logger;
 }
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
-/** validate → ack ("Sending…") → reset (once per view.id) → tell the admin, in the modal and privately in the channel. */
+/**
+ * DIRECTORY=none: the admin types name, code and number. validate → ack ("Sending…") → reset (once per view.id)
+ * → tell the admin, in the modal and privately in the channel.
+ */
 export function createSubmitResetForm(deps: SubmitDeps) {
   return async function submitResetForm({ ack, body, view, client, context }: SubmitArgs) {
     const log = requestLog(context, deps.log);
@@ -65,40 +65,13 @@ export function createSubmitResetForm(deps: SubmitDeps) {
       requestId: requestIdOf(context),
       teamId: meta.teamId,
       adminUserId: body.user.id,
-      employee: { name: form.name, code: form.code, phoneE164: form.phoneE164 },
+      target: { kind: 'typed', employee: { name: form.name, code: form.code, phoneE164: form.phoneE164 } },
       ...(form.reason ? { reason: form.reason } : {}),
       responseUrl: meta.responseUrl,
       // A form is processed once, however often it arrives (a replayed request, a redelivered envelope, another
       // replica). Only a valid submission claims it: one with inline errors is corrected and sent again.
       submissionId: view.id,
     };
-    // Tracked as a whole so a shutdown waits for the admin to be told, not only for the send.
-    await deps.inFlight.track(resetAndReport(request, view.id, meta.responseUrl, client, log));
+    await deps.runReset(request, view.id, meta.responseUrl, client, log);
   };
-
-  async function resetAndReport(
-    request: ResetRequest,
-    viewId: string,
-    responseUrl: string,
-    client: SubmitArgs['client'],
-    log: Logger,
-  ): Promise<void> {
-    const outcome = await deps.resetPassword(request, log);
-    if (outcome.status === 'duplicate') {
-      // The first arrival tells the admin; this one only keeps the modal from showing "Sending…" for ever.
-      const error = new AppError(ErrorCode.AlreadySubmitted, 'Form already submitted', { viewId });
-      await client.views
-        .update({ view_id: viewId, view: buildResultView(describeError(error, {}, ':information_source:')) })
-        .catch((err: unknown) => log.warn({ err }, 'could not update the modal of a duplicate submission'));
-      return;
-    }
-    const content = describeOutcome(outcome, { adminGroup: deps.adminGroup });
-    const [modal, message] = await Promise.allSettled([
-      client.views.update({ view_id: viewId, view: buildResultView(content) }),
-      deps.notifier.post(responseUrl, toEphemeralMessage(content)),
-    ]);
-    // The admin may have closed the modal; the private message is the record they keep.
-    if (modal.status === 'rejected') log.warn({ err: modal.reason }, 'could not update the modal with the result');
-    if (message.status === 'rejected') log.error({ err: message.reason }, 'could not post the result to the admin');
-  }
 }

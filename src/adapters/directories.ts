@@ -1,0 +1,14 @@
+import type { DirectoryConfig } from '../config/index.js';
+import type { Directory } from '../ports/index.js';
+import { createLdapDirectory } from './ldap/directory.js';
+
+/** The company directory DIRECTORY names, or undefined for `none`. The cloud directories will be built here too. */
+export function createCompanyDirectory(config: DirectoryConfig): Directory | undefined {
+  switch (config.kind) {
+    case 'none':
+      return undefined;
+    case 'ldap':
+    case 'ad':
+      return createLdapDirectory(config.kind, config.ldap);
+  }
+}

@@ -1,0 +1,143 @@
+import { type AppError, ErrorCode } from './errors.js';
+import type { DirectoryKind } from './ports/index.js';
+
+/**
+ * The words for the company directory's error codes; `toUserMessage` (src/user-messages.ts) is still the one entry
+ * point and hands these codes here.
+ */
+export interface DirectoryMessageContext {
+  /** DIRECTORY's kind and how admins know it ("Active Directory"). */
+  readonly directory?: { readonly kind: DirectoryKind; readonly label: string };
+  /** The active password settings, for advice on a directory policy that refused the temporary password. */
+  readonly password?: { readonly profile: string; readonly length: number };
+}
+
+const AD_BIND_REASONS: Readonly<Record<string, string>> = {
+  '52e': 'wrong password',
+  '532': 'its password has expired',
+  '533': 'the account is disabled',
+  '701': 'the account has expired',
+  '773': 'its password must be changed',
+  '775': 'the account is locked out',
+};
+
+export function directoryMessage(
+  err: AppError,
+  ctx: DirectoryMessageContext,
+): { title: string; text: string; nextStep: string } | undefined {
+  const d = err.details;
+  const dir = ctx.directory?.label ?? 'the directory';
+  const ad = ctx.directory?.kind === 'ad';
+  switch (err.code) {
+    case ErrorCode.EmployeeNotFound:
+      return {
+        title: 'No such employee',
+        text: `No account in ${dir} has this employee code.`,
+        nextStep: 'Check the code (it must match the directory exactly) and try again.',
+      };
+    case ErrorCode.EmployeeAmbiguous:
+      return {
+        title: 'More than one account has this code',
+        text: `${String(d.count ?? 'Several')} accounts in ${dir} share this employee code, so the bot cannot tell which one to reset.`,
+        nextStep: 'Fix the duplicate code in the directory, or reset the right account there by hand.',
+      };
+    case ErrorCode.NoMobileOnRecord:
+      return d.problem === 'invalid'
+        ? {
+            title: 'No usable mobile number on record',
+            text: `The mobile number in ${dir} for this account is not a valid phone number.`,
+            nextStep: 'Correct it in the directory (after checking it with the employee in person), then try again.',
+          }
+        : {
+            title: 'No mobile number on record',
+            text: `This account has no mobile number in ${dir}, and the bot only ever texts the number on record.`,
+            nextStep: "Add the employee's mobile number to the directory (after checking it with them in person), then try again.",
+          };
+    case ErrorCode.AccountDisabled:
+      return {
+        title: 'Account disabled',
+        text: `The account is disabled in ${dir}; a password reset would not enable it, so the bot does not reset it.`,
+        nextStep: 'If the employee should have access again, enable the account in the directory first.',
+      };
+    case ErrorCode.AccountProtected:
+      return {
+        title: 'Privileged account: not reset by the bot',
+        text:
+          d.protection === 'admin_count'
+            ? `The account is privileged in ${dir} (adminCount=1: it is or was in an administrators group), and the bot never resets those.`
+            : 'The account is in a protected group (LDAP_PROTECTED_GROUPS), and the bot never resets those.',
+        nextStep: 'Reset privileged accounts by hand, following your procedure for administrators.',
+      };
+    case ErrorCode.PasswordNeverExpires:
+      return {
+        title: 'Password set never to expire',
+        text: 'The account is flagged "password never expires", so a forced change at next login would silently not apply.',
+        nextStep:
+          'Clear "Password never expires" on the account in Active Directory (Account tab), then try again.',
+      };
+    case ErrorCode.EmployeeChanged:
+      return {
+        title: 'The account changed',
+        text: `The account changed in ${dir} after it was looked up (moved, renamed or replaced), so nothing was done.`,
+        nextStep: 'Run /resetpw again and check the details shown.',
+      };
+    case ErrorCode.DirectoryUnavailable:
+      return {
+        title: 'Directory unavailable: nothing changed',
+        text: `The bot could not ${unavailableReason(d, dir)}, so nothing was changed and nothing was sent.`,
+        nextStep:
+          d.reason === 'bind_rejected'
+            ? "Tell the bot owner: the bot's directory account (LDAP_BIND_DN) cannot log in."
+            : 'Try again in a few minutes. If it keeps failing, tell the bot owner (LDAP_URL, network, certificates).',
+      };
+    case ErrorCode.DirectoryPolicyRejected:
+      return {
+        title: 'The directory refused the temporary password',
+        text: `The password policy of ${dir} refused the temporary password${d.adCode ? ` (${String(d.adCode)})` : ''}: too short or not complex enough. The employee's password is unchanged and nothing was sent.`,
+        nextStep: `Tell the bot owner: ${policyAdvice(ctx.password)} so that the temporary password meets the directory's policy.`,
+      };
+    case ErrorCode.DirectoryAccessDenied:
+      return {
+        title: "The bot's directory account lacks a right",
+        text: `${dir} refused the reset: the bot's account (LDAP_BIND_DN) may not write this password${d.adCode ? ` (${String(d.adCode)})` : ''}. Nothing was changed or sent.`,
+        nextStep: ad
+          ? 'Tell the bot owner: on the users\' OU, delegate to LDAP_BIND_DN "Reset password", "Write pwdLastSet" and "Write lockoutTime" (see the README).'
+          : 'Tell the bot owner: LDAP_BIND_DN needs write on userPassword and manage on pwdReset and pwdAccountLockedTime (see the README).',
+      };
+    case ErrorCode.DirectoryWriteFailed:
+      return d.reason === 'encryption_required'
+        ? {
+            title: 'The directory refused an unencrypted password write',
+            text: 'Active Directory only accepts a password over an encrypted connection. Nothing was changed or sent.',
+            nextStep: 'Tell the bot owner: use an ldaps:// LDAP_URL or LDAP_STARTTLS=true.',
+          }
+        : {
+            title: 'The directory refused the reset',
+            text: `${dir} refused to set the password (LDAP result ${String(d.ldapCode ?? '?')}). Nothing was sent.`,
+            nextStep: 'Try again; if it repeats, give the bot owner this code and the time.',
+          };
+    case ErrorCode.DirectoryOutcomeUnknown:
+      return {
+        title: 'Directory write interrupted',
+        text: `The connection to ${dir} was lost before it answered, so the bot cannot tell whether the password was set. Nothing was sent.`,
+        nextStep: 'Run /resetpw again in a minute.',
+      };
+    default:
+      return undefined;
+  }
+}
+
+function unavailableReason(d: AppError['details'], dir: string): string {
+  if (d.reason === 'bind_rejected') {
+    const why = typeof d.adData === 'string' ? AD_BIND_REASONS[d.adData] : undefined;
+    return `log in to ${dir}: it refused the bot's own account${why ? ` (${why})` : ''}`;
+  }
+  if (d.reason === 'timeout' || d.transport === 'timeout') return `get an answer from ${dir} in time`;
+  return `reach ${dir}`;
+}
+
+function policyAdvice(password: DirectoryMessageContext['password']): string {
+  if (!password) return 'raise PASSWORD_LENGTH or use PASSWORD_PROFILE=strong';
+  if (password.profile === 'strong') return `raise PASSWORD_LENGTH (now ${password.length})`;
+  return `use PASSWORD_PROFILE=strong (now ${password.profile}) with a PASSWORD_LENGTH of at least the directory's minimum`;
+}

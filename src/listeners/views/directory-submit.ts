@@ -1,0 +1,121 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { maskPhone } from '../../domain/phone.js';
+import { AppError, ErrorCode } from '../../errors.js';
+import { ackFlushed } from '../../lib/flush.js';
+import type { AuditStore } from '../../ports/index.js';
+import type { LookupOutcome, LookupRequest } from '../../services/lookup-employee.js';
+import { type MessageContext, toUserMessage } from '../../user-messages.js';
+import { decodeConfirmMetadata, encodeConfirmMetadata, parseLookupForm } from '../../views/directory-form.js';
+import { buildConfirmView, buildResettingView } from '../../views/directory-modal.js';
+import { describeError, escapeMrkdwn } from '../../views/outcome.js';
+import { decodeMetadata } from '../../views/reset-form.js';
+import { BLOCK_IDS, buildResultView } from '../../views/reset-modal.js';
+import { requestIdOf, requestLog } from '../context.js';
+import type { ResetRunner } from './report-outcome.js';
+
+type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+export interface DirectorySubmitDeps {
+  readonly lookupEmployee: (request: LookupRequest, log: Logger) => Promise<LookupOutcome>;
+  readonly runReset: ResetRunner;
+  readonly audit: AuditStore;
+  readonly directoryLabel: string;
+  readonly messages: MessageContext;
+  readonly log: Logger;
+}
+
+const damaged = () =>
+  buildResultView(describeError(new AppError(ErrorCode.InvalidMetadata, 'private_metadata failed validation'), {}));
+
+/**
+ * Step 1 with a directory: the code is looked up before the ack (Slack waits up to 3 s for a modal's answer, and
+ * the lookup has 2.5 s of that). A match turns the form into the confirmation step; anything else keeps it open
+ * with the reason under the code field, or shows a refusal.
+ */
+export function createSubmitLookup(deps: DirectorySubmitDeps) {
+  return async function submitLookup({ ack, body, view, context }: SubmitArgs) {
+    const log = requestLog(context, deps.log);
+    const meta = decodeMetadata(view.private_metadata);
+    if (!meta || (body.team?.id && meta.teamId !== body.team.id)) {
+      log.warn('rejected lookup form with invalid private_metadata');
+      await ack({ response_action: 'update', view: damaged() });
+      return;
+    }
+    const parsed = parseLookupForm(view.state.values);
+    if (!parsed.ok) {
+      log.info({ fields: Object.keys(parsed.errors) }, 'form rejected with inline errors');
+      await ack({ response_action: 'errors', errors: parsed.errors });
+      await deps.audit
+        .record(
+          { requestId: requestIdOf(context), teamId: meta.teamId, adminUserId: body.user.id },
+          { result: 'invalid', errorCode: `INVALID_FORM:${Object.keys(parsed.errors).join(',')}` },
+        )
+        .catch((err: unknown) => log.error({ err }, 'audit write failed'));
+      return;
+    }
+    const { code, reason } = parsed;
+    const outcome = await deps.lookupEmployee(
+      { requestId: requestIdOf(context), teamId: meta.teamId, adminUserId: body.user.id, code, ...(reason ? { reason } : {}) },
+      log,
+    );
+    if (outcome.status === 'found') {
+      const { employee } = outcome;
+      await ack({
+        response_action: 'update',
+        view: buildConfirmView({
+          privateMetadata: encodeConfirmMetadata({ ...meta, code, accountId: employee.account.id, ...(reason ? { reason } : {}) }),
+          directoryLabel: deps.directoryLabel,
+          employee: {
+            name: escapeMrkdwn(employee.name),
+            login: employee.account.login.replace(/`/g, "'"),
+            code: escapeMrkdwn(code),
+            maskedPhone: maskPhone(employee.phoneE164),
+            locked: employee.account.locked,
+          },
+        }),
+      });
+      return;
+    }
+    if (outcome.field) {
+      const m = toUserMessage(outcome.error, deps.messages);
+      await ack({ response_action: 'errors', errors: { [BLOCK_IDS.code]: `${m.text} ${m.nextStep}` } });
+      return;
+    }
+    const emoji = outcome.status === 'refused' ? ':no_entry:' : ':x:';
+    await ack({ response_action: 'update', view: buildResultView(describeError(outcome.error, deps.messages, emoji)) });
+  };
+}
+
+/**
+ * Step 2: the admin confirmed. ack ("Resetting…") → reset (once per view.id: both steps share it, only this one
+ * claims it) → tell the admin.
+ */
+export function createSubmitConfirm(deps: DirectorySubmitDeps) {
+  return async function submitConfirm({ ack, body, view, client, context }: SubmitArgs) {
+    const log = requestLog(context, deps.log);
+    const meta = decodeConfirmMetadata(view.private_metadata);
+    if (!meta || (body.team?.id && meta.teamId !== body.team.id)) {
+      log.warn('rejected confirmation with invalid private_metadata');
+      await ack({ response_action: 'update', view: damaged() });
+      return;
+    }
+    await ack({ response_action: 'update', view: buildResettingView(escapeMrkdwn(meta.code), deps.directoryLabel) });
+    await ackFlushed();
+    await deps.runReset(
+      {
+        requestId: requestIdOf(context),
+        teamId: meta.teamId,
+        adminUserId: body.user.id,
+        target: { kind: 'directory', code: meta.code, accountId: meta.accountId },
+        ...(meta.reason ? { reason: meta.reason } : {}),
+        responseUrl: meta.responseUrl,
+        submissionId: view.id,
+      },
+      view.id,
+      meta.responseUrl,
+      client,
+      log,
+    );
+  };
+}

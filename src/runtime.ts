@@ -1,0 +1,80 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Config } from './config/index.js';
+import type { InFlight } from './lib/in-flight.js';
+import type { DeliveryTracker } from './services/delivery-tracker.js';
+import type { InterruptedSendSweeper } from './services/interrupted-sends.js';
+
+export interface RunningApp {
+  /** The HTTP port in http mode (useful when PORT=0), undefined in socket mode. */
+  readonly port: number | undefined;
+  stop(options?: { drainMs?: number }): Promise<void>;
+}
+
+export interface RuntimeParts {
+  readonly app: App;
+  readonly slack: Config['slack'];
+  readonly log: Logger;
+  readonly inFlight: InFlight;
+  /** Audit ids of resets under way, marked unknown if a shutdown cannot wait for them. */
+  readonly underway: ReadonlySet<string>;
+  readonly interrupted: InterruptedSendSweeper;
+  readonly deliveries: DeliveryTracker;
+  /** How often the interrupted-reset sweep runs. */
+  readonly sweepEveryMs: number;
+}
+
+/**
+ * Start: auth.test, listen, then pick up what a previous process left (interrupted resets, deliveries to follow).
+ * Stop: no new requests, drain what is under way, mark the rest unknown (telling their admins), stop polling.
+ */
+export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
+  const { app, slack, log } = p;
+  try {
+    await app.init();
+  } catch (err) {
+    const slackError = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
+    throw new Error(`Slack rejected SLACK_BOT_TOKEN at auth.test (${slackError}); check the token and SLACK_API_URL`);
+  }
+  let port: number | undefined;
+  if (slack.mode === 'http') {
+    const server = (await app.start(slack.port)) as Server;
+    port = (server.address() as AddressInfo).port;
+  } else {
+    await app.start();
+  }
+  log.info({ mode: slack.mode, port, adminGroup: slack.adminGroupId }, 'resetpw is running');
+  const sweepSafely = () =>
+    p.interrupted.sweep().catch((err: unknown) => log.error({ err }, 'could not check for interrupted resets'));
+  await sweepSafely();
+  await p.deliveries.resume().catch((err: unknown) => log.error({ err }, 'could not resume delivery tracking'));
+  const sweeper = setInterval(sweepSafely, p.sweepEveryMs);
+  sweeper.unref();
+
+  let stopping: Promise<void> | undefined;
+  const stop = async (drainMs: number) => {
+    clearInterval(sweeper);
+    await app.stop();
+    // Resets already under way finish (or time out) so their outcome is reported and logged.
+    const drained = await p.inFlight.drain(drainMs);
+    if (!drained) {
+      log.error({ inFlight: p.inFlight.size }, 'stopped with resets still in flight');
+      // Their texts may or may not go out: the audit says unknown and each admin is told now, not at next start.
+      await p.interrupted
+        .abandon([...p.underway])
+        .catch((err: unknown) => log.error({ err }, 'could not mark unfinished resets unknown'));
+    }
+    // Delivery polling is not drained: the next start resumes it from the store.
+    await p.deliveries.stop();
+    log.info('resetpw stopped');
+  };
+  return {
+    port,
+    stop({ drainMs = 10_000 } = {}) {
+      stopping ??= stop(drainMs);
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import { asAppError } from '../errors.js';
+import type { AuditStore, Directory, DirectoryKind, DirectoryResult } from '../ports/index.js';
+
+/** Which password write a compensation is about. */
+export interface CompensationTarget {
+  readonly auditId: string;
+  readonly kind: DirectoryKind;
+  readonly accountId: string;
+}
+
+export type CompensationResult = Extract<DirectoryResult, 'scrambled' | 'scramble_failed' | 'superseded'>;
+
+/**
+ * A password that did not reach the employee must not stay valid: it is replaced by a random one nobody is told
+ * (a scramble). Unless a later reset of the same account has written a password since, which the scramble would
+ * destroy: then this one is already gone, and the compensation is `superseded`.
+ */
+export function createCompensator(deps: { directory: Directory; audit: AuditStore; log: Logger }) {
+  async function scramble(target: CompensationTarget, why: string, log: Logger): Promise<CompensationResult> {
+    const latest = await deps.audit.latestDirectoryWrite(target.kind, target.accountId).catch(() => undefined);
+    if (latest !== undefined && latest !== target.auditId) {
+      log.info({ auditId: target.auditId, newerAuditId: latest, why }, 'scramble skipped: a later reset replaced this password');
+      return 'superseded';
+    }
+    try {
+      await deps.directory.scramble(target.accountId);
+      log.warn({ auditId: target.auditId, why }, 'temporary password scrambled: it did not reach the employee');
+      return 'scrambled';
+    } catch (err) {
+      const error = asAppError(err);
+      log.error(
+        { auditId: target.auditId, why, errorCode: error.code, errorDetails: error.details },
+        'could not scramble a temporary password that did not reach the employee; it is still valid',
+      );
+      return 'scramble_failed';
+    }
+  }
+
+  return {
+    /** Scrambles now; the caller records the result (the reset flow writes it with the row's outcome). */
+    scramble,
+
+    /**
+     * Scrambles a row that is already finished (undelivered text, interrupted send, failed scramble retried) and
+     * moves its directory step from one of `from`. Returns undefined when another replica got there first.
+     */
+    async compensate(
+      target: CompensationTarget,
+      why: string,
+      from: readonly DirectoryResult[],
+      log: Logger = deps.log,
+    ): Promise<CompensationResult | undefined> {
+      const result = await scramble(target, why, log);
+      const moved = await deps.audit
+        .moveDirectoryStep(target.auditId, from, { result, detail: why })
+        .catch((err: unknown) => {
+          log.error({ err, auditId: target.auditId }, 'could not record the scramble in the audit');
+          return true;
+        });
+      return moved ? result : undefined;
+    },
+  };
+}
+
+export type Compensator = ReturnType<typeof createCompensator>;

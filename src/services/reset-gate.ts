@@ -1,0 +1,128 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { auditResultOf, checkEligible, type Employee } from '../domain/employee.js';
+import { AppError, asAppError, ErrorCode } from '../errors.js';
+import type {
+  Directory,
+  DirectoryAccount,
+  RateLimiter,
+  RateLimitSubject,
+  SubmissionLedger,
+} from '../ports/index.js';
+
+/** Whom the admin asked to reset. */
+export type ResetTarget =
+  /** DIRECTORY=none: what the admin typed in the form. */
+  | { readonly kind: 'typed'; readonly employee: Employee }
+  /** The account the admin confirmed in the modal; it is looked up again, now, by its code. */
+  | { readonly kind: 'directory'; readonly code: string; readonly accountId: string };
+
+export interface GateRequest {
+  readonly requestId: string;
+  readonly teamId?: string;
+  readonly adminUserId: string;
+  readonly target: ResetTarget;
+  readonly submissionId?: string;
+}
+
+export type Gate =
+  | { readonly kind: 'duplicate' }
+  | {
+      readonly kind: 'stop';
+      readonly status: 'refused' | 'invalid' | 'rate_limited';
+      readonly error: AppError;
+      readonly employee?: Partial<Employee>;
+      readonly account?: DirectoryAccount;
+    }
+  | {
+      readonly kind: 'go';
+      readonly employee: Employee;
+      readonly account?: DirectoryAccount;
+      readonly subject: RateLimitSubject;
+    };
+
+/**
+ * Everything a reset must pass besides the admin check, in order: the form is processed once (claimed by its
+ * `view.id`), the employee is who the admin confirmed and may be reset, and the reset fits the rate limits.
+ * Fails closed: a store or directory that cannot answer is a refusal.
+ */
+export function createResetGate(deps: {
+  readonly submissions: SubmissionLedger;
+  readonly limits: RateLimiter;
+  readonly directory?: Directory;
+  readonly defaultCountry: CountryCode;
+}) {
+  return async function admit(request: GateRequest): Promise<Gate> {
+    if (request.submissionId) {
+      try {
+        if (!(await deps.submissions.claim(request.submissionId, request.requestId))) return { kind: 'duplicate' };
+      } catch (err) {
+        const details = { errorName: err instanceof Error ? err.name : typeof err };
+        const error = new AppError(ErrorCode.AuditUnavailable, 'Could not claim the submission', details);
+        return { kind: 'stop', status: 'refused', error };
+      }
+    }
+    const resolved = await resolve(request.target);
+    if (resolved.kind === 'stop') return resolved;
+    const { employee, account } = resolved;
+    const subject: RateLimitSubject = {
+      ...(request.teamId ? { teamId: request.teamId } : {}),
+      adminUserId: request.adminUserId,
+      employeeCode: employee.code,
+      phoneE164: employee.phoneE164,
+    };
+    const limited = await checkLimits(subject);
+    if (limited) return { ...limited, employee, ...(account ? { account } : {}) };
+    return { kind: 'go', employee, subject, ...(account ? { account } : {}) };
+  };
+
+  async function resolve(
+    target: ResetTarget,
+  ): Promise<Extract<Gate, { kind: 'stop' }> | { kind: 'ok'; employee: Employee; account?: DirectoryAccount }> {
+    if (target.kind === 'typed') return { kind: 'ok', employee: target.employee };
+    const stop = (status: 'refused' | 'invalid', error: AppError, account?: DirectoryAccount) => ({
+      kind: 'stop' as const,
+      status,
+      error,
+      employee: { code: target.code, ...(account ? { name: account.displayName } : {}) },
+      ...(account ? { account } : {}),
+    });
+    if (!deps.directory) {
+      return stop('refused', new AppError(ErrorCode.Internal, 'A directory reset without a directory'));
+    }
+    let eligibility: ReturnType<typeof checkEligible>;
+    try {
+      eligibility = checkEligible(await deps.directory.findByEmployeeCode(target.code), target.code, deps.defaultCountry);
+    } catch (err) {
+      return stop('refused', asAppError(err));
+    }
+    if (!eligibility.ok) return stop(auditResultOf(eligibility.error), eligibility.error, eligibility.account);
+    const { employee } = eligibility;
+    if (employee.account.id !== target.accountId) {
+      const error = new AppError(ErrorCode.EmployeeChanged, 'The code now leads to another entry than the one confirmed');
+      return stop('refused', error, employee.account);
+    }
+    return { kind: 'ok', employee, account: employee.account };
+  }
+
+  async function checkLimits(subject: RateLimitSubject) {
+    try {
+      const decision = await deps.limits.take(subject);
+      if (decision.allowed) return undefined;
+      const { limit, max, windowSeconds, retryAt } = decision;
+      const details = { limit, max, windowSeconds, retryAt: Math.ceil(retryAt.getTime() / 1000) };
+      const error = new AppError(ErrorCode.RateLimited, 'Rate limit reached', details);
+      return { kind: 'stop' as const, status: 'rate_limited' as const, error };
+    } catch (err) {
+      // Fail closed: counters that cannot be read are no permission to send.
+      const error = asAppError(err);
+      return {
+        kind: 'stop' as const,
+        status: 'refused' as const,
+        error:
+          error.code === ErrorCode.RateLimitUnavailable
+            ? error
+            : new AppError(ErrorCode.RateLimitUnavailable, 'Rate limit check failed', error.details),
+      };
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Config } from './config/index.js';
+import { toBoltLogger } from './logger.js';
+
+/** The Bolt app: Slack's transport (Socket Mode or HTTP) and the WebClient every Slack adapter uses. */
+export function createSlackApp(slack: Config['slack'], log: Logger): App {
+  const common = {
+    token: slack.botToken,
+    logger: toBoltLogger(log),
+    // auth.test runs in start(), so a bad token fails start-up with a clear message instead of 401s later.
+    deferInitialization: true,
+    convoStore: false as const,
+    extendedErrorHandler: true,
+    clientOptions: {
+      ...(slack.apiUrl ? { slackApiUrl: `${slack.apiUrl}/` } : {}),
+      // Few, quick retries: every caller here is on a clock (3 s trigger window, an admin waiting).
+      retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 },
+      // A 429 becomes an error we can report ("Slack is rate limiting") rather than a silent wait.
+      rejectRateLimitedCalls: true,
+      timeout: 10_000,
+    },
+  };
+  if (slack.mode === 'socket') return new App({ ...common, socketMode: true, appToken: slack.appToken });
+  return new App({
+    ...common,
+    signingSecret: slack.signingSecret ?? '',
+    customRoutes: [
+      {
+        path: '/healthz',
+        method: ['GET'],
+        handler: (_req, res) => {
+          res.writeHead(200, { 'Content-Type': 'text/plain' });
+          res.end('ok');
+        },
+      },
+    ],
+  });
+}
