@@ -51,7 +51,8 @@ export function directoryMessage(
         : {
             title: 'No mobile number on record',
             text: `This account has no mobile number in ${dir}, and the bot only ever texts the number on record.`,
-            nextStep: "Add the employee's mobile number to the directory (after checking it with them in person), then try again.",
+            nextStep:
+              "Add the employee's mobile number to the directory (after checking it with them in person), then try again.",
           };
     case ErrorCode.AccountDisabled:
       return {
@@ -72,8 +73,7 @@ export function directoryMessage(
       return {
         title: 'Password set never to expire',
         text: 'The account is flagged "password never expires", so a forced change at next login would silently not apply.',
-        nextStep:
-          'Clear "Password never expires" on the account in Active Directory (Account tab), then try again.',
+        nextStep: 'Clear "Password never expires" on the account in Active Directory (Account tab), then try again.',
       };
     case ErrorCode.EmployeeChanged:
       return {

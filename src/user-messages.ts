@@ -184,7 +184,7 @@ export function toUserMessage(err: AppError, ctx: MessageContext = {}): UserMess
         text: 'Every reset is recorded before the text goes out, and the record could not be written, so nothing was sent.',
         nextStep: 'Try again in a minute. If it keeps failing, tell the bot owner (the database may be down or full).',
       };
-    case ErrorCode.Internal:
+    // INTERNAL, and any code without words of its own (the directory's are handled above).
     default:
       return {
         title: 'Something went wrong',

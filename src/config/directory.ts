@@ -30,7 +30,12 @@ export const directoryShape = {
   LDAP_TIMEOUT_MS: intInRange(100, 60_000, 5000),
   LDAP_PROTECTED_GROUPS: z
     .string()
-    .transform((v) => v.split(';').map((dn) => dn.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(';')
+        .map((dn) => dn.trim())
+        .filter(Boolean),
+    )
     .refine((dns) => dns.every((dn) => dn.includes('=')), 'must be group DNs separated by ";"')
     .optional(),
   LDAP_ALLOW_INSECURE: flag(false),
@@ -77,6 +82,12 @@ export function directoryRawProblems(env: RawEnv): string[] {
     problems.push(
       'LDAP_URL is plain ldap:// without LDAP_STARTTLS=true: the bind password and every temporary password would ' +
         'cross the network unencrypted. Use ldaps://, or set LDAP_STARTTLS=true, or LDAP_ALLOW_INSECURE=true (test setups only)',
+    );
+  }
+  // ldapts logs every LDAP message it sends through util.debuglog, modify requests with their password included.
+  if (env.NODE_DEBUG && /(^|,)\s*(ldapts|ldap\*|l\*|\*)\s*(,|$)/i.test(env.NODE_DEBUG)) {
+    problems.push(
+      'NODE_DEBUG includes ldapts: that debug output would print every temporary password the bot sets to stderr; remove it',
     );
   }
   return problems;

@@ -51,7 +51,8 @@ export function checkEligible(lookup: DirectoryLookup, code: string, defaultCoun
   const raw = account.mobile?.trim();
   if (!raw) return refuse(ErrorCode.NoMobileOnRecord, 'No mobile number on record', { problem: 'missing' });
   const phoneE164 = toE164(raw, defaultCountry);
-  if (!phoneE164) return refuse(ErrorCode.NoMobileOnRecord, 'The mobile number on record is not valid', { problem: 'invalid' });
+  if (!phoneE164)
+    return refuse(ErrorCode.NoMobileOnRecord, 'The mobile number on record is not valid', { problem: 'invalid' });
   return { ok: true, employee: { name: account.displayName, code, phoneE164, account } };
 }
 

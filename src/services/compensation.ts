@@ -20,7 +20,10 @@ export function createCompensator(deps: { directory: Directory; audit: AuditStor
   async function scramble(target: CompensationTarget, why: string, log: Logger): Promise<CompensationResult> {
     const latest = await deps.audit.latestDirectoryWrite(target.kind, target.accountId).catch(() => undefined);
     if (latest !== undefined && latest !== target.auditId) {
-      log.info({ auditId: target.auditId, newerAuditId: latest, why }, 'scramble skipped: a later reset replaced this password');
+      log.info(
+        { auditId: target.auditId, newerAuditId: latest, why },
+        'scramble skipped: a later reset replaced this password',
+      );
       return 'superseded';
     }
     try {

@@ -21,8 +21,17 @@ export function createDeliveryReporter(deps: {
 }): DeliveryReporter {
   const now = deps.now ?? Date.now;
 
-  async function tellAdmin(job: DeliveryJob, status: SmsDeliveryStatus, directory: DirectoryResult | undefined, log: Logger) {
-    const content = describeDelivery(job.summary, status, directory ? { result: directory, label: deps.directoryLabel ?? 'the directory' } : undefined);
+  async function tellAdmin(
+    job: DeliveryJob,
+    status: SmsDeliveryStatus,
+    directory: DirectoryResult | undefined,
+    log: Logger,
+  ) {
+    const content = describeDelivery(
+      job.summary,
+      status,
+      directory ? { result: directory, label: deps.directoryLabel ?? 'the directory' } : undefined,
+    );
     const message = toEphemeralMessage(content);
     const fresh = job.sentAt !== undefined && now() - job.sentAt.getTime() < RESPONSE_URL_LIFETIME_MS;
     if (job.responseUrl && fresh) {
@@ -40,7 +49,8 @@ export function createDeliveryReporter(deps: {
 
   return {
     async final(job, status, final, directory, log) {
-      const detail = status.errorCode !== undefined ? `Twilio ${status.status} ${status.errorCode}` : `Twilio ${status.status}`;
+      const detail =
+        status.errorCode !== undefined ? `Twilio ${status.status} ${status.errorCode}` : `Twilio ${status.status}`;
       await Promise.all([
         tellAdmin(job, status, directory, log),
         job.announcementTs

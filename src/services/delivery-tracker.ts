@@ -20,13 +20,23 @@ export interface DeliveryReporter {
    * The text reached a final state. `directory` is what became of the password when the text did not arrive
    * (scrambled, or not, and why), undefined when there was nothing to do.
    */
-  final(job: DeliveryJob, status: SmsDeliveryStatus, final: DeliveryResult, directory: DirectoryResult | undefined, log: Logger): Promise<void>;
+  final(
+    job: DeliveryJob,
+    status: SmsDeliveryStatus,
+    final: DeliveryResult,
+    directory: DirectoryResult | undefined,
+    log: Logger,
+  ): Promise<void>;
   /** Tracking ended without a final state. */
   gaveUp(job: DeliveryJob, last: string, log: Logger): Promise<void>;
 }
 
 /** Makes a password that was not delivered invalid; resolves with what happened (undefined: another replica did it). */
-export type UndeliveredCompensation = (job: DeliveryJob, why: string, log: Logger) => Promise<DirectoryResult | undefined>;
+export type UndeliveredCompensation = (
+  job: DeliveryJob,
+  why: string,
+  log: Logger,
+) => Promise<DirectoryResult | undefined>;
 
 /** Twilio statuses after which nothing changes; failed and canceled messages never reached the phone either. */
 const FINAL: Readonly<Record<string, DeliveryResult>> = {

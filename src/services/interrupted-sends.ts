@@ -77,7 +77,10 @@ export function createInterruptedSendSweeper(deps: {
     },
     async abandon(ids: readonly string[]): Promise<AuditRecord[]> {
       if (ids.length === 0) return [];
-      return tell(await deps.audit.recoverInterrupted(new Date(now() + 1000), ids), 'shutdown before the reset finished');
+      return tell(
+        await deps.audit.recoverInterrupted(new Date(now() + 1000), ids),
+        'shutdown before the reset finished',
+      );
     },
   };
 }

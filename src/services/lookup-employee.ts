@@ -48,7 +48,10 @@ export function createLookupEmployee(deps: {
     ]);
     if (refusal) return stop(request, 'refused', refusal, false, undefined, log);
     if (found.ok) {
-      log.info({ directoryLogin: found.employee.account.login, locked: found.employee.account.locked }, 'employee found');
+      log.info(
+        { directoryLogin: found.employee.account.login, locked: found.employee.account.locked },
+        'employee found',
+      );
       return { status: 'found', employee: found.employee };
     }
     const unavailable = found.error.code === ErrorCode.DirectoryUnavailable;
@@ -74,7 +77,13 @@ export function createLookupEmployee(deps: {
     };
     const outcome: AuditOutcome = { result: status, errorCode: error.code };
     log.warn(
-      { event: 'lookup_outcome', outcome: status, errorCode: error.code, errorDetails: error.details, employeeCode: request.code },
+      {
+        event: 'lookup_outcome',
+        outcome: status,
+        errorCode: error.code,
+        errorDetails: error.details,
+        employeeCode: request.code,
+      },
       'employee lookup stopped the reset',
     );
     await deps.audit.record(entry, outcome).catch((err: unknown) => log.error({ err }, 'audit write failed'));
@@ -88,7 +97,10 @@ function withinBudget<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new AppError(ErrorCode.DirectoryUnavailable, 'The directory lookup took too long', { reason: 'timeout' })),
+      () =>
+        reject(
+          new AppError(ErrorCode.DirectoryUnavailable, 'The directory lookup took too long', { reason: 'timeout' }),
+        ),
       ms,
     );
   });

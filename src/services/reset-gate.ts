@@ -1,13 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { auditResultOf, checkEligible, type Employee } from '../domain/employee.js';
 import { AppError, asAppError, ErrorCode } from '../errors.js';
-import type {
-  Directory,
-  DirectoryAccount,
-  RateLimiter,
-  RateLimitSubject,
-  SubmissionLedger,
-} from '../ports/index.js';
+import type { Directory, DirectoryAccount, RateLimiter, RateLimitSubject, SubmissionLedger } from '../ports/index.js';
 
 /** Whom the admin asked to reset. */
 export type ResetTarget =
@@ -91,14 +85,21 @@ export function createResetGate(deps: {
     }
     let eligibility: ReturnType<typeof checkEligible>;
     try {
-      eligibility = checkEligible(await deps.directory.findByEmployeeCode(target.code), target.code, deps.defaultCountry);
+      eligibility = checkEligible(
+        await deps.directory.findByEmployeeCode(target.code),
+        target.code,
+        deps.defaultCountry,
+      );
     } catch (err) {
       return stop('refused', asAppError(err));
     }
     if (!eligibility.ok) return stop(auditResultOf(eligibility.error), eligibility.error, eligibility.account);
     const { employee } = eligibility;
     if (employee.account.id !== target.accountId) {
-      const error = new AppError(ErrorCode.EmployeeChanged, 'The code now leads to another entry than the one confirmed');
+      const error = new AppError(
+        ErrorCode.EmployeeChanged,
+        'The code now leads to another entry than the one confirmed',
+      );
       return stop('refused', error, employee.account);
     }
     return { kind: 'ok', employee, account: employee.account };

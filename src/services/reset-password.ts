@@ -84,11 +84,18 @@ export function createResetPassword(deps: ResetPasswordDeps) {
         { event: 'reset_outcome', outcome: 'duplicate', submissionId: request.submissionId },
         'duplicate submission ignored',
       );
-      return { ...baseOf(request, request.target.kind === 'typed' ? request.target.employee : undefined), status: 'duplicate' };
+      return {
+        ...baseOf(request, request.target.kind === 'typed' ? request.target.employee : undefined),
+        status: 'duplicate',
+      };
     }
     const employee = gate.employee;
     const account = gate.account;
-    const entry = auditEntry(request, employee, account ? { kind: deps.directory?.kind ?? 'ldap', account } : undefined);
+    const entry = auditEntry(
+      request,
+      employee,
+      account ? { kind: deps.directory?.kind ?? 'ldap', account } : undefined,
+    );
     const base = baseOf(request, employee);
     const stopped = async (outcome: RecordedOutcome) => {
       await deps.audit.record(entry, toAuditOutcome(outcome)).catch((err) => log.error({ err }, 'audit write failed'));
@@ -181,7 +188,13 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     if (account && directory) {
       try {
         const receipt = await directory.setTemporaryPassword(account, password);
-        set = { label: directory.label, login: account.login, result: 'set', unlocked: receipt.unlocked, marker: receipt.marker };
+        set = {
+          label: directory.label,
+          login: account.login,
+          result: 'set',
+          unlocked: receipt.unlocked,
+          marker: receipt.marker,
+        };
       } catch (err) {
         const error = asAppError(err);
         if (error.code !== ErrorCode.DirectoryOutcomeUnknown) {
@@ -196,7 +209,13 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     const body = composeSmsText(employee.name, password, { changeAtFirstLogin: set !== undefined });
     try {
       const receipt = await deps.sms.send({ to: employee.phoneE164, body });
-      return { ...base, ...(set ? { directory: set } : {}), status: 'sent', messageSid: receipt.sid, smsStatus: receipt.status };
+      return {
+        ...base,
+        ...(set ? { directory: set } : {}),
+        status: 'sent',
+        messageSid: receipt.sid,
+        smsStatus: receipt.status,
+      };
     } catch (err) {
       const error = asAppError(err);
       // Anything unexpected during the send may have happened after the provider accepted the message.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { codeSchema, type FormMetadata, reasonSchema, type ViewStateValues } from './reset-form.js';
 import { ACTION_IDS, BLOCK_IDS } from './reset-modal.js';
-import { codeSchema, type FormMetadata, type ViewStateValues, reasonSchema } from './reset-form.js';
 
 /** The lookup step's fields: the employee code and an optional reason. */
 export function parseLookupForm(
@@ -27,7 +27,9 @@ const confirmSchema = z.object({
 });
 export type ConfirmMetadata = z.infer<typeof confirmSchema>;
 
-export function encodeConfirmMetadata(meta: FormMetadata & { code: string; accountId: string; reason?: string }): string {
+export function encodeConfirmMetadata(
+  meta: FormMetadata & { code: string; accountId: string; reason?: string },
+): string {
   return JSON.stringify(meta);
 }
 

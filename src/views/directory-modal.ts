@@ -91,7 +91,9 @@ export function buildConfirmView(o: {
           `This sets a temporary password in ${o.directoryLabel}, which must be changed at next login, and texts it to the number on record. You will not see it.`,
         ),
       },
-      context('Wrong person or number? Cancel, and fix the directory first: the bot only ever texts the number on record.'),
+      context(
+        'Wrong person or number? Cancel, and fix the directory first: the bot only ever texts the number on record.',
+      ),
     ],
   };
 }

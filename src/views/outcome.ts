@@ -23,7 +23,13 @@ export function describeOutcome(outcome: RecordedOutcome, ctx: MessageContext): 
   const target = outcome.maskedPhone ? [`For ${name} at ${outcome.maskedPhone}.`] : [`For ${name}.`];
   if (d && d.error === undefined && outcome.status === 'failed' && d.result !== 'set') {
     // The text failed after the password was set: say what became of the password first.
-    return describeError(outcome.error, ctx, emoji, [...target, compensationLine(d.result, d.label)], 'Fix the cause above, then run /resetpw again.');
+    return describeError(
+      outcome.error,
+      ctx,
+      emoji,
+      [...target, compensationLine(d.result, d.label)],
+      'Fix the cause above, then run /resetpw again.',
+    );
   }
   if (d?.result === 'set' && outcome.status === 'unknown') {
     return describeError(outcome.error, ctx, emoji, [

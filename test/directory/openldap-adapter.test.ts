@@ -50,7 +50,13 @@ describe.runIf(enabled)('LDAP directory adapter on a real slapd', () => {
   beforeAll(async () => {
     slapd = await startSlapd();
     people = new LdapPeople(slapd);
-    await people.add({ uid: 'alice', code: 'E1001', name: 'Alice Anders', mobile: '+1 500 555 0006', password: 'Alice-Old-1' });
+    await people.add({
+      uid: 'alice',
+      code: 'E1001',
+      name: 'Alice Anders',
+      mobile: '+1 500 555 0006',
+      password: 'Alice-Old-1',
+    });
     await people.add({ uid: 'twin1', code: 'E2000', mobile: '+15005550006' });
     await people.add({ uid: 'twin2', code: 'E2000', mobile: '+15005550006' });
     await people.add({ uid: 'nophone', code: 'E3000' });
@@ -152,25 +158,37 @@ describe.runIf(enabled)('LDAP directory adapter on a real slapd', () => {
     const check = (over: Partial<LdapConfig>) =>
       open(over)
         .verify()
-        .then(() => 'ok', (e: Error) => e.message);
+        .then(
+          () => 'ok',
+          (e: Error) => e.message,
+        );
     expect(await check({ bindPassword: 'wrong' })).toBe(
       'LDAP_BIND_DN / LDAP_BIND_PASSWORD: the directory refused the bind (LDAP result 49: invalid credentials)',
     );
-    expect(await check({ url: 'ldap://127.0.0.1:1' })).toBe('LDAP_URL: cannot connect to ldap://127.0.0.1:1 (ECONNREFUSED)');
-    expect(await check({ caFile: undefined })).toMatch(/^LDAP_CA_FILE: the certificate of ldap:\/\/127\.0\.0\.1:\d+ is not trusted \(/);
+    expect(await check({ url: 'ldap://127.0.0.1:1' })).toBe(
+      'LDAP_URL: cannot connect to ldap://127.0.0.1:1 (ECONNREFUSED)',
+    );
+    expect(await check({ caFile: undefined })).toMatch(
+      /^LDAP_CA_FILE: the certificate of ldap:\/\/127\.0\.0\.1:\d+ is not trusted \(/,
+    );
     expect(await check({ baseDn: 'ou=nowhere,dc=example,dc=com' })).toBe(
       'LDAP_BASE_DN: ou=nowhere,dc=example,dc=com cannot be read (no such entry)',
     );
     expect(await check({ protectedGroups: ['cn=it-admns,ou=groups,dc=example,dc=com'] })).toBe(
       'LDAP_PROTECTED_GROUPS: cn=it-admns,ou=groups,dc=example,dc=com cannot be read (no such entry)',
     );
-    expect(() => open({ caFile: '/nonexistent/ca.pem' })).toThrow('LDAP_CA_FILE: cannot read /nonexistent/ca.pem (ENOENT)');
+    expect(() => open({ caFile: '/nonexistent/ca.pem' })).toThrow(
+      'LDAP_CA_FILE: cannot read /nonexistent/ca.pem (ENOENT)',
+    );
   });
 
   it('fails a lookup with DIRECTORY_UNAVAILABLE when the directory cannot be reached', async () => {
     const err = await open({ url: 'ldap://127.0.0.1:1', startTls: false })
       .findByEmployeeCode('E1001')
       .catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: ErrorCode.DirectoryUnavailable, details: { reason: 'connect_failed', transport: 'ECONNREFUSED' } });
+    expect(err).toMatchObject({
+      code: ErrorCode.DirectoryUnavailable,
+      details: { reason: 'connect_failed', transport: 'ECONNREFUSED' },
+    });
   });
 });

@@ -86,14 +86,20 @@ export class SlackDriver {
     return { ...delivery, triggerId, responseUrl };
   }
 
-  /** Submits the modal Slack holds for `userId` (or `viewId`) with the given field values. */
+  /**
+   * Submits the modal Slack holds for `userId` (or `viewId`) with the given field values. An ack with
+   * `response_action: update` replaces the modal, as Slack does (same view id), so the next submit is the next step.
+   */
   async submit(userId: string, input: FormInput, options: { viewId?: string; privateMetadata?: string } = {}) {
     const stored = options.viewId ? this.slack.views.get(options.viewId) : this.slack.lastViewFor(userId);
     if (!stored) throw new Error(`no modal open for ${userId}`);
-    return this.transport(
+    const delivery = await this.transport(
       'interactive',
       viewSubmissionPayload(userId, stored.id, stored.view, input, options.privateMetadata),
     );
+    const ack = delivery.body as { response_action?: string; view?: Record<string, unknown> } | '';
+    if (ack && ack.response_action === 'update' && ack.view) stored.view = ack.view;
+    return delivery;
   }
 }
 
@@ -123,6 +129,10 @@ export function viewSubmissionPayload(
   privateMetadata?: string,
 ) {
   const value = (v: string | undefined) => ({ type: 'plain_text_input', value: v ?? null });
+  // Slack sends state for the input blocks the view has, and only those.
+  const blocks = (view.blocks as { type?: string; block_id?: string }[] | undefined) ?? [];
+  const inputs = new Set(blocks.filter((b) => b.type === 'input').map((b) => b.block_id));
+  const fields = (Object.keys(BLOCK_IDS) as (keyof typeof BLOCK_IDS)[]).filter((k) => inputs.has(BLOCK_IDS[k]));
   return {
     type: 'view_submission',
     team: { id: TEAM_ID, domain: 'resetpw-test' },
@@ -136,12 +146,7 @@ export function viewSubmissionPayload(
       team_id: TEAM_ID,
       private_metadata: privateMetadata ?? view.private_metadata,
       state: {
-        values: {
-          [BLOCK_IDS.name]: { [ACTION_IDS.name]: value(input.name) },
-          [BLOCK_IDS.code]: { [ACTION_IDS.code]: value(input.code) },
-          [BLOCK_IDS.phone]: { [ACTION_IDS.phone]: value(input.phone) },
-          [BLOCK_IDS.reason]: { [ACTION_IDS.reason]: value(input.reason) },
-        },
+        values: Object.fromEntries(fields.map((k) => [BLOCK_IDS[k], { [ACTION_IDS[k]]: value(input[k]) }])),
       },
       hash: `${Date.now()}.${viewId}`,
       app_id: 'A0RESETPW',

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Attribute, Change, Client, Control, type Entry } from 'ldapts';
-import { LDAP_BASE, LDAP_PEOPLE, LDAP_ROOT, type Slapd } from './slapd.js';
+import {
+  LDAP_ADMINS_GROUP,
+  LDAP_BASE,
+  LDAP_PEOPLE,
+  LDAP_READONLY_BOT,
+  LDAP_ROOT,
+  ldapBotEnv,
+  type Slapd,
+} from './slapd.js';
+import type { BindOutcome, TestDirectory, TestPersonSpec } from './test-directory.js';
 
 /**
  * Test-side access to a real slapd: people added and inspected as the rootdn, binds made as the employee would
@@ -15,9 +24,6 @@ export interface LdapPerson {
   readonly password?: string;
 }
 
-/** The bind outcome an employee would see. */
-export type BindOutcome = 'ok' | 'must_change' | 'invalid';
-
 class PasswordPolicyControl extends Control {
   error?: number;
   constructor() {
@@ -31,8 +37,25 @@ class PasswordPolicyControl extends Control {
   }
 }
 
-export class LdapPeople {
+export class LdapPeople implements TestDirectory {
+  readonly kind = 'ldap' as const;
+  readonly label = 'the LDAP directory';
   constructor(readonly slapd: Slapd) {}
+
+  botEnv(over: Record<string, string> = {}): Record<string, string> {
+    return ldapBotEnv(this.slapd, over);
+  }
+
+  unprivilegedBotEnv(): Record<string, string> {
+    return ldapBotEnv(this.slapd, {
+      LDAP_BIND_DN: LDAP_READONLY_BOT.dn,
+      LDAP_BIND_PASSWORD: LDAP_READONLY_BOT.password,
+    });
+  }
+
+  async protect(dn: string): Promise<void> {
+    await this.addToGroup(LDAP_ADMINS_GROUP, dn);
+  }
 
   private async asRoot<T>(fn: (c: Client) => Promise<T>): Promise<T> {
     const c = new Client({ url: this.slapd.url });
@@ -48,19 +71,20 @@ export class LdapPeople {
     return `uid=${uid},${LDAP_PEOPLE}`;
   }
 
-  async add(p: LdapPerson): Promise<string> {
-    const dn = this.dnOf(p.uid);
-    const name = p.name ?? `Test ${p.uid}`;
+  async add(p: LdapPerson | TestPersonSpec): Promise<string> {
+    const uid = 'uid' in p ? p.uid : p.login;
+    const dn = this.dnOf(uid);
+    const name = p.name ?? `Test ${uid}`;
     await this.asRoot((c) =>
       c.add(dn, {
         objectClass: ['inetOrgPerson'],
-        uid: p.uid,
+        uid,
         cn: name,
         sn: name.split(' ').at(-1) ?? name,
         displayName: name,
         employeeNumber: p.code,
         ...(p.mobile ? { mobile: p.mobile } : {}),
-        userPassword: p.password ?? `${p.uid}-Old-Pass-1`,
+        userPassword: p.password ?? `${uid}-Old-Pass-1`,
       }),
     );
     return dn;
@@ -68,7 +92,10 @@ export class LdapPeople {
 
   async addToGroup(groupDn: string, memberDn: string): Promise<void> {
     await this.asRoot((c) =>
-      c.modify(groupDn, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [memberDn] }) })),
+      c.modify(
+        groupDn,
+        new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [memberDn] }) }),
+      ),
     );
   }
 
@@ -122,7 +149,7 @@ export class LdapPeople {
   }
 
   /** Every attribute of the entry, operational ones included, for before/after comparisons. */
-  async snapshot(dn: string): Promise<Entry> {
+  async snapshot(dn: string): Promise<Entry & Record<string, unknown>> {
     return this.asRoot(async (c) => {
       const { searchEntries } = await c.search(dn, { scope: 'base', attributes: ['*', '+'] });
       const entry = searchEntries[0];

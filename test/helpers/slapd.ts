@@ -109,3 +109,18 @@ function spawnSlapd(dir: string, port: number): Promise<ChildProcess> {
     });
   });
 }
+
+/** The bot's DIRECTORY=ldap settings for this server: StartTLS with the test CA, the least-privileged bot account. */
+export function ldapBotEnv(slapd: Slapd, over: Record<string, string> = {}): Record<string, string> {
+  return {
+    DIRECTORY: 'ldap',
+    LDAP_URL: slapd.url,
+    LDAP_STARTTLS: 'true',
+    LDAP_CA_FILE: slapd.caFile,
+    LDAP_BIND_DN: LDAP_BOT.dn,
+    LDAP_BIND_PASSWORD: LDAP_BOT.password,
+    LDAP_BASE_DN: LDAP_PEOPLE,
+    LDAP_PROTECTED_GROUPS: LDAP_ADMINS_GROUP,
+    ...over,
+  };
+}

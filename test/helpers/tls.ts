@@ -20,8 +20,19 @@ export function makeTestCertificates(parent: string): TestCertificates {
   const f = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   openssl(
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=resetpw test CA',
-    '-keyout', f('ca.key'), '-out', f('ca.pem'),
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=resetpw test CA',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
   );
   writeFileSync(
     f('server.ext'),
@@ -32,10 +43,34 @@ export function makeTestCertificates(parent: string): TestCertificates {
       'extendedKeyUsage=serverAuth',
     ].join('\n'),
   );
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server.key'), '-out', f('server.csr'));
   openssl(
-    'x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial',
-    '-days', '2', '-extfile', f('server.ext'), '-out', f('server.pem'),
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    f('server.key'),
+    '-out',
+    f('server.csr'),
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    f('server.ext'),
+    '-out',
+    f('server.pem'),
   );
   // Samba refuses a key file that others can read.
   chmodSync(f('server.key'), 0o600);

@@ -227,3 +227,108 @@ describe('parseConfig', () => {
     ]);
   });
 });
+
+describe('directory configuration', () => {
+  const LDAP = {
+    ...VALID,
+    DIRECTORY: 'ad',
+    LDAP_URL: 'ldaps://dc1.example.com',
+    LDAP_BIND_DN: 'CN=resetbot,OU=Services,DC=example,DC=com',
+    LDAP_BIND_PASSWORD: 'bind-secret',
+    LDAP_BASE_DN: 'OU=People,DC=example,DC=com',
+  };
+
+  it('defaults to none, and fills the dialect defaults for ldap and ad', () => {
+    expect(parseConfig(VALID).directory).toEqual({ kind: 'none' });
+    expect(parseConfig(LDAP).directory).toEqual({
+      kind: 'ad',
+      ldap: {
+        url: 'ldaps://dc1.example.com',
+        startTls: false,
+        bindDn: 'CN=resetbot,OU=Services,DC=example,DC=com',
+        bindPassword: 'bind-secret',
+        baseDn: 'OU=People,DC=example,DC=com',
+        employeeAttribute: 'employeeID',
+        phoneAttribute: 'mobile',
+        userFilter: '(&(objectCategory=person)(objectClass=user))',
+        timeoutMs: 5000,
+        protectedGroups: [],
+        insecure: false,
+      },
+    });
+    const ldap = parseConfig({
+      ...LDAP,
+      DIRECTORY: 'ldap',
+      LDAP_URL: 'ldap://ldap.example.com:389',
+      LDAP_STARTTLS: 'true',
+    });
+    expect(ldap.directory).toMatchObject({
+      kind: 'ldap',
+      ldap: {
+        employeeAttribute: 'employeeNumber',
+        userFilter: '(objectClass=person)',
+        startTls: true,
+        insecure: false,
+      },
+    });
+  });
+
+  it('reads protected groups separated by semicolons (DNs have commas)', () => {
+    const c = parseConfig({
+      ...LDAP,
+      LDAP_PROTECTED_GROUPS: 'CN=Domain Admins,CN=Users,DC=example,DC=com; CN=IT Admins,OU=Groups,DC=example,DC=com',
+    });
+    expect(c.directory.kind !== 'none' && c.directory.ldap.protectedGroups).toEqual([
+      'CN=Domain Admins,CN=Users,DC=example,DC=com',
+      'CN=IT Admins,OU=Groups,DC=example,DC=com',
+    ]);
+  });
+
+  it('names every missing connection variable at once', () => {
+    expect(problems({ ...VALID, DIRECTORY: 'ldap' })).toEqual([
+      'LDAP_URL is required when DIRECTORY=ldap',
+      'LDAP_BIND_DN is required when DIRECTORY=ldap',
+      'LDAP_BIND_PASSWORD is required when DIRECTORY=ldap',
+      'LDAP_BASE_DN is required when DIRECTORY=ldap',
+    ]);
+  });
+
+  it('refuses plain ldap:// unless StartTLS is on or insecure is allowed explicitly', () => {
+    const plain = { ...LDAP, LDAP_URL: 'ldap://dc1.example.com' };
+    expect(problems(plain)).toEqual([expect.stringMatching(/^LDAP_URL is plain ldap:\/\/ without LDAP_STARTTLS=true/)]);
+    expect(parseConfig({ ...plain, LDAP_STARTTLS: 'true' }).directory).toMatchObject({ ldap: { insecure: false } });
+    expect(parseConfig({ ...plain, LDAP_ALLOW_INSECURE: 'true' }).directory).toMatchObject({
+      ldap: { insecure: true },
+    });
+    expect(problems({ ...LDAP, LDAP_STARTTLS: 'true' })).toEqual([
+      'LDAP_STARTTLS=true cannot be combined with an ldaps:// LDAP_URL (it is already encrypted)',
+    ]);
+  });
+
+  it('names bad directory values without echoing them', () => {
+    const list = problems({
+      ...LDAP,
+      DIRECTORY: 'okta',
+      LDAP_URL: 'https://dc1',
+      LDAP_EMPLOYEE_ATTRIBUTE: 'employee id',
+      LDAP_USER_FILTER: 'objectClass=user',
+      LDAP_TIMEOUT_MS: '5',
+      LDAP_BIND_PASSWORD: 'hunter2-secret',
+    });
+    expect(list.map((p) => p.split(' ')[0])).toEqual([
+      'DIRECTORY',
+      'LDAP_URL',
+      'LDAP_EMPLOYEE_ATTRIBUTE',
+      'LDAP_USER_FILTER',
+      'LDAP_TIMEOUT_MS',
+    ]);
+    expect(list.join('\n')).not.toContain('hunter2-secret');
+  });
+
+  it('refuses NODE_DEBUG=ldapts with a directory: it would print every password the bot sets', () => {
+    expect(problems({ ...LDAP, NODE_DEBUG: 'http,ldapts' })).toEqual([
+      expect.stringMatching(/^NODE_DEBUG includes ldapts/),
+    ]);
+    expect(parseConfig({ ...VALID, NODE_DEBUG: 'ldapts' }).directory).toEqual({ kind: 'none' });
+  });
+});

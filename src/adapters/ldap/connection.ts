@@ -78,9 +78,12 @@ export class LdapConnection {
   }
 
   private drop(client: Client): void {
-    void this.current?.then((c) => {
-      if (c === client) this.current = undefined;
-    }, () => undefined);
+    void this.current?.then(
+      (c) => {
+        if (c === client) this.current = undefined;
+      },
+      () => undefined,
+    );
     void client.unbind().catch(() => undefined);
   }
 

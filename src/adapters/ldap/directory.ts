@@ -47,10 +47,10 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
   });
   // Scrambles use the strong profile at its longest common length: it satisfies AD complexity and any sane
   // minimum length, and nobody ever reads it.
-  const scrambler: PasswordGenerator = createPasswordGenerator(buildProfile({ profile: 'strong', length: 32, groups: 4 }));
-  const attributes = [
-    ...new Set([...dialect.accountAttributes, config.employeeAttribute, config.phoneAttribute]),
-  ];
+  const scrambler: PasswordGenerator = createPasswordGenerator(
+    buildProfile({ profile: 'strong', length: 32, groups: 4 }),
+  );
+  const attributes = [...new Set([...dialect.accountAttributes, config.employeeAttribute, config.phoneAttribute])];
 
   const read = async <T>(op: (c: Client) => Promise<T>): Promise<T> => {
     try {

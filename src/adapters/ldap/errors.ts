@@ -83,7 +83,11 @@ export function classifyWriteError(err: unknown): AppError {
   const details = ldapDetails(err);
   switch (e.code) {
     case 19: // constraintViolation: AD 0000052D, OpenLDAP ppolicy "Password fails quality checking policy"
-      return new AppError(ErrorCode.DirectoryPolicyRejected, 'The directory password policy refused the password', details);
+      return new AppError(
+        ErrorCode.DirectoryPolicyRejected,
+        'The directory password policy refused the password',
+        details,
+      );
     case 50: // insufficientAccessRights
       return new AppError(ErrorCode.DirectoryAccessDenied, 'The bind account may not reset this password', details);
     case 53: // unwillingToPerform: AD's 0000001F is "unicodePwd over an unencrypted connection"
@@ -104,7 +108,11 @@ function connectError(err: LdapConnectError): AppError {
     err.stage === 'bind'
       ? { reason: 'bind_rejected', ...ldapDetails(cause) }
       : { reason: err.stage === 'starttls' ? 'starttls_failed' : 'connect_failed', transport: transportReason(cause) };
-  return new AppError(ErrorCode.DirectoryUnavailable, `Could not open the directory connection (${err.stage})`, details);
+  return new AppError(
+    ErrorCode.DirectoryUnavailable,
+    `Could not open the directory connection (${err.stage})`,
+    details,
+  );
 }
 
 const CERTIFICATE_CODES = new Set([

@@ -56,7 +56,13 @@ export function createSubmitLookup(deps: DirectorySubmitDeps) {
     }
     const { code, reason } = parsed;
     const outcome = await deps.lookupEmployee(
-      { requestId: requestIdOf(context), teamId: meta.teamId, adminUserId: body.user.id, code, ...(reason ? { reason } : {}) },
+      {
+        requestId: requestIdOf(context),
+        teamId: meta.teamId,
+        adminUserId: body.user.id,
+        code,
+        ...(reason ? { reason } : {}),
+      },
       log,
     );
     if (outcome.status === 'found') {
@@ -64,7 +70,12 @@ export function createSubmitLookup(deps: DirectorySubmitDeps) {
       await ack({
         response_action: 'update',
         view: buildConfirmView({
-          privateMetadata: encodeConfirmMetadata({ ...meta, code, accountId: employee.account.id, ...(reason ? { reason } : {}) }),
+          privateMetadata: encodeConfirmMetadata({
+            ...meta,
+            code,
+            accountId: employee.account.id,
+            ...(reason ? { reason } : {}),
+          }),
           directoryLabel: deps.directoryLabel,
           employee: {
             name: escapeMrkdwn(employee.name),

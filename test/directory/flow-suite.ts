@@ -1,0 +1,252 @@
+import { afterEach, expect, it } from 'vitest';
+import { createAuditStore } from '../../src/store/audit-store.js';
+import { openStore } from '../../src/store/database.js';
+import { DIRECTORY_CALLBACK_IDS } from '../../src/views/directory-modal.js';
+import { BLOCK_IDS } from '../../src/views/reset-modal.js';
+import { DELIVERY_TO, MAGIC_TO } from '../fakes/fake-twilio.js';
+import { ADMIN, type Harness, startHarness, waitFor } from '../helpers/harness.js';
+import type { TestDirectory } from '../helpers/test-directory.js';
+
+/**
+ * The reset flow with a real directory, end to end through the real bot: Slack and Twilio are local fakes, the
+ * directory is a real server. Shared by the OpenLDAP and the Active Directory suites. Each test adds its own
+ * people (unique codes), so the tests do not depend on one another.
+ */
+export function directoryFlowSuite(directory: () => TestDirectory) {
+  let h: Harness | undefined;
+  let seq = 0;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  const start = async (env: Record<string, string> = {}) => {
+    h = await startHarness({ env: { ...directory().botEnv(), ...env } });
+    return h;
+  };
+  /** A fresh person with a unique code and login. */
+  const person = async (over: { mobile?: string | null; name?: string } = {}) => {
+    const n = ++seq;
+    const login = `emp${n}${Math.random().toString(36).slice(2, 6)}`;
+    const code = `E-${Date.now().toString(36).slice(-5)}${n}`;
+    const password = `Old-Pass-${n}-xyzzy!`;
+    const mobile = over.mobile === null ? undefined : (over.mobile ?? '+1 500 555 0006');
+    const dn = await directory().add({
+      login,
+      code,
+      name: over.name ?? `Pat Example${n}`,
+      password,
+      ...(mobile ? { mobile } : {}),
+    });
+    return { dn, login, code, password };
+  };
+  const lookup = async (harness: Harness, code: string) => {
+    const opened = harness.slack.callsTo('views.open').length;
+    await harness.driver.command(ADMIN);
+    await waitFor(() => harness.slack.callsTo('views.open').length === opened + 1, 5000, 'the form');
+    return harness.driver.submit(ADMIN, { code, reason: 'INC-1' });
+  };
+  const confirm = (harness: Harness) => harness.driver.submit(ADMIN, {});
+  const textedPassword = (harness: Harness, index = 0) =>
+    /password is:\n(\S+)\n/.exec(harness.twilio.createRequests[index]?.params.Body ?? '')?.[1] ?? '';
+  const auditRows = async (harness: Harness) => {
+    const store = await openStore(String(harness.env.DATABASE_URL));
+    try {
+      return await createAuditStore(store.db).list({ limit: 50 });
+    } finally {
+      await store.close();
+    }
+  };
+  const privateMessages = (harness: Harness) => harness.slack.responses.map((r) => String(r.body.text));
+
+  it('looks the code up, confirms who it is, sets a password that must be changed at first login, and texts it to the number on record', async () => {
+    const d = directory();
+    const harness = await start();
+    const p = await person({ name: 'Jane Q. Doe' });
+
+    const [open] = harness.slack.callsTo('views.open');
+    expect(open).toBeUndefined();
+    const step1 = await lookup(harness, p.code);
+    const form = harness.slack.callsTo('views.open')[0]?.args.view as { blocks: { block_id?: string; type: string }[] };
+    expect(form.blocks.filter((b) => b.type === 'input').map((b) => b.block_id)).toEqual([
+      BLOCK_IDS.code,
+      BLOCK_IDS.reason,
+    ]);
+    expect(step1.body).toMatchObject({
+      response_action: 'update',
+      view: { callback_id: DIRECTORY_CALLBACK_IDS.confirm },
+    });
+    const shown = JSON.stringify(step1.body);
+    expect(shown).toContain('Jane Q. Doe');
+    expect(shown).toContain(p.login);
+    expect(shown).toContain('+•••••••0006');
+    expect(shown).toContain(`sets a temporary password in ${d.label}, which must be changed at next login`);
+    expect(harness.twilio.createRequests).toHaveLength(0);
+
+    const step2 = await confirm(harness);
+    expect(JSON.stringify(step2.body)).toContain('Resetting');
+    await waitFor(() => harness.slack.responses.length === 1, 10_000, 'the outcome');
+    expect(harness.twilio.createRequests).toHaveLength(1);
+    expect(harness.twilio.createRequests[0]?.params.To).toBe('+15005550006');
+    const password = textedPassword(harness);
+    expect(password.length).toBeGreaterThanOrEqual(15);
+    expect(harness.twilio.createRequests[0]?.params.Body).toContain('You must choose a new one when you first log in');
+    expect(await d.bind(p.dn, password)).toBe('must_change');
+    expect(await d.bind(p.dn, p.password)).toBe('invalid');
+
+    const [message] = privateMessages(harness);
+    expect(message).toContain('Temporary password set and sent');
+    expect(message).toContain(`It is set in ${d.label} and must be changed at first login.`);
+    const [row] = await auditRows(harness);
+    expect(row).toMatchObject({
+      result: 'sent',
+      reason: 'INC-1',
+      employee: { name: 'Jane Q. Doe', code: p.code, phoneE164: '+15005550006' },
+      directory: { kind: d.kind, accountId: p.dn, login: p.login },
+      directoryStep: { result: 'set', marker: expect.any(String) },
+    });
+    // Nowhere but the SMS: not in logs, not in anything sent to Slack, not in the audit.
+    expect(harness.logs.text).not.toContain(password);
+    expect(harness.slack.everythingReceived).not.toContain(password);
+    expect(JSON.stringify(await auditRows(harness))).not.toContain(password);
+  });
+
+  it('unlocks an account locked by failed logins, and says it was locked before and after', async () => {
+    const d = directory();
+    const harness = await start();
+    const p = await person();
+    await d.lockOut(p.dn);
+    const step1 = await lookup(harness, p.code);
+    expect(JSON.stringify(step1.body)).toContain('Locked by failed logins');
+    await confirm(harness);
+    await waitFor(() => harness.slack.responses.length === 1, 10_000, 'the outcome');
+    expect(privateMessages(harness)[0]).toContain('it is unlocked now');
+    expect(await d.bind(p.dn, textedPassword(harness))).toBe('must_change');
+  });
+
+  it.each([
+    ['no match', 'none', /No account in .* has this employee code/, 'invalid', 'EMPLOYEE_NOT_FOUND'],
+    ['several matches', 'twins', /2 accounts in .* share this employee code/, 'invalid', 'EMPLOYEE_AMBIGUOUS'],
+    ['a disabled account', 'disabled', /The account is disabled/, 'refused', 'ACCOUNT_DISABLED'],
+    ['a protected account', 'protected', /protected group/, 'refused', 'ACCOUNT_PROTECTED'],
+    ['no mobile on record', 'no-mobile', /no mobile number in/, 'invalid', 'NO_MOBILE_ON_RECORD'],
+    ['a mobile number that is not one', 'bad-mobile', /not a valid phone number/, 'invalid', 'NO_MOBILE_ON_RECORD'],
+  ] as const)(
+    'keeps the form open on %s, says which, audits it, and changes nothing',
+    async (_label, kind, words, result, code) => {
+      const d = directory();
+      const harness = await start();
+      const p = await person(kind === 'no-mobile' ? { mobile: null } : kind === 'bad-mobile' ? { mobile: '12' } : {});
+      if (kind === 'twins')
+        await d.add({ login: `${p.login}b`, code: p.code, password: 'Twin-Pass-1x!', mobile: '+15005550006' });
+      if (kind === 'disabled') await d.disable(p.dn);
+      if (kind === 'protected') await d.protect(p.dn);
+      const before = await d.snapshot(p.dn);
+      const ack = await lookup(harness, kind === 'none' ? `${p.code}X` : p.code);
+      expect(ack.body).toMatchObject({
+        response_action: 'errors',
+        errors: { [BLOCK_IDS.code]: expect.stringMatching(words) },
+      });
+      expect(await d.snapshot(p.dn)).toEqual(before);
+      expect(harness.twilio.createRequests).toHaveLength(0);
+      expect(await d.bind(p.dn, p.password)).toBe(kind === 'disabled' ? 'invalid' : 'ok');
+      const [row] = await auditRows(harness);
+      expect(row).toMatchObject({ result, errorCode: code, adminUserId: ADMIN });
+    },
+  );
+
+  it('scrambles the password when Twilio refuses the text: neither the old nor the texted password works', async () => {
+    const d = directory();
+    const harness = await start();
+    const p = await person({ mobile: MAGIC_TO.optedOut });
+    await lookup(harness, p.code);
+    await confirm(harness);
+    await waitFor(() => harness.slack.responses.length === 1, 10_000, 'the outcome');
+    const password = textedPassword(harness);
+    expect(password).not.toBe('');
+    expect(await d.bind(p.dn, password)).toBe('invalid');
+    expect(await d.bind(p.dn, p.password)).toBe('invalid');
+    const [message] = privateMessages(harness);
+    expect(message).toContain('then randomised because the text could not be delivered');
+    expect(message).toContain('SMS_OPTED_OUT');
+    expect((await auditRows(harness))[0]).toMatchObject({
+      result: 'failed',
+      errorCode: 'SMS_OPTED_OUT',
+      directoryStep: { result: 'scrambled', detail: 'SMS_OPTED_OUT' },
+    });
+    expect(harness.logs.text).not.toContain(password);
+  });
+
+  it('keeps the password when Twilio does not answer in time, and says it is set', async () => {
+    const d = directory();
+    const harness = await start({ TWILIO_TIMEOUT_MS: '300' });
+    harness.twilio.slowMs = 1500;
+    const p = await person({ mobile: MAGIC_TO.slow });
+    await lookup(harness, p.code);
+    await confirm(harness);
+    await waitFor(() => harness.slack.responses.length === 1, 10_000, 'the outcome');
+    expect(harness.twilio.createRequests).toHaveLength(1);
+    expect(await d.bind(p.dn, textedPassword(harness))).toBe('must_change');
+    const [message] = privateMessages(harness);
+    expect(message).toContain('Outcome unknown');
+    expect(message).toContain(`The temporary password is set in ${d.label}`);
+    expect((await auditRows(harness))[0]).toMatchObject({ result: 'unknown', directoryStep: { result: 'set' } });
+  });
+
+  it('scrambles the password when the text is reported undelivered', async () => {
+    const d = directory();
+    const harness = await start({ SMS_STATUS_POLL_MS: '20' });
+    const p = await person({ mobile: DELIVERY_TO.unreachable });
+    await lookup(harness, p.code);
+    await confirm(harness);
+    await waitFor(() => harness.slack.responses.length === 2, 10_000, 'the delivery follow-up');
+    expect(await d.bind(p.dn, textedPassword(harness))).toBe('invalid');
+    const followUp = privateMessages(harness)[1];
+    expect(followUp).toContain('Not delivered');
+    expect(followUp).toContain('then randomised');
+    expect((await auditRows(harness))[0]).toMatchObject({
+      result: 'undelivered',
+      directoryStep: { result: 'scrambled', detail: 'undelivered:30003' },
+    });
+  });
+
+  it('resets once when the confirmation arrives twice', async () => {
+    const harness = await start();
+    const p = await person();
+    await lookup(harness, p.code);
+    const viewId = harness.slack.lastViewFor(ADMIN)?.id ?? '';
+    const confirmView = harness.slack.views.get(viewId)?.view;
+    await Promise.all([confirm(harness), harness.driver.submit(ADMIN, {}, { viewId }).catch(() => undefined)]);
+    // Replay the same confirmation once more, as a retrying client would.
+    if (confirmView) {
+      const stored = harness.slack.views.get(viewId);
+      if (stored) stored.view = confirmView;
+      await harness.driver.submit(ADMIN, {}, { viewId });
+    }
+    await waitFor(() => harness.slack.responses.length >= 1, 10_000, 'the outcome');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(harness.twilio.createRequests).toHaveLength(1);
+    const rows = await auditRows(harness);
+    expect(rows.filter((r) => r.directoryStep?.result === 'set')).toHaveLength(1);
+  });
+
+  it('gives the mapped message when the bot account lacks the right to reset, and changes nothing', async () => {
+    const d = directory();
+    const harness = await start(d.unprivilegedBotEnv());
+    const p = await person();
+    const before = await d.snapshot(p.dn);
+    await lookup(harness, p.code);
+    await confirm(harness);
+    await waitFor(() => harness.slack.responses.length === 1, 10_000, 'the outcome');
+    const [message] = privateMessages(harness);
+    expect(message).toContain("The bot's directory account lacks a right");
+    expect(message).toContain(d.kind === 'ad' ? 'Reset password' : 'write on userPassword');
+    expect(harness.twilio.createRequests).toHaveLength(0);
+    expect(await d.snapshot(p.dn)).toEqual(before);
+    expect((await auditRows(harness))[0]).toMatchObject({
+      result: 'failed',
+      errorCode: 'DIRECTORY_ACCESS_DENIED',
+      directoryStep: { result: 'failed', detail: 'DIRECTORY_ACCESS_DENIED' },
+    });
+  });
+}

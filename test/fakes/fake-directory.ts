@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import type { AppError } from '../../src/errors.js';
+import type { Directory, DirectoryAccount, DirectoryLookup, PasswordSetReceipt } from '../../src/ports/index.js';
+
+interface Held {
+  account: DirectoryAccount;
+  password: string;
+  mustChange: boolean;
+  changedAt: number;
+}
+
+/**
+ * An in-memory company directory for the use-case tests: the port's behaviour without a server. The real adapter
+ * is only ever tested against real servers (test/directory).
+ */
+export class FakeDirectory implements Directory {
+  readonly kind = 'ldap' as const;
+  readonly label = 'the test directory';
+  readonly accounts = new Map<string, Held>();
+  /** Every write, in order, with the password it set (a fake may keep it: nothing here is real). */
+  readonly writes: { op: 'set' | 'scramble'; accountId: string; password: string }[] = [];
+  /** Errors the next calls throw. */
+  readonly fail: { find?: AppError; set?: AppError; scramble?: AppError[] } = {};
+  /** Called at the moment of each write, e.g. to look at the audit row then. */
+  onWrite?: (op: 'set' | 'scramble') => Promise<void>;
+  private clock = 0;
+
+  add(
+    account: Partial<DirectoryAccount> & Pick<DirectoryAccount, 'login' | 'employeeCode'>,
+    password = 'Old-1',
+  ): DirectoryAccount {
+    const full: DirectoryAccount = {
+      id: `uid=${account.login},ou=people,dc=test`,
+      displayName: `Test ${account.login}`,
+      mobile: '+14155552671',
+      disabled: false,
+      locked: false,
+      passwordNeverExpires: false,
+      ...account,
+    };
+    this.accounts.set(full.id, { account: full, password, mustChange: false, changedAt: 0 });
+    return full;
+  }
+
+  passwordOf(id: string): string | undefined {
+    return this.accounts.get(id)?.password;
+  }
+
+  async verify(): Promise<void> {}
+
+  async findByEmployeeCode(code: string): Promise<DirectoryLookup> {
+    if (this.fail.find) throw this.fail.find;
+    const matches = [...this.accounts.values()].filter((h) => h.account.employeeCode === code);
+    if (matches.length === 0) return { found: 'none' };
+    if (matches.length > 1) return { found: 'many', count: matches.length };
+    return { found: 'one', account: (matches[0] as Held).account };
+  }
+
+  async setTemporaryPassword(account: DirectoryAccount, password: string): Promise<PasswordSetReceipt> {
+    await this.onWrite?.('set');
+    if (this.fail.set) throw this.fail.set;
+    const held = this.accounts.get(account.id);
+    if (!held) throw new Error(`no account ${account.id}`);
+    this.writes.push({ op: 'set', accountId: account.id, password });
+    const unlocked = held.account.locked;
+    Object.assign(held, {
+      password,
+      mustChange: true,
+      changedAt: ++this.clock,
+      account: { ...held.account, locked: false },
+    });
+    return { marker: String(held.changedAt), unlocked };
+  }
+
+  async scramble(accountId: string): Promise<void> {
+    await this.onWrite?.('scramble');
+    const failure = this.fail.scramble?.shift();
+    if (failure) throw failure;
+    const held = this.accounts.get(accountId);
+    if (!held) throw new Error(`no account ${accountId}`);
+    const password = randomBytes(18).toString('base64');
+    this.writes.push({ op: 'scramble', accountId, password });
+    Object.assign(held, { password, mustChange: true, changedAt: ++this.clock });
+  }
+
+  /** The employee sets their own password. */
+  changeOwnPassword(accountId: string, password: string): void {
+    const held = this.accounts.get(accountId);
+    if (held) Object.assign(held, { password, mustChange: false, changedAt: ++this.clock });
+  }
+
+  async passwordChangedSince(accountId: string, marker: string): Promise<boolean> {
+    const held = this.accounts.get(accountId);
+    return held !== undefined && !held.mustChange && held.changedAt > Number(marker);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,34 @@
+/**
+ * What the directory suites need from a real directory server, whichever dialect: people to reset, and ways to
+ * see what the bot did to them (binds as the employee, before/after snapshots). Implemented for slapd
+ * (test/helpers/ldap-people.ts) and Samba AD (test/helpers/samba.ts).
+ */
+export interface TestPersonSpec {
+  readonly login: string;
+  readonly code: string;
+  readonly name?: string;
+  readonly mobile?: string;
+  readonly password: string;
+}
+
+/** What an employee's login attempt says. */
+export type BindOutcome = 'ok' | 'must_change' | 'invalid';
+
+export interface TestDirectory {
+  readonly kind: 'ldap' | 'ad';
+  /** How the bot names it to admins. */
+  readonly label: string;
+  /** The bot's environment for this server, with the least-privileged bot account. */
+  botEnv(over?: Record<string, string>): Record<string, string>;
+  /** The same, bound as an account without the right to reset passwords. */
+  unprivilegedBotEnv(): Record<string, string>;
+  /** Adds a person; returns the DN. */
+  add(person: TestPersonSpec): Promise<string>;
+  lockOut(dn: string): Promise<void>;
+  disable(dn: string): Promise<void>;
+  /** Puts the account in the protected group the bot is configured with. */
+  protect(dn: string): Promise<void>;
+  bind(dn: string, password: string): Promise<BindOutcome>;
+  /** Every attribute of the entry (operational ones included), to prove a refusal changed nothing. */
+  snapshot(dn: string): Promise<Record<string, unknown>>;
+}
