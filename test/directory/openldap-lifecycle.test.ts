@@ -81,7 +81,7 @@ describe.runIf(requireSlapd())('directory lifecycle on OpenLDAP', () => {
     twilio.slowMs = 60_000; // the send hangs until the process is killed
     const dn = await people.add({ uid: 'crash1', code: 'E-CRASH1', mobile: MAGIC_TO.slow, password: 'Crash-Old-1' });
     // 500 ms Twilio and 100 ms LDAP timeouts: a `sending` row older than ~5 s is interrupted.
-    const env = {
+    const env: Record<string, string | undefined> = {
       ...testEnv(slack, twilio, 'http'),
       ...ldapBotEnv(slapd, { LDAP_TIMEOUT_MS: '100' }),
       TWILIO_TIMEOUT_MS: '500',
