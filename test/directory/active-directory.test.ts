@@ -1,0 +1,145 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startBot } from '../../src/bot.js';
+import { BLOCK_IDS } from '../../src/views/reset-modal.js';
+import { FakeSlack } from '../fakes/fake-slack.js';
+import { FakeTwilio } from '../fakes/fake-twilio.js';
+import { ADMIN, ADMIN_GROUP, type Harness, LogCapture, startHarness, testEnv, waitFor } from '../helpers/harness.js';
+import {
+  AD_ADMIN,
+  AD_NESTED_GROUP,
+  AD_PEOPLE,
+  AdPeople,
+  requireSamba,
+  type SambaDc,
+  startSamba,
+} from '../helpers/samba.js';
+import { directoryFlowSuite } from './flow-suite.js';
+
+/**
+ * DIRECTORY=ad end to end against a real Samba AD DC over LDAPS (and StartTLS), with a delegated, non-admin bot
+ * account. Samba's fixed ports mean one DC per machine: this file is the only one that starts it.
+ */
+describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', () => {
+  let dc: SambaDc;
+  let ad: AdPeople;
+  beforeAll(async () => {
+    dc = await startSamba();
+    ad = new AdPeople(dc);
+  }, 120_000);
+  afterAll(async () => {
+    await dc?.stop();
+  });
+
+  directoryFlowSuite(() => ad);
+
+  describe('what only Active Directory does', () => {
+    let h: Harness | undefined;
+    afterEach(async () => {
+      await h?.stop();
+      h = undefined;
+    });
+    const lookup = async (code: string, env: Record<string, string> = {}) => {
+      h = await startHarness({ env: ad.botEnv(env) });
+      await h.driver.command(ADMIN);
+      await waitFor(() => h?.slack.callsTo('views.open').length === 1, 5000, 'the form');
+      return h.driver.submit(ADMIN, { code });
+    };
+
+    it('refuses an account flagged "password never expires", changing nothing', async () => {
+      const dn = await ad.add({
+        login: 'neverexp',
+        code: 'AD-NEVER',
+        password: 'Never-Old-12345!',
+        mobile: '+15005550006',
+      });
+      await ad.replace(dn, 'userAccountControl', String(512 | 0x10000));
+      const before = await ad.snapshot(dn);
+      const ack = await lookup('AD-NEVER');
+      expect(ack.body).toMatchObject({
+        response_action: 'errors',
+        errors: { [BLOCK_IDS.code]: expect.stringContaining('"password never expires"') },
+      });
+      expect(await ad.snapshot(dn)).toEqual(before);
+    });
+
+    it('refuses an adminCount=1 account (the domain Administrator) whatever the protected groups', async () => {
+      await ad.replace(AD_ADMIN.dn, 'employeeID', 'AD-ADMIN');
+      await ad.replace(AD_ADMIN.dn, 'mobile', '+15005550006');
+      const ack = await lookup('AD-ADMIN', { LDAP_BASE_DN: 'DC=example,DC=test', LDAP_PROTECTED_GROUPS: '' });
+      expect(JSON.stringify(ack.body)).toContain('adminCount=1');
+      expect(await ad.bind(AD_ADMIN.dn, AD_ADMIN.password)).toBe('ok');
+    });
+
+    it('refuses a member of a protected group through a nested group', async () => {
+      const dn = await ad.add({
+        login: 'nested',
+        code: 'AD-NESTED',
+        password: 'Nested-Old-12345!',
+        mobile: '+15005550006',
+      });
+      await ad.addMember(AD_NESTED_GROUP, dn);
+      const ack = await lookup('AD-NESTED');
+      expect(JSON.stringify(ack.body)).toContain('protected group');
+    });
+
+    it("maps 0000052D to the directory's password policy, with the setting to raise", async () => {
+      const dn = await ad.add({
+        login: 'shortpw',
+        code: 'AD-SHORT',
+        password: 'Short-Old-12345!',
+        mobile: '+15005550006',
+      });
+      // The classic profile is 11 characters; this domain wants 12.
+      await lookup('AD-SHORT', { PASSWORD_PROFILE: 'classic' });
+      await h?.driver.submit(ADMIN, {});
+      await waitFor(() => (h?.slack.responses.length ?? 0) === 1, 10_000, 'the outcome');
+      const text = String(h?.slack.responses[0]?.body.text);
+      expect(text).toContain('The directory refused the temporary password');
+      expect(text).toContain('0000052D');
+      expect(text).toContain('use PASSWORD_PROFILE=strong (now classic)');
+      expect(h?.twilio.createRequests).toHaveLength(0);
+      expect(await ad.bind(dn, 'Short-Old-12345!')).toBe('ok');
+    });
+
+    it('works over StartTLS on port 389', async () => {
+      const dn = await ad.add({
+        login: 'starttls',
+        code: 'AD-STARTTLS',
+        password: 'Start-Old-12345!',
+        mobile: '+15005550006',
+      });
+      await lookup('AD-STARTTLS', { LDAP_URL: dc.startTlsUrl, LDAP_STARTTLS: 'true' });
+      await h?.driver.submit(ADMIN, {});
+      await waitFor(() => (h?.slack.responses.length ?? 0) === 1, 10_000, 'the outcome');
+      const password = /password is:\n(\S+)\n/.exec(h?.twilio.createRequests[0]?.params.Body ?? '')?.[1] ?? '';
+      expect(await ad.bind(dn, password)).toBe('must_change');
+    });
+
+    it('names the variable to fix when start-up cannot bind', async () => {
+      const slack = await new FakeSlack().start();
+      const twilio = await new FakeTwilio().start();
+      slack.setGroup(ADMIN_GROUP, [ADMIN]);
+      const start = (over: Record<string, string>) =>
+        startBot({ ...testEnv(slack, twilio, 'http'), ...ad.botEnv(over) }, { logDestination: new LogCapture() }).then(
+          async (bot) => {
+            await bot.stop();
+            return 'started';
+          },
+          (err: Error) => err.message,
+        );
+      try {
+        expect(await start({ LDAP_BIND_PASSWORD: 'wrong-password' })).toBe(
+          'LDAP_BIND_DN / LDAP_BIND_PASSWORD: the directory refused the bind (LDAP result 49: wrong password)',
+        );
+        expect(await start({ LDAP_URL: dc.startTlsUrl, LDAP_ALLOW_INSECURE: 'true' })).toBe(
+          'LDAP_URL: ldap://127.0.0.1:389 requires an encrypted connection (LDAP result 8); use ldaps:// or LDAP_STARTTLS=true',
+        );
+        expect(await start({ LDAP_BASE_DN: `OU=Nowhere,${AD_PEOPLE}` })).toMatch(
+          /^LDAP_BASE_DN: OU=Nowhere,.* cannot be read/,
+        );
+      } finally {
+        await Promise.all([slack.stop(), twilio.stop()]);
+      }
+    });
+  });
+});
