@@ -53,9 +53,17 @@ export async function auditReport(
   }
 }
 
+/** `ad:jdoe set`, `ldap:bob scrambled (SMS_OPTED_OUT)`: which account, and what the reset did to its password. */
+function directoryCell(r: AuditRecord): string {
+  if (!r.directory) return '-';
+  const step = r.directoryStep;
+  const what = step ? ` ${step.result}${step.detail ? ` (${step.detail})` : ''}` : '';
+  return `${r.directory.kind}:${r.directory.login}${what}`;
+}
+
 function formatRows(rows: readonly AuditRecord[]): string {
   if (rows.length === 0) return 'No audit records match.';
-  const header = ['time (UTC)', 'result', 'admin', 'employee', 'code', 'phone', 'message / error'];
+  const header = ['time (UTC)', 'result', 'admin', 'employee', 'code', 'phone', 'directory', 'message / error'];
   const lines = rows.map((r) => [
     r.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
     r.result,
@@ -63,6 +71,7 @@ function formatRows(rows: readonly AuditRecord[]): string {
     r.employee?.name ?? '-',
     r.employee?.code ?? '-',
     r.employee?.phoneE164 ?? '-',
+    directoryCell(r),
     [
       r.messageSid,
       r.errorCode,

@@ -1,4 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
 import { createAuditStore } from '../../src/store/audit-store.js';
 import { openStore } from '../../src/store/database.js';
 import { DIRECTORY_CALLBACK_IDS } from '../../src/views/directory-modal.js';
@@ -105,6 +106,9 @@ export function directoryFlowSuite(directory: () => TestDirectory) {
       directory: { kind: d.kind, accountId: p.dn, login: p.login },
       directoryStep: { result: 'set', marker: expect.any(String) },
     });
+    const cliOut: string[] = [];
+    await runCli(['audit'], { DATABASE_URL: String(harness.env.DATABASE_URL) }, (line) => cliOut.push(line), () => undefined);
+    expect(cliOut.join('\n')).toContain(`${d.kind}:${p.login} set`);
     // Nowhere but the SMS: not in logs, not in anything sent to Slack, not in the audit.
     expect(harness.logs.text).not.toContain(password);
     expect(harness.slack.everythingReceived).not.toContain(password);
@@ -214,15 +218,11 @@ export function directoryFlowSuite(directory: () => TestDirectory) {
     const harness = await start();
     const p = await person();
     await lookup(harness, p.code);
-    const viewId = harness.slack.lastViewFor(ADMIN)?.id ?? '';
-    const confirmView = harness.slack.views.get(viewId)?.view;
-    await Promise.all([confirm(harness), harness.driver.submit(ADMIN, {}, { viewId }).catch(() => undefined)]);
-    // Replay the same confirmation once more, as a retrying client would.
-    if (confirmView) {
-      const stored = harness.slack.views.get(viewId);
-      if (stored) stored.view = confirmView;
-      await harness.driver.submit(ADMIN, {}, { viewId });
-    }
+    const stored = harness.slack.lastViewFor(ADMIN);
+    // The confirmation as the admin submitted it: twice at once (double click, two replicas), then replayed.
+    const replay = { viewId: stored?.id ?? '', view: stored?.view ?? {} };
+    await Promise.all([harness.driver.submit(ADMIN, {}, replay), harness.driver.submit(ADMIN, {}, replay)]);
+    await harness.driver.submit(ADMIN, {}, replay);
     await waitFor(() => harness.slack.responses.length >= 1, 10_000, 'the outcome');
     await new Promise((r) => setTimeout(r, 300));
     expect(harness.twilio.createRequests).toHaveLength(1);

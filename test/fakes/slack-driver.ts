@@ -90,12 +90,17 @@ export class SlackDriver {
    * Submits the modal Slack holds for `userId` (or `viewId`) with the given field values. An ack with
    * `response_action: update` replaces the modal, as Slack does (same view id), so the next submit is the next step.
    */
-  async submit(userId: string, input: FormInput, options: { viewId?: string; privateMetadata?: string } = {}) {
+  async submit(
+    userId: string,
+    input: FormInput,
+    /** `view`: replay a form as it was when first submitted, whatever the modal shows now. */
+    options: { viewId?: string; privateMetadata?: string; view?: Record<string, unknown> } = {},
+  ) {
     const stored = options.viewId ? this.slack.views.get(options.viewId) : this.slack.lastViewFor(userId);
     if (!stored) throw new Error(`no modal open for ${userId}`);
     const delivery = await this.transport(
       'interactive',
-      viewSubmissionPayload(userId, stored.id, stored.view, input, options.privateMetadata),
+      viewSubmissionPayload(userId, stored.id, options.view ?? stored.view, input, options.privateMetadata),
     );
     const ack = delivery.body as { response_action?: string; view?: Record<string, unknown> } | '';
     if (ack && ack.response_action === 'update' && ack.view) stored.view = ack.view;

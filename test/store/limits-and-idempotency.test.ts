@@ -83,10 +83,10 @@ describe.each(ENGINES)('limits and duplicate submissions on %s', (engine) => {
       const [serial, concurrent, crossReplica] = await openForms(first, 3);
       const other = (i: number) => all[i % 2] ?? first;
       // A replay carries the form as first submitted, whatever the modal shows by then.
-      const as = (viewId: string | undefined) => ({
-        viewId,
-        privateMetadata: String(first.slack.views.get(viewId ?? '')?.view.private_metadata),
-      });
+      const as = (viewId: string | undefined) => {
+        const view = first.slack.views.get(viewId ?? '')?.view ?? {};
+        return { viewId, view, privateMetadata: String(view.private_metadata) };
+      };
       const [a, b, c] = [as(serial), as(concurrent), as(crossReplica)];
 
       // Serially: the same form delivered twice to one bot, the second after the first finished.
