@@ -2,13 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { auditResultOf, checkEligible, type Employee } from '../domain/employee.js';
 import { AppError, asAppError, ErrorCode } from '../errors.js';
 import type { Directory, DirectoryAccount, RateLimiter, RateLimitSubject, SubmissionLedger } from '../ports/index.js';
-
-/** Whom the admin asked to reset. */
-export type ResetTarget =
-  /** DIRECTORY=none: what the admin typed in the form. */
-  | { readonly kind: 'typed'; readonly employee: Employee }
-  /** The account the admin confirmed in the modal; it is looked up again, now, by its code. */
-  | { readonly kind: 'directory'; readonly code: string; readonly accountId: string };
+import type { ResetTarget } from './reset-request.js';
 
 export interface GateRequest {
   readonly requestId: string;

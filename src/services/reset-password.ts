@@ -19,22 +19,11 @@ import type {
 import { adminRefusal } from './admin-check.js';
 import { type Announcer, summaryOf as summarize } from './announcer.js';
 import type { Compensator } from './compensation.js';
-import { createResetGate, type ResetTarget } from './reset-gate.js';
+import { createResetGate } from './reset-gate.js';
 import { auditEntry, logOutcome, toAuditOutcome } from './reset-records.js';
+import type { ResetRequest } from './reset-request.js';
 
-export type { ResetTarget } from './reset-gate.js';
-
-export interface ResetRequest {
-  readonly requestId: string;
-  readonly teamId?: string;
-  readonly adminUserId: string;
-  readonly target: ResetTarget;
-  readonly reason?: string;
-  /** Where to tell the admin about delivery later (the command's response_url), while it is still valid. */
-  readonly responseUrl?: string;
-  /** The modal submission (`view.id`): a reset is processed once per submission, whatever arrives. */
-  readonly submissionId?: string;
-}
+export type { ResetRequest, ResetTarget } from './reset-request.js';
 
 export interface ResetPasswordDeps {
   readonly admins: AdminDirectory;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Employee } from '../domain/employee.js';
 import type { RecordedOutcome } from '../domain/outcome.js';
 import type { AuditDirectoryStep, AuditEntry, AuditOutcome, DirectoryAccount, DirectoryKind } from '../ports/index.js';
-import type { ResetRequest } from './reset-password.js';
+import type { ResetRequest } from './reset-request.js';
 
 /** How a reset is written down: the audit row and the one structured log line next to it. Never the password. */
 

@@ -1,0 +1,20 @@
+import type { Employee } from '../domain/employee.js';
+
+/** Whom the admin asked to reset. */
+export type ResetTarget =
+  /** DIRECTORY=none: what the admin typed in the form. */
+  | { readonly kind: 'typed'; readonly employee: Employee }
+  /** The account the admin confirmed in the modal; it is looked up again, now, by its code. */
+  | { readonly kind: 'directory'; readonly code: string; readonly accountId: string };
+
+export interface ResetRequest {
+  readonly requestId: string;
+  readonly teamId?: string;
+  readonly adminUserId: string;
+  readonly target: ResetTarget;
+  readonly reason?: string;
+  /** Where to tell the admin about delivery later (the command's response_url), while it is still valid. */
+  readonly responseUrl?: string;
+  /** The modal submission (`view.id`): a reset is processed once per submission, whatever arrives. */
+  readonly submissionId?: string;
+}
