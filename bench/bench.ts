@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: the compiled bot (`node dist/index.js`, its own process) on SQLite and on PostgreSQL, the same
- * bot with no store (bench/no-store-bot.mjs) and a bare Bolt app that only acks (bench/bare-app.mjs), each in its
- * own process, against the fakes with injected network latency, measured in the same run with the same signed
- * requests, alternating one request each so all see the same machine noise.
+ * bot with DIRECTORY=ldap against a local slapd (SQLite store), the same bot with no store
+ * (bench/no-store-bot.mjs) and a bare Bolt app that only acks (bench/bare-app.mjs), each in its own process,
+ * against the fakes with injected network latency, measured in the same run with the same signed requests,
+ * alternating one request each so all see the same machine noise.
  * The load generator and the fakes share this process, so every timestamp comes from one clock.
  * Prints medians, p99s and ratios; asserts nothing.
  */
@@ -15,7 +16,9 @@ import { FakeTwilio } from '../test/fakes/fake-twilio.js';
 import { sleep } from '../test/fakes/http-util.js';
 import { httpTransport, slashCommandPayload, viewSubmissionPayload } from '../test/fakes/slack-driver.js';
 import { ADMIN, ADMIN_GROUP, SIGNING_SECRET, testEnv, waitFor } from '../test/helpers/harness.js';
+import { LdapPeople } from '../test/helpers/ldap-people.js';
 import { startPostgres } from '../test/helpers/postgres-server.js';
+import { ldapBotEnv, slapdAvailable, startSlapd } from '../test/helpers/slapd.js';
 
 const N = Number(process.env.BENCH_N ?? 400);
 const WARMUP = 40;
@@ -61,7 +64,8 @@ function rssMb(pid: number | undefined): number {
   return Number(kb) / 1024;
 }
 
-const STORES = ['none', 'sqlite', 'postgres'] as const;
+const STORES = ['none', 'sqlite', 'postgres', 'ldap'] as const;
+/** The bots that store (or not) and text; `ldap` is the SQLite bot with DIRECTORY=ldap. */
 type StoreName = (typeof STORES)[number];
 type Target = StoreName | 'bare';
 
@@ -74,6 +78,11 @@ async function main() {
   slack.setGroup(ADMIN_GROUP, [ADMIN]);
   const pg = await startPostgres();
   if (!pg) console.warn('PostgreSQL server binaries not found (apt-get install postgresql): measuring SQLite only.');
+  const slapd = slapdAvailable() ? await startSlapd() : undefined;
+  if (!slapd) console.warn('slapd not found (apt-get install slapd): not measuring DIRECTORY=ldap.');
+  if (slapd) {
+    await new LdapPeople(slapd).add({ uid: 'jane', code: 'E-1042', name: 'Jane Doe', mobile: '+15005550006' });
+  }
   const env = {
     ...testEnv(slack, twilio, 'http'),
     LOG_LEVEL: 'info',
@@ -92,6 +101,15 @@ async function main() {
     none: await startServer([...flags, 'bench/no-store-bot.mjs'], env),
     sqlite: await startServer([...flags, entry], env), // testEnv's DATABASE_URL: a new SQLite file in a temp folder
     ...(pg ? { postgres: await startServer([...flags, entry], { ...env, DATABASE_URL: pg.url }) } : {}),
+    ...(slapd
+      ? {
+          ldap: await startServer([...flags, entry], {
+            ...env,
+            DATABASE_URL: testEnv(slack, twilio, 'http').DATABASE_URL, // its own SQLite file
+            ...ldapBotEnv(slapd),
+          }),
+        }
+      : {}),
     bare: await startServer(['bench/bare-app.mjs'], env),
   };
   const targets = (Object.keys(servers) as Target[]).filter((t) => servers[t]);
@@ -111,6 +129,8 @@ async function main() {
   const overhead = perStore();
   const toCheck = perStore();
   const checkToTwilio = perStore();
+  /** DIRECTORY=ldap only: the lookup step's ack (the directory search happens before it). */
+  const lookupAck: number[] = [];
   const view = { ...buildResetModal({ privateMetadata: '', defaultCountry: 'US' }), callback_id: CALLBACK_ID };
   const input = { name: 'Jane Doe', code: 'E-1042', phone: '+15005550006' };
 
@@ -135,11 +155,29 @@ async function main() {
       const meta = JSON.stringify({ channelId: 'C0HELPDESK', responseUrl, teamId: 'T0RESETPW' });
       const viewId = name === 'bare' ? `V0BARE${i}` : (slack.lastViewFor(ADMIN)?.id ?? '');
 
+      let finalView = view as Record<string, unknown>;
+      let finalMeta = meta;
+      if (name === 'ldap') {
+        // Step 1: the code is looked up before the ack, which carries the confirmation step.
+        const lookupView = slack.lastViewFor(ADMIN)?.view ?? {};
+        const step1 = await transport.ldap(
+          'interactive',
+          viewSubmissionPayload(ADMIN, viewId, lookupView, input, meta),
+        );
+        const confirm = (step1.body as { view?: Record<string, unknown> }).view;
+        if (!confirm)
+          throw new Error(`ldap: the lookup did not answer with a confirmation: ${JSON.stringify(step1.body)}`);
+        finalView = confirm;
+        finalMeta = String(confirm.private_metadata);
+        if (keep) lookupAck.push(step1.ackMs);
+        await settle();
+      }
+
       const sentBefore = twilio.createRequests.length;
       const started = performance.now();
       const sub = await transport[name](
         'interactive',
-        viewSubmissionPayload(ADMIN, viewId, view as never, input, meta),
+        viewSubmissionPayload(ADMIN, viewId, finalView as never, input, finalMeta),
       );
       if (name !== 'bare') {
         // This submission's own outcome (delivery follow-ups of earlier resets go to their own response_urls).
@@ -168,13 +206,14 @@ async function main() {
     const ratio = base
       ? `   vs ${baseName}: p50 ${(quantile(xs, 0.5) / quantile(base, 0.5)).toFixed(2)}×  p99 ${(quantile(xs, 0.99) / quantile(base, 0.99)).toFixed(2)}×`
       : '';
-    console.log(`${label.padEnd(40)} p50 ${fmt(quantile(xs, 0.5))}  p99 ${fmt(quantile(xs, 0.99))}${ratio}`);
+    console.log(`${label.padEnd(48)} p50 ${fmt(quantile(xs, 0.5))}  p99 ${fmt(quantile(xs, 0.99))}${ratio}`);
   };
   const label: Record<Target, string> = {
     bare: 'bare Bolt',
     none: 'resetpw, no store',
     sqlite: 'resetpw, SQLite',
     postgres: 'resetpw, PostgreSQL',
+    ldap: 'resetpw, SQLite + DIRECTORY=ldap',
   };
   console.log(
     `\nresetpw benchmark: ${N} iterations (+${WARMUP} warm-up) per app, apps alternating, Slack latency ` +
@@ -185,30 +224,40 @@ async function main() {
   console.log('');
   for (const t of targets)
     row(`submission ack, ${label[t]}`, samples[t].sub, t === 'bare' ? undefined : samples.bare.sub, 'bare');
-  for (const t of stores.filter((s) => s !== 'none')) {
+  for (const t of stores.filter((s) => s !== 'none' && s !== 'ldap')) {
     row(`submission ack, ${label[t]}`, samples[t].sub, samples.none.sub, 'no store');
   }
+  if (samples.ldap) {
+    console.log('');
+    row('lookup ack (search before the ack), ldap', lookupAck);
+    row('confirmation ack, ldap', samples.ldap.sub, samples.sqlite.sub, 'DIRECTORY=none');
+  }
   console.log('');
-  for (const t of stores) {
-    row(`own overhead, ${label[t]}`, overhead[t], t === 'none' ? undefined : overhead.none, 'no store');
-    row('  of which submit → admin re-check', toCheck[t], t === 'none' ? undefined : toCheck.none, 'no store');
-    row(
-      '  and re-check answered → Twilio',
-      checkToTwilio[t],
-      t === 'none' ? undefined : checkToTwilio.none,
-      'no store',
+  for (const t of stores.filter((s) => servers[s])) {
+    // The directory bot is compared with the same bot on the same store without a directory.
+    const base = t === 'none' ? undefined : t === 'ldap' ? 'sqlite' : 'none';
+    const baseName = t === 'ldap' ? 'DIRECTORY=none' : 'no store';
+    row(`own overhead, ${label[t]}`, overhead[t], base && overhead[base], baseName);
+    row('  of which submit → admin re-check', toCheck[t], base && toCheck[base], baseName);
+    row('  and re-check answered → Twilio', checkToTwilio[t], base && checkToTwilio[base], baseName);
+  }
+  if (servers.ldap) {
+    const share = (q: number) => quantile(overhead.ldap, q) - quantile(overhead.sqlite, q);
+    console.log(
+      X p50 ${fmt(share(0.5))}  p99 ${fmt(share(0.99))}`,
     );
   }
   console.log('');
   for (const t of targets) {
     const start = rssAtStart[t] === undefined ? '' : `${rssAtStart[t]?.toFixed(1)} MB at start, `;
-    console.log(`${`RSS, ${label[t]}`.padEnd(40)} ${start}${rssAtEnd[t]?.toFixed(1)} MB after the run`);
+    console.log(`${`RSS, ${label[t]}`.padEnd(48)} ${start}${rssAtEnd[t]?.toFixed(1)} MB after the run`);
   }
 
   for (const t of targets) servers[t]?.child.kill('SIGTERM');
   await Promise.all([slack.stop(), twilio.stop()]);
   await sleep(500); // let the bots close their database connections before the server goes
   pg?.stop();
+  await slapd?.stop();
 }
 
 main().then(
