@@ -1,11 +1,14 @@
 /**
  * `npm run demo`: the whole flow with no accounts. Starts local stand-ins for Slack and Twilio, runs the real bot
  * against them in http mode (signed requests, real SDKs, real sockets), plays an admin session and prints what
- * each person would see.
+ * each person would see. Part 1 has no directory (DIRECTORY=none); part 2 sets the password in a throwaway OpenLDAP
+ * server when slapd is installed, and says so when it is not.
  */
 import { runCli } from '../src/cli/run.js';
 import { MAGIC_TO } from '../test/fakes/fake-twilio.js';
 import { ADMIN, type Harness, NON_ADMIN, startHarness, waitFor } from '../test/helpers/harness.js';
+import { LdapPeople } from '../test/helpers/ldap-people.js';
+import { LDAP_ADMINS_GROUP, ldapBotEnv, slapdAvailable, startSlapd } from '../test/helpers/slapd.js';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -43,6 +46,13 @@ async function openForm(h: Harness, user: string, opened: number) {
 
 async function main() {
   console.log(bold('resetpw demo') + dim(' — fake Slack and fake Twilio on 127.0.0.1, the real bot in between\n'));
+  await textOnly();
+  await withDirectory();
+  console.log(dim('\nDone. Run `npm test` for the full suite, or see README.md to connect a real workspace.'));
+}
+
+async function textOnly() {
+  console.log(bold('Part 1 — DIRECTORY=none') + dim(': the bot only texts a password (it sets it nowhere)'));
   const h = await startHarness({
     mode: 'http',
     env: { LOG_LEVEL: 'info', SMS_STATUS_POLL_MS: '300', AUDIT_CHANNEL_ID: 'C0ITAUDIT' },
@@ -111,9 +121,85 @@ async function main() {
       `  Password in anything sent to Slack or in ${h.logs.lines.length} log lines: ${leaked ? 'YES' : 'no'}`,
     );
     if (leaked || h.twilio.sent.length !== 1) throw new Error('demo expectations failed');
-    console.log(dim('\nDone. Run `npm test` for the full suite, or see README.md to connect a real workspace.'));
   } finally {
     await h.stop();
+  }
+}
+
+/** The real product: the password is set in a directory (a throwaway slapd), with a forced change at first login. */
+async function withDirectory() {
+  console.log(
+    `\n${bold('Part 2 — DIRECTORY=ldap')}${dim(': a throwaway OpenLDAP server (slapd + ppolicy) on 127.0.0.1, StartTLS with a private CA')}`,
+  );
+  if (!slapdAvailable()) {
+    console.log('  slapd is not installed here (Debian: apt-get install slapd ldap-utils), so this part is skipped.');
+    return;
+  }
+  const slapd = await startSlapd();
+  const people = new LdapPeople(slapd);
+  const jane = await people.add({
+    uid: 'jdoe',
+    code: 'E-1042',
+    name: 'Jane Doe',
+    mobile: '+1 500 555 0006',
+    password: 'Jane-Old-1',
+  });
+  const boss = await people.add({ uid: 'root-anna', code: 'E-0001', name: 'Anna Root', mobile: '+1 500 555 0006' });
+  await people.addToGroup(LDAP_ADMINS_GROUP, boss);
+  await people.lockOut(jane);
+  console.log('  The directory holds Jane Doe (uid jdoe, employeeNumber E-1042, mobile +1 500 555 0006). She locked');
+  console.log('  herself out with three wrong passwords. Anna Root (E-0001) is in cn=it-admins, a protected group.');
+  const h = await startHarness({ env: { ...ldapBotEnv(slapd), LOG_LEVEL: 'info', SMS_STATUS_POLL_MS: '300' } });
+  let privateMessages = 0;
+  try {
+    say('Alex (IT admin):', 'types /resetpw');
+    await openForm(h, ADMIN, 1);
+    const form = h.slack.callsTo('views.open')[0]?.args.view as { blocks: { label?: { text: string } }[] };
+    console.log(`  The form asks only for: ${form.blocks.flatMap((b) => (b.label ? [b.label.text] : [])).join(' · ')}`);
+
+    say('Alex:', 'tries E-0001 first');
+    const refused = (await h.driver.submit(ADMIN, { code: 'E-0001' })).body as { errors: Record<string, string> };
+    console.log(`  The form stays open; under "Employee code": ${Object.values(refused.errors).join(' ')}`);
+
+    say('Alex:', 'types E-1042, reason INC-20931, and presses "Look up"');
+    const step1 = await h.driver.submit(ADMIN, { code: 'E-1042', reason: 'INC-20931' });
+    const confirm = (step1.body as { view: { blocks: { fields?: { text: string }[]; text?: { text: string } }[] } })
+      .view;
+    console.log(
+      `  The form becomes a confirmation (acked in ${step1.ackMs.toFixed(0)} ms, the directory searched first):`,
+    );
+    for (const block of confirm.blocks) {
+      for (const f of block.fields ?? []) console.log(indent(mrkdwnToPlain(f.text).replace('\n', ': ')));
+      if (block.text) console.log(indent(mrkdwnToPlain(block.text.text)));
+    }
+
+    say('Alex:', 'checks it is Jane and presses "Reset password"');
+    await h.driver.submit(ADMIN, {});
+    const reply = await latestPrivateMessage(h, ++privateMessages);
+    const [sms] = h.twilio.inbox('+15005550006');
+    console.log(`\n${bold("Jane's phone")} receives:\n${indent(sms?.body ?? '(nothing!)', '    ✉ ')}`);
+    console.log(`\n  Bot → Alex, privately:\n${indent(reply)}`);
+    const password = /password is:\n(\S+)\n/.exec(sms?.body ?? '')?.[1] ?? '';
+    const withNew = await people.bind(jane, password);
+    const withOld = await people.bind(jane, 'Jane-Old-1');
+    console.log(
+      `\n${bold('Jane logs in')} with the texted password: ${withNew === 'must_change' ? 'accepted, and the directory says she must choose a new password first (ppolicy changeAfterReset)' : withNew}`,
+    );
+    console.log(
+      `  With her old password: ${withOld === 'invalid' ? 'refused' : withOld}. The lock from her three failures is gone.`,
+    );
+
+    console.log(`\n${bold('npx resetpw audit')}:`);
+    await runCli(['audit'], { DATABASE_URL: h.env.DATABASE_URL }, (t) => console.log(indent(t, '    ')), console.error);
+    const leaked = !password || h.slack.everythingReceived.includes(password) || h.logs.text.includes(password);
+    console.log(`\n${bold('Checks')}`);
+    console.log(
+      `  Password in anything sent to Slack or in ${h.logs.lines.length} log lines: ${leaked ? 'YES' : 'no'}`,
+    );
+    if (leaked || withNew !== 'must_change' || withOld !== 'invalid') throw new Error('demo expectations failed');
+  } finally {
+    await h.stop();
+    await slapd.stop();
   }
 }
 
