@@ -42,6 +42,7 @@ function startServer(
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  cleanups.push(() => child.kill('SIGKILL'));
   return new Promise((resolve, reject) => {
     let buffer = '';
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
@@ -69,6 +70,9 @@ const STORES = ['none', 'sqlite', 'postgres', 'ldap'] as const;
 type StoreName = (typeof STORES)[number];
 type Target = StoreName | 'bare';
 
+/** What to stop if the run fails half-way, so that no server outlives the benchmark. */
+const cleanups: (() => unknown)[] = [];
+
 async function main() {
   if (N + WARMUP > 1000)
     throw new Error('BENCH_N is at most 960: the rate limits below allow 1000 resets of one employee');
@@ -78,7 +82,9 @@ async function main() {
   slack.setGroup(ADMIN_GROUP, [ADMIN]);
   const pg = await startPostgres();
   if (!pg) console.warn('PostgreSQL server binaries not found (apt-get install postgresql): measuring SQLite only.');
+  if (pg) cleanups.push(() => pg.stop());
   const slapd = slapdAvailable() ? await startSlapd() : undefined;
+  if (slapd) cleanups.push(() => slapd.stop());
   if (!slapd) console.warn('slapd not found (apt-get install slapd): not measuring DIRECTORY=ldap.');
   if (slapd) {
     await new LdapPeople(slapd).add({ uid: 'jane', code: 'E-1042', name: 'Jane Doe', mobile: '+15005550006' });
@@ -262,8 +268,9 @@ async function main() {
 
 main().then(
   () => process.exit(0),
-  (err: unknown) => {
+  async (err: unknown) => {
     console.error(err);
+    for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch(() => undefined);
     process.exit(1);
   },
 );

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { codeSchema, type FormMetadata, reasonSchema, type ViewStateValues } from './reset-form.js';
+import {
+  codeSchema,
+  decodeJson,
+  type FormMetadata,
+  metadataSchema,
+  reasonSchema,
+  type ViewStateValues,
+} from './reset-form.js';
 import { ACTION_IDS, BLOCK_IDS } from './reset-modal.js';
 
 /** The lookup step's fields: the employee code and an optional reason. */
@@ -17,10 +24,7 @@ export function parseLookupForm(
 }
 
 /** What the confirmation step carries from the lookup: the command's metadata and who was confirmed. */
-const confirmSchema = z.object({
-  channelId: z.string().regex(/^[CDG][A-Z0-9]+$/),
-  responseUrl: z.url({ protocol: /^https?$/ }),
-  teamId: z.string().regex(/^[TE][A-Z0-9]+$/),
+const confirmSchema = metadataSchema.extend({
   code: codeSchema,
   accountId: z.string().min(1).max(1000),
   reason: reasonSchema.optional(),
@@ -34,10 +38,5 @@ export function encodeConfirmMetadata(
 }
 
 export function decodeConfirmMetadata(raw: string | undefined): ConfirmMetadata | undefined {
-  try {
-    const parsed = confirmSchema.safeParse(JSON.parse(raw ?? ''));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return decodeJson(confirmSchema, raw);
 }

@@ -71,7 +71,7 @@ export function parseResetForm(
 }
 
 /** What the submit step needs from the command, carried through Slack in `private_metadata` and re-checked. */
-const metadataSchema = z.object({
+export const metadataSchema = z.object({
   channelId: z.string().regex(/^[CDG][A-Z0-9]+$/),
   responseUrl: z.url({ protocol: /^https?$/ }),
   teamId: z.string().regex(/^[TE][A-Z0-9]+$/),
@@ -83,8 +83,13 @@ export function encodeMetadata(meta: FormMetadata): string {
 }
 
 export function decodeMetadata(raw: string | undefined): FormMetadata | undefined {
+  return decodeJson(metadataSchema, raw);
+}
+
+/** JSON checked against a schema; anything else (not JSON, wrong shape) is undefined. */
+export function decodeJson<T>(schema: z.ZodType<T>, raw: string | undefined): T | undefined {
   try {
-    const parsed = metadataSchema.safeParse(JSON.parse(raw ?? ''));
+    const parsed = schema.safeParse(JSON.parse(raw ?? ''));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;

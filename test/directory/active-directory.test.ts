@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLdapDirectory } from '../../src/adapters/ldap/directory.js';
 import { startBot } from '../../src/bot.js';
+import { parseConfig } from '../../src/config/index.js';
 import { BLOCK_IDS } from '../../src/views/reset-modal.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTwilio } from '../fakes/fake-twilio.js';
@@ -44,6 +46,27 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
       await waitFor(() => h?.slack.callsTo('views.open').length === 1, 5000, 'the form');
       return h.driver.submit(ADMIN, { code });
     };
+
+    it('escapes the code in the filter: filter syntax matches nothing', async () => {
+      const slackAndTwilio = {
+        SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+        SLACK_APP_TOKEN: 'xapp-1-A1-2-abc',
+        SLACK_ADMIN_GROUP_ID: ADMIN_GROUP,
+        TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+        TWILIO_AUTH_TOKEN: 'token',
+        TWILIO_FROM_NUMBER: '+15005550006',
+      };
+      const config = parseConfig({ ...slackAndTwilio, ...ad.botEnv() }).directory;
+      if (config.kind !== 'ad') throw new Error('expected DIRECTORY=ad');
+      const directory = createLdapDirectory('ad', config.ldap);
+      try {
+        for (const code of ['*', '*)(sAMAccountName=*', 'AD-*', '*)(|(objectClass=*']) {
+          expect(await directory.findByEmployeeCode(code), code).toEqual({ found: 'none' });
+        }
+      } finally {
+        await directory.close();
+      }
+    });
 
     it('refuses an account flagged "password never expires", changing nothing', async () => {
       const dn = await ad.add({

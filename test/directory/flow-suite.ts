@@ -107,7 +107,12 @@ export function directoryFlowSuite(directory: () => TestDirectory) {
       directoryStep: { result: 'set', marker: expect.any(String) },
     });
     const cliOut: string[] = [];
-    await runCli(['audit'], { DATABASE_URL: String(harness.env.DATABASE_URL) }, (line) => cliOut.push(line), () => undefined);
+    await runCli(
+      ['audit'],
+      { DATABASE_URL: String(harness.env.DATABASE_URL) },
+      (line) => cliOut.push(line),
+      () => undefined,
+    );
     expect(cliOut.join('\n')).toContain(`${d.kind}:${p.login} set`);
     // Nowhere but the SMS: not in logs, not in anything sent to Slack, not in the audit.
     expect(harness.logs.text).not.toContain(password);

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeTestCertificates } from './tls.js';
@@ -71,6 +71,8 @@ export async function startSlapd(): Promise<Slapd> {
     }
   }
   const running = child;
+  // "slapd starting" can come a moment before the listener accepts: wait until it does.
+  await acceptsConnections(port);
   return {
     url: `ldap://127.0.0.1:${port}`,
     caFile: tls.caFile,
@@ -83,6 +85,23 @@ export async function startSlapd(): Promise<Slapd> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+async function acceptsConnections(port: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`slapd did not accept connections on ${port} within 5 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 function spawnSlapd(dir: string, port: number): Promise<ChildProcess> {

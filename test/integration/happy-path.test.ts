@@ -68,5 +68,13 @@ describe('happy path over HTTP', () => {
     expect(h.slack.everythingReceived).not.toContain(password);
     expect(JSON.stringify(sub.body)).not.toContain(password);
     expect(h.logs.text).not.toContain(password);
+    // Without a directory the text promises nothing about expiry, and start-up said the password is set nowhere.
+    expect(sms?.body).not.toMatch(/expire|log in|login/i);
+    expect(h.logs.entries()).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: expect.stringContaining('DIRECTORY=none: temporary passwords are texted but not set'),
+      }),
+    );
   });
 });

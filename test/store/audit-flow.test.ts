@@ -92,7 +92,9 @@ describe.each(ENGINES)('audit trail end to end on %s', (engine) => {
     const two = JSON.parse((await cli(['audit', '--json', '--limit', '2'], databaseUrl)).out) as AuditRecord[];
     expect(two.map((r) => r.result)).toEqual(['unknown', 'failed']);
     const table = (await cli(['audit'], databaseUrl)).out.split('\n');
-    expect(table[0]).toMatch(/^time \(UTC\)\s+result\s+admin\s+employee\s+code\s+phone\s+directory\s+message \/ error$/);
+    expect(table[0]).toMatch(
+      /^time \(UTC\)\s+result\s+admin\s+employee\s+code\s+phone\s+directory\s+message \/ error$/,
+    );
     expect(table).toHaveLength(2 + 5);
     expect(table[4]).toContain('+15005550006');
     expect(table[3]).toContain('twilio 21610');
