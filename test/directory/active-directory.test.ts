@@ -1,3 +1,4 @@
+import { Attribute, Change } from 'ldapts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLdapDirectory } from '../../src/adapters/ldap/directory.js';
 import { startBot } from '../../src/bot.js';
@@ -47,22 +48,62 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
       return h.driver.submit(ADMIN, { code });
     };
 
-    it('escapes the code in the filter: filter syntax matches nothing', async () => {
-      const slackAndTwilio = {
-        SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
-        SLACK_APP_TOKEN: 'xapp-1-A1-2-abc',
-        SLACK_ADMIN_GROUP_ID: ADMIN_GROUP,
-        TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
-        TWILIO_AUTH_TOKEN: 'token',
-        TWILIO_FROM_NUMBER: '+15005550006',
-      };
+    const slackAndTwilio = {
+      SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+      SLACK_APP_TOKEN: 'xapp-1-A1-2-abc',
+      SLACK_ADMIN_GROUP_ID: ADMIN_GROUP,
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'token',
+      TWILIO_FROM_NUMBER: '+15005550006',
+    };
+    /** The adapter alone, configured exactly as the bot would be. */
+    const adapter = () => {
       const config = parseConfig({ ...slackAndTwilio, ...ad.botEnv() }).directory;
       if (config.kind !== 'ad') throw new Error('expected DIRECTORY=ad');
-      const directory = createLdapDirectory('ad', config.ldap);
+      return createLdapDirectory('ad', config.ldap);
+    };
+
+    it('escapes the code in the filter: filter syntax matches nothing', async () => {
+      const directory = adapter();
       try {
         for (const code of ['*', '*)(sAMAccountName=*', 'AD-*', '*)(|(objectClass=*']) {
           expect(await directory.findByEmployeeCode(code), code).toEqual({ found: 'none' });
         }
+      } finally {
+        await directory.close();
+      }
+    });
+
+    it('tells when the employee has chosen their own password since the reset (pwdLastSet)', async () => {
+      const dn = await ad.add({
+        login: 'changer',
+        code: 'AD-CHANGE',
+        password: 'Change-Old-12345!',
+        mobile: '+15005550006',
+      });
+      const directory = adapter();
+      try {
+        const found = await directory.findByEmployeeCode('AD-CHANGE');
+        if (found.found !== 'one') throw new Error('expected one account');
+        const receipt = await directory.setTemporaryPassword(found.account, 'Temp-Pass-12345!');
+        expect(receipt.marker).toBe('0');
+        expect(await directory.passwordChangedSince(dn, receipt.marker)).toBe(false);
+        // The employee's own change: the old value deleted and the new one added in one modify (a change, not a reset).
+        const quoted = (p: string) => Buffer.from(`"${p}"`, 'utf16le');
+        await ad.asAdmin((c) =>
+          c.modify(dn, [
+            new Change({
+              operation: 'delete',
+              modification: new Attribute({ type: 'unicodePwd', values: [quoted('Temp-Pass-12345!')] }),
+            }),
+            new Change({
+              operation: 'add',
+              modification: new Attribute({ type: 'unicodePwd', values: [quoted('Own-Choice-12345!')] }),
+            }),
+          ]),
+        );
+        expect(await directory.passwordChangedSince(dn, receipt.marker)).toBe(true);
+        expect(await ad.bind(dn, 'Own-Choice-12345!')).toBe('ok');
       } finally {
         await directory.close();
       }
