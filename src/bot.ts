@@ -59,6 +59,8 @@ export async function startBot(
   env: Readonly<Record<string, string | undefined>>,
   options: {
     logDestination?: DestinationStream;
+    /** Called with the logger once it exists (the entry point installs its last-resort handlers with it). */
+    onLogger?: (log: Logger) => void;
     /** Another storage than DATABASE_URL's (the benchmark's no-store baseline). */
     storage?: (config: Config) => Promise<Storage>;
   } = {},
@@ -68,6 +70,7 @@ export async function startBot(
     level: config.logLevel,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
+  options.onLogger?.(log);
   const { profile, entropyBits } = config.password;
   log.info({ passwordProfile: profile.name, entropyBits: Number(entropyBits.toFixed(1)) }, 'password policy');
   const directory = await openDirectory(config, log);

@@ -1,10 +1,11 @@
 import 'dotenv/config';
 import { startBot } from './bot.js';
 import { ConfigError } from './config/index.js';
+import { installLastResort } from './lib/last-resort.js';
 
 /** Composition root: everything else takes what it needs as arguments. */
 async function main(): Promise<void> {
-  const bot = await startBot(process.env);
+  const bot = await startBot(process.env, { onLogger: installLastResort });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -1,6 +1,7 @@
-import { App } from '@slack/bolt';
+import { App, HTTPReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
+import { guardSlackRequests } from './lib/slack-request-guard.js';
 import { toBoltLogger } from './logger.js';
 
 /** The Bolt app: Slack's transport (Socket Mode or HTTP) and the WebClient every Slack adapter uses. */
@@ -22,9 +23,9 @@ export function createSlackApp(slack: Config['slack'], log: Logger): App {
     },
   };
   if (slack.mode === 'socket') return new App({ ...common, socketMode: true, appToken: slack.appToken });
-  return new App({
-    ...common,
+  const receiver = new HTTPReceiver({
     signingSecret: slack.signingSecret ?? '',
+    logger: common.logger,
     customRoutes: [
       {
         path: '/healthz',
@@ -36,4 +37,7 @@ export function createSlackApp(slack: Config['slack'], log: Logger): App {
       },
     ],
   });
+  // Bolt reads `requestListener` at each request, so the guard sees every body before Bolt parses it.
+  receiver.requestListener = guardSlackRequests(receiver.requestListener, log);
+  return new App({ ...common, receiver });
 }

@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTwilio } from '../fakes/fake-twilio.js';
-import { ADMIN_GROUP, testEnv, waitFor } from '../helpers/harness.js';
+import { slackHeaders } from '../fakes/slack-signing.js';
+import { ADMIN_GROUP, SIGNING_SECRET, testEnv, waitFor } from '../helpers/harness.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const TSX = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -91,6 +92,15 @@ describe('src/index.ts', () => {
     expect(started).toMatchObject({ level: 30, mode: 'http' });
     const res = await fetch(`http://127.0.0.1:${started.port}/healthz`);
     expect(res.status).toBe(200);
+    // A signed payload=null once stopped the process (issue 8): now a 400, and it keeps serving.
+    const hostile = await fetch(`http://127.0.0.1:${started.port}/slack/events`, {
+      method: 'POST',
+      headers: slackHeaders(SIGNING_SECRET, 'payload=null'),
+      body: 'payload=null',
+    });
+    expect(hostile.status).toBe(400);
+    expect((await fetch(`http://127.0.0.1:${started.port}/healthz`)).status).toBe(200);
+    expect(proc.child.exitCode).toBeNull();
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
     expect(proc.out.stdout).toContain('resetpw stopped');

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastResortHandlers } from '../../src/lib/last-resort.js';
+import { slackBodyProblem } from '../../src/lib/slack-request-guard.js';
+import { createLogger } from '../../src/logger.js';
+import { slackHeaders } from '../fakes/slack-signing.js';
+import { ADMIN, type Harness, LogCapture, SIGNING_SECRET, startHarness, waitFor } from '../helpers/harness.js';
+
+/** Validly signed bodies of the wrong shape get a 4xx and a log line; the bot keeps serving. */
+describe('malformed but signed requests (issue 8, defect 2)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  const post = (body: string, contentType = 'application/x-www-form-urlencoded') =>
+    fetch(`${h.appUrl}/slack/events`, {
+      method: 'POST',
+      headers: { ...slackHeaders(SIGNING_SECRET, body), 'Content-Type': contentType },
+      body,
+    });
+
+  it('answers payload=null with 400, logs it, and serves the next command', async () => {
+    const res = await post('payload=null');
+    expect(res.status).toBe(400);
+    expect(h.logs.entries()).toContainEqual(
+      expect.objectContaining({ level: 40, msg: 'refused a request that is not a Slack request', status: 400 }),
+    );
+    const cmd = await h.driver.command(ADMIN);
+    expect(cmd.status).toBe(200);
+    await waitFor(() => h.slack.callsTo('views.open').length === 1, 5000, 'the form');
+  });
+
+  it.each([
+    ['payload=', undefined],
+    ['payload=%7B%7D', undefined],
+    ['payload=1', undefined],
+    ['payload=%5B%5D', undefined],
+    ['payload=%22text%22', undefined],
+    ['payload=%7B&payload=%7D', undefined],
+    ['payload=%7Bnot-json', undefined],
+    ['foo=bar', undefined],
+    ['', undefined],
+    ['null', 'application/json'],
+    ['[1,2]', 'application/json'],
+    ['{"no":"type"}', 'application/json'],
+  ] as const)('answers %j with 400', async (body, contentType) => {
+    expect((await post(body, contentType)).status).toBe(400);
+  });
+
+  it('answers a body over 1 MiB with 413', async () => {
+    const res = await post(`payload=${'x'.repeat(1024 * 1024 + 1)}`);
+    expect(res.status).toBe(413);
+  });
+
+  it('passes what Slack really sends', () => {
+    expect(slackBodyProblem('command=%2Fresetpw&user_id=U1', 'application/x-www-form-urlencoded')).toBeUndefined();
+    expect(slackBodyProblem('ssl_check=1&token=x', 'application/x-www-form-urlencoded')).toBeUndefined();
+    expect(
+      slackBodyProblem(
+        `payload=${encodeURIComponent('{"type":"view_submission"}')}`,
+        'application/x-www-form-urlencoded',
+      ),
+    ).toBeUndefined();
+    expect(slackBodyProblem('{"type":"url_verification","challenge":"x"}', 'application/json')).toBeUndefined();
+  });
+});
+
+describe('the last-resort handlers', () => {
+  it('log what escaped, without its other properties, and return', () => {
+    const logs = new LogCapture();
+    const handlers = lastResortHandlers(createLogger({ level: 'info', destination: logs }));
+    const err = Object.assign(new TypeError("Cannot read properties of null (reading 'ssl_check')"), {
+      config: { data: 'Body=Your password is hunter2' },
+    });
+    expect(() => handlers.unhandledRejection(err)).not.toThrow();
+    expect(() => handlers.uncaughtException('a string')).not.toThrow();
+    expect(logs.entries()).toEqual([
+      expect.objectContaining({
+        level: 50,
+        event: 'unhandled_rejection',
+        err: expect.objectContaining({ type: 'TypeError' }),
+      }),
+      expect.objectContaining({ level: 50, event: 'uncaught_exception', err: { type: 'string' } }),
+    ]);
+    expect(logs.text).not.toContain('hunter2');
+  });
+});
