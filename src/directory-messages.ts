@@ -42,6 +42,14 @@ export function directoryMessage(
         nextStep: 'Fix the duplicate code in the directory, or reset the right account there by hand.',
       };
     case ErrorCode.NoMobileOnRecord:
+      if (d.problem === 'not_mobile' || d.problem === 'country') {
+        return {
+          title: 'The number on record may not be texted',
+          text: `The mobile number in ${dir} for this account may not be texted. ${String(d.why ?? '')}`.trim(),
+          nextStep:
+            'Check the number with the employee in person and correct the directory; if texts to that country are needed, ask the bot owner about SMS_ALLOWED_COUNTRIES.',
+        };
+      }
       return d.problem === 'invalid'
         ? {
             title: 'No usable mobile number on record',

@@ -1,5 +1,6 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
+import type { NumberRules } from '../domain/phone.js';
 import type { RateLimitMaxima } from '../ports/index.js';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/url.js';
 import { type DirectoryConfig, directoryRawProblems, directoryShape, toDirectoryConfig } from './directory.js';
@@ -53,6 +54,32 @@ const envSchema = z.object({
     .transform((c) => c.toUpperCase())
     .refine((c): c is CountryCode => isSupportedCountry(c), 'must be an ISO 3166 alpha-2 country code, e.g. US or GB')
     .default('US'),
+  SMS_ALLOWED_COUNTRIES: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((c) => c.trim().toUpperCase())
+        .filter(Boolean),
+    )
+    .refine(
+      (codes) => codes.length > 0 && codes.every((c) => isSupportedCountry(c)),
+      'must be ISO 3166 alpha-2 country codes separated by commas, e.g. US,CA',
+    )
+    .optional(),
+  SMS_NUMBER_ALLOWLIST: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((n) => n.replace(/[\s()-]/g, ''))
+        .filter(Boolean),
+    )
+    .refine(
+      (prefixes) => prefixes.every((p) => /^\+\d{4,15}$/.test(p)),
+      'must be E.164 numbers or prefixes of at least 4 digits separated by commas, e.g. +1500555',
+    )
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).default('info'),
   DATABASE_URL: z
     .string()
@@ -128,6 +155,8 @@ export interface Config {
     /** First wait before asking Twilio for the delivery status; doubles up to 30 s. */
     readonly statusPollMs: number;
     readonly redact: boolean;
+    /** Which numbers may be texted: mobile numbers in the allowed countries, plus the allowlist. */
+    readonly numbers: NumberRules;
   };
   /** Most resets per window, per limit; 0 means no limit. */
   readonly rateLimits: RateLimitMaxima;
@@ -174,7 +203,16 @@ export function parseConfig(env: Env): Config {
       ...(e.TWILIO_API_URL ? { apiUrl: e.TWILIO_API_URL } : {}),
       timeoutMs: e.TWILIO_TIMEOUT_MS,
     },
-    sms: { validitySeconds: e.SMS_VALIDITY_SECONDS, statusPollMs: e.SMS_STATUS_POLL_MS, redact: e.SMS_REDACT },
+    sms: {
+      validitySeconds: e.SMS_VALIDITY_SECONDS,
+      statusPollMs: e.SMS_STATUS_POLL_MS,
+      redact: e.SMS_REDACT,
+      numbers: {
+        defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
+        allowedCountries: (e.SMS_ALLOWED_COUNTRIES ?? [e.DEFAULT_COUNTRY]) as CountryCode[],
+        allowlist: e.SMS_NUMBER_ALLOWLIST ?? [],
+      },
+    },
     rateLimits: {
       employee_10m: e.RATE_LIMIT_EMPLOYEE_PER_10_MIN,
       employee_day: e.RATE_LIMIT_EMPLOYEE_PER_DAY,

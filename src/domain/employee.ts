@@ -1,7 +1,6 @@
-import type { CountryCode } from 'libphonenumber-js';
 import { AppError, ErrorCode } from '../errors.js';
 import type { AuditResult, DirectoryAccount, DirectoryLookup } from '../ports/index.js';
-import { toE164 } from './phone.js';
+import { checkTextable, describeNumberProblem, type NumberRules } from './phone.js';
 
 /** Whom a reset is for: typed by the admin (DIRECTORY=none) or read from the directory. */
 export interface Employee {
@@ -23,7 +22,7 @@ export type Eligibility =
  * Whether a lookup names exactly one account the bot may reset, and the number it would text. Only the number on
  * record is ever used: a helpdesk caller who says "I have a new phone, send it there" is the classic takeover.
  */
-export function checkEligible(lookup: DirectoryLookup, code: string, defaultCountry: CountryCode): Eligibility {
+export function checkEligible(lookup: DirectoryLookup, code: string, numbers: NumberRules): Eligibility {
   if (lookup.found === 'none') {
     return { ok: false, error: new AppError(ErrorCode.EmployeeNotFound, 'No account has this employee code') };
   }
@@ -50,9 +49,14 @@ export function checkEligible(lookup: DirectoryLookup, code: string, defaultCoun
   }
   const raw = account.mobile?.trim();
   if (!raw) return refuse(ErrorCode.NoMobileOnRecord, 'No mobile number on record', { problem: 'missing' });
-  const phoneE164 = toE164(raw, defaultCountry);
-  if (!phoneE164)
-    return refuse(ErrorCode.NoMobileOnRecord, 'The mobile number on record is not valid', { problem: 'invalid' });
+  const textable = checkTextable(raw, numbers);
+  if (!textable.ok) {
+    return refuse(ErrorCode.NoMobileOnRecord, 'The number on record may not be texted', {
+      problem: textable.problem,
+      why: describeNumberProblem(textable, numbers),
+    });
+  }
+  const phoneE164 = textable.e164;
   return { ok: true, employee: { name: account.displayName, code, phoneE164, account } };
 }
 

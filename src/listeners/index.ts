@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { CountryCode } from 'libphonenumber-js';
 import type { Logger } from 'pino';
+import type { NumberRules } from '../domain/phone.js';
 import type { InFlight } from '../lib/in-flight.js';
 import type { AdminDirectory, AuditStore, ResponseUrlNotifier } from '../ports/index.js';
 import type { Announcer } from '../services/announcer.js';
@@ -26,6 +27,7 @@ export interface ListenerDeps {
   readonly directory?: { readonly label: string; readonly lookupEmployee: LookupEmployee };
   readonly notifier: ResponseUrlNotifier;
   readonly defaultCountry: CountryCode;
+  readonly numbers: NumberRules;
   readonly messages: MessageContext;
   readonly adminGroup: string;
   readonly inFlight: InFlight;

@@ -1,6 +1,6 @@
-import type { CountryCode } from 'libphonenumber-js';
 import type { Logger } from 'pino';
 import { auditResultOf, checkEligible, type DirectoryEmployee } from '../domain/employee.js';
+import type { NumberRules } from '../domain/phone.js';
 import { AppError, asAppError, ErrorCode } from '../errors.js';
 import type { AdminDirectory, AuditEntry, AuditOutcome, AuditStore, Directory } from '../ports/index.js';
 import { adminRefusal } from './admin-check.js';
@@ -32,7 +32,7 @@ export function createLookupEmployee(deps: {
   readonly directory: Directory;
   readonly audit: AuditStore;
   readonly announcer: Announcer;
-  readonly defaultCountry: CountryCode;
+  readonly numbers: NumberRules;
   readonly budgetMs?: number;
 }) {
   const budgetMs = deps.budgetMs ?? LOOKUP_BUDGET_MS;
@@ -42,7 +42,7 @@ export function createLookupEmployee(deps: {
     const [refusal, found] = await Promise.all([
       adminRefusal(deps.admins, request.adminUserId),
       withinBudget(deps.directory.findByEmployeeCode(request.code), budgetMs).then(
-        (lookup) => checkEligible(lookup, request.code, deps.defaultCountry),
+        (lookup) => checkEligible(lookup, request.code, deps.numbers),
         (err: unknown) => ({ ok: false as const, error: asAppError(err), account: undefined }),
       ),
     ]);

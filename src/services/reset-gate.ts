@@ -1,5 +1,5 @@
-import type { CountryCode } from 'libphonenumber-js';
 import { auditResultOf, checkEligible, type Employee } from '../domain/employee.js';
+import type { NumberRules } from '../domain/phone.js';
 import { AppError, asAppError, ErrorCode } from '../errors.js';
 import type { Directory, DirectoryAccount, RateLimiter, RateLimitSubject, SubmissionLedger } from '../ports/index.js';
 import type { ResetTarget } from './reset-request.js';
@@ -37,7 +37,7 @@ export function createResetGate(deps: {
   readonly submissions: SubmissionLedger;
   readonly limits: RateLimiter;
   readonly directory?: Directory;
-  readonly defaultCountry: CountryCode;
+  readonly numbers: NumberRules;
 }) {
   return async function admit(request: GateRequest): Promise<Gate> {
     if (request.submissionId) {
@@ -79,11 +79,7 @@ export function createResetGate(deps: {
     }
     let eligibility: ReturnType<typeof checkEligible>;
     try {
-      eligibility = checkEligible(
-        await deps.directory.findByEmployeeCode(target.code),
-        target.code,
-        deps.defaultCountry,
-      );
+      eligibility = checkEligible(await deps.directory.findByEmployeeCode(target.code), target.code, deps.numbers);
     } catch (err) {
       return stop('refused', asAppError(err));
     }

@@ -1,9 +1,8 @@
-import type { CountryCode } from 'libphonenumber-js';
 import type { Logger } from 'pino';
 import type { Employee } from '../domain/employee.js';
 import type { DeliveryJob, DirectoryStepOutcome, RecordedOutcome, ResetOutcome } from '../domain/outcome.js';
 import type { PasswordGenerator } from '../domain/password.js';
-import { maskPhone } from '../domain/phone.js';
+import { maskPhone, type NumberRules } from '../domain/phone.js';
 import { composeSmsText } from '../domain/sms-text.js';
 import { AppError, asAppError, ErrorCode } from '../errors.js';
 import type {
@@ -36,7 +35,8 @@ export interface ResetPasswordDeps {
   readonly limits: RateLimiter;
   readonly submissions: SubmissionLedger;
   readonly announcer: Announcer;
-  readonly defaultCountry: CountryCode;
+  /** Which numbers may be texted (the number on record is checked again at reset time). */
+  readonly numbers: NumberRules;
   /** Starts following a sent message until the provider reports a final state. */
   readonly trackDelivery: (job: DeliveryJob) => void;
   /** How long after sending delivery is worth tracking (the SMS validity period plus a margin). */

@@ -1,6 +1,5 @@
-import type { CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
-import { toE164 } from '../domain/phone.js';
+import { checkTextable, describeNumberProblem, type NumberRules } from '../domain/phone.js';
 import { ACTION_IDS, BLOCK_IDS, LIMITS } from './reset-modal.js';
 
 export interface ResetForm {
@@ -43,7 +42,7 @@ export function typedValues(values: ViewStateValues): { name: string; code: stri
 /** Validates a submitted form; errors are keyed by block_id so Slack shows each under its field. */
 export function parseResetForm(
   values: ViewStateValues,
-  defaultCountry: CountryCode,
+  numbers: NumberRules,
 ): { ok: true; form: ResetForm } | { ok: false; errors: FormErrors } {
   const read = (key: keyof typeof BLOCK_IDS) => values[BLOCK_IDS[key]]?.[ACTION_IDS[key]]?.value ?? '';
   const errors: FormErrors = {};
@@ -53,15 +52,18 @@ export function parseResetForm(
   const code = codeSchema.safeParse(read('code'));
   const reason = reasonSchema.safeParse(read('reason'));
   const rawPhone = read('phone').trim();
-  const phoneE164 = rawPhone ? toE164(rawPhone, defaultCountry) : undefined;
+  const phone = rawPhone ? checkTextable(rawPhone, numbers) : undefined;
+  const phoneE164 = phone?.ok ? phone.e164 : undefined;
 
   if (!name.success) errors[BLOCK_IDS.name] = firstError(name);
   if (!code.success) errors[BLOCK_IDS.code] = firstError(code);
   if (!reason.success) errors[BLOCK_IDS.reason] = firstError(reason);
-  if (!phoneE164) {
-    errors[BLOCK_IDS.phone] = rawPhone
-      ? `That is not a valid phone number. Include the country code (+44…) unless it is a ${defaultCountry} number.`
-      : 'Enter the mobile number that should receive the text.';
+  if (!phone) errors[BLOCK_IDS.phone] = 'Enter the mobile number that should receive the text.';
+  else if (!phone.ok) {
+    errors[BLOCK_IDS.phone] =
+      phone.problem === 'invalid'
+        ? `That is not a valid phone number. Include the country code (+44…) unless it is a ${numbers.defaultCountry} number.`
+        : describeNumberProblem(phone, numbers);
   }
   if (!name.success || !code.success || !reason.success || !phoneE164) return { ok: false, errors };
   return {

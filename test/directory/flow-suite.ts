@@ -140,12 +140,14 @@ export function directoryFlowSuite(directory: () => TestDirectory) {
     ['a protected account', 'protected', /protected group/, 'refused', 'ACCOUNT_PROTECTED'],
     ['no mobile on record', 'no-mobile', /no mobile number in/, 'invalid', 'NO_MOBILE_ON_RECORD'],
     ['a mobile number that is not one', 'bad-mobile', /not a valid phone number/, 'invalid', 'NO_MOBILE_ON_RECORD'],
+    ['a premium-rate number on record', 'premium', /may not be texted.*premium-rate/, 'invalid', 'NO_MOBILE_ON_RECORD'],
   ] as const)(
     'keeps the form open on %s, says which, audits it, and changes nothing',
     async (_label, kind, words, result, code) => {
       const d = directory();
       const harness = await start();
-      const p = await person(kind === 'no-mobile' ? { mobile: null } : kind === 'bad-mobile' ? { mobile: '12' } : {});
+      const mobiles = { 'no-mobile': null, 'bad-mobile': '12', premium: '+1 900 555 0199' } as const;
+      const p = await person(kind in mobiles ? { mobile: mobiles[kind as keyof typeof mobiles] } : {});
       if (kind === 'twins')
         await d.add({ login: `${p.login}b`, code: p.code, password: 'Twin-Pass-1x!', mobile: '+15005550006' });
       if (kind === 'disabled') await d.disable(p.dn);

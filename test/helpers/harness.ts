@@ -64,6 +64,8 @@ export function testEnv(slack: FakeSlack, twilio: FakeTwilio, mode: 'http' | 'so
     TWILIO_FROM_NUMBER: FAKE_FROM,
     TWILIO_API_URL: twilio.url,
     TWILIO_TIMEOUT_MS: '1000',
+    // Twilio's magic test numbers (+1 500 555 …) are not mobile numbers; the tests allow them explicitly.
+    SMS_NUMBER_ALLOWLIST: '+1500555',
     LOG_LEVEL: 'debug',
     // Delivery follow-ups would add private messages to every flow; tests that want them poll fast.
     SMS_STATUS_POLL_MS: '60000',

@@ -140,7 +140,12 @@ describe('parseConfig', () => {
   it('defaults the store, the delivery follow-up and the rate limits as documented', () => {
     const c = parseConfig(VALID);
     expect(c.databaseUrl).toBe('sqlite:./data/resetpw.sqlite');
-    expect(c.sms).toEqual({ validitySeconds: 600, statusPollMs: 2000, redact: true });
+    expect(c.sms).toEqual({
+      validitySeconds: 600,
+      statusPollMs: 2000,
+      redact: true,
+      numbers: { defaultCountry: 'US', allowedCountries: ['US'], allowlist: [] },
+    });
     expect(c.rateLimits).toEqual({
       employee_10m: 1,
       employee_day: 3,
@@ -224,6 +229,29 @@ describe('parseConfig', () => {
     ]);
     expect(problems({ ...VALID, PASSWORD_PROFILE: 'classic', PASSWORD_GROUPS: '4' })).toEqual([
       'PASSWORD_GROUPS only applies to PASSWORD_PROFILE=dictation',
+    ]);
+  });
+});
+
+describe('which numbers may be texted', () => {
+  it('defaults to mobile numbers of DEFAULT_COUNTRY, and reads the countries and the allowlist', () => {
+    expect(parseConfig({ ...VALID, DEFAULT_COUNTRY: 'gb' }).sms.numbers).toEqual({
+      defaultCountry: 'GB',
+      allowedCountries: ['GB'],
+      allowlist: [],
+    });
+    expect(
+      parseConfig({ ...VALID, SMS_ALLOWED_COUNTRIES: 'us, ca ,GB', SMS_NUMBER_ALLOWLIST: '+1 500 555, +15005550006' })
+        .sms.numbers,
+    ).toEqual({ defaultCountry: 'US', allowedCountries: ['US', 'CA', 'GB'], allowlist: ['+1500555', '+15005550006'] });
+  });
+
+  it('names bad country lists and allowlists', () => {
+    expect(problems({ ...VALID, SMS_ALLOWED_COUNTRIES: 'US,XX' })).toEqual([
+      'SMS_ALLOWED_COUNTRIES must be ISO 3166 alpha-2 country codes separated by commas, e.g. US,CA',
+    ]);
+    expect(problems({ ...VALID, SMS_NUMBER_ALLOWLIST: '1500555' })).toEqual([
+      'SMS_NUMBER_ALLOWLIST must be E.164 numbers or prefixes of at least 4 digits separated by commas, e.g. +1500555',
     ]);
   });
 });

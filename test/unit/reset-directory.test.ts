@@ -66,7 +66,7 @@ async function setup(opts: { sendError?: AppError } = {}) {
     limits: mem.limits,
     submissions: mem.submissions,
     announcer: createAnnouncer(undefined),
-    defaultCountry: 'US',
+    numbers: { defaultCountry: 'US', allowedCountries: ['US'], allowlist: [] },
     trackDelivery: (job) => tracked.push(job),
     trackForMs: 900_000,
   });
@@ -234,7 +234,7 @@ describe('lookupEmployee', () => {
         },
         update: async () => undefined,
       }),
-      defaultCountry: 'US',
+      numbers: { defaultCountry: 'US', allowedCountries: ['US'], allowlist: [] },
       budgetMs: 100,
     });
     const run = (code: string) => lookup({ requestId: 'r', teamId: 'T1', adminUserId: 'U1', code }, s.log);

@@ -93,7 +93,7 @@ async function setup(
   const logs = new LogCapture();
   const resetPassword = createResetPassword({
     admins: directory,
-    defaultCountry: 'US',
+    numbers: { defaultCountry: 'US', allowedCountries: ['US'], allowlist: [] },
     sms,
     passwords,
     audit,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { NumberRules } from '../../src/domain/phone.js';
 import { AppError, ErrorCode } from '../../src/errors.js';
 import { describeOutcome, escapeMrkdwn, toEphemeralMessage } from '../../src/views/outcome.js';
 import { decodeMetadata, encodeMetadata, parseResetForm, type ViewStateValues } from '../../src/views/reset-form.js';
@@ -50,13 +51,19 @@ describe('buildResetModal', () => {
 
 describe('parseResetForm', () => {
   const ok = { name: '  Jane Doe ', code: 'E-1042', phone: '(415) 555-2671', reason: '' };
+  const rules = (defaultCountry: 'US' | 'GB'): NumberRules => ({
+    defaultCountry,
+    allowedCountries: [defaultCountry],
+    allowlist: [],
+  });
+  const US = rules('US');
 
   it('returns trimmed values and the phone in E.164', () => {
-    expect(parseResetForm(values(ok), 'US')).toEqual({
+    expect(parseResetForm(values(ok), US)).toEqual({
       ok: true,
       form: { name: 'Jane Doe', code: 'E-1042', phoneE164: '+14155552671' },
     });
-    const withReason = parseResetForm(values({ ...ok, reason: 'INC-1' }), 'US');
+    const withReason = parseResetForm(values({ ...ok, reason: 'INC-1' }), US);
     expect(withReason.ok && withReason.form.reason).toBe('INC-1');
   });
 
@@ -71,7 +78,7 @@ describe('parseResetForm', () => {
     ['phone', { phone: '555-0100' }, /not a valid phone number/],
     ['reason', { reason: 'r'.repeat(301) }, /under 301/],
   ] as const)('puts a %s error on its own block', (field, patch, message) => {
-    const result = parseResetForm(values({ ...ok, ...patch }), 'US');
+    const result = parseResetForm(values({ ...ok, ...patch }), US);
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(Object.keys(result.errors)).toEqual([BLOCK_IDS[field]]);
@@ -79,13 +86,35 @@ describe('parseResetForm', () => {
   });
 
   it('reads numbers without + with the default country', () => {
-    const gb = parseResetForm(values({ ...ok, phone: '07911 123456' }), 'GB');
-    expect(gb.ok && gb.form.phoneE164).toBe('+447911123456');
-    expect(parseResetForm(values({ ...ok, phone: '07911 123456' }), 'US').ok).toBe(false);
+    const gb = parseResetForm(values({ ...ok, phone: '07400 123456' }), rules('GB'));
+    expect(gb.ok && gb.form.phoneE164).toBe('+447400123456');
+    expect(parseResetForm(values({ ...ok, phone: '07400 123456' }), US).ok).toBe(false);
+  });
+
+  it.each([
+    ['+1 900 555 0199', /premium-rate number/],
+    ['+44 909 879 0000', /number in GB, and the bot only texts numbers in US \(SMS_ALLOWED_COUNTRIES\)/],
+    ['+1 800 356 9377', /toll-free number/],
+    ['+44 20 7946 0958', /number in GB/],
+    ['876 210 1234', /number in JM/],
+    ['+1 500 555 0006', /personal \(forwarding\) number/],
+  ])('refuses to text %s (issue 8, defect 1: toll fraud), saying which rule', (phone, message) => {
+    const result = parseResetForm(values({ ...ok, phone }), US);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.errors[BLOCK_IDS.phone]).toMatch(message);
+  });
+
+  it('texts other countries only when allowed, and allowlisted prefixes whatever their type', () => {
+    const gb = { defaultCountry: 'US', allowedCountries: ['US', 'GB'], allowlist: [] } as NumberRules;
+    expect(parseResetForm(values({ ...ok, phone: '+44 7400 123456' }), gb).ok).toBe(true);
+    expect(parseResetForm(values({ ...ok, phone: '+44 20 7946 0958' }), gb).ok).toBe(false); // still a landline
+    const magic = { ...US, allowlist: ['+1500555'] };
+    expect(parseResetForm(values({ ...ok, phone: '+1 500 555 0006' }), magic).ok).toBe(true);
+    expect(parseResetForm(values({ ...ok, phone: '+1 900 555 0199' }), magic).ok).toBe(false);
   });
 
   it('reports every bad field at once, and survives missing blocks', () => {
-    const result = parseResetForm({}, 'US');
+    const result = parseResetForm({}, US);
     expect(result.ok ? [] : Object.keys(result.errors).sort()).toEqual(
       [BLOCK_IDS.name, BLOCK_IDS.code, BLOCK_IDS.phone].sort(),
     );

@@ -1,7 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { CountryCode } from 'libphonenumber-js';
 import type { Logger } from 'pino';
-import { maskPhone } from '../../domain/phone.js';
+import { maskPhone, type NumberRules } from '../../domain/phone.js';
 import { AppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
 import type { AuditStore } from '../../ports/index.js';
@@ -15,7 +14,7 @@ import type { ResetRunner } from './report-outcome.js';
 export interface SubmitDeps {
   readonly runReset: ResetRunner;
   readonly audit: AuditStore;
-  readonly defaultCountry: CountryCode;
+  readonly numbers: NumberRules;
   readonly log: Logger;
 }
 
@@ -36,7 +35,7 @@ export function createSubmitResetForm(deps: SubmitDeps) {
       await ack({ response_action: 'update', view: buildResultView(describeError(error, {})) });
       return;
     }
-    const parsed = parseResetForm(view.state.values, deps.defaultCountry);
+    const parsed = parseResetForm(view.state.values, deps.numbers);
     if (!parsed.ok) {
       log.info({ fields: Object.keys(parsed.errors) }, 'form rejected with inline errors');
       await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
