@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, cleanEnv, describeIssues, type Env } from '../config/env.js';
+import { escapeHidden } from '../domain/text.js';
 import type { AuditQuery, AuditRecord, DeliveryEvent } from '../ports/index.js';
 import { createAuditStore } from '../store/audit-store.js';
 import { openStore } from '../store/database.js';
@@ -81,6 +82,8 @@ function formatRows(rows: readonly AuditRecord[]): string {
       .filter(Boolean)
       .join(' ') || '-',
   ]);
+  // Names, codes and reasons were typed by people: nothing they contain may drive the investigator's terminal.
+  for (const line of lines) for (let i = 0; i < line.length; i++) line[i] = escapeHidden(line[i] ?? '');
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
   const fmt = (cells: string[]) =>
     cells

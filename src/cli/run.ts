@@ -48,7 +48,7 @@ export async function runCli(
   try {
     if (command === 'audit') {
       const { rows, text } = await auditReport(env, values);
-      out(values.json ? JSON.stringify(rows) : text);
+      out(values.json ? jsonForTerminal(rows) : text);
       return 0;
     }
     const samples = values.samples === undefined ? 5 : Number(values.samples);
@@ -66,4 +66,12 @@ export async function runCli(
     }
     throw e;
   }
+}
+
+/** JSON whose invisible characters (bidi overrides, zero-width) are \u escapes too, not only its controls. */
+function jsonForTerminal(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\p{Cf}\p{Zl}\p{Zp}]/gu,
+    (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkTextable, describeNumberProblem, type NumberRules } from '../domain/phone.js';
+import { escapeHidden, hasHiddenCharacters } from '../domain/text.js';
 import { ACTION_IDS, BLOCK_IDS, LIMITS } from './reset-modal.js';
 
 export interface ResetForm {
@@ -14,11 +15,14 @@ export type FormErrors = Partial<Record<(typeof BLOCK_IDS)[keyof typeof BLOCK_ID
 /** Slack's `view.state.values`: block_id → action_id → { value }. */
 export type ViewStateValues = Readonly<Record<string, Readonly<Record<string, { value?: string | null }>>>>;
 
+const HIDDEN_MESSAGE = 'Remove the invisible or control characters (pasted text can carry them).';
+
 const nameSchema = z
   .string()
   .trim()
   .min(1, 'Enter the employee’s full name.')
   .max(LIMITS.name, `Keep the name under ${LIMITS.name + 1} characters.`)
+  .refine((v) => !hasHiddenCharacters(v), HIDDEN_MESSAGE)
   .regex(/\p{L}/u, 'A name must contain at least one letter.');
 
 export const codeSchema = z
@@ -26,16 +30,22 @@ export const codeSchema = z
   .trim()
   .min(1, 'Enter the employee code.')
   .max(LIMITS.code, `The employee code is at most ${LIMITS.code} characters.`)
-  .regex(/^[A-Za-z0-9-]+$/, 'Use only letters, digits and dashes.');
+  .regex(/^[A-Za-z0-9-]+$/, 'Use only letters, digits and dashes.')
+  .regex(/[A-Za-z0-9]/, 'An employee code needs at least one letter or digit.');
 
 export const reasonSchema = z
   .string()
   .trim()
-  .max(LIMITS.reason, `Keep the reason under ${LIMITS.reason + 1} characters.`);
+  .max(LIMITS.reason, `Keep the reason under ${LIMITS.reason + 1} characters.`)
+  .refine((v) => !hasHiddenCharacters(v, { multiline: true }), HIDDEN_MESSAGE);
 
-/** What was typed, trimmed and cut to the field limits: for the audit row of a rejected form. */
+/**
+ * What was typed, trimmed, cut to the field limits and with hidden characters written out visibly: for the audit
+ * row of a rejected form, which investigators read in a terminal.
+ */
 export function typedValues(values: ViewStateValues): { name: string; code: string; phone: string } {
-  const read = (key: keyof typeof BLOCK_IDS) => (values[BLOCK_IDS[key]]?.[ACTION_IDS[key]]?.value ?? '').trim();
+  const read = (key: keyof typeof BLOCK_IDS) =>
+    escapeHidden((values[BLOCK_IDS[key]]?.[ACTION_IDS[key]]?.value ?? '').trim());
   return { name: read('name').slice(0, LIMITS.name), code: read('code').slice(0, LIMITS.code), phone: read('phone') };
 }
 
