@@ -4,12 +4,13 @@ import { startBot } from '../dist/bot.js';
 
 let seq = 0;
 const claimed = new Set();
+const forms = new Map();
 const storage = async () => ({
   engine: 'none',
   audit: {
     record: async () => undefined,
     begin: async () => `a${++seq}`,
-    finish: async () => undefined,
+    finish: async () => true,
     list: async () => [],
     recoverInterrupted: async () => [],
     recordDelivery: async () => true,
@@ -18,6 +19,9 @@ const storage = async () => ({
     setAnnouncement: async () => undefined,
     deliveriesToResume: async () => [],
     deliveryEvents: async () => new Map(),
+    moveDirectoryStep: async () => true,
+    latestDirectoryWrite: async () => undefined,
+    scramblesToRetry: async () => [],
   },
   limits: { take: async () => ({ allowed: true }), refund: async () => undefined },
   submissions: {
@@ -26,6 +30,11 @@ const storage = async () => ({
       claimed.add(viewId);
       return true;
     },
+  },
+  forms: {
+    opened: async (form) => void forms.set(form.viewId, form),
+    get: async (viewId) => forms.get(viewId),
+    confirm: async (viewId, confirmed) => void forms.set(viewId, { ...forms.get(viewId), confirmed }),
   },
   close: async () => undefined,
 });

@@ -1,6 +1,6 @@
 import type { DestinationStream } from 'pino';
 import { createCompanyDirectory } from './adapters/directories.js';
-import { createResponseUrlNotifier } from './adapters/response-url.js';
+import { createResponseUrlNotifier, SLACK_RESPONSE_ORIGINS } from './adapters/response-url.js';
 import { createSlackAdminDirectory } from './adapters/slack-admin-directory.js';
 import { createSlackAdminMessenger } from './adapters/slack-admin-messenger.js';
 import { createSlackAuditChannel } from './adapters/slack-audit-channel.js';
@@ -12,7 +12,7 @@ import { InFlight } from './lib/in-flight.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
 import { createLogger, type Logger } from './logger.js';
-import type { AuditStore, Directory, RateLimiter, SubmissionLedger } from './ports/index.js';
+import type { AuditStore, Directory, FormRegistry, RateLimiter, SubmissionLedger } from './ports/index.js';
 import { type RunningApp, startRuntime } from './runtime.js';
 import { createAnnouncer } from './services/announcer.js';
 import { createCompensator } from './services/compensation.js';
@@ -24,6 +24,7 @@ import { createResetPassword } from './services/reset-password.js';
 import { createSlackApp } from './slack-app.js';
 import { createAuditStore } from './store/audit-store.js';
 import { openStore } from './store/database.js';
+import { createFormRegistry } from './store/form-registry.js';
 import { createRateLimiter } from './store/rate-limiter.js';
 import { createSubmissionLedger } from './store/submission-ledger.js';
 import type { MessageContext } from './user-messages.js';
@@ -36,6 +37,7 @@ export interface Storage {
   readonly audit: AuditStore;
   readonly limits: RateLimiter;
   readonly submissions: SubmissionLedger;
+  readonly forms: FormRegistry;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function openStorage(config: Config): Promise<Storage> {
     audit: createAuditStore(store.db),
     limits: createRateLimiter(store.raw, config.rateLimits),
     submissions: createSubmissionLedger(store.db),
+    forms: createFormRegistry(store.db),
     close: () => store.close(),
   };
 }
@@ -138,7 +141,9 @@ function wire(config: Config, log: Logger, store: Storage, directory: Directory 
   const app = createSlackApp(slack, log);
   const admins = createSlackAdminDirectory({ client: app.client, groupId: slack.adminGroupId });
   const messenger = createSlackAdminMessenger(app.client);
-  const notifier = createResponseUrlNotifier();
+  const notifier = createResponseUrlNotifier({
+    allowedOrigins: [...SLACK_RESPONSE_ORIGINS, ...(slack.apiUrl ? [new URL(slack.apiUrl).origin] : [])],
+  });
   const sms = createTwilioSmsSender(config.twilio, config.sms.validitySeconds);
   const announcer = createAnnouncer(
     config.auditChannelId ? createSlackAuditChannel(app.client, config.auditChannelId) : undefined,
@@ -208,6 +213,7 @@ function wire(config: Config, log: Logger, store: Storage, directory: Directory 
     log,
     admins,
     audit: store.audit,
+    forms: store.forms,
     announcer,
     resetPassword,
     ...(directory

@@ -65,8 +65,13 @@ export function toUserMessage(err: AppError, ctx: MessageContext = {}): UserMess
       };
     case ErrorCode.InvalidMetadata:
       return {
-        title: 'The form was damaged',
-        text: 'The form came back without the details the bot needs, so nothing was sent.',
+        title: 'This form cannot be used',
+        text:
+          d.why === 'unknown_form'
+            ? 'The bot has no record of opening this form (forms are good for a day), so nothing was done.'
+            : d.why === 'other_user'
+              ? 'This form was opened for another admin, so nothing was done.'
+              : 'The form came back changed from how the bot opened it, so nothing was done.',
         nextStep: 'Close it and run /resetpw again.',
       };
     case ErrorCode.SmsAuthFailed:

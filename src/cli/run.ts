@@ -70,8 +70,7 @@ export async function runCli(
 
 /** JSON whose invisible characters (bidi overrides, zero-width) are \u escapes too, not only its controls. */
 function jsonForTerminal(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[\p{Cf}\p{Zl}\p{Zp}]/gu,
-    (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  return JSON.stringify(value).replace(/[\p{Cf}\p{Zl}\p{Zp}]/gu, (c) =>
+    Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
   );
 }

@@ -3,7 +3,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { Logger } from 'pino';
 import type { NumberRules } from '../domain/phone.js';
 import type { InFlight } from '../lib/in-flight.js';
-import type { AdminDirectory, AuditStore, ResponseUrlNotifier } from '../ports/index.js';
+import type { AdminDirectory, AuditStore, FormRegistry, ResponseUrlNotifier } from '../ports/index.js';
 import type { Announcer } from '../services/announcer.js';
 import type { LookupEmployee } from '../services/lookup-employee.js';
 import type { ResetPassword } from '../services/reset-password.js';
@@ -21,6 +21,7 @@ export interface ListenerDeps {
   readonly log: Logger;
   readonly admins: AdminDirectory;
   readonly audit: AuditStore;
+  readonly forms: FormRegistry;
   readonly announcer: Announcer;
   readonly resetPassword: ResetPassword;
   /** With a directory: the lookup step and how admins know the directory. Without: the typed form. */
@@ -47,6 +48,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   if (!directory) {
     const open = createOpenResetForm(
       (privateMetadata) => buildResetModal({ privateMetadata, defaultCountry: deps.defaultCountry }),
+      deps.forms,
       deps.log,
     );
     app.command(COMMAND, ackCommand, gate, open);
@@ -55,6 +57,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   }
   const open = createOpenResetForm(
     (privateMetadata) => buildLookupModal({ privateMetadata, directoryLabel: directory.label }),
+    deps.forms,
     deps.log,
   );
   app.command(COMMAND, ackCommand, gate, open);

@@ -42,3 +42,23 @@ export interface RateLimiter {
    */
   refund(subject: RateLimitSubject, only?: readonly RateLimitName[]): Promise<void>;
 }
+
+/** A form the bot itself opened, as it opened it: what a submission is checked against (never its metadata). */
+export interface OpenedForm {
+  readonly viewId: string;
+  readonly teamId: string;
+  readonly adminUserId: string;
+  readonly channelId: string;
+  readonly responseUrl: string;
+  /** With a directory: who the admin was shown in the confirmation step (set by the lookup step). */
+  readonly confirmed?: { readonly code: string; readonly accountId: string; readonly reason?: string };
+}
+
+export interface FormRegistry {
+  /** Remembers a form right after `views.open` returned its id. */
+  opened(form: Omit<OpenedForm, 'confirmed'>): Promise<void>;
+  /** The form as the bot opened it, or undefined for a view it never opened (or one over a day old). */
+  get(viewId: string): Promise<OpenedForm | undefined>;
+  /** Records whom the lookup step showed for confirmation. */
+  confirm(viewId: string, confirmed: NonNullable<OpenedForm['confirmed']>): Promise<void>;
+}

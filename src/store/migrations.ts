@@ -101,6 +101,24 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       await db.schema.createIndex('resets_directory_result').on('resets').column('directory_result').execute();
     },
   },
+  '0004_forms': {
+    async up(db: Kysely<unknown>) {
+      // The forms the bot opened: a submission is only processed for one of these, with what was stored here.
+      await db.schema
+        .createTable('forms')
+        .addColumn('view_id', 'text', (c) => c.primaryKey())
+        .addColumn('team_id', 'text', (c) => c.notNull())
+        .addColumn('admin_user_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('response_url', 'text', (c) => c.notNull())
+        .addColumn('opened_at', 'text', (c) => c.notNull())
+        .addColumn('confirmed_code', 'text')
+        .addColumn('confirmed_account', 'text')
+        .addColumn('confirmed_reason', 'text')
+        .execute();
+      await db.schema.createIndex('forms_opened_at').on('forms').column('opened_at').execute();
+    },
+  },
 });
 
 export async function migrate(db: Kysely<unknown>, engine: Engine): Promise<void> {

@@ -77,8 +77,21 @@ export interface DeliveryEventsTable {
   error_code: number | null;
 }
 
+export interface FormsTable {
+  view_id: string;
+  team_id: string;
+  admin_user_id: string;
+  channel_id: string;
+  response_url: string;
+  opened_at: string;
+  confirmed_code: string | null;
+  confirmed_account: string | null;
+  confirmed_reason: string | null;
+}
+
 export interface Schema {
   resets: ResetsTable;
+  forms: FormsTable;
   submissions: SubmissionsTable;
   rate_limits: RateLimitsTable;
   delivery_events: DeliveryEventsTable;

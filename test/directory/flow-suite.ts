@@ -237,6 +237,25 @@ export function directoryFlowSuite(directory: () => TestDirectory) {
     expect(rows.filter((r) => r.directoryStep?.result === 'set')).toHaveLength(1);
   });
 
+  it('resets whom the lookup showed, not whom a changed confirmation names', async () => {
+    const d = directory();
+    const harness = await start();
+    const shown = await person();
+    const other = await person();
+    await lookup(harness, shown.code);
+    const view = harness.slack.lastViewFor(ADMIN)?.view ?? {};
+    const meta = JSON.parse(String(view.private_metadata)) as Record<string, string>;
+    const tampered = JSON.stringify({ ...meta, code: other.code, accountId: other.dn });
+    const ack = await harness.driver.submit(ADMIN, {}, { privateMetadata: tampered });
+    expect(JSON.stringify(ack.body)).toContain('The form came back changed');
+    expect(harness.twilio.createRequests).toHaveLength(0);
+    expect(await d.bind(other.dn, other.password)).toBe('ok');
+    expect((await auditRows(harness))[0]).toMatchObject({
+      result: 'invalid',
+      errorCode: 'INVALID_METADATA:metadata_changed',
+    });
+  });
+
   it('gives the mapped message when the bot account lacks the right to reset, and changes nothing', async () => {
     const d = directory();
     const harness = await start(d.unprivilegedBotEnv());

@@ -123,7 +123,7 @@ describe('form submission', () => {
   it('rejects a form whose private_metadata does not validate, sending nothing', async () => {
     const res = await h.driver.submit(ADMIN, GOOD, { privateMetadata: '{"responseUrl":"file:///etc/passwd"}' });
     expect(res.body).toMatchObject({ response_action: 'update' });
-    expect(JSON.stringify(res.body)).toContain('The form was damaged');
+    expect(JSON.stringify(res.body)).toContain('This form cannot be used');
     expect(h.twilio.requests).toHaveLength(0);
     expect(h.slack.callsTo('usergroups.users.list')).toHaveLength(1);
   });

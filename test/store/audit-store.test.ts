@@ -39,6 +39,7 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
       { name: '0001_resets' },
       { name: '0002_submissions_limits_delivery' },
       { name: '0003_directory' },
+      { name: '0004_forms' },
     ]);
   });
 

@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, Middleware, SlackCommandMiddlewareArgs, types }
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
+import type { FormRegistry } from '../../ports/index.js';
 import { encodeMetadata } from '../../views/reset-form.js';
 import { requestLog } from '../context.js';
 
@@ -18,22 +19,30 @@ export const ackCommand: Middleware<SlackCommandMiddlewareArgs> = async ({ ack, 
  * Opens the form (`buildForm` says which: the typed form, or the directory's lookup step). Runs after the admin
  * check; the trigger_id must be used within 3 s of the command.
  */
-export function createOpenResetForm(buildForm: (privateMetadata: string) => types.ModalView, log: Logger) {
+export function createOpenResetForm(
+  buildForm: (privateMetadata: string) => types.ModalView,
+  forms: FormRegistry,
+  log: Logger,
+) {
   return async function openResetForm({ command, client, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) {
-    const privateMetadata = encodeMetadata({
-      channelId: command.channel_id,
-      responseUrl: command.response_url,
-      teamId: command.team_id,
-    });
+    const opened = { channelId: command.channel_id, responseUrl: command.response_url, teamId: command.team_id };
+    let viewId: string | undefined;
     try {
-      await client.views.open({
-        trigger_id: command.trigger_id,
-        view: buildForm(privateMetadata),
-      });
+      const res = await client.views.open({ trigger_id: command.trigger_id, view: buildForm(encodeMetadata(opened)) });
+      viewId = res.view?.id;
     } catch (err) {
       throw classifyViewsOpenError(err);
     }
-    requestLog(context, log).info('reset form opened');
+    const reqLog = requestLog(context, log);
+    // The submission is checked against this record, not against what comes back in the form.
+    if (viewId) {
+      await forms
+        .opened({ viewId, adminUserId: command.user_id, ...opened })
+        .catch((err: unknown) =>
+          reqLog.error({ err }, 'could not record the opened form: its submission will be refused'),
+        );
+    }
+    reqLog.info({ viewId }, 'reset form opened');
   };
 }
 

@@ -32,7 +32,10 @@ export function requireAdmin(deps: {
     await audit.record(entry, outcome).catch((err: unknown) => reqLog.error({ err }, 'audit write failed'));
     const content = describeError(refusal, { adminGroup }, ':no_entry:');
     await Promise.all([
-      notifier.post(command.response_url, toEphemeralMessage(content)),
+      // Logged here: a failed post must not reach the error handler, which would post to the same URL again.
+      notifier
+        .post(command.response_url, toEphemeralMessage(content))
+        .catch((err: unknown) => reqLog.error({ err }, 'could not tell the caller about the refusal')),
       announcer.announce(summaryOf(entry, outcome), reqLog),
     ]);
   };

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { maskPhone } from '../../domain/phone.js';
 import { AppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
-import type { AuditStore } from '../../ports/index.js';
+import type { AuditStore, FormRegistry } from '../../ports/index.js';
 import type { LookupOutcome, LookupRequest } from '../../services/lookup-employee.js';
 import { type MessageContext, toUserMessage } from '../../user-messages.js';
 import { decodeConfirmMetadata, encodeConfirmMetadata, parseLookupForm } from '../../views/directory-form.js';
@@ -13,6 +13,7 @@ import { decodeMetadata } from '../../views/reset-form.js';
 import { BLOCK_IDS, buildResultView } from '../../views/reset-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
 import type { ResetRunner } from './report-outcome.js';
+import { checkForm, type FormCheck, recordRejectedForm } from './verify-form.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -20,13 +21,28 @@ export interface DirectorySubmitDeps {
   readonly lookupEmployee: (request: LookupRequest, log: Logger) => Promise<LookupOutcome>;
   readonly runReset: ResetRunner;
   readonly audit: AuditStore;
+  readonly forms: FormRegistry;
   readonly directoryLabel: string;
   readonly messages: MessageContext;
   readonly log: Logger;
 }
 
-const damaged = () =>
-  buildResultView(describeError(new AppError(ErrorCode.InvalidMetadata, 'private_metadata failed validation'), {}));
+/** Acks a submission that does not match a form the bot opened, and audits it. */
+async function reject(
+  deps: DirectorySubmitDeps,
+  args: Pick<SubmitArgs, 'ack' | 'body' | 'context'>,
+  check: Extract<FormCheck, { ok: false }>,
+  log: Logger,
+) {
+  await args.ack({ response_action: 'update', view: buildResultView(describeError(check.error, {})) });
+  const teamId = args.body.team?.id;
+  await recordRejectedForm(
+    deps.audit,
+    { requestId: requestIdOf(args.context), adminUserId: args.body.user.id, ...(teamId ? { teamId } : {}) },
+    check,
+    log,
+  );
+}
 
 /**
  * Step 1 with a directory: the code is looked up before the ack (Slack waits up to 3 s for a modal's answer, and
@@ -36,12 +52,16 @@ const damaged = () =>
 export function createSubmitLookup(deps: DirectorySubmitDeps) {
   return async function submitLookup({ ack, body, view, context }: SubmitArgs) {
     const log = requestLog(context, deps.log);
-    const meta = decodeMetadata(view.private_metadata);
-    if (!meta || (body.team?.id && meta.teamId !== body.team.id)) {
-      log.warn('rejected lookup form with invalid private_metadata');
-      await ack({ response_action: 'update', view: damaged() });
+    const check = await checkForm(
+      deps.forms,
+      { viewId: view.id, teamId: body.team?.id, userId: body.user.id, metadata: decodeMetadata(view.private_metadata) },
+      (f) => ({ channelId: f.channelId, responseUrl: f.responseUrl, teamId: f.teamId }),
+    );
+    if (!check.ok) {
+      await reject(deps, { ack, body, context }, check, log);
       return;
     }
+    const meta = check.form;
     const parsed = parseLookupForm(view.state.values);
     if (!parsed.ok) {
       log.info({ fields: Object.keys(parsed.errors) }, 'form rejected with inline errors');
@@ -67,6 +87,16 @@ export function createSubmitLookup(deps: DirectorySubmitDeps) {
     );
     if (outcome.status === 'found') {
       const { employee } = outcome;
+      // The confirmation step resets whom the store says was shown here, whatever its metadata claims.
+      const confirmed = { code, accountId: employee.account.id, ...(reason ? { reason } : {}) };
+      try {
+        await deps.forms.confirm(view.id, confirmed);
+      } catch (err) {
+        log.error({ err }, 'could not record the confirmation step');
+        const error = new AppError(ErrorCode.AuditUnavailable, 'Could not record the confirmation step');
+        await ack({ response_action: 'update', view: buildResultView(describeError(error, deps.messages, ':x:')) });
+        return;
+      }
       await ack({
         response_action: 'update',
         view: buildConfirmView({
@@ -105,12 +135,30 @@ export function createSubmitLookup(deps: DirectorySubmitDeps) {
 export function createSubmitConfirm(deps: DirectorySubmitDeps) {
   return async function submitConfirm({ ack, body, view, client, context }: SubmitArgs) {
     const log = requestLog(context, deps.log);
-    const meta = decodeConfirmMetadata(view.private_metadata);
-    if (!meta || (body.team?.id && meta.teamId !== body.team.id)) {
-      log.warn('rejected confirmation with invalid private_metadata');
-      await ack({ response_action: 'update', view: damaged() });
+    const check = await checkForm(
+      deps.forms,
+      {
+        viewId: view.id,
+        teamId: body.team?.id,
+        userId: body.user.id,
+        metadata: decodeConfirmMetadata(view.private_metadata),
+      },
+      (f) => ({
+        channelId: f.channelId,
+        responseUrl: f.responseUrl,
+        teamId: f.teamId,
+        // A form never looked up has no confirmation, and the metadata's code cannot match undefined.
+        code: f.confirmed?.code,
+        accountId: f.confirmed?.accountId,
+        reason: f.confirmed?.reason,
+      }),
+    );
+    if (!check.ok) {
+      await reject(deps, { ack, body, context }, check, log);
       return;
     }
+    const { form } = check;
+    const meta = { ...form, ...(form.confirmed as NonNullable<typeof form.confirmed>) };
     await ack({ response_action: 'update', view: buildResettingView(escapeMrkdwn(meta.code), deps.directoryLabel) });
     await ackFlushed();
     await deps.runReset(

@@ -1,19 +1,20 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { maskPhone, type NumberRules } from '../../domain/phone.js';
-import { AppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
-import type { AuditStore } from '../../ports/index.js';
+import type { AuditStore, FormRegistry } from '../../ports/index.js';
 import type { ResetRequest } from '../../services/reset-password.js';
 import { describeError, escapeMrkdwn } from '../../views/outcome.js';
 import { decodeMetadata, parseResetForm, typedValues } from '../../views/reset-form.js';
 import { buildResultView, buildSendingView } from '../../views/reset-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
 import type { ResetRunner } from './report-outcome.js';
+import { checkForm, recordRejectedForm } from './verify-form.js';
 
 export interface SubmitDeps {
   readonly runReset: ResetRunner;
   readonly audit: AuditStore;
+  readonly forms: FormRegistry;
   readonly numbers: NumberRules;
   readonly log: Logger;
 }
@@ -27,14 +28,23 @@ type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 export function createSubmitResetForm(deps: SubmitDeps) {
   return async function submitResetForm({ ack, body, view, client, context }: SubmitArgs) {
     const log = requestLog(context, deps.log);
-    const meta = decodeMetadata(view.private_metadata);
-    const teamMismatch = meta && body.team?.id && meta.teamId !== body.team.id;
-    if (!meta || teamMismatch) {
-      log.warn({ teamMismatch: Boolean(teamMismatch) }, 'rejected form with invalid private_metadata');
-      const error = new AppError(ErrorCode.InvalidMetadata, 'private_metadata failed validation');
-      await ack({ response_action: 'update', view: buildResultView(describeError(error, {})) });
+    const check = await checkForm(
+      deps.forms,
+      { viewId: view.id, teamId: body.team?.id, userId: body.user.id, metadata: decodeMetadata(view.private_metadata) },
+      (f) => ({ channelId: f.channelId, responseUrl: f.responseUrl, teamId: f.teamId }),
+    );
+    if (!check.ok) {
+      await ack({ response_action: 'update', view: buildResultView(describeError(check.error, {})) });
+      const entry = { requestId: requestIdOf(context), adminUserId: body.user.id };
+      await recordRejectedForm(
+        deps.audit,
+        { ...entry, ...(body.team?.id ? { teamId: body.team.id } : {}) },
+        check,
+        log,
+      );
       return;
     }
+    const meta = check.form;
     const parsed = parseResetForm(view.state.values, deps.numbers);
     if (!parsed.ok) {
       log.info({ fields: Object.keys(parsed.errors) }, 'form rejected with inline errors');

@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import { AppError, ErrorCode } from '../../errors.js';
+import type { AuditStore, FormRegistry, OpenedForm } from '../../ports/index.js';
+
+export type FormCheck =
+  | { readonly ok: true; readonly form: OpenedForm }
+  | { readonly ok: false; readonly error: AppError; readonly result: 'invalid' | 'refused' };
+
+/**
+ * A submission counts only for a form the bot itself opened, submitted by the admin it opened it for, in the same
+ * workspace, with the metadata the bot put in it. What the submit step uses (the reply URL above all) comes from
+ * the store, never from the metadata. A store that cannot answer is a refusal: fail closed.
+ */
+export async function checkForm(
+  forms: FormRegistry,
+  submission: { viewId: string; teamId: string | undefined; userId: string; metadata: object | undefined },
+  expected: (form: OpenedForm) => Readonly<Record<string, string | undefined>>,
+): Promise<FormCheck> {
+  let form: OpenedForm | undefined;
+  try {
+    form = await forms.get(submission.viewId);
+  } catch (err) {
+    const error = new AppError(ErrorCode.AuditUnavailable, 'Could not read the form record', {
+      errorName: err instanceof Error ? err.name : typeof err,
+    });
+    return { ok: false, error, result: 'refused' };
+  }
+  const why = !form
+    ? 'unknown_form'
+    : form.adminUserId !== submission.userId
+      ? 'other_user'
+      : submission.teamId !== undefined && form.teamId !== submission.teamId
+        ? 'other_team'
+        : !sameValues(submission.metadata, expected(form))
+          ? 'metadata_changed'
+          : undefined;
+  if (!form || why) {
+    return {
+      ok: false,
+      result: 'invalid',
+      error: new AppError(ErrorCode.InvalidMetadata, 'The submission does not match a form the bot opened', {
+        why: why ?? 'unknown_form',
+      }),
+    };
+  }
+  return { ok: true, form };
+}
+
+function sameValues(metadata: object | undefined, expected: Readonly<Record<string, string | undefined>>): boolean {
+  if (!metadata) return false;
+  const actual = metadata as Record<string, unknown>;
+  return Object.entries(expected).every(([key, value]) => actual[key] === value);
+}
+
+/** The audit row for a submission that was not let in. */
+export async function recordRejectedForm(
+  audit: AuditStore,
+  entry: { requestId: string; teamId?: string; adminUserId: string },
+  check: Extract<FormCheck, { ok: false }>,
+  log: Logger,
+): Promise<void> {
+  log.warn({ errorCode: check.error.code, errorDetails: check.error.details }, 'rejected a form submission');
+  await audit
+    .record(
+      { requestId: entry.requestId, ...(entry.teamId ? { teamId: entry.teamId } : {}), adminUserId: entry.adminUserId },
+      {
+        result: check.result,
+        errorCode: `${check.error.code}:${String(check.error.details.why ?? check.error.details.errorName)}`,
+      },
+    )
+    .catch((err: unknown) => log.error({ err }, 'audit write failed'));
+}

@@ -1,0 +1,67 @@
+import type { Kysely } from 'kysely';
+import type { FormRegistry } from '../ports/index.js';
+import type { Schema } from './schema.js';
+
+/** A form is good for a day: Slack closes modals long before, and old rows are dropped as new forms open. */
+const FORM_LIFETIME_MS = 24 * 60 * 60_000;
+
+/** The forms the bot opened, shared by every replica on the same database. */
+export function createFormRegistry(db: Kysely<Schema>, now: () => Date = () => new Date()): FormRegistry {
+  const oldest = () => new Date(now().getTime() - FORM_LIFETIME_MS).toISOString();
+  return {
+    async opened(form) {
+      await db
+        .insertInto('forms')
+        .values({
+          view_id: form.viewId,
+          team_id: form.teamId,
+          admin_user_id: form.adminUserId,
+          channel_id: form.channelId,
+          response_url: form.responseUrl,
+          opened_at: now().toISOString(),
+          confirmed_code: null,
+          confirmed_account: null,
+          confirmed_reason: null,
+        })
+        .onConflict((oc) => oc.column('view_id').doNothing())
+        .execute();
+      await db.deleteFrom('forms').where('opened_at', '<', oldest()).execute();
+    },
+    async get(viewId) {
+      const row = await db
+        .selectFrom('forms')
+        .selectAll()
+        .where('view_id', '=', viewId)
+        .where('opened_at', '>=', oldest())
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        viewId: row.view_id,
+        teamId: row.team_id,
+        adminUserId: row.admin_user_id,
+        channelId: row.channel_id,
+        responseUrl: row.response_url,
+        ...(row.confirmed_code !== null && row.confirmed_account !== null
+          ? {
+              confirmed: {
+                code: row.confirmed_code,
+                accountId: row.confirmed_account,
+                ...(row.confirmed_reason !== null ? { reason: row.confirmed_reason } : {}),
+              },
+            }
+          : {}),
+      };
+    },
+    async confirm(viewId, confirmed) {
+      await db
+        .updateTable('forms')
+        .set({
+          confirmed_code: confirmed.code,
+          confirmed_account: confirmed.accountId,
+          confirmed_reason: confirmed.reason ?? null,
+        })
+        .where('view_id', '=', viewId)
+        .execute();
+    },
+  };
+}
