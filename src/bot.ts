@@ -23,7 +23,7 @@ import { createLookupEmployee } from './services/lookup-employee.js';
 import { createResetPassword } from './services/reset-password.js';
 import { createSlackApp } from './slack-app.js';
 import { createAuditStore } from './store/audit-store.js';
-import { openStore } from './store/database.js';
+import { describeDatabase, openStore } from './store/database.js';
 import { createFormRegistry } from './store/form-registry.js';
 import { createRateLimiter } from './store/rate-limiter.js';
 import { createSubmissionLedger } from './store/submission-ledger.js';
@@ -42,8 +42,10 @@ export interface Storage {
 }
 
 /** DATABASE_URL's store, migrated. */
-export async function openStorage(config: Config): Promise<Storage> {
-  const store = await openStore(config.databaseUrl);
+export async function openStorage(config: Config, log?: Logger): Promise<Storage> {
+  const store = await openStore(config.databaseUrl, {
+    onWarning: (message) => log?.warn({ database: describeDatabase(config.databaseUrl) }, message),
+  });
   return {
     engine: store.engine,
     audit: createAuditStore(store.db),
@@ -65,7 +67,7 @@ export async function startBot(
     /** Called with the logger once it exists (the entry point installs its last-resort handlers with it). */
     onLogger?: (log: Logger) => void;
     /** Another storage than DATABASE_URL's (the benchmark's no-store baseline). */
-    storage?: (config: Config) => Promise<Storage>;
+    storage?: (config: Config, log?: Logger) => Promise<Storage>;
   } = {},
 ): Promise<RunningApp> {
   const config = parseConfig(env);
@@ -79,7 +81,7 @@ export async function startBot(
   const directory = await openDirectory(config, log);
   let store: Storage;
   try {
-    store = await (options.storage ?? openStorage)(config);
+    store = await (options.storage ?? openStorage)(config, log);
   } catch (err) {
     await directory?.close();
     throw err;

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, cleanEnv, describeIssues, type Env } from '../config/env.js';
 import { escapeHidden } from '../domain/text.js';
 import type { AuditQuery, AuditRecord, DeliveryEvent } from '../ports/index.js';
 import { createAuditStore } from '../store/audit-store.js';
-import { openStore } from '../store/database.js';
+import { openStoreReadOnly, StoreOpenError } from '../store/database.js';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/url.js';
 
 const querySchema = z.object({
@@ -20,7 +19,7 @@ const querySchema = z.object({
   employee: z.string().min(1).max(32).optional(),
 });
 
-/** `resetpw audit`: reads DATABASE_URL only; never creates a database that is not there. */
+/** `resetpw audit`: reads DATABASE_URL only; never creates, migrates or writes (a read-only copy is fine). */
 export async function auditReport(
   env: Env,
   args: { limit?: string; since?: string; employee?: string },
@@ -28,9 +27,6 @@ export async function auditReport(
   const url = cleanEnv(env).DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const target = parseDatabaseUrl(url);
   if (!target) throw new ConfigError(['DATABASE_URL must be sqlite:<path> or postgres://user:password@host/db']);
-  if (target.engine === 'sqlite' && target.path !== ':memory:' && !existsSync(target.path)) {
-    throw new ConfigError([`DATABASE_URL points at ${target.path}, which does not exist (has the bot run here yet?)`]);
-  }
   const parsed = querySchema.safeParse(args);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error).map((p) => p.replace(/^\w+ /, '')));
   const query: AuditQuery = {
@@ -38,7 +34,9 @@ export async function auditReport(
     ...(parsed.data.since ? { since: new Date(parsed.data.since).toISOString() } : {}),
     ...(parsed.data.employee ? { employeeCode: parsed.data.employee } : {}),
   };
-  const store = await openStore(url);
+  const store = await openStoreReadOnly(url).catch((err: unknown) => {
+    throw err instanceof StoreOpenError ? new ConfigError([err.message]) : err;
+  });
   try {
     const audit = createAuditStore(store.db);
     const rows = await audit.list(query);

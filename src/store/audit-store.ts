@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type {
   AuditDirectoryStep,
   AuditEntry,
@@ -69,7 +69,8 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
     async list({ limit, since, employeeCode }) {
       let q = db.selectFrom('resets').selectAll();
       if (since) q = q.where('created_at', '>=', since);
-      if (employeeCode) q = q.where('employee_code', '=', employeeCode);
+      // Case-insensitive, like the rate limits: E-1042 and e-1042 are the same employee.
+      if (employeeCode) q = q.where(sql`lower(employee_code)`, '=', employeeCode.toLowerCase());
       const rows = await q.orderBy('created_at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
       return rows.map(toRecord);
     },

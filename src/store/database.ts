@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, type MigrationLockOptions, PostgresDialect, SqliteAdapter, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { type Engine, migrate } from './migrations.js';
+import { type Engine, MIGRATION_NAMES, migrate } from './migrations.js';
 import type { Schema } from './schema.js';
 import { parseDatabaseUrl } from './url.js';
 
@@ -26,6 +26,9 @@ export interface Store {
  */
 const LOCK_STEAL_MS = 30_000;
 class LockingSqliteAdapter extends SqliteAdapter {
+  constructor(private readonly onSteal: (message: string) => void) {
+    super();
+  }
   // biome-ignore lint/suspicious/noExplicitAny: the signature Kysely's adapter interface declares
   override async acquireMigrationLock(db: Kysely<any>, opt: MigrationLockOptions): Promise<void> {
     const deadline = Date.now() + LOCK_STEAL_MS;
@@ -39,6 +42,11 @@ class LockingSqliteAdapter extends SqliteAdapter {
       if (res.numUpdatedRows === 1n) return;
       await new Promise((r) => setTimeout(r, 25));
     }
+    // Never silently: the takeover is said, with what it assumes.
+    await db.updateTable(opt.lockTable).set({ is_locked: 1 }).where('id', '=', opt.lockRowId).execute();
+    this.onSteal(
+      `the migration lock was held for ${LOCK_STEAL_MS / 1000} s; taking it over, assuming the process that held it died while migrating`,
+    );
   }
   // biome-ignore lint/suspicious/noExplicitAny: the signature Kysely's adapter interface declares
   override async releaseMigrationLock(db: Kysely<any>, opt: MigrationLockOptions): Promise<void> {
@@ -47,13 +55,36 @@ class LockingSqliteAdapter extends SqliteAdapter {
 }
 
 class LockingSqliteDialect extends SqliteDialect {
+  constructor(
+    config: ConstructorParameters<typeof SqliteDialect>[0],
+    private readonly onSteal: (message: string) => void,
+  ) {
+    super(config);
+  }
   override createAdapter() {
-    return new LockingSqliteAdapter();
+    return new LockingSqliteAdapter(this.onSteal);
   }
 }
 
-/** Opens (creating if needed) and migrates the store. */
-export async function openStore(databaseUrl: string): Promise<Store> {
+/** Where a DATABASE_URL points, for messages: the path, or host and database without the credentials. */
+export function describeDatabase(databaseUrl: string): string {
+  const target = parseDatabaseUrl(databaseUrl);
+  if (!target) return 'DATABASE_URL';
+  if (target.engine === 'sqlite') return target.path;
+  try {
+    const u = new URL(target.url);
+    return `postgres://${u.host}${u.pathname}`;
+  } catch {
+    return 'the PostgreSQL server';
+  }
+}
+
+/** Opens (creating if needed) and migrates the store. `onWarning` hears what the store decided on its own. */
+export async function openStore(
+  databaseUrl: string,
+  options: { onWarning?: (message: string) => void } = {},
+): Promise<Store> {
+  const onWarning = options.onWarning ?? (() => undefined);
   const target = parseDatabaseUrl(databaseUrl);
   if (!target) throw new Error('DATABASE_URL must start with sqlite: or postgres://');
   let store: Store;
@@ -64,7 +95,7 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Schema>({ dialect: new LockingSqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Schema>({ dialect: new LockingSqliteDialect({ database: sqlite }, onWarning) });
     store = { engine: 'sqlite', db, raw: { engine: 'sqlite', sqlite }, close: () => db.destroy() };
   } else {
     const pool = new pg.Pool({ connectionString: target.url, max: 10 });
@@ -72,10 +103,90 @@ export async function openStore(databaseUrl: string): Promise<Store> {
     store = { engine: 'postgres', db, raw: { engine: 'postgres', pool }, close: () => db.destroy() };
   }
   try {
-    await migrate(store.db as Kysely<unknown>, store.engine);
+    await migrate(store.db as Kysely<unknown>, store.engine, describeDatabase(databaseUrl));
   } catch (err) {
     await store.close();
     throw err;
   }
   return store;
+}
+
+/** Opening the store read-only failed; the message says what is wrong with DATABASE_URL, in plain words. */
+export class StoreOpenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreOpenError';
+  }
+}
+
+/**
+ * Opens an existing store for reading only (the audit CLI): never creates, migrates or writes, so it works on a
+ * read-only copy of the database, and refuses a database an older version wrote.
+ */
+export async function openStoreReadOnly(databaseUrl: string): Promise<Store> {
+  const target = parseDatabaseUrl(databaseUrl);
+  if (!target) throw new StoreOpenError('DATABASE_URL must be sqlite:<path> or postgres://user:password@host/db');
+  const where = describeDatabase(databaseUrl);
+  let store: Store;
+  if (target.engine === 'sqlite') {
+    let isFile = false;
+    try {
+      isFile = statSync(target.path).isFile();
+    } catch {
+      throw new StoreOpenError(`${where} does not exist (has the bot run here yet? DATABASE_URL)`);
+    }
+    if (!isFile) throw new StoreOpenError(`${where} is not a file: DATABASE_URL must name the SQLite database file`);
+    let sqlite: Database.Database;
+    try {
+      sqlite = new Database(target.path, { readonly: true, fileMustExist: true });
+      sqlite.prepare('select count(*) from sqlite_master').get();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      throw new StoreOpenError(
+        code === 'SQLITE_NOTADB'
+          ? `${where} is not a SQLite database (DATABASE_URL)`
+          : `${where} cannot be read (${code ?? (err as Error).message})`,
+      );
+    }
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    store = { engine: 'sqlite', db, raw: { engine: 'sqlite', sqlite }, close: () => db.destroy() };
+  } else {
+    const pool = new pg.Pool({ connectionString: target.url, max: 2 });
+    pool.on('connect', (client) => {
+      client.query('SET default_transaction_read_only = on').catch(() => undefined);
+    });
+    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+    store = { engine: 'postgres', db, raw: { engine: 'postgres', pool }, close: () => db.destroy() };
+  }
+  try {
+    await checkSchemaCurrent(store, where);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+async function checkSchemaCurrent(store: Store, where: string): Promise<void> {
+  let applied: string[];
+  try {
+    const rows = await (store.db as unknown as Kysely<{ kysely_migration: { name: string } }>)
+      .selectFrom('kysely_migration')
+      .select('name')
+      .execute();
+    applied = rows.map((r) => r.name);
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/no such table|does not exist/.test(message)) {
+      throw new StoreOpenError(`${where} holds no resetpw data (no migrations table): is DATABASE_URL the bot's?`);
+    }
+    throw new StoreOpenError(`${where} cannot be read (${(err as { code?: string }).code ?? message})`);
+  }
+  const missing = MIGRATION_NAMES.filter((name) => !applied.includes(name));
+  if (missing.length > 0) {
+    throw new StoreOpenError(
+      `${where} was written by an older resetpw (missing ${missing.join(', ')}): start the bot once to upgrade it`,
+    );
+  }
 }

@@ -121,13 +121,19 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
   },
 });
 
-export async function migrate(db: Kysely<unknown>, engine: Engine): Promise<void> {
+/** `where` names the database (a path, or host/name without the password), for the message. */
+export async function migrate(db: Kysely<unknown>, engine: Engine, where: string): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(engine) };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
+    const step = failed ? ` (step ${failed.migrationName})` : '';
     throw new Error(
-      `database migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? 'unknown error'}`,
+      `could not prepare the database at ${where}${step}: ${(error as Error)?.message ?? 'unknown error'}. ` +
+        'The bot needs to write there (DATABASE_URL): check the path, its permissions and free space.',
     );
   }
 }
+
+/** The migrations this version knows, in order: a database without all of them was written by an older one. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations('sqlite'));

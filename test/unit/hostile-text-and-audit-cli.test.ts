@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { composeSmsText } from '../../src/domain/sms-text.js';
@@ -100,5 +105,58 @@ describe('resetpw audit output', () => {
     const json = await run(['audit', '--json']);
     expect(hasHiddenCharacters(json)).toBe(false);
     expect(JSON.parse(json)[0].employee).toEqual({ name: `Mallory${ESC_CLEAR}${TITLE}`, code: `E${RLO}1` });
+  });
+});
+
+describe('resetpw audit reads only (issue 8, defect 5)', () => {
+  const cli = async (url: string, args: string[] = ['audit']) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(
+      args,
+      { DATABASE_URL: url },
+      (s) => out.push(s),
+      (s) => err.push(s),
+    );
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
+  it('reads a copy of the database without changing a byte of it', async () => {
+    const url = await freshDatabaseUrl('sqlite');
+    const store = await openStore(url);
+    await createAuditStore(store.db).record(
+      { requestId: 'r', adminUserId: 'U1', employee: { code: 'E-1042' } },
+      { result: 'refused', errorCode: 'NOT_ADMIN' },
+    );
+    await store.close();
+    const path = url.slice('sqlite:'.length);
+    const copyDir = mkdtempSync(join(tmpdir(), 'resetpw-copy-'));
+    const copy = join(copyDir, 'evidence.sqlite');
+    copyFileSync(path, copy);
+    const before = createHash('sha256').update(readFileSync(copy)).digest('hex');
+    const result = await cli(`sqlite:${copy}`, ['audit', '--employee', 'e-1042']);
+    expect(result).toMatchObject({ code: 0, out: expect.stringContaining('E-1042') });
+    expect(createHash('sha256').update(readFileSync(copy)).digest('hex')).toBe(before);
+    // SQLite's readers may leave an empty write-ahead log beside the file; never any content.
+    for (const f of readdirSync(copyDir).filter((n) => n.endsWith('-wal')))
+      expect(statSync(join(copyDir, f)).size).toBe(0);
+  });
+
+  it('says plainly what is wrong with a path that is not the bot database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'resetpw-notdb-'));
+    writeFileSync(join(dir, 'notes.txt'), 'these are my notes, not a database, and they are long enough');
+    const other = new Database(join(dir, 'other.sqlite'));
+    other.exec('create table t (x)');
+    other.close();
+    expect(await cli(`sqlite:${join(dir, 'notes.txt')}`)).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('notes.txt is not a SQLite database'),
+    });
+    expect(await cli(`sqlite:${dir}`)).toMatchObject({ code: 1, err: expect.stringContaining('is not a file') });
+    expect(await cli(`sqlite:${join(dir, 'other.sqlite')}`)).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('holds no resetpw data'),
+    });
+    expect((await cli(`sqlite:${join(dir, 'other.sqlite')}`)).err).not.toMatch(/\n\s+at /); // no stack trace
   });
 });
