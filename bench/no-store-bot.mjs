@@ -9,6 +9,7 @@ const storage = async () => ({
   engine: 'none',
   audit: {
     record: async () => undefined,
+    recordRefusal: async () => 'recorded',
     begin: async () => `a${++seq}`,
     finish: async () => true,
     list: async () => [],

@@ -65,7 +65,7 @@ function formatRows(rows: readonly AuditRecord[]): string {
   const header = ['time (UTC)', 'result', 'admin', 'employee', 'code', 'phone', 'directory', 'message / error'];
   const lines = rows.map((r) => [
     r.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
-    r.result,
+    r.repeatCount ? `${r.result} ×${r.repeatCount}` : r.result,
     r.adminUserId,
     r.employee?.name ?? '-',
     r.employee?.code ?? '-',

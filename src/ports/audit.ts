@@ -72,6 +72,8 @@ export interface AuditRecord extends AuditEntry {
   readonly redactedAt?: string;
   readonly announcementTs?: string;
   readonly directoryStep?: AuditDirectoryStep;
+  /** A refusal row may stand for several identical refusals in a row (see recordRefusal). */
+  readonly repeatCount?: number;
 }
 
 export interface AuditQuery {
@@ -83,6 +85,11 @@ export interface AuditQuery {
 export interface AuditStore {
   /** A request that ends without a send (refused, invalid, rate limited): one finished row. */
   record(entry: AuditEntry, outcome: AuditOutcome): Promise<void>;
+  /**
+   * A refused command. If the same admin was refused for the same reason since `since`, that row's count goes up
+   * instead (`counted`), so a flood cannot bury the trail; otherwise a new row (`recorded`).
+   */
+  recordRefusal(entry: AuditEntry, outcome: AuditOutcome, since: Date): Promise<'recorded' | 'counted'>;
   /**
    * Written before the directory or the SMS provider is touched (state `sending`, and directory step `setting`
    * when the entry names a directory account), so a crash leaves evidence. Returns the row id.

@@ -14,10 +14,14 @@ import type { ResetsTable, Schema } from './schema.js';
 
 /** The audit trail on either engine. Never given the password: it is not part of any entry. */
 export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new Date()): AuditStore {
-  const insert = async (entry: AuditEntry, outcome: AuditOutcome | { result: 'sending' }) => {
+  const insertWith = async (
+    target: Kysely<Schema>,
+    entry: AuditEntry,
+    outcome: AuditOutcome | { result: 'sending' },
+  ) => {
     const id = randomUUID();
     const at = now().toISOString();
-    await db
+    await target
       .insertInto('resets')
       .values({
         id,
@@ -40,10 +44,35 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
       .execute();
     return id;
   };
+  const insert = (entry: AuditEntry, outcome: AuditOutcome | { result: 'sending' }) => insertWith(db, entry, outcome);
 
   return {
     async record(entry, outcome) {
       await insert(entry, outcome);
+    },
+    async recordRefusal(entry, outcome, since) {
+      return db.transaction().execute(async (trx) => {
+        const latest = await trx
+          .selectFrom('resets')
+          .select(['id', 'repeat_count'])
+          .where('admin_user_id', '=', entry.adminUserId)
+          .where('result', '=', outcome.result)
+          .where('error_code', '=', outcome.errorCode ?? '')
+          .where('created_at', '>=', since.toISOString())
+          .orderBy('seq', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        if (latest) {
+          await trx
+            .updateTable('resets')
+            .set({ repeat_count: (latest.repeat_count ?? 1) + 1, updated_at: now().toISOString() })
+            .where('id', '=', latest.id)
+            .execute();
+          return 'counted' as const;
+        }
+        await insertWith(trx, entry, outcome);
+        return 'recorded' as const;
+      });
     },
     begin: (entry) => insert(entry, { result: 'sending' }),
     async finish(id, outcome) {
@@ -270,6 +299,7 @@ function toRecord(r: Selectable<ResetsTable>): AuditRecord {
     ...(r.track_until !== null ? { trackUntil: r.track_until } : {}),
     ...(r.redacted_at !== null ? { redactedAt: r.redacted_at } : {}),
     ...(r.announcement_ts !== null ? { announcementTs: r.announcement_ts } : {}),
+    ...(r.repeat_count !== null ? { repeatCount: Number(r.repeat_count) } : {}),
     ...directoryOf(r),
   };
 }

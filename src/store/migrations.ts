@@ -117,6 +117,13 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
         .addColumn('confirmed_reason', 'text')
         .execute();
       await db.schema.createIndex('forms_opened_at').on('forms').column('opened_at').execute();
+      // How many refusals one row stands for: a flood of refused commands is one row a minute, counted.
+      await db.schema.alterTable('resets').addColumn('repeat_count', 'integer').execute();
+      await db.schema
+        .createIndex('resets_admin_refusals')
+        .on('resets')
+        .columns(['admin_user_id', 'result', 'created_at'])
+        .execute();
     },
   },
 });
