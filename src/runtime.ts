@@ -35,8 +35,7 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
   try {
     await app.init();
   } catch (err) {
-    const slackError = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
-    throw new Error(`Slack rejected SLACK_BOT_TOKEN at auth.test (${slackError}); check the token and SLACK_API_URL`);
+    throw new Error(describeAuthTestFailure(err));
   }
   let port: number | undefined;
   if (slack.mode === 'http') {
@@ -77,4 +76,23 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
       return stopping;
     },
   };
+}
+
+/** Start-up's auth.test failed: a refusal of the token is not the same as no network. */
+export function describeAuthTestFailure(err: unknown): string {
+  const e = err as {
+    code?: string;
+    data?: { error?: string };
+    statusCode?: number;
+    original?: { code?: string; message?: string; cause?: { code?: string } };
+    message?: string;
+  };
+  if (e?.data?.error) {
+    return `Slack rejected SLACK_BOT_TOKEN at auth.test (${e.data.error}); check the token and SLACK_API_URL`;
+  }
+  if (e?.code === 'slack_webapi_http_error') {
+    return `Slack answered HTTP ${e.statusCode ?? '?'} to auth.test; try again later, or check SLACK_API_URL`;
+  }
+  const cause = e?.original?.code ?? e?.original?.cause?.code ?? e?.original?.message ?? e?.message ?? 'unknown error';
+  return `Could not reach Slack for auth.test (${cause}); check the network, any proxy, and SLACK_API_URL`;
 }

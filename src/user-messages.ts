@@ -12,6 +12,15 @@ const RATE_LIMIT_LABELS: Readonly<Record<RateLimitName, string>> = {
 
 const plural = (label: string, n: number) => label.replace(/\(s\)/, n === 1 ? '' : 's');
 
+/** `RATE_LIMITED:employee_10m` (the audit's code) as words, for surfaces people read. */
+export function describeAuditCode(code: string): string {
+  const [head, limit] = code.split(':');
+  if (head === 'RATE_LIMITED' && limit && limit in RATE_LIMIT_LABELS) {
+    return `limit reached: ${plural(RATE_LIMIT_LABELS[limit as RateLimitName], 2)}`;
+  }
+  return code;
+}
+
 /** A time every reader sees in their own time zone (Slack renders the token), with a UTC fallback. */
 export function slackTime(epochSeconds: number): string {
   const fallback = `${new Date(epochSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -144,7 +153,7 @@ export function toUserMessage(err: AppError, ctx: MessageContext = {}): UserMess
       return {
         title: 'Outcome unknown: the text may or may not have been sent',
         text:
-          'Twilio did not answer in time. The message may still have gone out, so the bot did not retry ' +
+          `${unknownSendReason(d)} The message may still have gone out, so the bot did not retry ` +
           '(a second text would carry a different password).',
         nextStep:
           'Ask the employee whether a text arrived. If not, check the Twilio console message log for this number ' +
@@ -197,6 +206,19 @@ export function toUserMessage(err: AppError, ctx: MessageContext = {}): UserMess
         nextStep: 'Try again; if it repeats, tell the bot owner the time of this message.',
       };
   }
+}
+
+/** What actually happened when Twilio's answer left the outcome open: a 5xx is not a timeout. */
+function unknownSendReason(d: AppError['details']): string {
+  if (typeof d.httpStatus === 'number') {
+    const code = typeof d.twilioCode === 'number' ? `, Twilio error ${d.twilioCode}` : '';
+    return `Twilio answered with a server error (HTTP ${d.httpStatus}${code}), which does not say whether the message was created.`;
+  }
+  if (d.transportCode === 'ECONNABORTED' || d.transportCode === 'ETIMEDOUT') return 'Twilio did not answer in time.';
+  if (d.transportCode === 'ECONNRESET' || d.transportCode === 'EPIPE') {
+    return 'The connection to Twilio broke before it answered.';
+  }
+  return 'Twilio gave no clear answer.';
 }
 
 function adminCheckReason(reason: string): string {

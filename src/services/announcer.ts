@@ -42,5 +42,6 @@ export function summaryOf(entry: AuditEntry, outcome: AuditOutcome): ResetSummar
     result: outcome.result,
     ...(detail ? { detail } : {}),
     ...(outcome.messageSid ? { messageSid: outcome.messageSid } : {}),
+    ...(outcome.directoryStep ? { directory: outcome.directoryStep.result } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { ResetSummary } from '../ports/index.js';
+import { describeAuditCode } from '../user-messages.js';
 import { escapeMrkdwn } from './outcome.js';
 
 const EMOJI: Readonly<Record<string, string>> = {
@@ -17,7 +18,9 @@ export function buildAuditMessage(s: ResetSummary): { text: string } {
     ? ` for *${escapeMrkdwn(s.employeeName)}*${s.employeeCode ? ` (${escapeMrkdwn(s.employeeCode)})` : ''}`
     : '';
   const phone = s.maskedPhone ? ` at ${s.maskedPhone}` : '';
-  const extra = [s.detail, s.messageSid ? `\`${s.messageSid}\`` : undefined].filter(Boolean).join(' · ');
+  const detail = s.detail ? describeAuditCode(s.detail) : undefined;
+  const directory = s.directory ? `password ${s.directory}` : undefined;
+  const extra = [detail, directory, s.messageSid ? `\`${s.messageSid}\`` : undefined].filter(Boolean).join(' · ');
   const text = `${EMOJI[s.result] ?? ':grey_question:'} Password reset by <@${s.adminUserId}>${whom}${phone}: *${s.result}*${extra ? ` · ${extra}` : ''}`;
   return { text };
 }

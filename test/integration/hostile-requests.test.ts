@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastResortHandlers } from '../../src/lib/last-resort.js';
 import { slackBodyProblem } from '../../src/lib/slack-request-guard.js';
@@ -87,4 +89,34 @@ describe('the last-resort handlers', () => {
     ]);
     expect(logs.text).not.toContain('hunter2');
   });
+});
+
+describe('start-up words (issue 8, defect 9)', () => {
+  it('says Slack could not be reached, not that it rejected the token, when nothing answers', async () => {
+    const { startBot } = await import('../../src/bot.js');
+    const { FakeTwilio } = await import('../fakes/fake-twilio.js');
+    const { testEnv } = await import('../helpers/harness.js');
+    const { FakeSlack } = await import('../fakes/fake-slack.js');
+    const twilio = await new FakeTwilio().start();
+    const slack = await new FakeSlack().start();
+    try {
+      // A port nothing listens on (fetch refuses the "bad" low ports before trying).
+      const closed = await new Promise<number>((resolve) => {
+        const server = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = server.address() as AddressInfo;
+          server.close(() => resolve(port));
+        });
+      });
+      const env = { ...testEnv(slack, twilio, 'http'), SLACK_API_URL: `http://127.0.0.1:${closed}/api` };
+      const message = await startBot(env, { logDestination: new LogCapture() }).then(
+        () => 'started',
+        (err: Error) => err.message,
+      );
+      expect(message).toBe(
+        'Could not reach Slack for auth.test (ECONNREFUSED); check the network, any proxy, and SLACK_API_URL',
+      );
+    } finally {
+      await Promise.all([twilio.stop(), slack.stop()]);
+    }
+  }, 30_000);
 });

@@ -89,7 +89,11 @@ describe('form submission', () => {
 
   it('reports a Twilio 500 as outcome unknown, without retrying', async () => {
     await h.driver.submit(ADMIN, { ...GOOD, phone: MAGIC_TO.serverError });
-    expect(await outcome()).toContain('Outcome unknown');
+    const text = await outcome();
+    expect(text).toContain('Outcome unknown');
+    // Issue 8, defect 9: a 500 is a server error, not a timeout.
+    expect(text).toContain('Twilio answered with a server error (HTTP 500, Twilio error 20500)');
+    expect(text).not.toContain('did not answer in time');
     expect(h.twilio.createRequests).toHaveLength(1);
   });
 
@@ -97,6 +101,7 @@ describe('form submission', () => {
     await h.driver.submit(ADMIN, { ...GOOD, phone: MAGIC_TO.slow });
     const text = await outcome();
     expect(text).toContain('Outcome unknown: the text may or may not have been sent');
+    expect(text).toContain('Twilio did not answer in time.');
     expect(text).toContain('did not retry');
     expect(text).toContain('Twilio console');
     await new Promise((r) => setTimeout(r, 1200)); // the fake answers late; still nothing more is sent

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NumberRules } from '../../src/domain/phone.js';
 import { AppError, ErrorCode } from '../../src/errors.js';
+import { buildAuditMessage } from '../../src/views/audit-message.js';
 import { describeOutcome, escapeMrkdwn, toEphemeralMessage } from '../../src/views/outcome.js';
 import { decodeMetadata, encodeMetadata, parseResetForm, type ViewStateValues } from '../../src/views/reset-form.js';
 import {
@@ -161,5 +162,26 @@ describe('outcome views', () => {
 
   it('escapes only what Slack treats as control characters', () => {
     expect(escapeMrkdwn('a & b <c>')).toBe('a &amp; b &lt;c&gt;');
+  });
+});
+
+describe('the audit channel line', () => {
+  it('says in words which limit refused a reset, and what became of the password', () => {
+    const { text } = buildAuditMessage({
+      adminUserId: 'U1',
+      employeeName: 'Jane Doe',
+      employeeCode: 'E-1',
+      result: 'rate_limited',
+      detail: 'RATE_LIMITED:employee_10m',
+    });
+    expect(text).toContain('limit reached: resets of this employee per 10 minutes');
+    expect(text).not.toContain('RATE_LIMITED:');
+    const scrambled = buildAuditMessage({
+      adminUserId: 'U1',
+      result: 'failed',
+      detail: 'SMS_OPTED_OUT',
+      directory: 'scrambled',
+    });
+    expect(scrambled.text).toContain('SMS_OPTED_OUT · password scrambled');
   });
 });
