@@ -43,17 +43,42 @@ export interface Storage {
 
 /** DATABASE_URL's store, migrated. */
 export async function openStorage(config: Config, log?: Logger): Promise<Storage> {
+  const database = describeDatabase(config.databaseUrl);
   const store = await openStore(config.databaseUrl, {
-    onWarning: (message) => log?.warn({ database: describeDatabase(config.databaseUrl) }, message),
+    onWarning: (message) => log?.warn({ database }, message),
   });
+  // Every use first checks that the SQLite file is still the one opened: if it was deleted or replaced, nothing
+  // may be sent (it could not be recorded, and the limits would start again from zero), and the log says why.
+  const present = () => {
+    try {
+      store.assertPresent();
+    } catch (err) {
+      log?.error({ database, err }, 'the database file is gone: every reset is refused until the bot is restarted');
+      throw err;
+    }
+  };
   return {
     engine: store.engine,
-    audit: createAuditStore(store.db),
-    limits: createRateLimiter(store.raw, config.rateLimits),
-    submissions: createSubmissionLedger(store.db),
-    forms: createFormRegistry(store.db),
+    audit: checkedFirst(createAuditStore(store.db), present),
+    limits: checkedFirst(createRateLimiter(store.raw, config.rateLimits), present),
+    submissions: checkedFirst(createSubmissionLedger(store.db), present),
+    forms: checkedFirst(createFormRegistry(store.db), present),
     close: () => store.close(),
   };
+}
+
+/** The same object, with `check` run before each of its methods (a throw becomes the method's rejection). */
+function checkedFirst<T extends object>(target: T, check: () => void): T {
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      const value = Reflect.get(t, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        check();
+        return (value as (...a: unknown[]) => unknown).apply(t, args);
+      };
+    },
+  });
 }
 
 /**

@@ -16,7 +16,19 @@ export interface Store {
   readonly db: Kysely<Schema>;
   /** The driver's own handle, for libraries that need it (the rate limiter). */
   readonly raw: RawClient;
+  /**
+   * Throws StoreGoneError when the SQLite file the store opened is no longer at its path (deleted, or replaced by
+   * another file): writes would go to an unlinked file and vanish at the next start. PostgreSQL fails on its own.
+   */
+  assertPresent(): void;
   close(): Promise<void>;
+}
+
+export class StoreGoneError extends Error {
+  constructor(readonly path: string) {
+    super(`the database file ${path} was deleted or replaced while the bot was running`);
+    this.name = 'StoreGoneError';
+  }
 }
 
 /**
@@ -66,6 +78,21 @@ class LockingSqliteDialect extends SqliteDialect {
   }
 }
 
+/** The file's identity (device and inode) at open; a later stat that differs means it is gone or replaced. */
+function fileWatch(path: string): () => void {
+  if (path === ':memory:') return () => undefined;
+  const opened = statSync(path);
+  return () => {
+    let now: ReturnType<typeof statSync> | undefined;
+    try {
+      now = statSync(path);
+    } catch {
+      throw new StoreGoneError(path);
+    }
+    if (now.ino !== opened.ino || now.dev !== opened.dev) throw new StoreGoneError(path);
+  };
+}
+
 /** Where a DATABASE_URL points, for messages: the path, or host and database without the credentials. */
 export function describeDatabase(databaseUrl: string): string {
   const target = parseDatabaseUrl(databaseUrl);
@@ -96,11 +123,27 @@ export async function openStore(
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     const db = new Kysely<Schema>({ dialect: new LockingSqliteDialect({ database: sqlite }, onWarning) });
-    store = { engine: 'sqlite', db, raw: { engine: 'sqlite', sqlite }, close: () => db.destroy() };
+    store = {
+      engine: 'sqlite',
+      db,
+      raw: { engine: 'sqlite', sqlite },
+      assertPresent: fileWatch(target.path),
+      close: () => db.destroy(),
+    };
   } else {
     const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+    // An idle connection the server dropped emits 'error' on the pool; unheard, that would stop the process.
+    pool.on('error', (err) =>
+      onWarning(`lost a PostgreSQL connection (${(err as { code?: string }).code ?? err.message})`),
+    );
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-    store = { engine: 'postgres', db, raw: { engine: 'postgres', pool }, close: () => db.destroy() };
+    store = {
+      engine: 'postgres',
+      db,
+      raw: { engine: 'postgres', pool },
+      assertPresent: () => undefined,
+      close: () => db.destroy(),
+    };
   }
   try {
     await migrate(store.db as Kysely<unknown>, store.engine, describeDatabase(databaseUrl));
@@ -150,14 +193,26 @@ export async function openStoreReadOnly(databaseUrl: string): Promise<Store> {
     }
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
-    store = { engine: 'sqlite', db, raw: { engine: 'sqlite', sqlite }, close: () => db.destroy() };
+    store = {
+      engine: 'sqlite',
+      db,
+      raw: { engine: 'sqlite', sqlite },
+      assertPresent: () => undefined,
+      close: () => db.destroy(),
+    };
   } else {
     const pool = new pg.Pool({ connectionString: target.url, max: 2 });
     pool.on('connect', (client) => {
       client.query('SET default_transaction_read_only = on').catch(() => undefined);
     });
     const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-    store = { engine: 'postgres', db, raw: { engine: 'postgres', pool }, close: () => db.destroy() };
+    store = {
+      engine: 'postgres',
+      db,
+      raw: { engine: 'postgres', pool },
+      assertPresent: () => undefined,
+      close: () => db.destroy(),
+    };
   }
   try {
     await checkSchemaCurrent(store, where);

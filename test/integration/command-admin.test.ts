@@ -29,6 +29,14 @@ describe('/resetpw admin gate', () => {
     expect(h.twilio.requests).toHaveLength(0);
   });
 
+  it('posts a refusal to a dead response_url once, not again from the error handler', async () => {
+    h.slack.responseUrlStatus = 404;
+    await h.driver.command(NON_ADMIN);
+    await waitFor(() => h.logs.text.includes('could not tell the caller about the refusal'), 5000, 'the log line');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.slack.responses).toHaveLength(1);
+  });
+
   it.each([
     ['no_such_subteam', { error: 'no_such_subteam' }, /admin user group does not exist/],
     ['plan_upgrade_required', { error: 'plan_upgrade_required' }, /paid Slack plan/],

@@ -43,6 +43,15 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
     ]);
   });
 
+  it.skipIf(unavailable)('never lets a late finish overwrite a row shutdown already marked unknown', async () => {
+    const { audit } = await open();
+    const id = await audit.begin(entry);
+    expect(await audit.recoverInterrupted(new Date(Date.now() + 1000), [id])).toHaveLength(1);
+    expect(await audit.finish(id, { result: 'sent', messageSid: 'SM1', deliveryStatus: 'queued' })).toBe(false);
+    expect((await audit.list({ limit: 1 }))[0]).toMatchObject({ id, result: 'unknown', errorCode: 'INTERRUPTED' });
+    expect((await audit.list({ limit: 1 }))[0]?.messageSid).toBeUndefined();
+  });
+
   it.skipIf(unavailable)('migrates once when two replicas start together', async () => {
     const url = await freshDatabaseUrl(engine);
     const [a, b] = await Promise.all([open(url), open(url)]);

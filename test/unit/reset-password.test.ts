@@ -37,7 +37,7 @@ async function setup(
     admin?: boolean | Error;
     sendError?: AppError;
     generateError?: Error;
-    auditFails?: 'begin' | 'finish' | 'record';
+    auditFails?: 'begin' | 'finish' | 'record' | 'setAnnouncement';
     limitsFail?: boolean;
     ledgerFails?: boolean;
     limits?: RateLimitMaxima;
@@ -244,6 +244,16 @@ describe('resetPassword', () => {
     const s = await setup({ auditFails: 'finish' });
     expect((await s.run()).status).toBe('sent');
     expect(s.logs.text).toContain('audit row left in state sending');
+    // Issue 8, defect 7: tracking a row whose outcome was never recorded would report and redact nothing.
+    expect(s.tracked).toHaveLength(0);
+  });
+
+  it('logs, and goes on, when the audit channel message cannot be remembered', async () => {
+    const s = await setup({ auditFails: 'setAnnouncement' });
+    expect((await s.run()).status).toBe('sent');
+    expect(s.logs.entries()).toContainEqual(
+      expect.objectContaining({ level: 40, msg: 'could not remember the audit channel message' }),
+    );
   });
 
   it('goes on when the audit channel cannot be posted to', async () => {
