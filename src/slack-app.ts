@@ -26,6 +26,16 @@ export function createSlackApp(slack: Config['slack'], log: Logger): App {
   const receiver = new HTTPReceiver({
     signingSecret: slack.signingSecret ?? '',
     logger: common.logger,
+    // Bolt could not process the event at all (a body of a known type but the wrong shape): that is the sender's
+    // fault, so 400 and a log line, where Bolt's default answers 500.
+    processEventErrorHandler: async ({ error, response }) => {
+      if (response.headersSent) return false;
+      const unauthorized = error instanceof Error && error.name === 'AuthorizationError';
+      log.warn({ err: error, status: unauthorized ? 401 : 400 }, 'Slack request could not be processed');
+      response.writeHead(unauthorized ? 401 : 400);
+      response.end();
+      return false;
+    },
     customRoutes: [
       {
         path: '/healthz',

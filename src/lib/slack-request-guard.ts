@@ -19,22 +19,31 @@ export function slackBodyProblem(raw: string, contentType: string | undefined): 
       return form.ssl_check === '1' || typeof form.command === 'string' ? undefined : 'neither a command nor a payload';
     }
     if (typeof form.payload !== 'string') return 'more than one payload';
-    return objectWithType(form.payload) ? undefined : 'the payload is not an object with a type';
+    return isViewSubmission(parseObject(form.payload)) ? undefined : 'the payload is not a form submission';
   }
-  return objectWithType(raw) ? undefined : 'not a JSON object with a type';
+  const body = parseObject(raw);
+  return body?.type === 'url_verification' && typeof body.challenge === 'string' ? undefined : 'not a Slack request';
 }
 
-function objectWithType(json: string): boolean {
+/**
+ * The only interaction this app receives (its manifest has a command and modals, no buttons, shortcuts or events):
+ * a view submission with the ids Bolt routes on. Anything else Bolt could not route, and would leave unanswered.
+ */
+function isViewSubmission(payload: Record<string, unknown> | undefined): boolean {
+  if (payload?.type !== 'view_submission') return false;
+  const view = payload.view as { id?: unknown; callback_id?: unknown } | null | undefined;
+  const user = payload.user as { id?: unknown } | null | undefined;
+  return typeof view?.id === 'string' && typeof view.callback_id === 'string' && typeof user?.id === 'string';
+}
+
+function parseObject(json: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(json);
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      !Array.isArray(value) &&
-      typeof (value as { type?: unknown }).type === 'string'
-    );
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

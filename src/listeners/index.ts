@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { AnyMiddlewareArgs, App, Middleware } from '@slack/bolt';
 import type { CountryCode } from 'libphonenumber-js';
 import type { Logger } from 'pino';
 import type { NumberRules } from '../domain/phone.js';
@@ -34,6 +34,26 @@ export interface ListenerDeps {
   readonly inFlight: InFlight;
 }
 
+/**
+ * Acknowledges at once anything that is not this bot's command or one of its forms (an action, a shortcut, a
+ * stranger's view), so that Slack gets its answer instead of waiting 3 s for a listener that does not exist.
+ */
+function ignoreOthers(callbackIds: readonly string[]): Middleware<AnyMiddlewareArgs> {
+  const ours = new Set(callbackIds);
+  return async (args) => {
+    const body = args.body as { command?: unknown; type?: unknown; view?: { callback_id?: unknown } };
+    const mine =
+      body.command === COMMAND || (body.type === 'view_submission' && ours.has(String(body.view?.callback_id)));
+    if (mine) {
+      await args.next();
+      return;
+    }
+    const ack = (args as { ack?: () => Promise<void> }).ack;
+    if (ack) await ack();
+    args.logger.debug('acknowledged a Slack request this bot does not handle');
+  };
+}
+
 /** One listener per Slack surface: the command, and each step of the form. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   const runReset = createResetRunner({
@@ -44,6 +64,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   });
   const gate = requireAdmin(deps);
   app.use(requestContext(deps.log));
+  app.use(ignoreOthers(deps.directory ? Object.values(DIRECTORY_CALLBACK_IDS) : [CALLBACK_ID]));
   const directory = deps.directory;
   if (!directory) {
     const open = createOpenResetForm(

@@ -159,7 +159,13 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
       return ended.numUpdatedRows === 1n;
     },
     async setAnnouncement(id, ts) {
-      await db.updateTable('resets').set({ announcement_ts: ts }).where('id', '=', id).execute();
+      // Compare-and-set like every other state change: the first message about a row stays its message.
+      await db
+        .updateTable('resets')
+        .set({ announcement_ts: ts })
+        .where('id', '=', id)
+        .where('announcement_ts', 'is', null)
+        .execute();
     },
     async deliveriesToResume(at) {
       const rows = await db

@@ -60,12 +60,19 @@ describe('malformed but signed requests (issue 8, defect 2)', () => {
   it('passes what Slack really sends', () => {
     expect(slackBodyProblem('command=%2Fresetpw&user_id=U1', 'application/x-www-form-urlencoded')).toBeUndefined();
     expect(slackBodyProblem('ssl_check=1&token=x', 'application/x-www-form-urlencoded')).toBeUndefined();
-    expect(
-      slackBodyProblem(
-        `payload=${encodeURIComponent('{"type":"view_submission"}')}`,
-        'application/x-www-form-urlencoded',
-      ),
-    ).toBeUndefined();
+    const submission = {
+      type: 'view_submission',
+      view: { id: 'V1', callback_id: 'resetpw_modal' },
+      user: { id: 'U1' },
+    };
+    const form = (payload: unknown) => `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    expect(slackBodyProblem(form(submission), 'application/x-www-form-urlencoded')).toBeUndefined();
+    expect(slackBodyProblem(form({ type: 'block_actions', view: {} }), 'application/x-www-form-urlencoded')).toBe(
+      'the payload is not a form submission',
+    );
+    expect(slackBodyProblem(form({ type: 'view_submission', view: {} }), 'application/x-www-form-urlencoded')).toBe(
+      'the payload is not a form submission',
+    );
     expect(slackBodyProblem('{"type":"url_verification","challenge":"x"}', 'application/json')).toBeUndefined();
   });
 });
