@@ -38,12 +38,15 @@ export class StoreGoneError extends Error {
  */
 const LOCK_STEAL_MS = 30_000;
 class LockingSqliteAdapter extends SqliteAdapter {
-  constructor(private readonly onSteal: (message: string) => void) {
+  constructor(
+    private readonly onSteal: (message: string) => void,
+    private readonly stealAfterMs: number,
+  ) {
     super();
   }
   // biome-ignore lint/suspicious/noExplicitAny: the signature Kysely's adapter interface declares
   override async acquireMigrationLock(db: Kysely<any>, opt: MigrationLockOptions): Promise<void> {
-    const deadline = Date.now() + LOCK_STEAL_MS;
+    const deadline = Date.now() + this.stealAfterMs;
     while (Date.now() < deadline) {
       const res = await db
         .updateTable(opt.lockTable)
@@ -57,7 +60,7 @@ class LockingSqliteAdapter extends SqliteAdapter {
     // Never silently: the takeover is said, with what it assumes.
     await db.updateTable(opt.lockTable).set({ is_locked: 1 }).where('id', '=', opt.lockRowId).execute();
     this.onSteal(
-      `the migration lock was held for ${LOCK_STEAL_MS / 1000} s; taking it over, assuming the process that held it died while migrating`,
+      `the migration lock was held for ${this.stealAfterMs / 1000} s; taking it over, assuming the process that held it died while migrating`,
     );
   }
   // biome-ignore lint/suspicious/noExplicitAny: the signature Kysely's adapter interface declares
@@ -70,11 +73,12 @@ class LockingSqliteDialect extends SqliteDialect {
   constructor(
     config: ConstructorParameters<typeof SqliteDialect>[0],
     private readonly onSteal: (message: string) => void,
+    private readonly stealAfterMs: number,
   ) {
     super(config);
   }
   override createAdapter() {
-    return new LockingSqliteAdapter(this.onSteal);
+    return new LockingSqliteAdapter(this.onSteal, this.stealAfterMs);
   }
 }
 
@@ -109,20 +113,30 @@ export function describeDatabase(databaseUrl: string): string {
 /** Opens (creating if needed) and migrates the store. `onWarning` hears what the store decided on its own. */
 export async function openStore(
   databaseUrl: string,
-  options: { onWarning?: (message: string) => void } = {},
+  options: { onWarning?: (message: string) => void; lockStealMs?: number } = {},
 ): Promise<Store> {
   const onWarning = options.onWarning ?? (() => undefined);
   const target = parseDatabaseUrl(databaseUrl);
   if (!target) throw new Error('DATABASE_URL must start with sqlite: or postgres://');
   let store: Store;
   if (target.engine === 'sqlite') {
-    if (target.path !== ':memory:') mkdirSync(dirname(resolve(target.path)), { recursive: true });
-    const sqlite = new Database(target.path);
+    let sqlite: Database.Database;
+    try {
+      if (target.path !== ':memory:') mkdirSync(dirname(resolve(target.path)), { recursive: true });
+      sqlite = new Database(target.path);
+    } catch (err) {
+      throw new Error(
+        `could not open the database at ${describeDatabase(databaseUrl)} (${(err as { code?: string }).code ?? (err as Error).message}). ` +
+          'The bot needs to create and write it (DATABASE_URL): check the path and its permissions.',
+      );
+    }
     // WAL lets the CLI read while the bot writes; busy_timeout rides out a concurrent writer instead of failing.
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Schema>({ dialect: new LockingSqliteDialect({ database: sqlite }, onWarning) });
+    const db = new Kysely<Schema>({
+      dialect: new LockingSqliteDialect({ database: sqlite }, onWarning, options.lockStealMs ?? LOCK_STEAL_MS),
+    });
     store = {
       engine: 'sqlite',
       db,

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/ports/index.js';
 import { createAuditStore } from '../../src/store/audit-store.js';
@@ -129,5 +132,28 @@ describe('parseDatabaseUrl', () => {
     expect(parseDatabaseUrl('postgresql://u@h/db')).toEqual({ engine: 'postgres', url: 'postgresql://u@h/db' });
     expect(parseDatabaseUrl('mysql://x')).toBeUndefined();
     expect(parseDatabaseUrl('sqlite:')).toBeUndefined();
+  });
+});
+
+describe('SQLite migration lock and messages (issue 8, defects 7 and 9)', () => {
+  it('never takes over a held migration lock silently', async () => {
+    const url = await freshDatabaseUrl('sqlite');
+    const first = await openStore(url);
+    await first.db
+      .updateTable('kysely_migration_lock' as never)
+      .set({ is_locked: 1 } as never)
+      .execute();
+    await first.close();
+    const warnings: string[] = [];
+    const second = await openStore(url, { onWarning: (m) => warnings.push(m), lockStealMs: 100 });
+    await second.close();
+    expect(warnings).toEqual([expect.stringContaining('the migration lock was held for 0.1 s; taking it over')]);
+  });
+
+  it('names the database when it cannot be prepared', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'resetpw-notdir-'));
+    writeFileSync(join(dir, 'file'), 'x');
+    const path = join(dir, 'file', 'resetpw.sqlite');
+    await expect(openStore(`sqlite:${path}`)).rejects.toThrow(`could not open the database at ${path} (EEXIST)`);
   });
 });
