@@ -82,6 +82,18 @@ class LockingSqliteDialect extends SqliteDialect {
   }
 }
 
+/** PostgreSQL fails on its own when the server goes away: nothing to watch. */
+function postgresStore(pool: pg.Pool): Store {
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    engine: 'postgres',
+    db,
+    raw: { engine: 'postgres', pool },
+    assertPresent: () => undefined,
+    close: () => db.destroy(),
+  };
+}
+
 /** The file's identity (device and inode) at open; a later stat that differs means it is gone or replaced. */
 function fileWatch(path: string): () => void {
   if (path === ':memory:') return () => undefined;
@@ -150,14 +162,7 @@ export async function openStore(
     pool.on('error', (err) =>
       onWarning(`lost a PostgreSQL connection (${(err as { code?: string }).code ?? err.message})`),
     );
-    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-    store = {
-      engine: 'postgres',
-      db,
-      raw: { engine: 'postgres', pool },
-      assertPresent: () => undefined,
-      close: () => db.destroy(),
-    };
+    store = postgresStore(pool);
   }
   try {
     await migrate(store.db as Kysely<unknown>, store.engine, describeDatabase(databaseUrl));
@@ -219,14 +224,7 @@ export async function openStoreReadOnly(databaseUrl: string): Promise<Store> {
     pool.on('connect', (client) => {
       client.query('SET default_transaction_read_only = on').catch(() => undefined);
     });
-    const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-    store = {
-      engine: 'postgres',
-      db,
-      raw: { engine: 'postgres', pool },
-      assertPresent: () => undefined,
-      close: () => db.destroy(),
-    };
+    store = postgresStore(pool);
   }
   try {
     await checkSchemaCurrent(store, where);

@@ -13,7 +13,7 @@ import { decodeMetadata } from '../../views/reset-form.js';
 import { BLOCK_IDS, buildResultView } from '../../views/reset-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
 import type { ResetRunner } from './report-outcome.js';
-import { checkForm, type FormCheck, recordRejectedForm } from './verify-form.js';
+import { checkFirstStep, checkForm, type FormCheck, rejectSubmission } from './verify-form.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -28,20 +28,15 @@ export interface DirectorySubmitDeps {
 }
 
 /** Acks a submission that does not match a form the bot opened, and audits it. */
-async function reject(
+function reject(
   deps: DirectorySubmitDeps,
   args: Pick<SubmitArgs, 'ack' | 'body' | 'context'>,
   check: Extract<FormCheck, { ok: false }>,
   log: Logger,
 ) {
-  await args.ack({ response_action: 'update', view: buildResultView(describeError(check.error, {})) });
   const teamId = args.body.team?.id;
-  await recordRejectedForm(
-    deps.audit,
-    { requestId: requestIdOf(args.context), adminUserId: args.body.user.id, ...(teamId ? { teamId } : {}) },
-    check,
-    log,
-  );
+  const entry = { requestId: requestIdOf(args.context), adminUserId: args.body.user.id, ...(teamId ? { teamId } : {}) };
+  return rejectSubmission(args.ack, deps.audit, entry, check, log);
 }
 
 /**
@@ -52,11 +47,12 @@ async function reject(
 export function createSubmitLookup(deps: DirectorySubmitDeps) {
   return async function submitLookup({ ack, body, view, context }: SubmitArgs) {
     const log = requestLog(context, deps.log);
-    const check = await checkForm(
-      deps.forms,
-      { viewId: view.id, teamId: body.team?.id, userId: body.user.id, metadata: decodeMetadata(view.private_metadata) },
-      (f) => ({ channelId: f.channelId, responseUrl: f.responseUrl, teamId: f.teamId }),
-    );
+    const check = await checkFirstStep(deps.forms, {
+      viewId: view.id,
+      teamId: body.team?.id,
+      userId: body.user.id,
+      metadata: decodeMetadata(view.private_metadata),
+    });
     if (!check.ok) {
       await reject(deps, { ack, body, context }, check, log);
       return;

@@ -4,12 +4,12 @@ import { maskPhone, type NumberRules } from '../../domain/phone.js';
 import { ackFlushed } from '../../lib/flush.js';
 import type { AuditStore, FormRegistry } from '../../ports/index.js';
 import type { ResetRequest } from '../../services/reset-password.js';
-import { describeError, escapeMrkdwn } from '../../views/outcome.js';
+import { escapeMrkdwn } from '../../views/outcome.js';
 import { decodeMetadata, parseResetForm, typedValues } from '../../views/reset-form.js';
-import { buildResultView, buildSendingView } from '../../views/reset-modal.js';
+import { buildSendingView } from '../../views/reset-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
 import type { ResetRunner } from './report-outcome.js';
-import { checkForm, recordRejectedForm } from './verify-form.js';
+import { checkFirstStep, rejectSubmission } from './verify-form.js';
 
 export interface SubmitDeps {
   readonly runReset: ResetRunner;
@@ -28,20 +28,16 @@ type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 export function createSubmitResetForm(deps: SubmitDeps) {
   return async function submitResetForm({ ack, body, view, client, context }: SubmitArgs) {
     const log = requestLog(context, deps.log);
-    const check = await checkForm(
-      deps.forms,
-      { viewId: view.id, teamId: body.team?.id, userId: body.user.id, metadata: decodeMetadata(view.private_metadata) },
-      (f) => ({ channelId: f.channelId, responseUrl: f.responseUrl, teamId: f.teamId }),
-    );
+    const check = await checkFirstStep(deps.forms, {
+      viewId: view.id,
+      teamId: body.team?.id,
+      userId: body.user.id,
+      metadata: decodeMetadata(view.private_metadata),
+    });
     if (!check.ok) {
-      await ack({ response_action: 'update', view: buildResultView(describeError(check.error, {})) });
-      const entry = { requestId: requestIdOf(context), adminUserId: body.user.id };
-      await recordRejectedForm(
-        deps.audit,
-        { ...entry, ...(body.team?.id ? { teamId: body.team.id } : {}) },
-        check,
-        log,
-      );
+      const teamId = body.team?.id;
+      const entry = { requestId: requestIdOf(context), adminUserId: body.user.id, ...(teamId ? { teamId } : {}) };
+      await rejectSubmission(ack, deps.audit, entry, check, log);
       return;
     }
     const meta = check.form;

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../../errors.js';
 import type { AuditStore, FormRegistry, OpenedForm } from '../../ports/index.js';
+import { describeError } from '../../views/outcome.js';
+import { buildResultView } from '../../views/reset-modal.js';
 
 export type FormCheck =
   | { readonly ok: true; readonly form: OpenedForm }
@@ -50,6 +52,30 @@ function sameValues(metadata: object | undefined, expected: Readonly<Record<stri
   if (!metadata) return false;
   const actual = metadata as Record<string, unknown>;
   return Object.entries(expected).every(([key, value]) => actual[key] === value);
+}
+
+/** The form as the command opened it: the first step of either form (typed, or the directory's lookup). */
+export function checkFirstStep(
+  forms: FormRegistry,
+  submission: { viewId: string; teamId: string | undefined; userId: string; metadata: object | undefined },
+): Promise<FormCheck> {
+  return checkForm(forms, submission, (f) => ({
+    channelId: f.channelId,
+    responseUrl: f.responseUrl,
+    teamId: f.teamId,
+  }));
+}
+
+/** Answers a submission that was not let in (the modal says why) and audits it. */
+export async function rejectSubmission(
+  ack: (response: { response_action: 'update'; view: ReturnType<typeof buildResultView> }) => Promise<void>,
+  audit: AuditStore,
+  entry: { requestId: string; teamId?: string; adminUserId: string },
+  check: Extract<FormCheck, { ok: false }>,
+  log: Logger,
+): Promise<void> {
+  await ack({ response_action: 'update', view: buildResultView(describeError(check.error, {})) });
+  await recordRejectedForm(audit, entry, check, log);
 }
 
 /** The audit row for a submission that was not let in. */
