@@ -4,6 +4,9 @@ import type { AuditStore, FormRegistry, OpenedForm } from '../../ports/index.js'
 import { describeError } from '../../views/outcome.js';
 import { buildResultView } from '../../views/reset-modal.js';
 
+const UNKNOWN_FORM_RETRIES = 8;
+const UNKNOWN_FORM_WAIT_MS = 100;
+
 export type FormCheck =
   | { readonly ok: true; readonly form: OpenedForm }
   | { readonly ok: false; readonly error: AppError; readonly result: 'invalid' | 'refused' };
@@ -21,6 +24,12 @@ export async function checkForm(
   let form: OpenedForm | undefined;
   try {
     form = await forms.get(submission.viewId);
+    // The command's listener records the form just after Slack opened it; a quick submission (or one that reaches
+    // another replica) can arrive first. Wait a little for the record before calling the form unknown.
+    for (let attempt = 0; !form && attempt < UNKNOWN_FORM_RETRIES; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, UNKNOWN_FORM_WAIT_MS));
+      form = await forms.get(submission.viewId);
+    }
   } catch (err) {
     const error = new AppError(ErrorCode.AuditUnavailable, 'Could not read the form record', {
       errorName: err instanceof Error ? err.name : typeof err,
