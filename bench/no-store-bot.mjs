@@ -37,6 +37,7 @@ const storage = async () => ({
     get: async (viewId) => forms.get(viewId),
     confirm: async (viewId, confirmed) => void forms.set(viewId, { ...forms.get(viewId), confirmed }),
   },
+  ping: async () => undefined,
   close: async () => undefined,
 });
 

@@ -1,3 +1,5 @@
+import type { App } from '@slack/bolt';
+import { sql } from 'kysely';
 import type { DestinationStream } from 'pino';
 import { createCompanyDirectory } from './adapters/directories.js';
 import { createResponseUrlNotifier, SLACK_RESPONSE_ORIGINS } from './adapters/response-url.js';
@@ -8,6 +10,7 @@ import { createTwilioSmsSender, maxSendDurationMs } from './adapters/twilio-sms.
 import { type Config, parseConfig } from './config/index.js';
 import { createPasswordGenerator } from './domain/password.js';
 import { passwordLength } from './domain/password-policy.js';
+import { createHealth, type ReadinessCheck } from './health.js';
 import { InFlight } from './lib/in-flight.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
@@ -21,7 +24,7 @@ import { createDeliveryTracker } from './services/delivery-tracker.js';
 import { createInterruptedSendSweeper } from './services/interrupted-sends.js';
 import { createLookupEmployee } from './services/lookup-employee.js';
 import { createResetPassword } from './services/reset-password.js';
-import { createSlackApp } from './slack-app.js';
+import { createSlackApp, socketConnected } from './slack-app.js';
 import { createAuditStore } from './store/audit-store.js';
 import { describeDatabase, openStore } from './store/database.js';
 import { createFormRegistry } from './store/form-registry.js';
@@ -38,6 +41,8 @@ export interface Storage {
   readonly limits: RateLimiter;
   readonly submissions: SubmissionLedger;
   readonly forms: FormRegistry;
+  /** Resolves when the store answers (readiness); rejects with why not. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +68,10 @@ export async function openStorage(config: Config, log?: Logger): Promise<Storage
     limits: checkedFirst(createRateLimiter(store.raw, config.rateLimits), present),
     submissions: checkedFirst(createSubmissionLedger(store.db), present),
     forms: checkedFirst(createFormRegistry(store.db), present),
+    async ping() {
+      store.assertPresent();
+      await sql`select 1`.execute(store.db);
+    },
     close: () => store.close(),
   };
 }
@@ -125,6 +134,7 @@ export async function startBot(
   }
   return {
     port: running.port,
+    healthPort: running.healthPort,
     async stop(stopOptions) {
       await running.stop(stopOptions);
       await closeAll();
@@ -162,10 +172,41 @@ async function openDirectory(config: Config, log: Logger): Promise<Directory | u
   return directory;
 }
 
+/** What /readyz asks: the store answers, Slack is connected (Socket Mode), the directory binds (checked every 15 s). */
+function readinessChecks(
+  config: Config,
+  store: Storage,
+  directory: Directory | undefined,
+  app: () => App,
+): ReadinessCheck[] {
+  const checks: ReadinessCheck[] = [{ name: 'store', check: () => store.ping() }];
+  if (config.slack.mode === 'socket') {
+    checks.push({
+      name: 'slack',
+      check: async () => {
+        if (!socketConnected(app())) throw new Error('the Socket Mode connection is not open');
+      },
+    });
+  }
+  if (directory) {
+    let last: { at: number; result: Promise<void> } | undefined;
+    checks.push({
+      name: 'directory',
+      check: () => {
+        // A bind per probe is cheap, but probes come every few seconds from every load balancer: reuse for 15 s.
+        if (!last || Date.now() - last.at > 15_000) last = { at: Date.now(), result: directory.verify() };
+        return last.result;
+      },
+    });
+  }
+  return checks;
+}
+
 /** Every adapter and use case, built in one place from the config, the store and the directory. */
 function wire(config: Config, log: Logger, store: Storage, directory: Directory | undefined) {
   const slack = config.slack;
-  const app = createSlackApp(slack, log);
+  const health = createHealth(readinessChecks(config, store, directory, () => app));
+  const app = createSlackApp(slack, log, health.routes);
   const admins = createSlackAdminDirectory({ client: app.client, groupId: slack.adminGroupId });
   const messenger = createSlackAdminMessenger(app.client);
   const notifier = createResponseUrlNotifier({
@@ -269,6 +310,7 @@ function wire(config: Config, log: Logger, store: Storage, directory: Directory 
     app,
     slack,
     log,
+    health,
     inFlight,
     underway,
     interrupted,

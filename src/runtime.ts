@@ -1,8 +1,9 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
+import type { Health } from './health.js';
 import type { InFlight } from './lib/in-flight.js';
 import type { DeliveryTracker } from './services/delivery-tracker.js';
 import type { InterruptedSendSweeper } from './services/interrupted-sends.js';
@@ -10,6 +11,8 @@ import type { InterruptedSendSweeper } from './services/interrupted-sends.js';
 export interface RunningApp {
   /** The HTTP port in http mode (useful when PORT=0), undefined in socket mode. */
   readonly port: number | undefined;
+  /** Socket Mode with HEALTH_PORT: the port of /healthz and /readyz. */
+  readonly healthPort?: number | undefined;
   stop(options?: { drainMs?: number }): Promise<void>;
 }
 
@@ -17,6 +20,7 @@ export interface RuntimeParts {
   readonly app: App;
   readonly slack: Config['slack'];
   readonly log: Logger;
+  readonly health: Health;
   readonly inFlight: InFlight;
   /** Audit ids of resets under way, marked unknown if a shutdown cannot wait for them. */
   readonly underway: ReadonlySet<string>;
@@ -38,13 +42,16 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
     throw new Error(describeAuthTestFailure(err));
   }
   let port: number | undefined;
+  let healthServer: Server | undefined;
   if (slack.mode === 'http') {
-    const server = (await app.start(slack.port)) as Server;
+    const server = (await app.start({ port: slack.port, host: slack.host })) as Server;
     port = (server.address() as AddressInfo).port;
   } else {
     await app.start();
+    if (slack.healthPort !== undefined) healthServer = await serveHealth(p.health, slack.healthPort, slack.host);
   }
-  log.info({ mode: slack.mode, port, adminGroup: slack.adminGroupId }, 'resetpw is running');
+  const healthPort = healthServer ? (healthServer.address() as AddressInfo).port : undefined;
+  log.info({ mode: slack.mode, port, healthPort, adminGroup: slack.adminGroupId }, 'resetpw is running');
   const sweepSafely = () =>
     p.interrupted.sweep().catch((err: unknown) => log.error({ err }, 'could not check for interrupted resets'));
   await sweepSafely();
@@ -55,6 +62,8 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
   let stopping: Promise<void> | undefined;
   const stop = async (drainMs: number) => {
     clearInterval(sweeper);
+    // Readiness fails from now on, so a load balancer stops sending work while this replica drains.
+    p.health.markStopping();
     await app.stop();
     // Resets already under way finish (or time out) so their outcome is reported and logged.
     const drained = await p.inFlight.drain(drainMs);
@@ -67,10 +76,12 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
     }
     // Delivery polling is not drained: the next start resumes it from the store.
     await p.deliveries.stop();
+    await new Promise((resolve) => (healthServer ? healthServer.close(resolve) : resolve(undefined)));
     log.info('resetpw stopped');
   };
   return {
     port,
+    healthPort,
     stop({ drainMs = 10_000 } = {}) {
       stopping ??= stop(drainMs);
       return stopping;
@@ -95,4 +106,21 @@ export function describeAuthTestFailure(err: unknown): string {
   }
   const cause = e?.original?.code ?? e?.original?.cause?.code ?? e?.original?.message ?? e?.message ?? 'unknown error';
   return `Could not reach Slack for auth.test (${cause}); check the network, any proxy, and SLACK_API_URL`;
+}
+
+/** Socket Mode has no HTTP listener of its own: /healthz and /readyz get a small one on HEALTH_PORT. */
+function serveHealth(health: Health, port: number, host: string): Promise<Server> {
+  const routes = new Map(health.routes.map((r) => [r.path, r.handler]));
+  const server = createServer((req, res) => {
+    const handler = req.method === 'GET' ? routes.get(new URL(req.url ?? '/', 'http://x').pathname) : undefined;
+    if (handler) handler(req, res);
+    else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
 }

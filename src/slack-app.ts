@@ -1,11 +1,17 @@
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, type CustomRoute, HTTPReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { guardSlackRequests } from './lib/slack-request-guard.js';
 import { toBoltLogger } from './logger.js';
 
+/** Whether Socket Mode's WebSocket is open now (readiness). */
+export function socketConnected(app: App): boolean {
+  const receiver = (app as unknown as { receiver?: { client?: { websocket?: { isActive(): boolean } } } }).receiver;
+  return receiver?.client?.websocket?.isActive() ?? false;
+}
+
 /** The Bolt app: Slack's transport (Socket Mode or HTTP) and the WebClient every Slack adapter uses. */
-export function createSlackApp(slack: Config['slack'], log: Logger): App {
+export function createSlackApp(slack: Config['slack'], log: Logger, routes: readonly CustomRoute[] = []): App {
   const common = {
     token: slack.botToken,
     logger: toBoltLogger(log),
@@ -36,16 +42,7 @@ export function createSlackApp(slack: Config['slack'], log: Logger): App {
       response.end();
       return false;
     },
-    customRoutes: [
-      {
-        path: '/healthz',
-        method: ['GET'],
-        handler: (_req, res) => {
-          res.writeHead(200, { 'Content-Type': 'text/plain' });
-          res.end('ok');
-        },
-      },
-    ],
+    customRoutes: [...routes],
   });
   // Bolt reads `requestListener` at each request, so the guard sees every body before Bolt parses it.
   receiver.requestListener = guardSlackRequests(receiver.requestListener, log);

@@ -30,6 +30,15 @@ export const intInRange = (min: number, max: number, fallback: number) =>
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
     .default(fallback);
 
+/** A whole number in range, or unset. */
+export const optionalInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .optional();
+
 export const flag = (fallback: boolean) =>
   z
     .enum(['true', 'false'], 'must be "true" or "false"')

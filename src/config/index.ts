@@ -4,7 +4,7 @@ import type { NumberRules } from '../domain/phone.js';
 import type { RateLimitMaxima } from '../ports/index.js';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/url.js';
 import { type DirectoryConfig, directoryRawProblems, directoryShape, toDirectoryConfig } from './directory.js';
-import { ConfigError, cleanEnv, describeIssues, type Env, flag, intInRange, type RawEnv } from './env.js';
+import { ConfigError, cleanEnv, describeIssues, type Env, flag, intInRange, optionalInt, type RawEnv } from './env.js';
 import { type PasswordConfig, passwordRawProblems, passwordShape, toPasswordConfig } from './password.js';
 
 export type { DirectoryConfig, LdapConfig } from './directory.js';
@@ -32,6 +32,11 @@ const envSchema = z.object({
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must be an app-level token starting with xapp-').optional(),
   SLACK_SIGNING_SECRET: z.string().min(8, 'looks too short for a signing secret').optional(),
   PORT: intInRange(0, 65535, 3000),
+  HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be an address or host name to listen on, e.g. 0.0.0.0 or 127.0.0.1')
+    .default('0.0.0.0'),
+  HEALTH_PORT: optionalInt(0, 65535),
   SLACK_ADMIN_GROUP_ID: z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a user group ID like S0614TZR7 (not the @handle)'),
   SLACK_API_URL: httpUrl.optional(),
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex characters'),
@@ -140,6 +145,10 @@ export interface Config {
     readonly appToken?: string;
     readonly signingSecret?: string;
     readonly port: number;
+    /** Where the http listener (and the health server) listen. */
+    readonly host: string;
+    /** Socket Mode: a port for /healthz, /readyz (http mode serves them on PORT). */
+    readonly healthPort?: number;
     readonly adminGroupId: string;
     readonly apiUrl?: string;
   };
@@ -193,6 +202,8 @@ export function parseConfig(env: Env): Config {
       ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
       ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
       port: e.PORT,
+      host: e.HOST,
+      ...(e.HEALTH_PORT !== undefined ? { healthPort: e.HEALTH_PORT } : {}),
       adminGroupId: e.SLACK_ADMIN_GROUP_ID,
       ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
     },

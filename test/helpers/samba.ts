@@ -110,7 +110,7 @@ export async function startSamba(): Promise<SambaDc> {
     startTlsUrl: 'ldap://127.0.0.1:389',
     caFile: tls.caFile,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGKILL');
         await exited;

@@ -77,7 +77,7 @@ export async function startSlapd(): Promise<Slapd> {
     url: `ldap://127.0.0.1:${port}`,
     caFile: tls.caFile,
     async stop() {
-      if (running.exitCode === null) {
+      if (running.exitCode === null && running.signalCode === null) {
         const exited = new Promise((r) => running.once('exit', r));
         running.kill('SIGKILL');
         await exited;

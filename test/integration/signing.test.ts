@@ -52,6 +52,6 @@ describe('request verification', () => {
   it('serves a health check', async () => {
     const res = await fetch(`${h.appUrl}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.text()).toBe('ok');
+    expect(await res.json()).toEqual({ status: 'ok' });
   });
 });
