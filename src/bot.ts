@@ -15,12 +15,13 @@ import { InFlight } from './lib/in-flight.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
 import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import type { AuditStore, Directory, FormRegistry, RateLimiter, SubmissionLedger } from './ports/index.js';
 import { type RunningApp, startRuntime } from './runtime.js';
 import { createAnnouncer } from './services/announcer.js';
 import { createCompensator } from './services/compensation.js';
 import { createDeliveryReporter } from './services/delivery-reporter.js';
-import { createDeliveryTracker } from './services/delivery-tracker.js';
+import { createDeliveryTracker, type DeliveryReporter } from './services/delivery-tracker.js';
 import { createInterruptedSendSweeper } from './services/interrupted-sends.js';
 import { createLookupEmployee } from './services/lookup-employee.js';
 import { createResetPassword } from './services/reset-password.js';
@@ -172,6 +173,20 @@ async function openDirectory(config: Config, log: Logger): Promise<Directory | u
   return directory;
 }
 
+/** The delivery reporter, counting each text's final state. */
+function countedFinals(reporter: DeliveryReporter, metrics: Metrics): DeliveryReporter {
+  return {
+    async final(job, status, final, directory, log) {
+      metrics.smsFinal(final);
+      await reporter.final(job, status, final, directory, log);
+    },
+    async gaveUp(job, last, log) {
+      metrics.smsFinal('no_report');
+      await reporter.gaveUp(job, last, log);
+    },
+  };
+}
+
 /** What /readyz asks: the store answers, Slack is connected (Socket Mode), the directory binds (checked every 15 s). */
 function readinessChecks(
   config: Config,
@@ -203,20 +218,28 @@ function readinessChecks(
 }
 
 /** Every adapter and use case, built in one place from the config, the store and the directory. */
-function wire(config: Config, log: Logger, store: Storage, directory: Directory | undefined) {
+function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Directory | undefined) {
   const slack = config.slack;
+  const inFlight = new InFlight();
+  // Adapters are measured by wrapping them: the adapters and the use cases carry no metrics code.
+  const metrics = createMetrics({ inFlight: () => inFlight.size });
+  const store: Storage = { ...storage, audit: metrics.audit(storage.audit) };
+  const directory = openedDirectory ? metrics.directory(openedDirectory) : undefined;
   const health = createHealth(readinessChecks(config, store, directory, () => app));
-  const app = createSlackApp(slack, log, health.routes);
-  const admins = createSlackAdminDirectory({ client: app.client, groupId: slack.adminGroupId });
+  const routes = [...health.routes, metrics.route];
+  const app = createSlackApp(slack, log, { routes, onAnswered: (status, s) => metrics.ack(status, s) });
+  const admins = metrics.admins(createSlackAdminDirectory({ client: app.client, groupId: slack.adminGroupId }));
   const messenger = createSlackAdminMessenger(app.client);
   const notifier = createResponseUrlNotifier({
     allowedOrigins: [...SLACK_RESPONSE_ORIGINS, ...(slack.apiUrl ? [new URL(slack.apiUrl).origin] : [])],
   });
-  const sms = createTwilioSmsSender(config.twilio, config.sms.validitySeconds);
+  const sms = metrics.sms(createTwilioSmsSender(config.twilio, config.sms.validitySeconds));
   const announcer = createAnnouncer(
     config.auditChannelId ? createSlackAuditChannel(app.client, config.auditChannelId) : undefined,
   );
-  const compensator = directory ? createCompensator({ directory, audit: store.audit, log }) : undefined;
+  const compensator = directory
+    ? createCompensator({ directory, audit: store.audit, log, onResult: (result) => metrics.scramble(result) })
+    : undefined;
   const messages: MessageContext = {
     adminGroup: slack.adminGroupId,
     ...(directory ? { directory: { kind: directory.kind, label: directory.label } } : {}),
@@ -226,12 +249,15 @@ function wire(config: Config, log: Logger, store: Storage, directory: Directory 
     sms,
     audit: store.audit,
     limits: store.limits,
-    reporter: createDeliveryReporter({
-      notifier,
-      messenger,
-      announcer,
-      ...(directory ? { directoryLabel: directory.label } : {}),
-    }),
+    reporter: countedFinals(
+      createDeliveryReporter({
+        notifier,
+        messenger,
+        announcer,
+        ...(directory ? { directoryLabel: directory.label } : {}),
+      }),
+      metrics,
+    ),
     ...(compensator && directory
       ? {
           compensate: (job, why, jobLog) =>
@@ -260,6 +286,7 @@ function wire(config: Config, log: Logger, store: Storage, directory: Directory 
     announcer,
     numbers: config.sms.numbers,
     underway,
+    onOutcome: (outcome) => metrics.resetOutcome(outcome.status),
     trackDelivery: (job) => deliveries.track(job),
     // The provider drops a message still queued after the validity period; a carrier's receipt can lag a little more.
     trackForMs: (config.sms.validitySeconds + 300) * 1000,
@@ -276,7 +303,6 @@ function wire(config: Config, log: Logger, store: Storage, directory: Directory 
     ...(compensator ? { compensator } : {}),
     ...(directory ? { directoryLabel: directory.label } : {}),
   });
-  const inFlight = new InFlight();
   registerListeners(app, {
     log,
     admins,
@@ -311,6 +337,7 @@ function wire(config: Config, log: Logger, store: Storage, directory: Directory 
     slack,
     log,
     health,
+    routes,
     inFlight,
     underway,
     interrupted,

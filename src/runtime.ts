@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
@@ -21,6 +21,8 @@ export interface RuntimeParts {
   readonly slack: Config['slack'];
   readonly log: Logger;
   readonly health: Health;
+  /** /healthz, /readyz and /metrics: served on PORT in http mode, on HEALTH_PORT in Socket Mode. */
+  readonly routes: readonly { path: string; handler: (req: IncomingMessage, res: ServerResponse) => void }[];
   readonly inFlight: InFlight;
   /** Audit ids of resets under way, marked unknown if a shutdown cannot wait for them. */
   readonly underway: ReadonlySet<string>;
@@ -48,7 +50,7 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
     port = (server.address() as AddressInfo).port;
   } else {
     await app.start();
-    if (slack.healthPort !== undefined) healthServer = await serveHealth(p.health, slack.healthPort, slack.host);
+    if (slack.healthPort !== undefined) healthServer = await serveOps(p.routes, slack.healthPort, slack.host);
   }
   const healthPort = healthServer ? (healthServer.address() as AddressInfo).port : undefined;
   log.info({ mode: slack.mode, port, healthPort, adminGroup: slack.adminGroupId }, 'resetpw is running');
@@ -108,9 +110,9 @@ export function describeAuthTestFailure(err: unknown): string {
   return `Could not reach Slack for auth.test (${cause}); check the network, any proxy, and SLACK_API_URL`;
 }
 
-/** Socket Mode has no HTTP listener of its own: /healthz and /readyz get a small one on HEALTH_PORT. */
-function serveHealth(health: Health, port: number, host: string): Promise<Server> {
-  const routes = new Map(health.routes.map((r) => [r.path, r.handler]));
+/** Socket Mode has no HTTP listener of its own: /healthz, /readyz and /metrics get a small one on HEALTH_PORT. */
+function serveOps(list: RuntimeParts['routes'], port: number, host: string): Promise<Server> {
+  const routes = new Map(list.map((r) => [r.path, r.handler]));
   const server = createServer((req, res) => {
     const handler = req.method === 'GET' ? routes.get(new URL(req.url ?? '/', 'http://x').pathname) : undefined;
     if (handler) handler(req, res);

@@ -11,7 +11,11 @@ export function socketConnected(app: App): boolean {
 }
 
 /** The Bolt app: Slack's transport (Socket Mode or HTTP) and the WebClient every Slack adapter uses. */
-export function createSlackApp(slack: Config['slack'], log: Logger, routes: readonly CustomRoute[] = []): App {
+export function createSlackApp(
+  slack: Config['slack'],
+  log: Logger,
+  options: { routes?: readonly CustomRoute[]; onAnswered?: (status: number, seconds: number) => void } = {},
+): App {
   const common = {
     token: slack.botToken,
     logger: toBoltLogger(log),
@@ -42,9 +46,11 @@ export function createSlackApp(slack: Config['slack'], log: Logger, routes: read
       response.end();
       return false;
     },
-    customRoutes: [...routes],
+    customRoutes: [...(options.routes ?? [])],
   });
   // Bolt reads `requestListener` at each request, so the guard sees every body before Bolt parses it.
-  receiver.requestListener = guardSlackRequests(receiver.requestListener, log);
+  receiver.requestListener = guardSlackRequests(receiver.requestListener, log, {
+    ...(options.onAnswered ? { onAnswered: options.onAnswered } : {}),
+  });
   return new App({ ...common, receiver });
 }

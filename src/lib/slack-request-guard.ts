@@ -52,12 +52,19 @@ function parseObject(json: string): Record<string, unknown> | undefined {
  * body of the wrong shape, with one log line that never quotes the body. Everything else goes on to Bolt, which
  * checks the signature as before.
  */
-export function guardSlackRequests(listener: Listener, log: Logger, limit = SLACK_BODY_LIMIT): Listener {
+export function guardSlackRequests(
+  listener: Listener,
+  log: Logger,
+  options: { limit?: number; onAnswered?: (status: number, seconds: number) => void } = {},
+): Listener {
+  const limit = options.limit ?? SLACK_BODY_LIMIT;
   return (req, res) => {
     if (req.method !== 'POST') {
       listener(req, res);
       return;
     }
+    const started = performance.now();
+    res.once('finish', () => options.onAnswered?.(res.statusCode, (performance.now() - started) / 1000));
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;

@@ -16,8 +16,20 @@ export type CompensationResult = Extract<DirectoryResult, 'scrambled' | 'scrambl
  * (a scramble). Unless a later reset of the same account has written a password since, which the scramble would
  * destroy: then this one is already gone, and the compensation is `superseded`.
  */
-export function createCompensator(deps: { directory: Directory; audit: AuditStore; log: Logger }) {
+export function createCompensator(deps: {
+  directory: Directory;
+  audit: AuditStore;
+  log: Logger;
+  /** Hears every result (the metrics). */
+  onResult?: (result: CompensationResult) => void;
+}) {
   async function scramble(target: CompensationTarget, why: string, log: Logger): Promise<CompensationResult> {
+    const result = await attempt(target, why, log);
+    deps.onResult?.(result);
+    return result;
+  }
+
+  async function attempt(target: CompensationTarget, why: string, log: Logger): Promise<CompensationResult> {
     const latest = await deps.audit.latestDirectoryWrite(target.kind, target.accountId).catch(() => undefined);
     if (latest !== undefined && latest !== target.auditId) {
       log.info(

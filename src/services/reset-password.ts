@@ -43,6 +43,8 @@ export interface ResetPasswordDeps {
   readonly trackForMs: number;
   /** Audit ids of resets under way (between the `sending` row and its outcome), for a shutdown that cannot wait. */
   readonly underway?: Set<string>;
+  /** Hears every recorded outcome (the metrics). */
+  readonly onOutcome?: (outcome: RecordedOutcome) => void;
   readonly now?: () => number;
 }
 
@@ -90,6 +92,7 @@ export function createResetPassword(deps: ResetPasswordDeps) {
       await deps.audit.record(entry, toAuditOutcome(outcome)).catch((err) => log.error({ err }, 'audit write failed'));
       await deps.announcer.announce(summaryOf(outcome), log);
       logOutcome(outcome, request, employee, log);
+      deps.onOutcome?.(outcome);
       return outcome;
     };
     const summaryOf = (outcome: RecordedOutcome) => summarize(entry, toAuditOutcome(outcome));
@@ -112,6 +115,7 @@ export function createResetPassword(deps: ResetPasswordDeps) {
       const error = new AppError(ErrorCode.AuditUnavailable, 'Could not write the audit record');
       const outcome: RecordedOutcome = { ...base, status: 'failed', error };
       logOutcome(outcome, request, target, log);
+      deps.onOutcome?.(outcome);
       return outcome;
     }
     deps.underway?.add(auditId);
@@ -132,6 +136,7 @@ export function createResetPassword(deps: ResetPasswordDeps) {
         .catch((err) => log.warn({ err, auditId }, 'could not remember the audit channel message'));
     }
     logOutcome(outcome, request, target, log);
+    deps.onOutcome?.(outcome);
     // Nothing reached the phone, so the reset does not count: a mistyped number must not cost a window.
     if (outcome.status === 'failed') await refund(subject, log);
     if (outcome.status === 'sent' && finished) {

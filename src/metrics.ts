@@ -1,0 +1,183 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { asAppError } from './errors.js';
+import type { AdminDirectory, AuditEntry, AuditOutcome, AuditStore, Directory, SmsSender } from './ports/index.js';
+
+/**
+ * Prometheus metrics on `/metrics`. Every label takes its values from a bounded set (outcomes, error codes, limit
+ * names, provider statuses, operation names): never a user id, an employee code or a number. One registry per bot,
+ * built by the composition root; adapters are measured by wrapping them, so they stay free of metrics code.
+ */
+export function createMetrics(options: { inFlight: () => number }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const seconds = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+  const resets = new Counter({
+    name: 'resetpw_resets_total',
+    help: 'Resets by outcome (sent, failed, unknown, refused, invalid, rate_limited).',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const refusals = new Counter({
+    name: 'resetpw_refusals_total',
+    help: 'Requests refused or rejected, by reason (an error code).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: 'resetpw_rate_limited_total',
+    help: 'Resets refused by a rate limit, by limit.',
+    labelNames: ['limit'],
+    registers: [registry],
+  });
+  const smsFinal = new Counter({
+    name: 'resetpw_sms_final_total',
+    help: 'Texts by final delivery status (delivered, undelivered, no_report).',
+    labelNames: ['status'],
+    registers: [registry],
+  });
+  const scrambles = new Counter({
+    name: 'resetpw_scrambles_total',
+    help: 'Passwords replaced by a random one because they did not reach the employee, by result.',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const directoryOps = new Histogram({
+    name: 'resetpw_directory_operation_seconds',
+    help: 'Company directory operations, by directory kind, operation and result (ok or an error code).',
+    labelNames: ['kind', 'operation', 'result'],
+    buckets: seconds,
+    registers: [registry],
+  });
+  const adminChecks = new Histogram({
+    name: 'resetpw_admin_check_seconds',
+    help: 'Slack admin-group checks, by whether they skipped the cache and their result.',
+    labelNames: ['fresh', 'result'],
+    buckets: seconds,
+    registers: [registry],
+  });
+  const smsSends = new Histogram({
+    name: 'resetpw_sms_send_seconds',
+    help: 'Twilio message creations, by result (ok or an error code).',
+    labelNames: ['result'],
+    buckets: seconds,
+    registers: [registry],
+  });
+  const acks = new Histogram({
+    name: 'resetpw_slack_ack_seconds',
+    help: 'Time from a Slack request arriving to its answer (http mode), by HTTP status.',
+    labelNames: ['status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 3],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'resetpw_resets_in_flight',
+    help: 'Resets under way now (between the submission and the admin being told).',
+    registers: [registry],
+    collect() {
+      this.set(options.inFlight());
+    },
+  });
+
+  const resultOf = (err: unknown) => asAppError(err).code;
+  async function timed<T>(histogram: Histogram<string>, labels: Record<string, string>, work: () => Promise<T>) {
+    const end = histogram.startTimer(labels);
+    try {
+      const value = await work();
+      end({ result: 'ok' });
+      return value;
+    } catch (err) {
+      end({ result: resultOf(err) });
+      throw err;
+    }
+  }
+
+  return {
+    registry,
+    resetOutcome(outcome: string): void {
+      resets.inc({ outcome });
+    },
+    /**
+     * Counts refusals where they are recorded: every refused, invalid or rate-limited request leaves an audit row,
+     * whichever listener or use case stopped it. The reason is the code before any `:` detail.
+     */
+    audit(audit: AuditStore): AuditStore {
+      const count = (outcome: AuditOutcome, times = 1) => {
+        if (outcome.result !== 'refused' && outcome.result !== 'invalid' && outcome.result !== 'rate_limited') return;
+        const [reason = 'unknown', detail] = (outcome.errorCode ?? 'unknown').split(':');
+        refusals.inc({ reason }, times);
+        if (outcome.result === 'rate_limited' && detail) rateLimited.inc({ limit: detail }, times);
+      };
+      return new Proxy(audit, {
+        get(target, prop, receiver) {
+          if (prop === 'record') {
+            return async (entry: AuditEntry, outcome: AuditOutcome) => {
+              await target.record(entry, outcome);
+              count(outcome);
+            };
+          }
+          if (prop === 'recordRefusal') {
+            return async (entry: AuditEntry, outcome: AuditOutcome, since: Date) => {
+              const recorded = await target.recordRefusal(entry, outcome, since);
+              count(outcome);
+              return recorded;
+            };
+          }
+          return Reflect.get(target, prop, receiver);
+        },
+      });
+    },
+    smsFinal(status: 'delivered' | 'undelivered' | 'no_report'): void {
+      smsFinal.inc({ status });
+    },
+    scramble(result: string): void {
+      scrambles.inc({ result });
+    },
+    ack(status: number, secondsTaken: number): void {
+      acks.observe({ status: String(status) }, secondsTaken);
+    },
+    directory(directory: Directory): Directory {
+      const kind = directory.kind;
+      const op = <T>(operation: string, work: () => Promise<T>) => timed(directoryOps, { kind, operation }, work);
+      return {
+        kind,
+        label: directory.label,
+        verify: () => op('verify', () => directory.verify()),
+        findByEmployeeCode: (code) => op('lookup', () => directory.findByEmployeeCode(code)),
+        setTemporaryPassword: (account, password) =>
+          op('set_password', () => directory.setTemporaryPassword(account, password)),
+        scramble: (accountId) => op('scramble', () => directory.scramble(accountId)),
+        passwordChangedSince: (accountId, marker) =>
+          op('changed_since', () => directory.passwordChangedSince(accountId, marker)),
+        close: () => directory.close(),
+      };
+    },
+    admins(admins: AdminDirectory): AdminDirectory {
+      return {
+        isAdmin: (userId, opts) =>
+          timed(adminChecks, { fresh: String(opts?.fresh === true) }, () => admins.isAdmin(userId, opts)),
+      };
+    },
+    sms(sms: SmsSender): SmsSender {
+      return {
+        send: (message) => timed(smsSends, {}, () => sms.send(message)),
+        fetchStatus: (sid) => sms.fetchStatus(sid),
+        redact: (sid) => sms.redact(sid),
+      };
+    },
+    /** The `/metrics` route, in Prometheus' text format. */
+    route: {
+      path: '/metrics',
+      method: ['GET'],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        void registry.metrics().then((text) => {
+          res.writeHead(200, { 'Content-Type': registry.contentType });
+          res.end(text);
+        });
+      },
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
