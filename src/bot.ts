@@ -1,5 +1,3 @@
-import type { App } from '@slack/bolt';
-import { sql } from 'kysely';
 import type { DestinationStream } from 'pino';
 import { createCompanyDirectory } from './adapters/directories.js';
 import { createResponseUrlNotifier, SLACK_RESPONSE_ORIGINS } from './adapters/response-url.js';
@@ -10,13 +8,14 @@ import { createTwilioSmsSender, maxSendDurationMs } from './adapters/twilio-sms.
 import { type Config, parseConfig } from './config/index.js';
 import { createPasswordGenerator } from './domain/password.js';
 import { passwordLength } from './domain/password-policy.js';
-import { createHealth, type ReadinessCheck } from './health.js';
+import { createHealth } from './health.js';
 import { InFlight } from './lib/in-flight.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import type { AuditStore, Directory, FormRegistry, RateLimiter, SubmissionLedger } from './ports/index.js';
+import type { Directory } from './ports/index.js';
+import { readinessChecks } from './readiness.js';
 import { type RunningApp, startRuntime } from './runtime.js';
 import { createAnnouncer } from './services/announcer.js';
 import { createCompensator } from './services/compensation.js';
@@ -25,71 +24,12 @@ import { createDeliveryTracker, type DeliveryReporter } from './services/deliver
 import { createInterruptedSendSweeper } from './services/interrupted-sends.js';
 import { createLookupEmployee } from './services/lookup-employee.js';
 import { createResetPassword } from './services/reset-password.js';
-import { createSlackApp, socketConnected } from './slack-app.js';
-import { createAuditStore } from './store/audit-store.js';
-import { describeDatabase, openStore } from './store/database.js';
-import { createFormRegistry } from './store/form-registry.js';
-import { createRateLimiter } from './store/rate-limiter.js';
-import { createSubmissionLedger } from './store/submission-ledger.js';
+import { createSlackApp } from './slack-app.js';
+import { openStorage, type Storage } from './storage.js';
 import type { MessageContext } from './user-messages.js';
 
 export type { RunningApp } from './runtime.js';
-
-/** Everything the bot keeps: the audit trail, the rate limit counters and the submissions seen. */
-export interface Storage {
-  readonly engine: string;
-  readonly audit: AuditStore;
-  readonly limits: RateLimiter;
-  readonly submissions: SubmissionLedger;
-  readonly forms: FormRegistry;
-  /** Resolves when the store answers (readiness); rejects with why not. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** DATABASE_URL's store, migrated. */
-export async function openStorage(config: Config, log?: Logger): Promise<Storage> {
-  const database = describeDatabase(config.databaseUrl);
-  const store = await openStore(config.databaseUrl, {
-    onWarning: (message) => log?.warn({ database }, message),
-  });
-  // Every use first checks that the SQLite file is still the one opened: if it was deleted or replaced, nothing
-  // may be sent (it could not be recorded, and the limits would start again from zero), and the log says why.
-  const present = () => {
-    try {
-      store.assertPresent();
-    } catch (err) {
-      log?.error({ database, err }, 'the database file is gone: every reset is refused until the bot is restarted');
-      throw err;
-    }
-  };
-  return {
-    engine: store.engine,
-    audit: checkedFirst(createAuditStore(store.db), present),
-    limits: checkedFirst(createRateLimiter(store.raw, config.rateLimits), present),
-    submissions: checkedFirst(createSubmissionLedger(store.db), present),
-    forms: checkedFirst(createFormRegistry(store.db), present),
-    async ping() {
-      store.assertPresent();
-      await sql`select 1`.execute(store.db);
-    },
-    close: () => store.close(),
-  };
-}
-
-/** The same object, with `check` run before each of its methods (a throw becomes the method's rejection). */
-function checkedFirst<T extends object>(target: T, check: () => void): T {
-  return new Proxy(target, {
-    get(t, prop, receiver) {
-      const value = Reflect.get(t, prop, receiver);
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        check();
-        return (value as (...a: unknown[]) => unknown).apply(t, args);
-      };
-    },
-  });
-}
+export { openStorage, type Storage } from './storage.js';
 
 /**
  * The composition root: config → logger → storage → company directory (bound once) → Slack app → every adapter
@@ -185,36 +125,6 @@ function countedFinals(reporter: DeliveryReporter, metrics: Metrics): DeliveryRe
       await reporter.gaveUp(job, last, log);
     },
   };
-}
-
-/** What /readyz asks: the store answers, Slack is connected (Socket Mode), the directory binds (checked every 15 s). */
-function readinessChecks(
-  config: Config,
-  store: Storage,
-  directory: Directory | undefined,
-  app: () => App,
-): ReadinessCheck[] {
-  const checks: ReadinessCheck[] = [{ name: 'store', check: () => store.ping() }];
-  if (config.slack.mode === 'socket') {
-    checks.push({
-      name: 'slack',
-      check: async () => {
-        if (!socketConnected(app())) throw new Error('the Socket Mode connection is not open');
-      },
-    });
-  }
-  if (directory) {
-    let last: { at: number; result: Promise<void> } | undefined;
-    checks.push({
-      name: 'directory',
-      check: () => {
-        // A bind per probe is cheap, but probes come every few seconds from every load balancer: reuse for 15 s.
-        if (!last || Date.now() - last.at > 15_000) last = { at: Date.now(), result: directory.verify() };
-        return last.result;
-      },
-    });
-  }
-  return checks;
 }
 
 /** Every adapter and use case, built in one place from the config, the store and the directory. */
