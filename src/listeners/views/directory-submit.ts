@@ -13,7 +13,7 @@ import { decodeMetadata } from '../../views/reset-form.js';
 import { BLOCK_IDS, buildResultView } from '../../views/reset-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
 import type { ResetRunner } from './report-outcome.js';
-import { checkFirstStep, checkForm, type FormCheck, rejectSubmission } from './verify-form.js';
+import { admitSubmission, firstStepMetadata } from './verify-form.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -27,18 +27,6 @@ export interface DirectorySubmitDeps {
   readonly log: Logger;
 }
 
-/** Acks a submission that does not match a form the bot opened, and audits it. */
-function reject(
-  deps: DirectorySubmitDeps,
-  args: Pick<SubmitArgs, 'ack' | 'body' | 'context'>,
-  check: Extract<FormCheck, { ok: false }>,
-  log: Logger,
-) {
-  const teamId = args.body.team?.id;
-  const entry = { requestId: requestIdOf(args.context), adminUserId: args.body.user.id, ...(teamId ? { teamId } : {}) };
-  return rejectSubmission(args.ack, deps.audit, entry, check, log);
-}
-
 /**
  * Step 1 with a directory: the code is looked up before the ack (Slack waits up to 3 s for a modal's answer, and
  * the lookup has 2.5 s of that). A match turns the form into the confirmation step; anything else keeps it open
@@ -47,17 +35,9 @@ function reject(
 export function createSubmitLookup(deps: DirectorySubmitDeps) {
   return async function submitLookup({ ack, body, view, context }: SubmitArgs) {
     const log = requestLog(context, deps.log);
-    const check = await checkFirstStep(deps.forms, {
-      viewId: view.id,
-      teamId: body.team?.id,
-      userId: body.user.id,
-      metadata: decodeMetadata(view.private_metadata),
-    });
-    if (!check.ok) {
-      await reject(deps, { ack, body, context }, check, log);
-      return;
-    }
-    const meta = check.form;
+    const args = { ack, body, viewId: view.id, requestId: requestIdOf(context) };
+    const meta = await admitSubmission(deps, args, decodeMetadata(view.private_metadata), firstStepMetadata, log);
+    if (!meta) return;
     const parsed = parseLookupForm(view.state.values);
     if (!parsed.ok) {
       log.info({ fields: Object.keys(parsed.errors) }, 'form rejected with inline errors');
@@ -131,29 +111,21 @@ export function createSubmitLookup(deps: DirectorySubmitDeps) {
 export function createSubmitConfirm(deps: DirectorySubmitDeps) {
   return async function submitConfirm({ ack, body, view, client, context }: SubmitArgs) {
     const log = requestLog(context, deps.log);
-    const check = await checkForm(
-      deps.forms,
-      {
-        viewId: view.id,
-        teamId: body.team?.id,
-        userId: body.user.id,
-        metadata: decodeConfirmMetadata(view.private_metadata),
-      },
+    const args = { ack, body, viewId: view.id, requestId: requestIdOf(context) };
+    const form = await admitSubmission(
+      deps,
+      args,
+      decodeConfirmMetadata(view.private_metadata),
       (f) => ({
-        channelId: f.channelId,
-        responseUrl: f.responseUrl,
-        teamId: f.teamId,
+        ...firstStepMetadata(f),
         // A form never looked up has no confirmation, and the metadata's code cannot match undefined.
         code: f.confirmed?.code,
         accountId: f.confirmed?.accountId,
         reason: f.confirmed?.reason,
       }),
+      log,
     );
-    if (!check.ok) {
-      await reject(deps, { ack, body, context }, check, log);
-      return;
-    }
-    const { form } = check;
+    if (!form) return;
     const meta = { ...form, ...(form.confirmed as NonNullable<typeof form.confirmed>) };
     await ack({ response_action: 'update', view: buildResettingView(escapeMrkdwn(meta.code), deps.directoryLabel) });
     await ackFlushed();

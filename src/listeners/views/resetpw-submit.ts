@@ -9,7 +9,7 @@ import { decodeMetadata, parseResetForm, typedValues } from '../../views/reset-f
 import { buildSendingView } from '../../views/reset-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
 import type { ResetRunner } from './report-outcome.js';
-import { checkFirstStep, rejectSubmission } from './verify-form.js';
+import { admitSubmission, firstStepMetadata } from './verify-form.js';
 
 export interface SubmitDeps {
   readonly runReset: ResetRunner;
@@ -28,19 +28,9 @@ type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 export function createSubmitResetForm(deps: SubmitDeps) {
   return async function submitResetForm({ ack, body, view, client, context }: SubmitArgs) {
     const log = requestLog(context, deps.log);
-    const check = await checkFirstStep(deps.forms, {
-      viewId: view.id,
-      teamId: body.team?.id,
-      userId: body.user.id,
-      metadata: decodeMetadata(view.private_metadata),
-    });
-    if (!check.ok) {
-      const teamId = body.team?.id;
-      const entry = { requestId: requestIdOf(context), adminUserId: body.user.id, ...(teamId ? { teamId } : {}) };
-      await rejectSubmission(ack, deps.audit, entry, check, log);
-      return;
-    }
-    const meta = check.form;
+    const args = { ack, body, viewId: view.id, requestId: requestIdOf(context) };
+    const meta = await admitSubmission(deps, args, decodeMetadata(view.private_metadata), firstStepMetadata, log);
+    if (!meta) return;
     const parsed = parseResetForm(view.state.values, deps.numbers);
     if (!parsed.ok) {
       log.info({ fields: Object.keys(parsed.errors) }, 'form rejected with inline errors');

@@ -63,16 +63,39 @@ function sameValues(metadata: object | undefined, expected: Readonly<Record<stri
   return Object.entries(expected).every(([key, value]) => actual[key] === value);
 }
 
-/** The form as the command opened it: the first step of either form (typed, or the directory's lookup). */
-export function checkFirstStep(
-  forms: FormRegistry,
-  submission: { viewId: string; teamId: string | undefined; userId: string; metadata: object | undefined },
-): Promise<FormCheck> {
-  return checkForm(forms, submission, (f) => ({
-    channelId: f.channelId,
-    responseUrl: f.responseUrl,
-    teamId: f.teamId,
-  }));
+/** What the command put in a form's metadata: the first step of either form (typed, or the directory's lookup). */
+export const firstStepMetadata = (f: OpenedForm) => ({
+  channelId: f.channelId,
+  responseUrl: f.responseUrl,
+  teamId: f.teamId,
+});
+
+/**
+ * The form a submission belongs to, or undefined when it was not let in (then it has been answered and audited).
+ * `metadata` is what came back in the view; `expected` what the store says it must be.
+ */
+export async function admitSubmission(
+  deps: { readonly forms: FormRegistry; readonly audit: AuditStore },
+  args: {
+    ack: Parameters<typeof rejectSubmission>[0];
+    body: { team?: { id?: string } | null; user: { id: string } };
+    viewId: string;
+    requestId: string;
+  },
+  metadata: object | undefined,
+  expected: (form: OpenedForm) => Readonly<Record<string, string | undefined>>,
+  log: Logger,
+): Promise<OpenedForm | undefined> {
+  const teamId = args.body.team?.id ?? undefined;
+  const check = await checkForm(
+    deps.forms,
+    { viewId: args.viewId, teamId, userId: args.body.user.id, metadata },
+    expected,
+  );
+  if (check.ok) return check.form;
+  const entry = { requestId: args.requestId, adminUserId: args.body.user.id, ...(teamId ? { teamId } : {}) };
+  await rejectSubmission(args.ack, deps.audit, entry, check, log);
+  return undefined;
 }
 
 /** Answers a submission that was not let in (the modal says why) and audits it. */
