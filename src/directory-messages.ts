@@ -1,3 +1,4 @@
+import { describeAdBindReason } from './domain/ad-bind-reasons.js';
 import { type AppError, ErrorCode } from './errors.js';
 import type { DirectoryKind } from './ports/index.js';
 
@@ -11,15 +12,6 @@ export interface DirectoryMessageContext {
   /** The active password settings, for advice on a directory policy that refused the temporary password. */
   readonly password?: { readonly profile: string; readonly length: number };
 }
-
-const AD_BIND_REASONS: Readonly<Record<string, string>> = {
-  '52e': 'wrong password',
-  '532': 'its password has expired',
-  '533': 'the account is disabled',
-  '701': 'the account has expired',
-  '773': 'its password must be changed',
-  '775': 'the account is locked out',
-};
 
 export function directoryMessage(
   err: AppError,
@@ -137,7 +129,7 @@ export function directoryMessage(
 
 function unavailableReason(d: AppError['details'], dir: string): string {
   if (d.reason === 'bind_rejected') {
-    const why = typeof d.adData === 'string' ? AD_BIND_REASONS[d.adData] : undefined;
+    const why = describeAdBindReason(typeof d.adData === 'string' ? d.adData : undefined);
     return `log in to ${dir}: it refused the bot's own account${why ? ` (${why})` : ''}`;
   }
   if (d.reason === 'timeout' || d.transport === 'timeout') return `get an answer from ${dir} in time`;

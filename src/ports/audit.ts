@@ -12,8 +12,7 @@ export type DeliveryResult = 'delivered' | 'undelivered';
  * was not delivered, or the bot was interrupted); `superseded` means a later reset of the same account made a
  * pending scramble pointless.
  */
-export const DIRECTORY_RESULTS = ['setting', 'set', 'failed', 'scrambled', 'scramble_failed', 'superseded'] as const;
-export type DirectoryResult = (typeof DIRECTORY_RESULTS)[number];
+export type DirectoryResult = 'setting' | 'set' | 'failed' | 'scrambled' | 'scramble_failed' | 'superseded';
 
 /** Which directory account a request was about. */
 export interface AuditDirectoryTarget {

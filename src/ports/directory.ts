@@ -36,10 +36,11 @@ export type DirectoryLookup =
 /** What a successful set leaves behind, to tell later whether the employee has chosen their own password. */
 export interface PasswordSetReceipt {
   /**
-   * The directory's own marker right after the set (OpenLDAP pwdChangedTime, AD pwdLastSet), kept in the audit
+   * The directory's own marker right after the set (OpenLDAP pwdChangedTime, AD pwdLastSet), kept in the audit.
+   * A promise, read after the write while the text goes out (off the path to the employee); '' if unreadable.
    * row. Opaque outside the adapter that wrote it.
    */
-  readonly marker: string;
+  readonly marker: Promise<string>;
   readonly unlocked: boolean;
 }
 

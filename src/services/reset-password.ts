@@ -179,16 +179,12 @@ export function createResetPassword(deps: ResetPasswordDeps) {
       return { ...base, ...step('failed', { error }), status: 'failed', error };
     }
     let set: DirectoryStepOutcome | undefined;
+    let marker: Promise<string> | undefined;
     if (account && directory) {
       try {
         const receipt = await directory.setTemporaryPassword(account, password);
-        set = {
-          label: directory.label,
-          login: account.login,
-          result: 'set',
-          unlocked: receipt.unlocked,
-          marker: receipt.marker,
-        };
+        set = { label: directory.label, login: account.login, result: 'set', unlocked: receipt.unlocked };
+        marker = receipt.marker;
       } catch (err) {
         const error = asAppError(err);
         if (error.code !== ErrorCode.DirectoryOutcomeUnknown) {
@@ -201,11 +197,17 @@ export function createResetPassword(deps: ResetPasswordDeps) {
       }
     }
     const body = composeSmsText(employee.name, password, { changeAtFirstLogin: set !== undefined });
+    // The marker is read while the text goes out; it is only needed for the record.
+    const kept = async () => {
+      if (!set) return {};
+      const value = await marker;
+      return { directory: { ...set, ...(value ? { marker: value } : {}) } };
+    };
     try {
       const receipt = await deps.sms.send({ to: employee.phoneE164, body });
       return {
         ...base,
-        ...(set ? { directory: set } : {}),
+        ...(await kept()),
         status: 'sent',
         messageSid: receipt.sid,
         smsStatus: receipt.status,
@@ -215,7 +217,7 @@ export function createResetPassword(deps: ResetPasswordDeps) {
       // Anything unexpected during the send may have happened after the provider accepted the message.
       if (error.code === ErrorCode.SmsOutcomeUnknown || error.code === ErrorCode.Internal) {
         // The text may be on its way: keep the password, say so; the admin decides (never a second text).
-        return { ...base, ...(set ? { directory: set } : {}), status: 'unknown', error };
+        return { ...base, ...(await kept()), status: 'unknown', error };
       }
       if (!set || !account) return { ...base, status: 'failed', error };
       const result = await scramble(auditId, account, error.code, log);

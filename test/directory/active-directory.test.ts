@@ -86,8 +86,9 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
         const found = await directory.findByEmployeeCode('AD-CHANGE');
         if (found.found !== 'one') throw new Error('expected one account');
         const receipt = await directory.setTemporaryPassword(found.account, 'Temp-Pass-12345!');
-        expect(receipt.marker).toBe('0');
-        expect(await directory.passwordChangedSince(dn, receipt.marker)).toBe(false);
+        const marker = await receipt.marker;
+        expect(marker).toBe('0');
+        expect(await directory.passwordChangedSince(dn, marker)).toBe(false);
         // The employee's own change: the old value deleted and the new one added in one modify (a change, not a reset).
         const quoted = (p: string) => Buffer.from(`"${p}"`, 'utf16le');
         await ad.asAdmin((c) =>
@@ -102,7 +103,7 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
             }),
           ]),
         );
-        expect(await directory.passwordChangedSince(dn, receipt.marker)).toBe(true);
+        expect(await directory.passwordChangedSince(dn, marker)).toBe(true);
         expect(await ad.bind(dn, 'Own-Choice-12345!')).toBe('ok');
       } finally {
         await directory.close();

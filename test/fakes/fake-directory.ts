@@ -69,7 +69,7 @@ export class FakeDirectory implements Directory {
       changedAt: ++this.clock,
       account: { ...held.account, locked: false },
     });
-    return { marker: String(held.changedAt), unlocked };
+    return { marker: Promise.resolve(String(held.changedAt)), unlocked };
   }
 
   async scramble(accountId: string): Promise<void> {

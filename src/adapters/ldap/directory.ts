@@ -130,8 +130,9 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
       } catch (err) {
         throw classifyWriteError(err);
       }
-      // The marker is read after the write succeeded; failing to read it does not undo the reset.
-      const marker = await read(async (client) => {
+      // The marker is read after the write succeeded, and not awaited here: the caller sends the text meanwhile.
+      // Failing to read it does not undo the reset.
+      const marker = read(async (client) => {
         const { searchEntries } = await client.search(account.id, {
           scope: 'base',
           attributes: [...dialect.markerAttributes],

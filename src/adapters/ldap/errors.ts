@@ -1,3 +1,4 @@
+import { describeAdBindReason } from '../../domain/ad-bind-reasons.js';
 import { AppError, ErrorCode } from '../../errors.js';
 import { LdapConnectError } from './connection.js';
 
@@ -5,20 +6,6 @@ import { LdapConnectError } from './connection.js';
  * Turns what ldapts threw into an AppError holding only codes (LDAP result code, AD's `data` and extended codes,
  * the transport's code). Server messages are not kept whole: they are for logs through these codes only.
  */
-
-/** Active Directory puts the reason for a failed bind in `data NNN` (the Win32 error, in hex). */
-const AD_BIND_REASONS: Readonly<Record<string, string>> = {
-  '525': 'the account does not exist',
-  '52e': 'wrong password',
-  '530': 'not permitted to log on at this time',
-  '531': 'not permitted to log on from this workstation',
-  '532': 'the password has expired',
-  '533': 'the account is disabled',
-  '568': 'too many security identifiers',
-  '701': 'the account has expired',
-  '773': 'the password must be changed before logging on',
-  '775': 'the account is locked out',
-};
 
 /** `data 773` → `773`, from an AD (or Samba) diagnostic message. */
 export function adDataCode(message: string): string | undefined {
@@ -28,10 +15,6 @@ export function adDataCode(message: string): string | undefined {
 /** `0000052D: Constraint violation …` → `0000052D`, AD's extended error at the start of the message. */
 export function adExtendedCode(message: string): string | undefined {
   return /^([0-9A-F]{8}):/i.exec(message)?.[1]?.toUpperCase();
-}
-
-export function describeAdBindReason(data: string | undefined): string | undefined {
-  return data === undefined ? undefined : AD_BIND_REASONS[data];
 }
 
 /** What went wrong below LDAP: a transport code, `timeout`, or `connection_lost`. */

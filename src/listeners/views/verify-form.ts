@@ -16,7 +16,7 @@ export type FormCheck =
  * workspace, with the metadata the bot put in it. What the submit step uses (the reply URL above all) comes from
  * the store, never from the metadata. A store that cannot answer is a refusal: fail closed.
  */
-export async function checkForm(
+async function checkForm(
   forms: FormRegistry,
   submission: { viewId: string; teamId: string | undefined; userId: string; metadata: object | undefined },
   expected: (form: OpenedForm) => Readonly<Record<string, string | undefined>>,
@@ -99,7 +99,7 @@ export async function admitSubmission(
 }
 
 /** Answers a submission that was not let in (the modal says why) and audits it. */
-export async function rejectSubmission(
+async function rejectSubmission(
   ack: (response: { response_action: 'update'; view: ReturnType<typeof buildResultView> }) => Promise<void>,
   audit: AuditStore,
   entry: { requestId: string; teamId?: string; adminUserId: string },
@@ -111,7 +111,7 @@ export async function rejectSubmission(
 }
 
 /** The audit row for a submission that was not let in. */
-export async function recordRejectedForm(
+async function recordRejectedForm(
   audit: AuditStore,
   entry: { requestId: string; teamId?: string; adminUserId: string },
   check: Extract<FormCheck, { ok: false }>,
