@@ -3,7 +3,7 @@
  * bot with DIRECTORY=ldap against a local slapd (SQLite store), the same bot with no store
  * (bench/no-store-bot.mjs) and a bare Bolt app that only acks (bench/bare-app.mjs), each in its own process,
  * against the fakes with injected network latency, measured in the same run with the same signed requests,
- * alternating one request each so all see the same machine noise.
+ * alternating one request each so all see the same machine noise. Then RSS after 5 bursts of 200 resets.
  * The load generator and the fakes share this process, so every timestamp comes from one clock.
  * Prints medians, p99s and ratios; asserts nothing.
  */
@@ -19,6 +19,7 @@ import { ADMIN, ADMIN_GROUP, SIGNING_SECRET, testEnv, waitFor } from '../test/he
 import { LdapPeople } from '../test/helpers/ldap-people.js';
 import { startPostgres } from '../test/helpers/postgres-server.js';
 import { ldapBotEnv, slapdAvailable, startSlapd } from '../test/helpers/slapd.js';
+import { printBursts, runBursts } from './bursts.js';
 
 const N = Number(process.env.BENCH_N ?? 400);
 const WARMUP = 40;
@@ -264,6 +265,10 @@ async function main() {
   await sleep(500); // let the bots close their database connections before the server goes
   pg?.stop();
   await slapd?.stop();
+
+  // Memory after bursts, on a fresh bot process of its own (see bench/bursts.ts).
+  console.log('');
+  printBursts(await runBursts({ bursts: 5, size: 200 }), 200);
 }
 
 main().then(

@@ -1,0 +1,181 @@
+/**
+ * Memory after bursts: the compiled bot (`npm start`'s node flags, SQLite store) takes BURSTS bursts of SIZE
+ * resets at once, each from its own admin (a command, the form, a submission, the outcome, delivery tracking to
+ * `delivered`). After each burst has settled (every outcome posted, every delivery followed, a short idle) the
+ * bot's RSS is read from /proc. Used by `npm run bench`, or alone: `npm run bench:memory`.
+ * Prints figures; asserts nothing.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeSlack } from '../test/fakes/fake-slack.js';
+import { FakeTwilio } from '../test/fakes/fake-twilio.js';
+import { sleep } from '../test/fakes/http-util.js';
+import { httpTransport, slashCommandPayload, viewSubmissionPayload } from '../test/fakes/slack-driver.js';
+import { ADMIN_GROUP, SIGNING_SECRET, testEnv, waitFor } from '../test/helpers/harness.js';
+
+const root = join(import.meta.dirname, '..');
+/**
+ * Resets in flight at once within a burst. 200 commands in the same instant make the last acks wait seconds on a
+ * cold process (one event loop), past Slack's 3 s trigger: the burst is a crowd, not a single instant.
+ */
+const CONCURRENCY = 25;
+
+/** Runs `fn` over `items` with at most `n` running at once. */
+async function inParallel<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: n }, worker));
+}
+
+export interface BurstResult {
+  readonly startMb: number;
+  readonly afterBurstMb: number[];
+  /** The V8 heap the bot has committed after each burst (its own /metrics), in MB. */
+  readonly heapMb: number[];
+  /** Command and submission acks over all bursts, in ms. */
+  readonly ackP50: number;
+  readonly ackMax: number;
+}
+
+function rssMb(pid: number | undefined): number {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) / 1024;
+}
+
+/** Starts `npm start`'s command line (node flags included, npm itself left out) and resolves with its port. */
+function startBotProcess(env: Record<string, string | undefined>): Promise<{ child: ChildProcess; port: number }> {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const args = pkg.scripts.start.split(/\s+/).slice(1);
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.once('exit', (code) => reject(new Error(`the bot exited with ${code}`)));
+    child.stdout?.on('data', (chunk) => {
+      buffer += String(chunk);
+      const port = buffer
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => (JSON.parse(l) as { port?: number }).port)
+        .find(Boolean);
+      if (port) {
+        child.stdout?.removeAllListeners('data').resume(); // keep draining logs
+        resolve({ child, port });
+      }
+    });
+  });
+}
+
+export async function runBursts(options: { bursts?: number; size?: number } = {}): Promise<BurstResult> {
+  const bursts = options.bursts ?? 5;
+  const size = options.size ?? 200;
+  const slack = await new FakeSlack().start();
+  const twilio = await new FakeTwilio().start();
+  const admins = Array.from({ length: size }, (_, i) => `U0BURST${String(i).padStart(4, '0')}`);
+  slack.setGroup(ADMIN_GROUP, admins);
+  const env = {
+    ...testEnv(slack, twilio, 'http'),
+    LOG_LEVEL: 'info',
+    TWILIO_TIMEOUT_MS: '10000',
+    // Delivery is followed to the end within each burst: the tracker's state is part of what is measured.
+    SMS_STATUS_POLL_MS: '200',
+    // Every reset is of its own employee code, all to Twilio's one magic number (its own limit is off).
+    RATE_LIMIT_PHONE_PER_DAY: '0',
+    RATE_LIMIT_ADMIN_PER_HOUR: '1000',
+    RATE_LIMIT_WORKSPACE_PER_DAY: '1000000',
+  };
+  const { child, port } = await startBotProcess(env);
+  try {
+    const send = httpTransport(`http://127.0.0.1:${port}`, SIGNING_SECRET);
+    await sleep(1000);
+    const startMb = rssMb(child.pid);
+    const afterBurstMb: number[] = [];
+    const heapMb: number[] = [];
+    const acks: number[] = [];
+    for (let b = 0; b < bursts; b++) {
+      const posted = slack.responses.length;
+      const delivered = twilio.sent.length;
+      await inParallel(admins, CONCURRENCY, async (admin) => {
+        const input = { name: 'Jane Doe', code: `E-${b}-${admin.slice(-4)}`, phone: '+15005550006' };
+        const responseUrl = slack.newResponseUrl();
+        const before = slack.lastViewFor(admin)?.id;
+        const cmd = await send(
+          'command',
+          slashCommandPayload({ userId: admin, triggerId: slack.issueTrigger(admin), responseUrl }),
+        );
+        if (cmd.status !== 200) throw new Error(`command: HTTP ${cmd.status}`);
+        await waitFor(() => slack.lastViewFor(admin)?.id !== before, 30_000, `form for ${admin}`);
+        const stored = slack.lastViewFor(admin);
+        if (!stored) throw new Error(`no form for ${admin}`);
+        const sub = await send('interactive', viewSubmissionPayload(admin, stored.id, stored.view, input));
+        if (sub.status !== 200) throw new Error(`submission: HTTP ${sub.status}`);
+        acks.push(cmd.ackMs, sub.ackMs);
+      });
+      // Every outcome posted and every text sent; then delivery tracking runs out (no request for 2 s).
+      await waitFor(() => twilio.sent.length >= delivered + size, 60_000, 'the texts');
+      await waitFor(() => slack.responses.length >= posted + size, 60_000, 'the outcomes');
+      await quiet(slack, twilio, 2000);
+      afterBurstMb.push(rssMb(child.pid));
+      heapMb.push(await committedHeapMb(port));
+    }
+    const sorted = acks.sort((a, b) => a - b);
+    return {
+      startMb,
+      afterBurstMb,
+      heapMb,
+      ackP50: sorted[Math.floor(sorted.length / 2)] ?? 0,
+      ackMax: sorted.at(-1) ?? 0,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await Promise.all([slack.stop(), twilio.stop()]);
+  }
+}
+
+async function committedHeapMb(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(/^nodejs_heap_size_total_bytes (\d+)/m.exec(text)?.[1]) / 2 ** 20;
+}
+
+/** Resolves once neither fake has received anything for `ms`. */
+async function quiet(slack: FakeSlack, twilio: FakeTwilio, ms: number): Promise<void> {
+  const count = () => slack.calls.length + slack.responses.length + twilio.requests.length;
+  let last = -1;
+  while (last !== count() || slack.pending > 0 || twilio.pending > 0) {
+    last = count();
+    await sleep(ms);
+  }
+}
+
+export function printBursts(r: BurstResult, size = 200): void {
+  const bursts = r.afterBurstMb.map((mb, i) => `${i + 1}: ${mb.toFixed(1)}`).join(', ');
+  console.log(
+    `${'RSS, SQLite, bursts of '.concat(String(size), ' resets')}`.padEnd(48),
+    `${r.startMb.toFixed(1)} MB at start; after burst ${bursts} MB`,
+  );
+  console.log(
+    `${'  V8 heap committed after each burst'.padEnd(48)} ${r.heapMb.map((mb) => mb.toFixed(1)).join(', ')} MB`,
+  );
+  console.log(`${'  acks during the bursts'.padEnd(48)} p50 ${r.ackP50.toFixed(1)} ms, max ${r.ackMax.toFixed(1)} ms`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const size = Number(process.env.BURST_SIZE ?? 200);
+  runBursts({ size, bursts: Number(process.env.BURSTS ?? 5) }).then(
+    (r) => {
+      printBursts(r, size);
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
