@@ -42,19 +42,27 @@ export function maxSendDurationMs(timeoutMs: number): number {
   return (MAX_RETRIES + 1) * timeoutMs + MAX_RETRIES * MAX_RETRY_DELAY_MS;
 }
 
+/** The SDK client for TWILIO_*'s account and credentials (an API key or the auth token), through our RequestClient. */
+export function createTwilioClient(
+  twilioConfig: Config['twilio'],
+  options: RequestClient.RequestClientOptions,
+): ReturnType<typeof twilio> {
+  const { accountSid, auth, apiUrl } = twilioConfig;
+  const httpClient = new ResetpwTwilioHttpClient(apiUrl, options);
+  return auth.kind === 'apiKey'
+    ? twilio(auth.apiKey, auth.apiSecret, { accountSid, httpClient })
+    : twilio(accountSid, auth.authToken, { httpClient });
+}
+
 export function createTwilioSmsSender(twilioConfig: Config['twilio'], validitySeconds: number): SmsSender {
-  const { accountSid, auth, sender, apiUrl, timeoutMs } = twilioConfig;
+  const { sender, timeoutMs } = twilioConfig;
   // autoRetry only ever retries HTTP 429, where Twilio created nothing, so it cannot double-send.
-  const httpClient = new ResetpwTwilioHttpClient(apiUrl, {
+  const client = createTwilioClient(twilioConfig, {
     timeout: timeoutMs,
     autoRetry: true,
     maxRetries: MAX_RETRIES,
     maxRetryDelay: MAX_RETRY_DELAY_MS,
   });
-  const client =
-    auth.kind === 'apiKey'
-      ? twilio(auth.apiKey, auth.apiSecret, { accountSid, httpClient })
-      : twilio(accountSid, auth.authToken, { httpClient });
   const senderParams =
     sender.kind === 'from' ? { from: sender.from } : { messagingServiceSid: sender.messagingServiceSid };
 

@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { Env } from '../config/env.js';
 import { ConfigError } from '../config/env.js';
+import { formatDoctor, runDoctor } from '../doctor/index.js';
 import { auditReport } from './audit.js';
 import { policyReport } from './policy.js';
 
@@ -11,7 +12,22 @@ Commands:
                                   and N sample passwords (default 5); needs no Slack or Twilio configuration
   audit [--limit N] [--since ISO] [--employee CODE] [--json]
                                   list reset records from DATABASE_URL, newest first (default limit 50)
+  doctor [--employee CODE] [--json]
+                                  check the configuration against Slack, Twilio, the store and the
+                                  directory (read-only; --employee also looks one employee up);
+                                  exit 0 only if every check passes
   help                            this text`;
+
+const OPTIONS: Record<'policy' | 'audit' | 'doctor', ParseArgsConfig['options']> = {
+  policy: { samples: { type: 'string' }, json: { type: 'boolean' } },
+  audit: {
+    limit: { type: 'string' },
+    since: { type: 'string' },
+    employee: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  doctor: { employee: { type: 'string' }, json: { type: 'boolean' } },
+};
 
 /** The CLI as a function: arguments and environment in, exit code out. */
 export async function runCli(
@@ -25,27 +41,24 @@ export async function runCli(
     (command === undefined ? err : out)(USAGE);
     return command === undefined ? 2 : 0;
   }
-  if (command !== 'policy' && command !== 'audit') {
+  if (command !== 'policy' && command !== 'audit' && command !== 'doctor') {
     err(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
   let values: { samples?: string; json?: boolean; limit?: string; since?: string; employee?: string };
   try {
-    const options: ParseArgsConfig['options'] =
-      command === 'policy'
-        ? { samples: { type: 'string' }, json: { type: 'boolean' } }
-        : {
-            limit: { type: 'string' },
-            since: { type: 'string' },
-            employee: { type: 'string' },
-            json: { type: 'boolean' },
-          };
+    const options: ParseArgsConfig['options'] = OPTIONS[command];
     values = parseArgs({ args: [...rest], options }).values as typeof values;
   } catch (e) {
     err(`${(e as Error).message}\n\n${USAGE}`);
     return 2;
   }
   try {
+    if (command === 'doctor') {
+      const report = await runDoctor(env, values.employee === undefined ? {} : { employee: values.employee });
+      out(values.json ? jsonForTerminal(report) : formatDoctor(report));
+      return report.ok ? 0 : 1;
+    }
     if (command === 'audit') {
       const { rows, text } = await auditReport(env, values);
       out(values.json ? jsonForTerminal(rows) : text);

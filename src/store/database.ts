@@ -185,7 +185,7 @@ export class StoreOpenError extends Error {
  * Opens an existing store for reading only (the audit CLI): never creates, migrates or writes, so it works on a
  * read-only copy of the database, and refuses a database an older version wrote.
  */
-export async function openStoreReadOnly(databaseUrl: string): Promise<Store> {
+export async function openStoreReadOnly(databaseUrl: string, options: { checkSchema?: boolean } = {}): Promise<Store> {
   const target = parseDatabaseUrl(databaseUrl);
   if (!target) throw new StoreOpenError('DATABASE_URL must be sqlite:<path> or postgres://user:password@host/db');
   const where = describeDatabase(databaseUrl);
@@ -220,12 +220,13 @@ export async function openStoreReadOnly(databaseUrl: string): Promise<Store> {
       close: () => db.destroy(),
     };
   } else {
-    const pool = new pg.Pool({ connectionString: target.url, max: 2 });
+    const pool = new pg.Pool({ connectionString: target.url, max: 2, connectionTimeoutMillis: 10_000 });
     pool.on('connect', (client) => {
       client.query('SET default_transaction_read_only = on').catch(() => undefined);
     });
     store = postgresStore(pool);
   }
+  if (options.checkSchema === false) return store;
   try {
     await checkSchemaCurrent(store, where);
   } catch (err) {
@@ -235,7 +236,15 @@ export async function openStoreReadOnly(databaseUrl: string): Promise<Store> {
   return store;
 }
 
-async function checkSchemaCurrent(store: Store, where: string): Promise<void> {
+/** Where a store's schema stands against this version's migrations. */
+export type SchemaState =
+  | { readonly state: 'empty' }
+  | { readonly state: 'current'; readonly applied: number }
+  | { readonly state: 'behind'; readonly pending: readonly string[] }
+  | { readonly state: 'ahead'; readonly unknown: readonly string[] };
+
+/** Reads the migrations table only. Throws StoreOpenError when the database cannot be read at all. */
+export async function schemaState(store: Store, where: string): Promise<SchemaState> {
   let applied: string[];
   try {
     const rows = await (store.db as unknown as Kysely<{ kysely_migration: { name: string } }>)
@@ -245,15 +254,23 @@ async function checkSchemaCurrent(store: Store, where: string): Promise<void> {
     applied = rows.map((r) => r.name);
   } catch (err) {
     const message = (err as Error).message;
-    if (/no such table|does not exist/.test(message)) {
-      throw new StoreOpenError(`${where} holds no resetpw data (no migrations table): is DATABASE_URL the bot's?`);
-    }
+    if (/no such table|does not exist/.test(message)) return { state: 'empty' };
     throw new StoreOpenError(`${where} cannot be read (${(err as { code?: string }).code ?? message})`);
   }
-  const missing = MIGRATION_NAMES.filter((name) => !applied.includes(name));
-  if (missing.length > 0) {
+  const unknown = applied.filter((name) => !MIGRATION_NAMES.includes(name));
+  if (unknown.length > 0) return { state: 'ahead', unknown };
+  const pending = MIGRATION_NAMES.filter((name) => !applied.includes(name));
+  return pending.length > 0 ? { state: 'behind', pending } : { state: 'current', applied: applied.length };
+}
+
+async function checkSchemaCurrent(store: Store, where: string): Promise<void> {
+  const schema = await schemaState(store, where);
+  if (schema.state === 'empty') {
+    throw new StoreOpenError(`${where} holds no resetpw data (no migrations table): is DATABASE_URL the bot's?`);
+  }
+  if (schema.state === 'behind') {
     throw new StoreOpenError(
-      `${where} was written by an older resetpw (missing ${missing.join(', ')}): start the bot once to upgrade it`,
+      `${where} was written by an older resetpw (missing ${schema.pending.join(', ')}): start the bot once to upgrade it`,
     );
   }
 }

@@ -54,6 +54,10 @@ export class FakeSlack {
   readonly usergroups = new Map<string, string[]>();
   /** Every message the app sent over the Socket Mode connection (acks included). */
   readonly socketMessages: string[] = [];
+  /** The bot token's scopes, sent on every Web API answer as `x-oauth-scopes` (Slack does the same). */
+  scopes = ['commands', 'usergroups:read', 'im:write', 'chat:write'];
+  /** Tokens Slack no longer accepts (revoked, or never issued): every call with one answers `invalid_auth`. */
+  readonly rejectedTokens = new Set<string>();
   /** Added to every Web API answer (benchmarks inject network latency with it). */
   latencyMs = 0;
   triggerTtlMs = 3000;
@@ -210,7 +214,13 @@ export class FakeSlack {
       sendJson(res, 200, { ok: false, error: fault.error });
       return;
     }
-    sendJson(res, 200, this.answer(method, args));
+    const token = auth?.replace(/^Bearer /, '') ?? '';
+    if (!token || this.rejectedTokens.has(token)) {
+      sendJson(res, 200, { ok: false, error: token ? 'invalid_auth' : 'not_authed' });
+      return;
+    }
+    const scopes: Record<string, string> = token.startsWith('xoxb-') ? { 'x-oauth-scopes': this.scopes.join(',') } : {};
+    sendJson(res, 200, this.answer(method, args), scopes);
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {

@@ -61,6 +61,8 @@ export const MAGIC_FROM = { invalid: '+15005550001', notOwned: '+15005550007', q
 export interface TwilioRequest {
   readonly method: string;
   readonly path: string;
+  /** The query string, without its `?` ('' when none). */
+  readonly query: string;
   readonly username: string | undefined;
   readonly params: Record<string, string>;
   readonly raw: string;
@@ -117,6 +119,12 @@ export class FakeTwilio {
   /** Credentials accepted by Basic auth (username → password). */
   readonly credentials = new Map<string, string>([[FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN]]);
   ownedNumbers = new Set<string>([FAKE_FROM]);
+  /** Messaging Services of the account (MG… → friendly name). */
+  readonly messagingServices = new Map<string, string>();
+  /** What GET /Accounts/{sid}.json says: active, suspended or closed. */
+  accountStatus = 'active';
+  /** Accounts whose credentials are test credentials: only Messages work, anything else answers 403/20008. */
+  readonly testAccounts = new Set<string>();
   latencyMs = 0;
   slowMs = 2000;
   url = '';
@@ -176,23 +184,83 @@ export class FakeTwilio {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const arrivedAt = performance.now();
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const { pathname: path, search } = new URL(req.url ?? '/', 'http://x');
     const raw = await readBody(req);
     const params = Object.fromEntries(new URLSearchParams(raw));
     const [username, password] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
       .toString('utf8')
       .split(':');
-    this.requests.push({ method: req.method ?? '', path, username, params, raw, at: Date.now(), arrivedAt });
+    this.requests.push({
+      method: req.method ?? '',
+      path,
+      query: search.slice(1),
+      username,
+      params,
+      raw,
+      at: Date.now(),
+      arrivedAt,
+    });
     if (this.latencyMs > 0) await sleep(this.latencyMs);
 
     if (!username || this.credentials.get(username) !== password) {
       return error(res, 401, 20003, 'Authenticate');
     }
+    const isMessages = /\/Messages(\/SM[0-9a-f]{32})?\.json$/.test(path);
+    if (!isMessages && this.testAccounts.has(username)) {
+      return error(res, 403, 20008, 'Resource not accessible with Test Account Credentials');
+    }
+    if (req.method === 'GET' && !isMessages) return this.accountResource(res, path, req.url ?? '/');
     const one = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\/(SM[0-9a-f]{32})\.json$/.exec(path);
     if (one) return this.oneMessage(req.method ?? '', res, one[2] as string, params);
     const match = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/.exec(path);
     if (!match || req.method !== 'POST') return error(res, 404, 20404, 'The requested resource was not found');
     return this.createMessage(res, match[1] as string, params);
+  }
+
+  /** The read-only resources `resetpw doctor` asks for: the account, its phone numbers, a Messaging Service. */
+  private accountResource(res: ServerResponse, path: string, url: string): void {
+    const account = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\.json$/.exec(path);
+    if (account) {
+      sendJson(res, 200, {
+        sid: account[1],
+        friendly_name: 'resetpw fake account',
+        status: this.accountStatus,
+        type: 'Full',
+        date_created: 'Tue, 01 Sep 2026 00:00:00 +0000',
+        uri: `/2010-04-01/Accounts/${account[1]}.json`,
+      });
+      return;
+    }
+    const numbers = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/IncomingPhoneNumbers\.json$/.exec(path);
+    if (numbers) {
+      const wanted = new URL(url, 'http://x').searchParams.get('PhoneNumber');
+      const list = [...this.ownedNumbers].filter((n) => !wanted || n === wanted);
+      sendJson(res, 200, {
+        incoming_phone_numbers: list.map((n, i) => ({
+          sid: `PN${String(i).padStart(32, '0')}`,
+          account_sid: numbers[1],
+          phone_number: n,
+          friendly_name: n,
+          capabilities: { sms: true, mms: false, voice: true, fax: false },
+        })),
+        page: 0,
+        page_size: 50,
+        start: 0,
+        end: Math.max(0, list.length - 1),
+        uri: path,
+        first_page_uri: path,
+        next_page_uri: null,
+        previous_page_uri: null,
+      });
+      return;
+    }
+    const service = /^\/v1\/Services\/(MG[0-9a-f]{32})$/.exec(path);
+    const name = service ? this.messagingServices.get(service[1] as string) : undefined;
+    if (service && name !== undefined) {
+      sendJson(res, 200, { sid: service[1], account_sid: FAKE_ACCOUNT_SID, friendly_name: name });
+      return;
+    }
+    error(res, 404, 20404, 'The requested resource was not found');
   }
 
   /** GET walks the message one step along its script; POST with `Body=` redacts a message that has left. */

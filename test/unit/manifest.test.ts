@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { MANIFEST_BOT_SCOPES } from '../../src/doctor/slack.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const manifest = parse(readFileSync(join(root, 'manifest.yml'), 'utf8'));
@@ -72,5 +73,9 @@ describe('manifest.yml', () => {
       if (scope) needed.add(scope);
     }
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
+  });
+
+  it('is what `resetpw doctor` checks a token against', () => {
+    expect([...MANIFEST_BOT_SCOPES].sort()).toEqual([...manifest.oauth_config.scopes.bot].sort());
   });
 });

@@ -1,0 +1,41 @@
+/** One line of `resetpw doctor`: what was checked, how it went, and what to do when it failed. */
+export interface CheckResult {
+  /** Stable id for `--json` consumers: slack_token, twilio_sender, … */
+  readonly id: string;
+  readonly title: string;
+  /** `skip`: not applicable to this configuration, or not checkable from here (said in `detail`). */
+  readonly status: 'pass' | 'fail' | 'skip';
+  readonly detail: string;
+  /** What to do, on a failure. */
+  readonly fix?: string;
+}
+
+export const pass = (id: string, title: string, detail: string): CheckResult => ({ id, title, status: 'pass', detail });
+export const skip = (id: string, title: string, detail: string): CheckResult => ({ id, title, status: 'skip', detail });
+export const fail = (id: string, title: string, detail: string, fix: string): CheckResult => ({
+  id,
+  title,
+  status: 'fail',
+  detail,
+  fix,
+});
+
+/** Rejects after `ms`, so that one unreachable service cannot hang the whole report. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A transport error's code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT…) or its message, for a detail line. */
+export function reasonOf(err: unknown): string {
+  // The WebClient wraps fetch's TypeError (`original`), which wraps the socket error (`cause`).
+  let e = err as { code?: unknown; cause?: unknown; original?: unknown; message?: unknown } | undefined;
+  for (let depth = 0; e && depth < 4; depth++) {
+    if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) return e.code;
+    e = (e.original ?? e.cause) as typeof e;
+  }
+  return String((err as { message?: unknown })?.message ?? err);
+}
