@@ -4,6 +4,7 @@ import { ConfigError } from '../config/env.js';
 import { formatDoctor, runDoctor } from '../doctor/index.js';
 import { auditReport } from './audit.js';
 import { policyReport } from './policy.js';
+import { readyProbe } from './ready.js';
 
 const USAGE = `Usage: resetpw <command>
 
@@ -16,6 +17,8 @@ Commands:
                                   check the configuration against Slack, Twilio, the store and the
                                   directory (read-only; --employee also looks one employee up);
                                   exit 0 only if every check passes
+  ready                           exit 0 if the bot on this host answers GET /readyz with 200 (on PORT in
+                                  http mode, HEALTH_PORT in Socket Mode): the container HEALTHCHECK
   help                            this text`;
 
 const OPTIONS: Record<'policy' | 'audit' | 'doctor', ParseArgsConfig['options']> = {
@@ -40,6 +43,11 @@ export async function runCli(
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     (command === undefined ? err : out)(USAGE);
     return command === undefined ? 2 : 0;
+  }
+  if (command === 'ready') {
+    const { ready, line } = await readyProbe(env);
+    (ready ? out : err)(line);
+    return ready ? 0 : 1;
   }
   if (command !== 'policy' && command !== 'audit' && command !== 'doctor') {
     err(`Unknown command "${command}".\n\n${USAGE}`);
