@@ -133,6 +133,14 @@ export async function migrate(db: Kysely<unknown>, engine: Engine, where: string
   const provider: MigrationProvider = { getMigrations: async () => migrations(engine) };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
+  const newer = /previously executed migration (\S+) is missing/.exec((error as Error | undefined)?.message ?? '');
+  if (newer) {
+    // A newer version migrated this database (an upgrade rolled back, or an old replica restarted after one).
+    throw new Error(
+      `the database at ${where} was migrated by a newer resetpw (${newer[1]}), which this version does not know: ` +
+        'run the newer version, or restore the backup taken before the upgrade.',
+    );
+  }
   if (error || failed) {
     const step = failed ? ` (step ${failed.migrationName})` : '';
     throw new Error(

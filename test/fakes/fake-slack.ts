@@ -148,9 +148,12 @@ export class FakeSlack {
     return this.sockets.size;
   }
 
-  /** Pushes an envelope to the connected app and resolves with the payload of its ack. */
-  sendEnvelope(type: 'slash_commands' | 'interactive', payload: unknown): Promise<unknown> {
-    const ws = [...this.sockets][0];
+  /**
+   * Pushes an envelope to the connected app and resolves with the payload of its ack. `socket` picks one of
+   * several connections (replicas), in the order they connected.
+   */
+  sendEnvelope(type: 'slash_commands' | 'interactive', payload: unknown, socket = 0): Promise<unknown> {
+    const ws = [...this.sockets][socket];
     if (!ws) return Promise.reject(new Error('no Socket Mode connection'));
     const envelopeId = randomBytes(8).toString('hex');
     const acked = new Promise<unknown>((resolve) => this.pendingAcks.set(envelopeId, resolve));

@@ -45,10 +45,10 @@ export function httpTransport(appUrl: string, signingSecret: string): Transport 
   };
 }
 
-export function socketTransport(slack: FakeSlack): Transport {
+export function socketTransport(slack: FakeSlack, socket = 0): Transport {
   return async (kind, payload) => {
     const started = performance.now();
-    const ack = await slack.sendEnvelope(kind === 'command' ? 'slash_commands' : 'interactive', payload);
+    const ack = await slack.sendEnvelope(kind === 'command' ? 'slash_commands' : 'interactive', payload, socket);
     const ackMs = performance.now() - started;
     const empty = !ack || (typeof ack === 'object' && Object.keys(ack).length === 0);
     return { status: 200, body: empty ? '' : ack, ackMs };

@@ -28,6 +28,18 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
     return { store, audit: createAuditStore(store.db, now) };
   }
 
+  it.skipIf(unavailable)('refuses, in words, a database a newer version migrated (upgrade rolled back)', async () => {
+    const url = await freshDatabaseUrl(engine);
+    const { store } = await open(url);
+    await store.db
+      .insertInto('kysely_migration' as never)
+      .values({ name: '9999_future', timestamp: '2027-01-01T00:00:00.000Z' } as never)
+      .execute();
+    await expect(openStore(url)).rejects.toThrow(
+      /was migrated by a newer resetpw \(9999_future\), which this version does not know: run the newer version, or restore the backup/,
+    );
+  });
+
   it.skipIf(unavailable)('migrates a new database, and again idempotently', async () => {
     const url = await freshDatabaseUrl(engine);
     const first = await open(url);

@@ -1,0 +1,366 @@
+/**
+ * `.ci/run`'s stand-in for `docker build` and `docker compose up`, since no container engine runs where resetpw is
+ * developed. Usage: `tsx scripts/container-check.ts <context>`, where <context> is a clean folder with the tracked
+ * files (a fresh checkout).
+ *
+ * 1. Reads the Dockerfile and carries out each stage's instructions in a folder of its own standing in for the
+ *    stage's filesystem: COPY from the context or an earlier stage, RUN in the stage's WORKDIR with its ENV. `apt-get`
+ *    lines are not run (this host is Debian already): the packages they install must be present here.
+ * 2. Checks the runtime stage: no development dependency, no source, the data folder owned by uid 1000.
+ * 3. `docker run`: the image's CMD as uid 1000 (the image's `node` user) with the image's ENV, against fake Slack and
+ *    fake Twilio in Socket Mode: the HEALTHCHECK command must pass, `doctor` must pass, one reset must text, and
+ *    SIGTERM must end it with code 0.
+ * 4. `docker compose up`: compose.yaml's `bot` service, its replica count and its environment, on a throwaway
+ *    PostgreSQL: the replicas start together (one migrates, under a lock), each becomes healthy and does a reset
+ *    through its own Socket Mode connection, and `resetpw audit` run in the image sees both.
+ *
+ * What differs from a container engine, on purpose: HEALTH_PORT is a free port per process (replicas share this
+ * host's network), the database URL points at the throwaway server instead of the `db` service, and paths under /
+ * are folders under the stage's root. The base image's Node is this host's (the major version is compared).
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { FakeSlack } from '../test/fakes/fake-slack.js';
+import { FakeTwilio } from '../test/fakes/fake-twilio.js';
+import { sleep } from '../test/fakes/http-util.js';
+import { SlackDriver, socketTransport } from '../test/fakes/slack-driver.js';
+import { ADMIN, ADMIN_GROUP, OTHER_ADMIN, testEnv, waitFor } from '../test/helpers/harness.js';
+import { startPostgres } from '../test/helpers/postgres-server.js';
+
+const NODE_UID = 1000;
+
+interface Instruction {
+  readonly op: string;
+  readonly args: string;
+}
+interface Stage {
+  readonly name: string;
+  readonly from: string;
+  readonly steps: Instruction[];
+}
+interface BuiltStage {
+  readonly root: string;
+  readonly env: Record<string, string>;
+  readonly workdir: string;
+  readonly user: string | undefined;
+  readonly cmd: string[];
+  readonly healthcheck: string[];
+}
+
+const say = (s: string) => console.log(`container-check: ${s}`);
+function fail(s: string): never {
+  throw new Error(s);
+}
+
+/** The Dockerfile as stages of instructions (comments dropped, continuation lines joined). */
+export function parseDockerfile(text: string): Stage[] {
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const stages: Stage[] = [];
+  for (const line of lines) {
+    const [op = '', ...rest] = line.split(/\s+/);
+    const args = rest.join(' ');
+    if (op.toUpperCase() === 'FROM') {
+      const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args) ?? fail(`cannot read FROM ${args}`);
+      stages.push({ from: m[1] ?? '', name: m[2] ?? String(stages.length), steps: [] });
+    } else {
+      (stages.at(-1) ?? fail(`${op} before FROM`)).steps.push({ op: op.toUpperCase(), args });
+    }
+  }
+  return stages;
+}
+
+/** An exec-form (JSON array) instruction's argument list. */
+function execForm(args: string, what: string): string[] {
+  const parsed = JSON.parse(args.trim()) as unknown;
+  if (!Array.isArray(parsed)) fail(`${what} must use the exec form ["…"] so signals reach node`);
+  return parsed.map(String);
+}
+
+function build(stage: Stage, context: string, built: Map<string, BuiltStage>): BuiltStage {
+  const major = /^node:(\d+)/.exec(stage.from)?.[1];
+  if (major && Number(major) !== Number(process.versions.node.split('.')[0])) {
+    fail(`stage ${stage.name} is FROM ${stage.from}, but this host runs Node ${process.version}`);
+  }
+  const root = mkdtempSync(join(tmpdir(), `resetpw-stage-${stage.name}-`));
+  chmodSync(root, 0o755);
+  let workdir = '/';
+  let user: string | undefined;
+  let cmd: string[] = [];
+  let healthcheck: string[] = [];
+  const env: Record<string, string> = {};
+  const inStage = (p: string) => join(root, p.startsWith('/') ? p : join(workdir, p));
+  for (const { op, args } of stage.steps) {
+    switch (op) {
+      case 'WORKDIR':
+        workdir = args.startsWith('/') ? args : join(workdir, args);
+        mkdirSync(inStage(workdir), { recursive: true });
+        break;
+      case 'ENV': {
+        const m = /^(\w+)=(.*)$/.exec(args) ?? fail(`ENV must be KEY=value: ${args}`);
+        env[m[1] ?? ''] = m[2] ?? '';
+        break;
+      }
+      case 'COPY': {
+        const words = args.split(/\s+/);
+        const from = words.find((w) => w.startsWith('--from='))?.slice('--from='.length);
+        const paths = words.filter((w) => !w.startsWith('--'));
+        const dest = paths.pop() ?? fail('COPY without a destination');
+        const source = from ? (built.get(from)?.root ?? fail(`COPY --from=${from}: no such stage`)) : context;
+        const target = inStage(dest);
+        for (const p of paths) {
+          const src = join(source, p);
+          if (!existsSync(src)) fail(`COPY ${p}: not in the ${from ? `stage ${from}` : 'build context'}`);
+          const into = dest.endsWith('/') || paths.length > 1 ? join(target, basename(p)) : target;
+          cpSync(src, statSync(src).isDirectory() ? target : into, { recursive: true });
+        }
+        break;
+      }
+      case 'RUN':
+        run(args, inStage(workdir), env);
+        break;
+      case 'USER':
+        user = args;
+        break;
+      case 'CMD':
+        cmd = execForm(args, 'CMD');
+        break;
+      case 'HEALTHCHECK': {
+        const at = args.indexOf('CMD ');
+        healthcheck = execForm(args.slice(at + 4), 'HEALTHCHECK');
+        break;
+      }
+      case 'EXPOSE':
+      case 'VOLUME':
+      case 'LABEL':
+        break;
+      default:
+        fail(`unsupported instruction ${op} (teach scripts/container-check.ts, or keep the Dockerfile simple)`);
+    }
+  }
+  say(`stage ${stage.name} built in ${root}`);
+  return { root, env, workdir, user, cmd, healthcheck };
+}
+
+/** A RUN line: apt-get is checked against this host's packages; anything else runs in the stage's WORKDIR. */
+function run(command: string, cwd: string, env: Record<string, string>): void {
+  for (const part of command.split('&&').map((p) => p.trim())) {
+    const apt = /^apt-get\s+install\s+(.*)$/.exec(part);
+    if (apt) {
+      const packages = (apt[1] ?? '').split(/\s+/).filter((w) => w && !w.startsWith('-'));
+      const missing = packages.filter((p) => spawnSync('dpkg', ['-s', p], { stdio: 'ignore' }).status !== 0);
+      if (missing.length > 0) fail(`RUN apt-get install: ${missing.join(', ')} not installed on this host`);
+      say(`RUN apt-get install ${packages.join(' ')}: present on this host, not run`);
+    }
+  }
+  if (/^apt-get\b/.test(command)) return;
+  say(`RUN ${command}`);
+  execFileSync('sh', ['-c', command], {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: 'inherit',
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** A command of the image, as its USER, in its WORKDIR. */
+function asImageUser(image: BuiltStage, argv: string[]): [string, string[]] {
+  const [bin = '', ...rest] = argv;
+  const program = bin === 'node' ? process.execPath : bin;
+  if (image.user === undefined || image.user === 'root') fail('the runtime stage must set a non-root USER');
+  return ['setpriv', [`--reuid=${NODE_UID}`, `--regid=${NODE_UID}`, '--clear-groups', program, ...rest]];
+}
+
+function startContainer(image: BuiltStage, env: Record<string, string>, name: string): ChildProcess {
+  const [bin, args] = asImageUser(image, image.cmd);
+  const child = spawn(bin, args, { cwd: join(image.root, image.workdir), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout?.on('data', (c) => {
+    log += String(c);
+  });
+  child.stderr?.on('data', (c) => {
+    log += String(c);
+  });
+  child.once('exit', (code, signal) => {
+    if (code !== 0) say(`${name} exited with ${code ?? signal}; its last output:\n${log.slice(-3000)}`);
+  });
+  return child;
+}
+
+/**
+ * Runs a one-off command in the image (HEALTHCHECK, doctor, audit); resolves with its exit code and output.
+ * Asynchronous on purpose: the fakes it talks to run in this process.
+ */
+function exec(image: BuiltStage, env: Record<string, string>, argv: string[]): Promise<{ code: number; out: string }> {
+  const [bin, args] = asImageUser(image, argv);
+  const child = spawn(bin, args, { cwd: join(image.root, image.workdir), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (c) => {
+    out += String(c);
+  });
+  child.stderr?.on('data', (c) => {
+    out += String(c);
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolvePromise) => {
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? 1, out });
+    });
+  });
+}
+
+async function healthy(image: BuiltStage, env: Record<string, string>, name: string): Promise<void> {
+  const deadline = Date.now() + 30_000; // the HEALTHCHECK's start period
+  for (;;) {
+    const probe = await exec(image, env, image.healthcheck);
+    if (probe.code === 0) {
+      say(`${name}: HEALTHCHECK passes (${probe.out.trim().slice(0, 120)})`);
+      return;
+    }
+    if (Date.now() > deadline) fail(`${name}: HEALTHCHECK still failing after 30 s: ${probe.out.trim()}`);
+    await sleep(500);
+  }
+}
+
+function stopped(child: ChildProcess, name: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not stop within 20 s of SIGTERM`)), 20_000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolvePromise();
+      else reject(new Error(`${name} ended with ${code ?? signal} after SIGTERM, not 0`));
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function main(): Promise<void> {
+  const context = resolve(process.argv[2] ?? fail('usage: container-check.ts <clean checkout>'));
+  const stages = parseDockerfile(readFileSync(join(context, 'Dockerfile'), 'utf8'));
+  const built = new Map<string, BuiltStage>();
+  for (const stage of stages) built.set(stage.name, build(stage, context, built));
+  const image = [...built.values()].at(-1) ?? fail('no stages');
+  const app = join(image.root, image.workdir);
+
+  // The runtime stage: production dependencies only, compiled code only, a data folder only the bot may write.
+  for (const dev of ['typescript', 'tsx', 'vitest', '@biomejs/biome']) {
+    if (existsSync(join(app, 'node_modules', dev))) fail(`the runtime stage holds the dev dependency ${dev}`);
+  }
+  if (existsSync(join(app, 'src'))) fail('the runtime stage holds the TypeScript sources');
+  const dataDir = join(image.root, (image.env.DATABASE_URL ?? '').replace(/^sqlite:/, '').replace(/\/[^/]+$/, ''));
+  if (statSync(dataDir).uid !== NODE_UID) fail(`${dataDir} is not owned by uid ${NODE_UID}`);
+  if (image.healthcheck.length === 0 || image.cmd.length === 0) fail('the runtime stage needs CMD and HEALTHCHECK');
+  say(`runtime stage: no dev dependencies, no sources, data folder owned by uid ${NODE_UID}, USER ${image.user}`);
+
+  const slack = await new FakeSlack().start();
+  const twilio = await new FakeTwilio().start();
+  slack.setGroup(ADMIN_GROUP, [ADMIN, OTHER_ADMIN]);
+  const pg = await startPostgres();
+  const children: ChildProcess[] = [];
+  try {
+    // Slack and Twilio as a .env would give them (the fakes'), in Socket Mode; the image's ENV over the top.
+    const { DATABASE_URL: _harnessDb, PORT: _port, ...secrets } = testEnv(slack, twilio, 'socket');
+    const base = { PATH: process.env.PATH ?? '', ...(secrets as Record<string, string>), LOG_LEVEL: 'info' };
+
+    // docker run: the image alone, SQLite in its data folder.
+    const single = {
+      ...base,
+      ...image.env,
+      DATABASE_URL: `sqlite:${join(image.root, (image.env.DATABASE_URL ?? '').replace(/^sqlite:/, ''))}`,
+      HEALTH_PORT: String(await freePort()),
+    };
+    const one = startContainer(image, single, 'docker run');
+    children.push(one);
+    await healthy(image, single, 'docker run');
+    const doctor = await exec(image, single, ['node', 'dist/cli/bin.js', 'doctor']);
+    if (doctor.code !== 0) fail(`doctor failed in the image:\n${doctor.out}`);
+    say('docker run: `resetpw doctor` passes in the image');
+    await waitFor(() => slack.socketCount === 1, 5000, 'the Socket Mode connection');
+    await resetThrough(new SlackDriver(slack, socketTransport(slack, 0)), ADMIN, twilio, '+15005550006');
+    await stopped(one, 'docker run');
+    say('docker run: one reset texted; SIGTERM ended the bot with code 0');
+
+    // docker compose up: the bot service's replicas and environment, on PostgreSQL.
+    if (!pg) fail('PostgreSQL server binaries not found (apt-get install postgresql)');
+    const compose = parse(readFileSync(join(context, 'compose.yaml'), 'utf8')) as {
+      services: { bot: { environment: Record<string, string>; deploy?: { replicas?: number } } };
+    };
+    const service = compose.services.bot;
+    const replicas = service.deploy?.replicas ?? 1;
+    if (replicas < 2) fail('compose.yaml runs fewer than two replicas');
+    if (!/^postgres:\/\//.test(service.environment.DATABASE_URL ?? ''))
+      fail('compose.yaml: DATABASE_URL is not postgres');
+    await waitFor(() => slack.socketCount === 0, 5000, 'the first connection to close');
+    const envs = await Promise.all(
+      Array.from({ length: replicas }, async () => ({
+        ...base,
+        ...image.env,
+        ...service.environment,
+        DATABASE_URL: pg.url,
+        HEALTH_PORT: String(await freePort()),
+      })),
+    );
+    envs.forEach((env, i) => {
+      children.push(startContainer(image, env, `replica ${i + 1}`));
+    });
+    await Promise.all(envs.map((env, i) => healthy(image, env, `replica ${i + 1}`)));
+    await waitFor(() => slack.socketCount === replicas, 10_000, 'a Socket Mode connection per replica');
+    for (let i = 0; i < replicas; i++) {
+      await resetThrough(
+        new SlackDriver(slack, socketTransport(slack, i)),
+        i % 2 ? OTHER_ADMIN : ADMIN,
+        twilio,
+        '+15005550006',
+      );
+    }
+    const audit = await exec(image, envs[0] ?? {}, ['node', 'dist/cli/bin.js', 'audit', '--json']);
+    const rows = JSON.parse(audit.out) as { result: string }[];
+    if (rows.filter((r) => r.result === 'sent').length !== replicas) {
+      fail(`resetpw audit on PostgreSQL shows ${rows.length} rows, expected ${replicas} sent:\n${audit.out}`);
+    }
+    await Promise.all(children.slice(1).map((c, i) => stopped(c, `replica ${i + 1}`)));
+    say(
+      `docker compose up: ${replicas} replicas on one PostgreSQL, each healthy, each reset once; audit shows both; SIGTERM → 0`,
+    );
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await Promise.all([slack.stop(), twilio.stop()]);
+    await sleep(300);
+    pg?.stop();
+  }
+}
+
+/** One reset through one Socket Mode connection, up to the text arriving on the phone. */
+async function resetThrough(driver: SlackDriver, admin: string, twilio: FakeTwilio, phone: string): Promise<void> {
+  const texts = twilio.sent.length;
+  const before = driver.slack.lastViewFor(admin)?.id;
+  await driver.command(admin);
+  await waitFor(() => driver.slack.lastViewFor(admin)?.id !== before, 5000, 'the form');
+  await driver.submit(admin, { name: 'Jane Doe', code: `E-${Date.now() % 100000}`, phone });
+  await waitFor(() => twilio.sent.length === texts + 1, 10_000, 'the text');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(`container-check: FAILED: ${(err as Error).message}`);
+      process.exit(1);
+    },
+  );
+}
