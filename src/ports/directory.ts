@@ -38,7 +38,7 @@ export interface PasswordSetReceipt {
   /**
    * The directory's own marker right after the set (OpenLDAP pwdChangedTime, AD pwdLastSet), kept in the audit.
    * A promise, read after the write while the text goes out (off the path to the employee); '' if unreadable.
-   * row. Opaque outside the adapter that wrote it.
+   * Opaque outside the adapter that wrote it.
    */
   readonly marker: Promise<string>;
   readonly unlocked: boolean;

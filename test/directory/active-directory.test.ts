@@ -2,7 +2,9 @@ import { Attribute, Change } from 'ldapts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLdapDirectory } from '../../src/adapters/ldap/directory.js';
 import { startBot } from '../../src/bot.js';
+import { runCli } from '../../src/cli/run.js';
 import { parseConfig } from '../../src/config/index.js';
+import type { DoctorReport } from '../../src/doctor/index.js';
 import { BLOCK_IDS } from '../../src/views/reset-modal.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTwilio } from '../fakes/fake-twilio.js';
@@ -178,6 +180,46 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
       await waitFor(() => (h?.slack.responses.length ?? 0) === 1, 10_000, 'the outcome');
       const password = /password is:\n(\S+)\n/.exec(h?.twilio.createRequests[0]?.params.Body ?? '')?.[1] ?? '';
       expect(await ad.bind(dn, password)).toBe('must_change');
+    });
+
+    it('resetpw doctor binds as the delegated account, reads a sample employee, and names a protected one', async () => {
+      const slack = await new FakeSlack().start();
+      const twilio = await new FakeTwilio().start();
+      slack.setGroup(ADMIN_GROUP, [ADMIN]);
+      const dn = await ad.add({
+        login: 'doctor',
+        code: 'AD-DOCTOR',
+        password: 'Doctor-Old-12345!',
+        mobile: '+15005550006',
+      });
+      const before = await ad.snapshot(dn);
+      const doctor = async (code: string, over: Record<string, string> = {}) => {
+        const out: string[] = [];
+        const exit = await runCli(
+          ['doctor', '--json', '--employee', code],
+          { ...testEnv(slack, twilio, 'http'), ...ad.botEnv(over) },
+          (s) => out.push(s),
+          () => undefined,
+        );
+        const report = JSON.parse(out.join('')) as DoctorReport;
+        return { exit, byId: Object.fromEntries(report.checks.map((c) => [c.id, c])) };
+      };
+      try {
+        const ok = await doctor('AD-DOCTOR');
+        expect(ok.exit).toBe(0);
+        expect(ok.byId.directory?.status).toBe('pass');
+        expect(ok.byId.directory_lookup?.detail).toBe(
+          'AD-DOCTOR is doctor (Test doctor), mobile +•••••••0006: a reset would proceed',
+        );
+        expect(await ad.snapshot(dn)).toEqual(before);
+        await ad.replace(AD_ADMIN.dn, 'employeeID', 'AD-ADMIN');
+        const admin = await doctor('AD-ADMIN', { LDAP_BASE_DN: 'DC=example,DC=test', LDAP_PROTECTED_GROUPS: '' });
+        expect(admin.exit).toBe(1);
+        expect(admin.byId.directory_lookup?.status).toBe('fail');
+        expect(admin.byId.directory_lookup?.detail).toContain('adminCount=1');
+      } finally {
+        await Promise.all([slack.stop(), twilio.stop()]);
+      }
     });
 
     it('names the variable to fix when start-up cannot bind', async () => {
