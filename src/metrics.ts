@@ -66,7 +66,7 @@ export function createMetrics(options: { inFlight: () => number }) {
   });
   const acks = new Histogram({
     name: 'resetpw_slack_ack_seconds',
-    help: 'Time from a Slack request arriving to its answer (http mode), by HTTP status.',
+    help: 'Time from a Slack request arriving to its answer, by HTTP status (socket in Socket Mode).',
     labelNames: ['status'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 3],
     registers: [registry],
@@ -134,7 +134,7 @@ export function createMetrics(options: { inFlight: () => number }) {
     scramble(result: string): void {
       scrambles.inc({ result });
     },
-    ack(status: number, secondsTaken: number): void {
+    ack(status: number | 'socket', secondsTaken: number): void {
       acks.observe({ status: String(status) }, secondsTaken);
     },
     directory(directory: Directory): Directory {

@@ -14,7 +14,11 @@ export function socketConnected(app: App): boolean {
 export function createSlackApp(
   slack: Config['slack'],
   log: Logger,
-  options: { routes?: readonly CustomRoute[]; onAnswered?: (status: number, seconds: number) => void } = {},
+  options: {
+    routes?: readonly CustomRoute[];
+    /** Each answer to Slack: its HTTP status (http mode) or `socket` (Socket Mode), and how long it took. */
+    onAnswered?: (status: number | 'socket', seconds: number) => void;
+  } = {},
 ): App {
   const common = {
     token: slack.botToken,
@@ -32,7 +36,11 @@ export function createSlackApp(
       timeout: 10_000,
     },
   };
-  if (slack.mode === 'socket') return new App({ ...common, socketMode: true, appToken: slack.appToken });
+  if (slack.mode === 'socket') {
+    const app = new App({ ...common, socketMode: true, appToken: slack.appToken });
+    if (options.onAnswered) timeSocketAcks(app, options.onAnswered);
+    return app;
+  }
   const receiver = new HTTPReceiver({
     signingSecret: slack.signingSecret ?? '',
     logger: common.logger,
@@ -53,4 +61,30 @@ export function createSlackApp(
     ...(options.onAnswered ? { onAnswered: options.onAnswered } : {}),
   });
   return new App({ ...common, receiver });
+}
+
+/**
+ * Socket Mode answers over the WebSocket, not with an HTTP response: each envelope is timed from its arrival to its
+ * ack, reported with the status `socket`. The receiver looks `processEvent` up on every envelope, so wrapping it here
+ * sees them all.
+ */
+function timeSocketAcks(app: App, onAnswered: (status: 'socket', seconds: number) => void): void {
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = (event) => {
+    const started = performance.now();
+    let timed = false;
+    return processEvent({
+      ...event,
+      ack: async (response) => {
+        try {
+          return await event.ack(response);
+        } finally {
+          if (!timed) {
+            timed = true;
+            onAnswered('socket', (performance.now() - started) / 1000);
+          }
+        }
+      },
+    });
+  };
 }

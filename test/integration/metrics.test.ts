@@ -60,10 +60,15 @@ describe('/metrics', () => {
     for (const secret of [ADMIN, NON_ADMIN, 'E-1042', '5005550006', '9005550199']) expect(text).not.toContain(secret);
   });
 
-  it('serves on HEALTH_PORT in Socket Mode', async () => {
+  it('serves on HEALTH_PORT in Socket Mode, timing acks sent over the WebSocket', async () => {
     h = await startHarness({ mode: 'socket', env: { HEALTH_PORT: '0' } });
+    const harness = h;
+    await harness.driver.command(ADMIN);
+    await harness.driver.command(NON_ADMIN);
+    await waitFor(() => harness.slack.callsTo('views.open').length === 1, 5000, 'the form');
     const text = await scrape(`http://127.0.0.1:${h.bot.healthPort}`);
     expect(text).toContain('resetpw_resets_in_flight 0');
+    expect(value(text, 'resetpw_slack_ack_seconds_count{status="socket"}')).toBe(2);
   });
 
   it.runIf(requireSlapd())('times directory operations by kind, operation and result', async () => {
