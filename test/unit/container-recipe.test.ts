@@ -39,7 +39,7 @@ describe('container recipe', () => {
       services: Record<string, Record<string, unknown> & { environment?: Record<string, string> }>;
     };
     const { bot, db } = compose.services;
-    expect((bot?.deploy as { replicas?: number }).replicas).toBe(2);
+    expect((bot?.deploy as { replicas?: number } | undefined)?.replicas).toBe(2);
     expect(bot?.environment?.DATABASE_URL).toMatch(/^postgres:\/\/resetpw:\$\{POSTGRES_PASSWORD\}@db:5432\/resetpw$/);
     expect(bot?.depends_on).toEqual({ db: { condition: 'service_healthy' } });
     expect(String(db?.image)).toMatch(/^postgres:16/);
