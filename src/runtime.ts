@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import type { Health } from './health.js';
 import type { InFlight } from './lib/in-flight.js';
+import { transportReason } from './lib/transport-reason.js';
 import type { DeliveryTracker } from './services/delivery-tracker.js';
 import type { InterruptedSendSweeper } from './services/interrupted-sends.js';
 
@@ -93,21 +94,14 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
 
 /** Start-up's auth.test failed: a refusal of the token is not the same as no network. */
 export function describeAuthTestFailure(err: unknown): string {
-  const e = err as {
-    code?: string;
-    data?: { error?: string };
-    statusCode?: number;
-    original?: { code?: string; message?: string; cause?: { code?: string } };
-    message?: string;
-  };
+  const e = err as { code?: string; data?: { error?: string }; statusCode?: number };
   if (e?.data?.error) {
     return `Slack rejected SLACK_BOT_TOKEN at auth.test (${e.data.error}); check the token and SLACK_API_URL`;
   }
   if (e?.code === 'slack_webapi_http_error') {
     return `Slack answered HTTP ${e.statusCode ?? '?'} to auth.test; try again later, or check SLACK_API_URL`;
   }
-  const cause = e?.original?.code ?? e?.original?.cause?.code ?? e?.original?.message ?? e?.message ?? 'unknown error';
-  return `Could not reach Slack for auth.test (${cause}); check the network, any proxy, and SLACK_API_URL`;
+  return `Could not reach Slack for auth.test (${transportReason(err)}); check the network, any proxy, and SLACK_API_URL`;
 }
 
 /** Socket Mode has no HTTP listener of its own: /healthz, /readyz and /metrics get a small one on HEALTH_PORT. */

@@ -29,13 +29,4 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** A transport error's code (ECONNREFUSED, ENOTFOUND, ETIMEDOUT…) or its message, for a detail line. */
-export function reasonOf(err: unknown): string {
-  // The WebClient wraps fetch's TypeError (`original`), which wraps the socket error (`cause`).
-  let e = err as { code?: unknown; cause?: unknown; original?: unknown; message?: unknown } | undefined;
-  for (let depth = 0; e && depth < 4; depth++) {
-    if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) return e.code;
-    e = (e.original ?? e.cause) as typeof e;
-  }
-  return String((err as { message?: unknown })?.message ?? err);
-}
+export { transportReason as reasonOf } from '../lib/transport-reason.js';
