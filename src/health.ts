@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { withTimeout } from './lib/with-timeout.js';
 
 /** One thing readiness depends on; `check` rejects when it is not ready. */
 export interface ReadinessCheck {
@@ -21,7 +22,7 @@ export function createHealth(checks: readonly ReadinessCheck[]) {
     const results = await Promise.all(
       checks.map(async (c): Promise<[string, string]> => {
         try {
-          await withTimeout(c.check(), CHECK_TIMEOUT_MS);
+          await withTimeout(c.check(), CHECK_TIMEOUT_MS, () => new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`));
           return [c.name, 'ok'];
         } catch (err) {
           return [c.name, `fail: ${err instanceof Error ? err.message : String(err)}`];
@@ -62,12 +63,3 @@ export function createHealth(checks: readonly ReadinessCheck[]) {
 }
 
 export type Health = ReturnType<typeof createHealth>;
-
-/** A check's promise, or a rejection after `ms`. */
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}

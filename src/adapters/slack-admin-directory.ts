@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { AppError, ErrorCode } from '../errors.js';
+import { withTimeout } from '../lib/with-timeout.js';
 import type { AdminDirectory } from '../ports/index.js';
 
 export interface SlackAdminDirectoryOptions {
@@ -20,7 +21,9 @@ export function createSlackAdminDirectory(options: SlackAdminDirectoryOptions): 
 
   const fetchMembers = async (): Promise<ReadonlySet<string>> => {
     const startedAt = now();
-    const result = await withTimeout(client.usergroups.users.list({ usergroup: groupId }), timeoutMs).catch((err) => {
+    const listed = client.usergroups.users.list({ usergroup: groupId });
+    const timedOut = () => new AppError(ErrorCode.AdminCheckFailed, 'Admin check timed out', { reason: 'timeout' });
+    const result = await withTimeout(listed, timeoutMs, timedOut).catch((err) => {
       throw classifySlackError(err);
     });
     const members = new Set(result.users ?? []);
@@ -39,17 +42,6 @@ export function createSlackAdminDirectory(options: SlackAdminDirectoryOptions): 
       return (await pending).has(userId);
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new AppError(ErrorCode.AdminCheckFailed, 'Admin check timed out', { reason: 'timeout' })),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Maps WebClient errors (platform, rate limit, HTTP, transport) onto one fail-closed code with a reason. */

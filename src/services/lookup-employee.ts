@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { auditResultOf, checkEligible, type DirectoryEmployee } from '../domain/employee.js';
 import type { NumberRules } from '../domain/phone.js';
 import { AppError, asAppError, ErrorCode } from '../errors.js';
+import { withTimeout } from '../lib/with-timeout.js';
 import type { AdminDirectory, AuditEntry, AuditOutcome, AuditStore, Directory } from '../ports/index.js';
 import { adminRefusal } from './admin-check.js';
 import { type Announcer, summaryOf } from './announcer.js';
@@ -41,7 +42,7 @@ export function createLookupEmployee(deps: {
     // The cached admin check is enough to read the directory; the reset itself checks fresh.
     const [refusal, found] = await Promise.all([
       adminRefusal(deps.admins, request.adminUserId),
-      withinBudget(deps.directory.findByEmployeeCode(request.code), budgetMs).then(
+      withTimeout(deps.directory.findByEmployeeCode(request.code), budgetMs, lookupTooSlow).then(
         (lookup) => checkEligible(lookup, request.code, deps.numbers),
         (err: unknown) => ({ ok: false as const, error: asAppError(err), account: undefined }),
       ),
@@ -93,18 +94,7 @@ export function createLookupEmployee(deps: {
   }
 }
 
-function withinBudget<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new AppError(ErrorCode.DirectoryUnavailable, 'The directory lookup took too long', { reason: 'timeout' }),
-        ),
-      ms,
-    );
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
+const lookupTooSlow = () =>
+  new AppError(ErrorCode.DirectoryUnavailable, 'The directory lookup took too long', { reason: 'timeout' });
 
 export type LookupEmployee = ReturnType<typeof createLookupEmployee>;
