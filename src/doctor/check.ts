@@ -1,3 +1,5 @@
+import { withTimeout } from '../lib/with-timeout.js';
+
 /** One line of `resetpw doctor`: what was checked, how it went, and what to do when it failed. */
 export interface CheckResult {
   /** Stable id for `--json` consumers: slack_token, twilio_sender, … */
@@ -22,11 +24,5 @@ export const fail = (id: string, title: string, detail: string, fix: string): Ch
 
 /** Rejects after `ms`, so that one unreachable service cannot hang the whole report. */
 export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return withTimeout(promise, ms, () => new Error(`${what} did not answer within ${ms / 1000} s`));
 }
-
-export { transportReason as reasonOf } from '../lib/transport-reason.js';

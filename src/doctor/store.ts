@@ -1,7 +1,8 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { transportReason } from '../lib/transport-reason.js';
 import { describeDatabase, openStoreReadOnly, parseDatabaseUrl, schemaState } from '../store/database.js';
-import { type CheckResult, fail, pass, reasonOf, within } from './check.js';
+import { type CheckResult, fail, pass, within } from './check.js';
 
 const TITLE = 'Store';
 
@@ -39,7 +40,7 @@ export async function storeCheck(databaseUrl: string): Promise<CheckResult> {
     return fail(
       'store',
       TITLE,
-      (err as Error).message ?? reasonOf(err),
+      (err as Error).message ?? transportReason(err),
       'check DATABASE_URL: the path or host, the credentials and that the server runs',
     );
   } finally {

@@ -1,7 +1,8 @@
 import twilio from 'twilio';
 import { createTwilioClient } from '../adapters/twilio-sms.js';
 import type { Config } from '../config/index.js';
-import { type CheckResult, fail, pass, reasonOf, skip, within } from './check.js';
+import { transportReason } from '../lib/transport-reason.js';
+import { type CheckResult, fail, pass, skip } from './check.js';
 
 const TIMEOUT_MS = 10_000;
 /** Twilio's answer to test credentials on anything but sending (they only work with the magic numbers). */
@@ -26,6 +27,7 @@ async function credentialsCheck(
   config: Config['twilio'],
 ): Promise<{ result: CheckResult; testAccount: boolean }> {
   const title = 'Twilio credentials';
+  const live = (result: CheckResult) => ({ result, testAccount: false });
   const which =
     config.auth.kind === 'apiKey'
       ? 'TWILIO_API_KEY and TWILIO_API_SECRET (with TWILIO_ACCOUNT_SID)'
@@ -33,52 +35,37 @@ async function credentialsCheck(
   try {
     if (config.auth.kind === 'authToken') {
       // The account itself: proves the pair and says whether the account may send at all.
-      const account = await within(client.api.v2010.accounts(config.accountSid).fetch(), TIMEOUT_MS + 1000, 'Twilio');
-      if (account.status !== 'active') {
-        return {
-          result: fail(
-            'twilio_credentials',
-            title,
-            `accepted, but the account is ${account.status}`,
-            'reactivate the account in the Twilio Console (a suspended or closed account cannot send)',
-          ),
-          testAccount: false,
-        };
-      }
-      return {
-        result: pass('twilio_credentials', title, `accepted: account ${config.accountSid} is active (${account.type})`),
-        testAccount: false,
-      };
+      const account = await client.api.v2010.accounts(config.accountSid).fetch();
+      return live(
+        account.status === 'active'
+          ? pass('twilio_credentials', title, `accepted: account ${config.accountSid} is active (${account.type})`)
+          : fail(
+              'twilio_credentials',
+              title,
+              `accepted, but the account is ${account.status}`,
+              'reactivate the account in the Twilio Console (a suspended or closed account cannot send)',
+            ),
+      );
     }
     // Standard API keys may not read /Accounts: a one-row listing proves the key instead.
-    await within(client.incomingPhoneNumbers.list({ limit: 1 }), TIMEOUT_MS + 1000, 'Twilio');
-    return {
-      result: pass('twilio_credentials', title, `accepted: API key for ${config.accountSid}`),
-      testAccount: false,
-    };
+    await client.incomingPhoneNumbers.list({ limit: 1 });
+    return live(pass('twilio_credentials', title, `accepted: API key for ${config.accountSid}`));
   } catch (err) {
     if (err instanceof twilio.RestException && err.code === TEST_CREDENTIALS) {
-      return {
-        result: pass(
-          'twilio_credentials',
-          title,
-          'accepted as test credentials: they only text Twilio’s magic numbers, never a real phone',
-        ),
-        testAccount: true,
-      };
+      const detail = 'accepted as test credentials: they only text Twilio’s magic numbers, never a real phone';
+      return { result: pass('twilio_credentials', title, detail), testAccount: true };
     }
     if (err instanceof twilio.RestException && (err.status === 401 || err.code === 20003)) {
-      return {
-        result: fail(
+      return live(
+        fail(
           'twilio_credentials',
           title,
           `Twilio rejected ${which} (HTTP 401, error 20003)`,
           `copy ${which} again from the Twilio Console (Account → API keys & tokens)`,
         ),
-        testAccount: false,
-      };
+      );
     }
-    return { result: fail('twilio_credentials', title, describeTwilioError(err), CHECK_REACH), testAccount: false };
+    return live(fail('twilio_credentials', title, describeTwilioError(err), CHECK_REACH));
   }
 }
 
@@ -97,11 +84,7 @@ async function senderCheck(client: Client, config: Config['twilio'], testAccount
           'use live credentials, or TWILIO_FROM_NUMBER=+15005550006 while testing',
         );
       }
-      const service = await within(
-        client.messaging.v1.services(sender.messagingServiceSid).fetch(),
-        TIMEOUT_MS + 1000,
-        'Twilio',
-      );
+      const service = await client.messaging.v1.services(sender.messagingServiceSid).fetch();
       return pass(
         'twilio_sender',
         title,
@@ -125,11 +108,7 @@ async function senderCheck(client: Client, config: Config['twilio'], testAccount
         `${sender.from} is a short code or an alphanumeric sender ID, which Twilio does not list: not checked`,
       );
     }
-    const numbers = await within(
-      client.incomingPhoneNumbers.list({ phoneNumber: sender.from, limit: 1 }),
-      TIMEOUT_MS + 1000,
-      'Twilio',
-    );
+    const numbers = await client.incomingPhoneNumbers.list({ phoneNumber: sender.from, limit: 1 });
     const number = numbers[0];
     if (!number) {
       return fail(
@@ -165,5 +144,5 @@ function describeTwilioError(err: unknown): string {
   if (err instanceof twilio.RestException) {
     return `Twilio answered HTTP ${err.status}${err.code ? `, error ${err.code}` : ''}${err.message ? ` (${err.message})` : ''}`;
   }
-  return `could not reach Twilio (${reasonOf(err)})`;
+  return `could not reach Twilio (${transportReason(err)})`;
 }
