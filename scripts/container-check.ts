@@ -20,13 +20,12 @@
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { FakeSlack } from '../test/fakes/fake-slack.js';
 import { FakeTwilio } from '../test/fakes/fake-twilio.js';
-import { sleep } from '../test/fakes/http-util.js';
+import { freePort, sleep } from '../test/fakes/http-util.js';
 import { SlackDriver, socketTransport } from '../test/fakes/slack-driver.js';
 import { ADMIN, ADMIN_GROUP, OTHER_ADMIN, testEnv, waitFor } from '../test/helpers/harness.js';
 import { startPostgres } from '../test/helpers/postgres-server.js';
@@ -167,14 +166,6 @@ function run(command: string, cwd: string, env: Record<string, string>): void {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: 'inherit',
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /** A command of the image, as its USER, in its WORKDIR. */

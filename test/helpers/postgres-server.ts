@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../fakes/http-util.js';
 
 export interface PostgresServer {
   /** A superuser URL of the `postgres` database. */
@@ -60,15 +60,4 @@ function findBinaries(): { initdb: string; pgCtl: string } | undefined {
   const initdb = which('initdb');
   const pgCtl = which('pg_ctl');
   return initdb && pgCtl ? { initdb, pgCtl } : undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }

@@ -1,8 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '../fakes/http-util.js';
 import { makeTestCertificates } from './tls.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/ldap');
@@ -35,16 +36,6 @@ export function requireSlapd(): boolean {
   console.warn(`${message}: the OpenLDAP suites are skipped.`);
   return false;
 }
-
-const freePort = () =>
-  new Promise<number>((res, rej) => {
-    const s = createServer()
-      .once('error', rej)
-      .listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as { port: number };
-        s.close(() => res(port));
-      });
-  });
 
 /**
  * A throwaway OpenLDAP server (mdb + ppolicy) from a temp folder on a free loopback port, with its own cn=config

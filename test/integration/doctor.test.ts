@@ -1,5 +1,4 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,16 +7,8 @@ import type { DoctorReport } from '../../src/doctor/index.js';
 import { openStore } from '../../src/store/database.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FakeTwilio } from '../fakes/fake-twilio.js';
+import { freePort } from '../fakes/http-util.js';
 import { ADMIN, ADMIN_GROUP, APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, testEnv } from '../helpers/harness.js';
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** `resetpw doctor` through the CLI entry, against fake Slack and fake Twilio over real sockets. */
 describe('resetpw doctor', () => {
@@ -232,7 +223,7 @@ describe('resetpw doctor', () => {
   });
 
   it('names services it cannot reach, within its timeouts', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { code, byId } = await report({
       SLACK_API_URL: `http://127.0.0.1:${port}/api`,
       TWILIO_API_URL: `http://127.0.0.1:${port}`,

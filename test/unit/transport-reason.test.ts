@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { transportReason } from '../../src/lib/transport-reason.js';
+import { freePort } from '../fakes/http-util.js';
 
 /** The word messages give for a request that got no answer, from real fetch failures. */
 describe('transportReason', () => {
@@ -13,10 +13,7 @@ describe('transportReason', () => {
     );
 
   it('finds the socket error code under fetch’s TypeError, and under an SDK wrapper around it', async () => {
-    const server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as { port: number };
-    await new Promise((r) => server.close(r));
+    const port = await freePort();
     const err = await failure(`http://127.0.0.1:${port}/`);
     expect(transportReason(err)).toBe('ECONNREFUSED');
     expect(
