@@ -7,9 +7,7 @@
  * The load generator and the fakes share this process, so every timestamp comes from one clock.
  * Prints medians, p99s and ratios; asserts nothing.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { buildResetModal, CALLBACK_ID } from '../src/views/reset-modal.js';
 import { FakeSlack } from '../test/fakes/fake-slack.js';
 import { FakeTwilio } from '../test/fakes/fake-twilio.js';
@@ -20,12 +18,12 @@ import { LdapPeople } from '../test/helpers/ldap-people.js';
 import { startPostgres } from '../test/helpers/postgres-server.js';
 import { ldapBotEnv, slapdAvailable, startSlapd } from '../test/helpers/slapd.js';
 import { printBursts, runBursts } from './bursts.js';
+import { npmStartCommand, root, rssMb, startServer as startProcess } from './processes.js';
 
 const N = Number(process.env.BENCH_N ?? 400);
 const WARMUP = 40;
 const SLACK_LATENCY_MS = 20;
 const TWILIO_LATENCY_MS = 50;
-const root = join(import.meta.dirname, '..');
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -33,38 +31,9 @@ const quantile = (xs: number[], q: number) => {
 };
 const fmt = (ms: number) => `${ms.toFixed(2)} ms`.padStart(9);
 
-/** Starts a server process and resolves with its port, read from the first JSON log line that carries one. */
-function startServer(
-  args: string[],
-  env: Record<string, string | undefined>,
-): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  cleanups.push(() => child.kill('SIGKILL'));
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-    child.stdout?.on('data', (chunk) => {
-      buffer += String(chunk);
-      for (const line of buffer.split('\n')) {
-        const port = line.startsWith('{') ? (JSON.parse(line) as { port?: number }).port : undefined;
-        if (port) {
-          child.stdout?.removeAllListeners('data').resume(); // keep draining logs
-          resolve({ child, port });
-          return;
-        }
-      }
-    });
-  });
-}
-
-function rssMb(pid: number | undefined): number {
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
-}
+/** A bench server, killed if the run fails half-way. */
+const startServer = (args: string[], env: Record<string, string | undefined>) =>
+  startProcess(args, env, (child) => cleanups.push(() => child.kill('SIGKILL')));
 
 const STORES = ['none', 'sqlite', 'postgres', 'ldap'] as const;
 /** The bots that store (or not) and text; `ldap` is the SQLite bot with DIRECTORY=ldap. */
@@ -101,9 +70,7 @@ async function main() {
     RATE_LIMIT_ADMIN_PER_HOUR: '10000',
     RATE_LIMIT_WORKSPACE_PER_DAY: '1000000',
   };
-  // Exactly what `npm start` runs (node flags included), minus npm itself.
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const [flags, entry] = ((args) => [args.slice(0, -1), args.at(-1) ?? ''])(pkg.scripts.start.split(/\s+/).slice(1));
+  const { flags, entry } = npmStartCommand();
   const servers: Partial<Record<Target, { child: ChildProcess; port: number }>> = {
     none: await startServer([...flags, 'bench/no-store-bot.mjs'], env),
     sqlite: await startServer([...flags, entry], env), // testEnv's DATABASE_URL: a new SQLite file in a temp folder

@@ -5,16 +5,13 @@
  * bot's RSS is read from /proc. Used by `npm run bench`, or alone: `npm run bench:memory`.
  * Prints figures; asserts nothing.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { FakeSlack } from '../test/fakes/fake-slack.js';
 import { FakeTwilio } from '../test/fakes/fake-twilio.js';
 import { sleep } from '../test/fakes/http-util.js';
 import { httpTransport, slashCommandPayload, viewSubmissionPayload } from '../test/fakes/slack-driver.js';
 import { ADMIN_GROUP, SIGNING_SECRET, testEnv, waitFor } from '../test/helpers/harness.js';
+import { npmStartCommand, rssMb, startServer } from './processes.js';
 
-const root = join(import.meta.dirname, '..');
 /**
  * Resets in flight at once within a burst. 200 commands in the same instant make the last acks wait seconds on a
  * cold process (one event loop), past Slack's 3 s trigger: the burst is a crowd, not a single instant.
@@ -40,38 +37,6 @@ export interface BurstResult {
   readonly ackMax: number;
 }
 
-function rssMb(pid: number | undefined): number {
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
-}
-
-/** Starts `npm start`'s command line (node flags included, npm itself left out) and resolves with its port. */
-function startBotProcess(env: Record<string, string | undefined>): Promise<{ child: ChildProcess; port: number }> {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const args = pkg.scripts.start.split(/\s+/).slice(1);
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.once('exit', (code) => reject(new Error(`the bot exited with ${code}`)));
-    child.stdout?.on('data', (chunk) => {
-      buffer += String(chunk);
-      const port = buffer
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => (JSON.parse(l) as { port?: number }).port)
-        .find(Boolean);
-      if (port) {
-        child.stdout?.removeAllListeners('data').resume(); // keep draining logs
-        resolve({ child, port });
-      }
-    });
-  });
-}
-
 export async function runBursts(options: { bursts?: number; size?: number } = {}): Promise<BurstResult> {
   const bursts = options.bursts ?? 5;
   const size = options.size ?? 200;
@@ -90,7 +55,8 @@ export async function runBursts(options: { bursts?: number; size?: number } = {}
     RATE_LIMIT_ADMIN_PER_HOUR: '1000',
     RATE_LIMIT_WORKSPACE_PER_DAY: '1000000',
   };
-  const { child, port } = await startBotProcess(env);
+  const { flags, entry } = npmStartCommand();
+  const { child, port } = await startServer([...flags, entry], env);
   try {
     const send = httpTransport(`http://127.0.0.1:${port}`, SIGNING_SECRET);
     await sleep(1000);
