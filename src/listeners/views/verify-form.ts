@@ -107,24 +107,9 @@ async function rejectSubmission(
   log: Logger,
 ): Promise<void> {
   await ack({ response_action: 'update', view: buildResultView(describeError(check.error, {})) });
-  await recordRejectedForm(audit, entry, check, log);
-}
-
-/** The audit row for a submission that was not let in. */
-async function recordRejectedForm(
-  audit: AuditStore,
-  entry: { requestId: string; teamId?: string; adminUserId: string },
-  check: Extract<FormCheck, { ok: false }>,
-  log: Logger,
-): Promise<void> {
   log.warn({ errorCode: check.error.code, errorDetails: check.error.details }, 'rejected a form submission');
+  const why = String(check.error.details.why ?? check.error.details.errorName);
   await audit
-    .record(
-      { requestId: entry.requestId, ...(entry.teamId ? { teamId: entry.teamId } : {}), adminUserId: entry.adminUserId },
-      {
-        result: check.result,
-        errorCode: `${check.error.code}:${String(check.error.details.why ?? check.error.details.errorName)}`,
-      },
-    )
+    .record(entry, { result: check.result, errorCode: `${check.error.code}:${why}` })
     .catch((err: unknown) => log.error({ err }, 'audit write failed'));
 }
