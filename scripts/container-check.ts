@@ -176,18 +176,23 @@ function asImageUser(image: BuiltStage, argv: string[]): [string, string[]] {
   return ['setpriv', [`--reuid=${NODE_UID}`, `--regid=${NODE_UID}`, '--clear-groups', program, ...rest]];
 }
 
-function startContainer(image: BuiltStage, env: Record<string, string>, name: string): ChildProcess {
-  const [bin, args] = asImageUser(image, image.cmd);
+/** A process of the image (as its USER, in its WORKDIR), with its stdout and stderr gathered in one text. */
+function spawnInImage(image: BuiltStage, env: Record<string, string>, argv: string[]) {
+  const [bin, args] = asImageUser(image, argv);
   const child = spawn(bin, args, { cwd: join(image.root, image.workdir), env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout?.on('data', (c) => {
-    log += String(c);
-  });
-  child.stderr?.on('data', (c) => {
-    log += String(c);
-  });
+  const output = { text: '' };
+  const gather = (chunk: unknown) => {
+    output.text += String(chunk);
+  };
+  child.stdout?.on('data', gather);
+  child.stderr?.on('data', gather);
+  return { child, output };
+}
+
+function startContainer(image: BuiltStage, env: Record<string, string>, name: string): ChildProcess {
+  const { child, output } = spawnInImage(image, env, image.cmd);
   child.once('exit', (code, signal) => {
-    if (code !== 0) say(`${name} exited with ${code ?? signal}; its last output:\n${log.slice(-3000)}`);
+    if (code !== 0) say(`${name} exited with ${code ?? signal}; its last output:\n${output.text.slice(-3000)}`);
   });
   return child;
 }
@@ -197,20 +202,12 @@ function startContainer(image: BuiltStage, env: Record<string, string>, name: st
  * Asynchronous on purpose: the fakes it talks to run in this process.
  */
 function exec(image: BuiltStage, env: Record<string, string>, argv: string[]): Promise<{ code: number; out: string }> {
-  const [bin, args] = asImageUser(image, argv);
-  const child = spawn(bin, args, { cwd: join(image.root, image.workdir), env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (c) => {
-    out += String(c);
-  });
-  child.stderr?.on('data', (c) => {
-    out += String(c);
-  });
+  const { child, output } = spawnInImage(image, env, argv);
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   return new Promise((resolvePromise) => {
     child.once('close', (code) => {
       clearTimeout(timer);
-      resolvePromise({ code: code ?? 1, out });
+      resolvePromise({ code: code ?? 1, out: output.text });
     });
   });
 }
