@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { maskPhone } from '../domain/phone.js';
 import type { AdminMessenger, AuditRecord, AuditStore, DirectoryResult } from '../ports/index.js';
-import { compensationLine } from '../views/outcome.js';
+import { compensationCause, compensationLine } from '../views/outcome.js';
 import type { Compensator } from './compensation.js';
 
 /**
@@ -46,7 +46,10 @@ export function createInterruptedSendSweeper(deps: {
         },
         `${why}: reset marked unknown`,
       );
-      await dm(row, interruptedText(row, directory ? compensationLine(directory, label) : undefined));
+      await dm(
+        row,
+        interruptedText(row, directory ? compensationLine(directory, label, 'reset_interrupted') : undefined),
+      );
     }
     return rows;
   };
@@ -64,7 +67,8 @@ export function createInterruptedSendSweeper(deps: {
     for (const row of await deps.audit.scramblesToRetry()) {
       const result = await compensate(row, row.directoryStep?.detail ?? 'retry', ['scramble_failed']);
       if (result === 'scrambled' || result === 'superseded') {
-        await dm(row, `:white_check_mark: ${resetLabel(row)}: ${compensationLine(result, label)}`);
+        const cause = compensationCause(row.directoryStep?.detail);
+        await dm(row, `:white_check_mark: ${resetLabel(row)}: ${compensationLine(result, label, cause)}`);
       }
     }
   };

@@ -1,5 +1,5 @@
 import type { DirectoryStepOutcome, RecordedOutcome } from '../domain/outcome.js';
-import type { AppError } from '../errors.js';
+import { type AppError, ErrorCode } from '../errors.js';
 import type { DirectoryResult, EphemeralMessage, ResetSummary, SmsDeliveryStatus } from '../ports/index.js';
 import { deliveryMessage, type MessageContext, toUserMessage } from '../user-messages.js';
 import type { ResultViewContent } from './reset-modal.js';
@@ -39,7 +39,10 @@ export function describeOutcome(outcome: RecordedOutcome, ctx: MessageContext): 
   }
   if (d?.error && (d.result === 'scrambled' || d.result === 'scramble_failed')) {
     // The directory write itself was interrupted and the password randomised to be sure.
-    return describeError(outcome.error, ctx, emoji, [...target, compensationLine(d.result, d.label)]);
+    return describeError(outcome.error, ctx, emoji, [
+      ...target,
+      compensationLine(d.result, d.label, compensationCause(d.error.code)),
+    ]);
   }
   return describeError(outcome.error, ctx, emoji, outcome.status === 'refused' && !d ? [] : target);
 }
@@ -51,12 +54,40 @@ function setLines(d: DirectoryStepOutcome): string[] {
   ];
 }
 
-/** What became of a password that did not reach the employee. */
-export function compensationLine(result: DirectoryResult, label: string): string {
+/**
+ * What the bot knew when it undid a password: the password was set and the text failed; the password write itself
+ * was interrupted (it may or may not have happened); or the bot restarted in the middle of a reset.
+ */
+export type CompensationCause = 'text_failed' | 'write_interrupted' | 'reset_interrupted';
+
+/** The cause behind a scramble's recorded reason (the audit's directory detail). */
+export function compensationCause(detail: string | undefined): CompensationCause {
+  if (detail === ErrorCode.DirectoryOutcomeUnknown) return 'write_interrupted';
+  return detail === 'interrupted' ? 'reset_interrupted' : 'text_failed';
+}
+
+/** What became of a password that did not reach the employee: one true sentence for what the bot knows. */
+export function compensationLine(
+  result: DirectoryResult,
+  label: string,
+  cause: CompensationCause = 'text_failed',
+): string {
   switch (result) {
     case 'scrambled':
+      if (cause === 'write_interrupted') {
+        return `The bot cannot tell whether the new password was set in ${label}, so it randomised the password to be sure: the employee cannot log in with the old password or the new one.`;
+      }
+      if (cause === 'reset_interrupted') {
+        return `Whatever password the interrupted reset may have set in ${label} was randomised: the employee cannot log in with the old password or a texted one.`;
+      }
       return `The password was changed in ${label} and then randomised because the text could not be delivered: the employee cannot log in with the old password or the new one.`;
     case 'scramble_failed':
+      if (cause === 'write_interrupted') {
+        return `:rotating_light: *The bot cannot tell whether the new password was set in ${label}, and it could not randomise the password afterwards.* Reset or disable the account by hand now: if a password was set, nobody received it.`;
+      }
+      if (cause === 'reset_interrupted') {
+        return `:rotating_light: *The interrupted reset may have set a password in ${label}, and it could not be randomised.* Reset or disable the account by hand now: nobody can vouch that the text arrived.`;
+      }
       return `:rotating_light: *The temporary password is set in ${label} but could not be randomised.* Reset or disable the account by hand now: nobody received that password.`;
     case 'superseded':
       return 'A later reset has replaced this password since, so there was nothing to undo.';

@@ -113,7 +113,7 @@ describe.runIf(requireSlapd())('directory lifecycle on OpenLDAP', () => {
     await waitFor(() => slack.callsTo('chat.postMessage').length === 1, 20_000, 'the DM');
     const dm = String(slack.callsTo('chat.postMessage')[0]?.args.text);
     expect(dm).toContain('Reset interrupted');
-    expect(dm).toContain('then randomised');
+    expect(dm).toContain('Whatever password the interrupted reset may have set in the LDAP directory was randomised');
     expect(await people.bind(dn, password)).toBe('invalid');
     expect(await people.bind(dn, 'Crash-Old-1')).toBe('invalid');
     expect((await audit.list({ limit: 1 }))[0]).toMatchObject({
