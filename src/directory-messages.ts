@@ -54,20 +54,38 @@ export function directoryMessage(
             nextStep:
               "Add the employee's mobile number to the directory (after checking it with them in person), then try again.",
           };
+    case ErrorCode.MobileAmbiguous:
+      return {
+        title: 'More than one mobile number on record',
+        text: `This account has ${String(d.count ?? 'several')} different mobile numbers in ${dir}, and the bot will not guess which one is the employee's phone.`,
+        nextStep:
+          "Leave only the employee's own mobile number on the account (check it with them in person), then try again.",
+      };
     case ErrorCode.AccountDisabled:
       return {
         title: 'Account disabled',
         text: `The account is disabled in ${dir}; a password reset would not enable it, so the bot does not reset it.`,
         nextStep: 'If the employee should have access again, enable the account in the directory first.',
       };
+    case ErrorCode.AccountCannotLogIn:
+      return {
+        title: 'The account cannot log in',
+        text: `${cannotLogInReason(d.why)} A new password would not let the employee in, so the bot does not reset it.`,
+        nextStep:
+          'If the employee should have access, fix that in the directory first (ask whoever manages accounts), then try again.',
+      };
     case ErrorCode.AccountProtected:
       return {
         title: 'Privileged account: not reset by the bot',
-        text:
-          d.protection === 'admin_count'
-            ? `The account is privileged in ${dir} (adminCount=1: it is or was in an administrators group), and the bot never resets those.`
-            : 'The account is in a protected group (LDAP_PROTECTED_GROUPS), and the bot never resets those.',
+        text: `${protectionReason(d, dir)}, and the bot never resets those.`,
         nextStep: 'Reset privileged accounts by hand, following your procedure for administrators.',
+      };
+    case ErrorCode.ServiceAccount:
+      return {
+        title: 'Service account: not reset by the bot',
+        text: `The account has a service principal name in ${dir}: its password belongs to a service. A reset would break that service and text its password to a phone.`,
+        nextStep:
+          "Change a service account's password where the service is configured (or move it to a managed service account).",
       };
     case ErrorCode.PasswordNeverExpires:
       return {
@@ -75,12 +93,35 @@ export function directoryMessage(
         text: 'The account is flagged "password never expires", so a forced change at next login would silently not apply.',
         nextStep: 'Clear "Password never expires" on the account in Active Directory (Account tab), then try again.',
       };
-    case ErrorCode.EmployeeChanged:
+    case ErrorCode.SmartcardRequired:
       return {
-        title: 'The account changed',
-        text: `The account changed in ${dir} after it was looked up (moved, renamed or replaced), so nothing was done.`,
-        nextStep: 'Run /resetpw again and check the details shown.',
+        title: 'Smart card required for logon',
+        text: 'The account is flagged "smart card is required for interactive logon": a password set on it cannot be forced to change at next login, and the employee logs in with the card anyway.',
+        nextStep:
+          'If the employee lost the card, follow your smart-card procedure; if the flag is wrong, clear it in Active Directory (Account tab), then try again.',
       };
+    case ErrorCode.AccountUnreadable:
+      return {
+        title: "The bot cannot see this account's state",
+        text: `The bot's directory account may not read ${String(d.missing ?? 'some attributes')
+          .split(',')
+          .join(
+            ', ',
+          )} of this account, so it cannot tell whether it is disabled or privileged. Nothing was changed or sent.`,
+        nextStep: `Tell the bot owner: LDAP_BIND_DN needs read access to those attributes on the employees (Authenticated Users can read them by default in Active Directory: look for a deny entry on the account or its OU; \`npx resetpw doctor --employee CODE\` shows it).`,
+      };
+    case ErrorCode.EmployeeChanged:
+      return d.changed === 'number'
+        ? {
+            title: 'The number on record changed',
+            text: `The mobile number in ${dir} changed after you confirmed it, so nothing was changed and nothing was sent.`,
+            nextStep: 'Run /resetpw again, check the number shown, and confirm the change with the employee in person.',
+          }
+        : {
+            title: 'The account changed',
+            text: `The account changed in ${dir} after it was looked up (moved, renamed or replaced), so nothing was done.`,
+            nextStep: 'Run /resetpw again and check the details shown.',
+          };
     case ErrorCode.DirectoryUnavailable:
       return {
         title: 'Directory unavailable: nothing changed',
@@ -119,11 +160,36 @@ export function directoryMessage(
     case ErrorCode.DirectoryOutcomeUnknown:
       return {
         title: 'Directory write interrupted',
-        text: `The connection to ${dir} was lost before it answered, so the bot cannot tell whether the password was set. Nothing was sent.`,
+        text: `The connection to ${dir} was lost before it answered the password write. Nothing was sent.`,
         nextStep: 'Run /resetpw again in a minute.',
       };
     default:
       return undefined;
+  }
+}
+
+function protectionReason(d: AppError['details'], dir: string): string {
+  const what = typeof d.what === 'string' ? d.what : undefined;
+  switch (d.protection) {
+    case 'privileged_account':
+      return `This is the built-in ${what ?? 'administrator'} account of ${dir}`;
+    case 'privileged_group':
+      return `The account is a member of ${what ?? 'a built-in privileged group'} in ${dir} (directly, through nested groups or as its primary group)`;
+    case 'admin_count':
+      return `The account is marked privileged in ${dir} (adminCount=1: Windows sets it on accounts that are or were in a protected administrators group)`;
+    default:
+      return `The account is in a protected group${what ? ` (${what})` : ''} listed in LDAP_PROTECTED_GROUPS, directly or through nested groups`;
+  }
+}
+
+function cannotLogInReason(why: unknown): string {
+  switch (why) {
+    case 'account_expired':
+      return 'The account has expired in Active Directory ("Account expires" is in the past).';
+    case 'not_yet_valid':
+      return 'The account is not valid yet: its password policy start time (pwdStartTime) is in the future.';
+    default:
+      return 'The account is no longer valid: its password policy end time (pwdEndTime) has passed.';
   }
 }
 

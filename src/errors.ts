@@ -30,10 +30,21 @@ export const ErrorCode = {
   EmployeeNotFound: 'EMPLOYEE_NOT_FOUND',
   EmployeeAmbiguous: 'EMPLOYEE_AMBIGUOUS',
   NoMobileOnRecord: 'NO_MOBILE_ON_RECORD',
+  /** Several different numbers on record: the bot cannot tell which one is the employee's phone. */
+  MobileAmbiguous: 'MOBILE_AMBIGUOUS',
   AccountDisabled: 'ACCOUNT_DISABLED',
+  /** Expired, or outside its ppolicy validity window: the password could not be used to log in. */
+  AccountCannotLogIn: 'ACCOUNT_CANNOT_LOG_IN',
   AccountProtected: 'ACCOUNT_PROTECTED',
+  ServiceAccount: 'SERVICE_ACCOUNT',
   PasswordNeverExpires: 'PASSWORD_NEVER_EXPIRES',
-  /** The entry confirmed in the modal is not the one the code finds now (renamed, moved, recreated). */
+  SmartcardRequired: 'SMARTCARD_REQUIRED',
+  /** Attributes every account has could not be read: the bot cannot vouch for the account (fail closed). */
+  AccountUnreadable: 'ACCOUNT_UNREADABLE',
+  /**
+   * What the admin confirmed is not what the directory holds now: the code finds another entry (renamed, moved,
+   * recreated: `changed: 'entry'`), or the number on record is another one (`changed: 'number'`).
+   */
   EmployeeChanged: 'EMPLOYEE_CHANGED',
   /** Could not connect, bind, or get an answer in time: nothing was changed (fail closed). */
   DirectoryUnavailable: 'DIRECTORY_UNAVAILABLE',

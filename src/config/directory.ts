@@ -85,7 +85,7 @@ export function directoryRawProblems(env: RawEnv): string[] {
     );
   }
   // ldapts logs every LDAP message it sends through util.debuglog, modify requests with their password included.
-  if (env.NODE_DEBUG && /(^|,)\s*(ldapts|ldap\*|l\*|\*)\s*(,|$)/i.test(env.NODE_DEBUG)) {
+  if (env.NODE_DEBUG && nodeDebugEnables(env.NODE_DEBUG, 'ldapts')) {
     problems.push(
       'NODE_DEBUG includes ldapts: that debug output would print every temporary password the bot sets to stderr; remove it',
     );
@@ -114,6 +114,19 @@ export function toDirectoryConfig(e: DirectoryEnv): DirectoryConfig {
       insecure: url.toLowerCase().startsWith('ldap://') && !e.LDAP_STARTTLS,
     },
   };
+}
+
+/**
+ * Whether NODE_DEBUG turns on util.debuglog(section), matched the way Node itself does (lib/internal/util/
+ * debuglog.js): comma-separated patterns, each matched whole and case-insensitively, `*` any run of characters,
+ * nothing trimmed. `ld*`, `LDAPTS`, `*` and `http,ldapts` all do; ` ldapts` (with the space) does not.
+ */
+export function nodeDebugEnables(nodeDebug: string, section: string): boolean {
+  const pattern = nodeDebug
+    .replace(/[|\\{}()[\]^$+?.]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll(',', '$|^');
+  return new RegExp(`^${pattern}$`, 'i').test(section);
 }
 
 /** One parenthesised filter whose parentheses balance (escaped ones, `\28` `\29`, are not parentheses). */

@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '../errors.js';
 import type { AuditResult, DirectoryAccount, DirectoryLookup } from '../ports/index.js';
-import { checkTextable, describeNumberProblem, type NumberRules } from './phone.js';
+import { checkTextable, describeNumberProblem, type NumberRules, type TextableCheck } from './phone.js';
 
 /** Whom a reset is for: typed by the admin (DIRECTORY=none) or read from the directory. */
 export interface Employee {
@@ -33,31 +33,81 @@ export function checkEligible(lookup: DirectoryLookup, code: string, numbers: Nu
     return { ok: false, error };
   }
   const { account } = lookup;
-  const refuse = (code: ErrorCode, message: string, details = {}) => ({
+  const refuse = (code: ErrorCode, message: string, details: AppError['details'] = {}) => ({
     ok: false as const,
     error: new AppError(code, message, details),
     account,
   });
-  if (account.disabled) return refuse(ErrorCode.AccountDisabled, 'The account is disabled');
-  if (account.protection) {
-    return refuse(ErrorCode.AccountProtected, 'The account is privileged or protected', {
-      protection: account.protection,
+  // Unreadable first: with the account's state hidden, "not disabled" or "not privileged" means nothing.
+  if (account.unreadable?.length) {
+    return refuse(ErrorCode.AccountUnreadable, 'Attributes every account has could not be read', {
+      missing: account.unreadable.join(','),
     });
   }
-  if (account.passwordNeverExpires) {
+  const { protection } = account;
+  if (protection?.reason === 'service_account') {
+    return refuse(ErrorCode.ServiceAccount, 'The account is a service account');
+  }
+  if (protection) {
+    return refuse(ErrorCode.AccountProtected, 'The account is privileged or protected', {
+      protection: protection.reason,
+      ...(protection.what ? { what: protection.what } : {}),
+    });
+  }
+  if (account.disabled) return refuse(ErrorCode.AccountDisabled, 'The account is disabled');
+  if (account.loginBlocked) {
+    return refuse(ErrorCode.AccountCannotLogIn, 'The account cannot log in whatever its password', {
+      why: account.loginBlocked,
+    });
+  }
+  if (account.forcedChangeBlocked === 'password_never_expires') {
     return refuse(ErrorCode.PasswordNeverExpires, 'The account is flagged "password never expires"');
   }
-  const raw = account.mobile?.trim();
-  if (!raw) return refuse(ErrorCode.NoMobileOnRecord, 'No mobile number on record', { problem: 'missing' });
-  const textable = checkTextable(raw, numbers);
-  if (!textable.ok) {
-    return refuse(ErrorCode.NoMobileOnRecord, 'The number on record may not be texted', {
-      problem: textable.problem,
-      why: describeNumberProblem(textable, numbers),
-    });
+  if (account.forcedChangeBlocked === 'smartcard_required') {
+    return refuse(ErrorCode.SmartcardRequired, 'The account requires a smart card for interactive logon');
   }
-  const phoneE164 = textable.e164;
-  return { ok: true, employee: { name: account.displayName, code, phoneE164, account } };
+  const number = numberOnRecord(account.mobiles, numbers);
+  if (!number.ok) return refuse(number.code, number.message, number.details);
+  return { ok: true, employee: { name: account.displayName, code, phoneE164: number.e164, account } };
+}
+
+/**
+ * The one number to text. Several values that are the same number (spelled differently) are one number; several
+ * different numbers are ambiguous: texting whichever the server happened to list first is a guess.
+ */
+function numberOnRecord(
+  mobiles: readonly string[],
+  numbers: NumberRules,
+): { ok: true; e164: string } | { ok: false; code: ErrorCode; message: string; details: AppError['details'] } {
+  const raw = [...new Set(mobiles.map((m) => m.trim()).filter(Boolean))];
+  if (raw.length === 0) {
+    return {
+      ok: false,
+      code: ErrorCode.NoMobileOnRecord,
+      message: 'No mobile number on record',
+      details: { problem: 'missing' },
+    };
+  }
+  const checks = raw.map((m) => checkTextable(m, numbers));
+  const distinct = new Set(checks.map((c, i) => ('e164' in c ? c.e164 : `raw:${raw[i]}`)));
+  if (distinct.size > 1) {
+    return {
+      ok: false,
+      code: ErrorCode.MobileAmbiguous,
+      message: 'Several different numbers on record',
+      details: { count: distinct.size },
+    };
+  }
+  const [textable] = checks as [TextableCheck];
+  if (!textable.ok) {
+    return {
+      ok: false,
+      code: ErrorCode.NoMobileOnRecord,
+      message: 'The number on record may not be texted',
+      details: { problem: textable.problem, why: describeNumberProblem(textable, numbers) },
+    };
+  }
+  return { ok: true, e164: textable.e164 };
 }
 
 /** How the audit files a lookup that did not lead to a reset: a wrong code is a mistake, a protected account a refusal. */
@@ -66,6 +116,7 @@ export function auditResultOf(error: AppError): Extract<AuditResult, 'invalid' |
     case ErrorCode.EmployeeNotFound:
     case ErrorCode.EmployeeAmbiguous:
     case ErrorCode.NoMobileOnRecord:
+    case ErrorCode.MobileAmbiguous:
       return 'invalid';
     default:
       return 'refused';

@@ -6,8 +6,39 @@
 export const DIRECTORY_KINDS = ['ldap', 'ad'] as const;
 export type DirectoryKind = (typeof DIRECTORY_KINDS)[number];
 
-/** Why an account may not be reset by the bot, whatever the admin says. */
-export type ProtectionReason = 'admin_count' | 'protected_group';
+/**
+ * Why an account may not be reset by the bot, whatever the admin says or configures:
+ * - `privileged_account`: a built-in account of the directory itself (AD's Administrator, krbtgt);
+ * - `privileged_group`: a member of a built-in privileged group (AD's well-known administrator and operator
+ *   groups, Protected Users, DnsAdmins), directly, through nested groups or as its primary group;
+ * - `admin_count`: AD's `adminCount=1` (Windows marks accounts that are or were in a protected group);
+ * - `protected_group`: a member of a group the bot owner listed (LDAP_PROTECTED_GROUPS), directly or nested;
+ * - `service_account`: the password belongs to a service (AD `servicePrincipalName`), not to a person.
+ */
+export type ProtectionReason =
+  | 'privileged_account'
+  | 'privileged_group'
+  | 'admin_count'
+  | 'protected_group'
+  | 'service_account';
+
+export interface Protection {
+  readonly reason: ProtectionReason;
+  /** What makes it so, as admins know it: "Domain Admins", a configured group's DN, "Administrator". */
+  readonly what?: string;
+}
+
+/** Why the account cannot log in whatever its password, so a reset would text a password that does not work. */
+export type LoginBlock =
+  /** AD `accountExpires` is in the past. */
+  | 'account_expired'
+  /** ppolicy `pwdStartTime` is in the future. */
+  | 'not_yet_valid'
+  /** ppolicy `pwdEndTime` is in the past. */
+  | 'validity_ended';
+
+/** Why a forced change at next login would silently not apply to this account. */
+export type ForcedChangeBlock = 'password_never_expires' | 'smartcard_required';
 
 /** One employee's account as the directory holds it. Never carries a password. */
 export interface DirectoryAccount {
@@ -17,15 +48,20 @@ export interface DirectoryAccount {
   readonly login: string;
   readonly displayName: string;
   readonly employeeCode: string;
-  /** The mobile number on record, exactly as stored (parsed and checked by the domain, not here). */
-  readonly mobile?: string;
-  /** Disabled by an administrator: never re-enabled by a reset. */
+  /** Every mobile number on record, exactly as stored (parsed and checked by the domain, not here). */
+  readonly mobiles: readonly string[];
+  /** Disabled by an administrator (any form of it): never re-enabled by a reset. */
   readonly disabled: boolean;
   /** Locked by failed logins: a reset unlocks it. */
   readonly locked: boolean;
-  readonly protection?: ProtectionReason;
-  /** A forced change at next login would silently not apply (AD's DONT_EXPIRE_PASSWD). */
-  readonly passwordNeverExpires: boolean;
+  readonly protection?: Protection;
+  readonly loginBlocked?: LoginBlock;
+  readonly forcedChangeBlocked?: ForcedChangeBlock;
+  /**
+   * Attributes every account has (so their absence means the bot may not read them) that could not be read. Then
+   * nothing else said here can be trusted ("not disabled" may only mean "not visible"): the account is refused.
+   */
+  readonly unreadable?: readonly string[];
 }
 
 export type DirectoryLookup =

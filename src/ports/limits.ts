@@ -16,6 +16,11 @@ export interface RateLimitSubject {
   readonly teamId?: string;
   readonly adminUserId: string;
   readonly employeeCode: string;
+  /**
+   * With a directory, the account the code led to: the per-employee limits count the account, so that two codes
+   * on one account (a multi-valued attribute) do not let it be reset twice in a window.
+   */
+  readonly accountId?: string;
   readonly phoneE164: string;
 }
 
@@ -50,8 +55,16 @@ export interface OpenedForm {
   readonly adminUserId: string;
   readonly channelId: string;
   readonly responseUrl: string;
-  /** With a directory: who the admin was shown in the confirmation step (set by the lookup step). */
-  readonly confirmed?: { readonly code: string; readonly accountId: string; readonly reason?: string };
+  /**
+   * With a directory: who the admin was shown in the confirmation step (set by the lookup step), and the number
+   * on record then (E.164; absent on a form confirmed by a version that did not keep it).
+   */
+  readonly confirmed?: {
+    readonly code: string;
+    readonly accountId: string;
+    readonly reason?: string;
+    readonly phoneE164?: string;
+  };
 }
 
 export interface FormRegistry {

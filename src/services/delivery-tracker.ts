@@ -219,6 +219,7 @@ function jobFromRecord(row: AuditRecord): DeliveryJob {
       ...(row.teamId ? { teamId: row.teamId } : {}),
       adminUserId: row.adminUserId,
       employeeCode: e?.code ?? '',
+      ...(row.directory ? { accountId: row.directory.accountId } : {}),
       phoneE164: e?.phoneE164 ?? '',
     },
     summary: {

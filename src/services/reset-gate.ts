@@ -56,6 +56,7 @@ export function createResetGate(deps: {
       ...(request.teamId ? { teamId: request.teamId } : {}),
       adminUserId: request.adminUserId,
       employeeCode: employee.code,
+      ...(account ? { accountId: account.id } : {}),
       phoneE164: employee.phoneE164,
     };
     const limited = await checkLimits(subject);
@@ -89,7 +90,16 @@ export function createResetGate(deps: {
       const error = new AppError(
         ErrorCode.EmployeeChanged,
         'The code now leads to another entry than the one confirmed',
+        { changed: 'entry' },
       );
+      return stop('refused', error, employee.account);
+    }
+    if (employee.phoneE164 !== target.phoneE164) {
+      // Text only the number the admin saw and confirmed: a record changed in between (or a confirmation that
+      // kept no number) is a new decision for the admin, not the bot's.
+      const error = new AppError(ErrorCode.EmployeeChanged, 'The number on record is not the one confirmed', {
+        changed: 'number',
+      });
       return stop('refused', error, employee.account);
     }
     return { kind: 'ok', employee, account: employee.account };

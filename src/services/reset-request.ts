@@ -4,8 +4,11 @@ import type { Employee } from '../domain/employee.js';
 export type ResetTarget =
   /** DIRECTORY=none: what the admin typed in the form. */
   | { readonly kind: 'typed'; readonly employee: Employee }
-  /** The account the admin confirmed in the modal; it is looked up again, now, by its code. */
-  | { readonly kind: 'directory'; readonly code: string; readonly accountId: string };
+  /**
+   * The account the admin confirmed in the modal, with the number on record the confirmation showed (E.164); it
+   * is looked up again, now, by its code, and must still be that account with that number.
+   */
+  | { readonly kind: 'directory'; readonly code: string; readonly accountId: string; readonly phoneE164?: string };
 
 export interface ResetRequest {
   readonly requestId: string;

@@ -22,6 +22,7 @@ export function createFormRegistry(db: Kysely<Schema>, now: () => Date = () => n
           confirmed_code: null,
           confirmed_account: null,
           confirmed_reason: null,
+          confirmed_phone: null,
         })
         .onConflict((oc) => oc.column('view_id').doNothing())
         .execute();
@@ -47,6 +48,7 @@ export function createFormRegistry(db: Kysely<Schema>, now: () => Date = () => n
                 code: row.confirmed_code,
                 accountId: row.confirmed_account,
                 ...(row.confirmed_reason !== null ? { reason: row.confirmed_reason } : {}),
+                ...(row.confirmed_phone !== null ? { phoneE164: row.confirmed_phone } : {}),
               },
             }
           : {}),
@@ -59,6 +61,7 @@ export function createFormRegistry(db: Kysely<Schema>, now: () => Date = () => n
           confirmed_code: confirmed.code,
           confirmed_account: confirmed.accountId,
           confirmed_reason: confirmed.reason ?? null,
+          confirmed_phone: confirmed.phoneE164 ?? null,
         })
         .where('view_id', '=', viewId)
         .execute();

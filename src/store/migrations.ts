@@ -126,6 +126,12 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
         .execute();
     },
   },
+  '0005_confirmed_phone': {
+    async up(db: Kysely<unknown>) {
+      // The number the confirmation step showed: the reset texts only that one, or refuses if the record changed.
+      await db.schema.alterTable('forms').addColumn('confirmed_phone', 'text').execute();
+    },
+  },
 });
 
 /** `where` names the database (a path, or host/name without the password), for the message. */

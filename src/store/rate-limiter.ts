@@ -79,8 +79,9 @@ function keyFor(name: RateLimitName, s: RateLimitSubject): string {
   switch (name) {
     case 'employee_10m':
     case 'employee_day':
-      // Codes are typed by people: E-1042 and e-1042 are one employee.
-      return `${team}:${s.employeeCode.toUpperCase()}`;
+      // An account found in the directory is counted as itself (DNs compare case-insensitively); a typed code
+      // is counted as the code, and E-1042 and e-1042 are one employee.
+      return s.accountId ? `${team}:account:${s.accountId.toLowerCase()}` : `${team}:${s.employeeCode.toUpperCase()}`;
     case 'phone_day':
       return `${team}:${s.phoneE164}`;
     case 'admin_hour':

@@ -89,6 +89,7 @@ export interface FormsTable {
   confirmed_code: string | null;
   confirmed_account: string | null;
   confirmed_reason: string | null;
+  confirmed_phone: string | null;
 }
 
 export interface Schema {

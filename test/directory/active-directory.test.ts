@@ -18,6 +18,7 @@ import {
   type SambaDc,
   startSamba,
 } from '../helpers/samba.js';
+import { activeDirectoryEdgeCases } from './ad-edge-suite.js';
 import { directoryFlowSuite } from './flow-suite.js';
 
 /**
@@ -36,6 +37,7 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
   });
 
   directoryFlowSuite(() => ad);
+  activeDirectoryEdgeCases(() => ad);
 
   describe('what only Active Directory does', () => {
     let h: Harness | undefined;
@@ -129,12 +131,25 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
       expect(await ad.snapshot(dn)).toEqual(before);
     });
 
-    it('refuses an adminCount=1 account (the domain Administrator) whatever the protected groups', async () => {
+    it('refuses the built-in Administrator (RID 500) whatever the protected groups', async () => {
       await ad.replace(AD_ADMIN.dn, 'employeeID', 'AD-ADMIN');
       await ad.replace(AD_ADMIN.dn, 'mobile', '+15005550006');
       const ack = await lookup('AD-ADMIN', { LDAP_BASE_DN: 'DC=example,DC=test', LDAP_PROTECTED_GROUPS: '' });
-      expect(JSON.stringify(ack.body)).toContain('adminCount=1');
+      expect(JSON.stringify(ack.body)).toContain('This is the built-in Administrator account of Active Directory');
       expect(await ad.bind(AD_ADMIN.dn, AD_ADMIN.password)).toBe('ok');
+    });
+
+    it('refuses an adminCount=1 account (Windows marks members, now or once, of protected groups)', async () => {
+      const dn = await ad.add({
+        login: 'oncedom',
+        code: 'AD-ONCE',
+        password: 'Once-Old-12345!',
+        mobile: '+15005550006',
+      });
+      await ad.replace(dn, 'adminCount', '1');
+      const ack = await lookup('AD-ONCE', { LDAP_PROTECTED_GROUPS: '' });
+      expect(JSON.stringify(ack.body)).toContain('adminCount=1');
+      expect(await ad.bind(dn, 'Once-Old-12345!')).toBe('ok');
     });
 
     it('refuses a member of a protected group through a nested group', async () => {
@@ -216,7 +231,7 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
         const admin = await doctor('AD-ADMIN', { LDAP_BASE_DN: 'DC=example,DC=test', LDAP_PROTECTED_GROUPS: '' });
         expect(admin.exit).toBe(1);
         expect(admin.byId.directory_lookup?.status).toBe('fail');
-        expect(admin.byId.directory_lookup?.detail).toContain('adminCount=1');
+        expect(admin.byId.directory_lookup?.detail).toContain('built-in Administrator account');
       } finally {
         await Promise.all([slack.stop(), twilio.stop()]);
       }
@@ -240,6 +255,9 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
         );
         expect(await start({ LDAP_URL: dc.startTlsUrl, LDAP_ALLOW_INSECURE: 'true' })).toBe(
           'LDAP_URL: ldap://127.0.0.1:389 requires an encrypted connection (LDAP result 8); use ldaps:// or LDAP_STARTTLS=true',
+        );
+        expect(await start({ LDAP_PROTECTED_GROUPS: AD_PEOPLE })).toBe(
+          `LDAP_PROTECTED_GROUPS: the objectSid of ${AD_PEOPLE} cannot be read`,
         );
         expect(await start({ LDAP_BASE_DN: `OU=Nowhere,${AD_PEOPLE}` })).toMatch(
           /^LDAP_BASE_DN: OU=Nowhere,.* cannot be read/,

@@ -1,12 +1,11 @@
 import { afterEach, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
-import { createAuditStore } from '../../src/store/audit-store.js';
-import { openStore } from '../../src/store/database.js';
 import { DIRECTORY_CALLBACK_IDS } from '../../src/views/directory-modal.js';
 import { BLOCK_IDS } from '../../src/views/reset-modal.js';
 import { DELIVERY_TO, MAGIC_TO } from '../fakes/fake-twilio.js';
 import { ADMIN, type Harness, startHarness, waitFor } from '../helpers/harness.js';
 import type { TestDirectory } from '../helpers/test-directory.js';
+import { auditRows, confirm, lookup, privateMessages, textedPassword } from './bot-steps.js';
 
 /**
  * The reset flow with a real directory, end to end through the real bot: Slack and Twilio are local fakes, the
@@ -41,25 +40,6 @@ export function directoryFlowSuite(directory: () => TestDirectory) {
     });
     return { dn, login, code, password };
   };
-  const lookup = async (harness: Harness, code: string) => {
-    const opened = harness.slack.callsTo('views.open').length;
-    await harness.driver.command(ADMIN);
-    await waitFor(() => harness.slack.callsTo('views.open').length === opened + 1, 5000, 'the form');
-    return harness.driver.submit(ADMIN, { code, reason: 'INC-1' });
-  };
-  const confirm = (harness: Harness) => harness.driver.submit(ADMIN, {});
-  const textedPassword = (harness: Harness, index = 0) =>
-    /password is:\n(\S+)\n/.exec(harness.twilio.createRequests[index]?.params.Body ?? '')?.[1] ?? '';
-  const auditRows = async (harness: Harness) => {
-    const store = await openStore(String(harness.env.DATABASE_URL));
-    try {
-      return await createAuditStore(store.db).list({ limit: 50 });
-    } finally {
-      await store.close();
-    }
-  };
-  const privateMessages = (harness: Harness) => harness.slack.responses.map((r) => String(r.body.text));
-
   it('looks the code up, confirms who it is, sets a password that must be changed at first login, and texts it to the number on record', async () => {
     const d = directory();
     const harness = await start();
@@ -165,6 +145,57 @@ export function directoryFlowSuite(directory: () => TestDirectory) {
       expect(row).toMatchObject({ result, errorCode: code, adminUserId: ADMIN });
     },
   );
+
+  it('refuses an account with two different numbers on record, and resets it once one is left', async () => {
+    const d = directory();
+    const p = await person();
+    const env = await d.setMobiles(p.dn, ['+15005550006', '+15005550011']);
+    const harness = await start(env);
+    const before = await d.snapshot(p.dn);
+    const ack = await lookup(harness, p.code);
+    expect(ack.body).toMatchObject({
+      response_action: 'errors',
+      errors: {
+        [BLOCK_IDS.code]: expect.stringMatching(
+          /has 2 different mobile numbers in .*will not guess.*Leave only the employee's own mobile number/,
+        ),
+      },
+    });
+    expect(await d.snapshot(p.dn)).toEqual(before);
+    expect((await auditRows(harness))[0]).toMatchObject({ result: 'invalid', errorCode: 'MOBILE_AMBIGUOUS' });
+    // The same number written twice is one number; and a record fixed to one number is reset.
+    await d.setMobiles(p.dn, ['+15005550010', '+1 (500) 555-0010']);
+    expect((await lookup(harness, p.code)).body).toMatchObject({ response_action: 'update' });
+    await confirm(harness);
+    await waitFor(() => harness.slack.responses.length === 1, 10_000, 'the outcome');
+    expect(harness.twilio.createRequests.map((r) => r.params.To)).toEqual(['+15005550010']);
+    expect(await d.bind(p.dn, textedPassword(harness))).toBe('must_change');
+  });
+
+  it('texts only the number the admin confirmed: a record changed after the confirmation is refused', async () => {
+    const d = directory();
+    const harness = await start();
+    const p = await person({ mobile: '+15005550006' });
+    const step1 = await lookup(harness, p.code);
+    expect(JSON.stringify(step1.body)).toContain('+•••••••0006');
+    await d.setMobile(p.dn, '+15005550010');
+    await confirm(harness);
+    await waitFor(() => harness.slack.responses.length === 1, 10_000, 'the outcome');
+    const [message] = privateMessages(harness);
+    expect(message).toContain('The number on record changed');
+    expect(message).toContain('nothing was changed and nothing was sent');
+    expect(message).toContain('EMPLOYEE_CHANGED');
+    expect(harness.twilio.createRequests).toHaveLength(0);
+    expect(await d.bind(p.dn, p.password)).toBe('ok');
+    expect((await auditRows(harness))[0]).toMatchObject({ result: 'refused', errorCode: 'EMPLOYEE_CHANGED' });
+    // Run again: the new number is shown, confirmed, and texted.
+    const again = await lookup(harness, p.code);
+    expect(JSON.stringify(again.body)).toContain('+•••••••0010');
+    await confirm(harness);
+    await waitFor(() => harness.slack.responses.length === 2, 10_000, 'the second outcome');
+    expect(harness.twilio.createRequests.map((r) => r.params.To)).toEqual(['+15005550010']);
+    expect(await d.bind(p.dn, textedPassword(harness))).toBe('must_change');
+  });
 
   it('scrambles the password when Twilio refuses the text: neither the old nor the texted password works', async () => {
     const d = directory();

@@ -82,10 +82,9 @@ describe.runIf(enabled)('LDAP directory adapter on a real slapd', () => {
         login: 'alice',
         displayName: 'Alice Anders',
         employeeCode: 'E1001',
-        mobile: '+1 500 555 0006',
+        mobiles: ['+1 500 555 0006'],
         disabled: false,
         locked: false,
-        passwordNeverExpires: false,
       },
     });
   });
@@ -94,8 +93,11 @@ describe.runIf(enabled)('LDAP directory adapter on a real slapd', () => {
     const d = open();
     expect(await d.findByEmployeeCode('E9999')).toEqual({ found: 'none' });
     expect(await d.findByEmployeeCode('E2000')).toEqual({ found: 'many', count: 2 });
-    expect((await one(d, 'E3000')).mobile).toBeUndefined();
-    expect(await one(d, 'E4000')).toMatchObject({ login: 'boss', protection: 'protected_group' });
+    expect((await one(d, 'E3000')).mobiles).toEqual([]);
+    expect(await one(d, 'E4000')).toMatchObject({
+      login: 'boss',
+      protection: { reason: 'protected_group', what: LDAP_ADMINS_GROUP },
+    });
     expect(await one(d, 'E5000')).toMatchObject({ login: 'gone', disabled: true, locked: false });
   });
 
@@ -177,6 +179,10 @@ describe.runIf(enabled)('LDAP directory adapter on a real slapd', () => {
     );
     expect(await check({ protectedGroups: ['cn=it-admns,ou=groups,dc=example,dc=com'] })).toBe(
       'LDAP_PROTECTED_GROUPS: cn=it-admns,ou=groups,dc=example,dc=com cannot be read (no such entry)',
+    );
+    // A group whose members cannot be read (or which is no groupOfNames / groupOfUniqueNames) would protect nobody.
+    expect(await check({ protectedGroups: ['ou=groups,dc=example,dc=com'] })).toBe(
+      'LDAP_PROTECTED_GROUPS: the members of ou=groups,dc=example,dc=com cannot be read (the bot needs read on member or uniqueMember; groupOfNames and groupOfUniqueNames are supported)',
     );
     expect(() => open({ caFile: '/nonexistent/ca.pem' })).toThrow(
       'LDAP_CA_FILE: cannot read /nonexistent/ca.pem (ENOENT)',

@@ -32,10 +32,9 @@ export class FakeDirectory implements Directory {
     const full: DirectoryAccount = {
       id: `uid=${account.login},ou=people,dc=test`,
       displayName: `Test ${account.login}`,
-      mobile: '+14155552671',
+      mobiles: ['+14155552671'],
       disabled: false,
       locked: false,
-      passwordNeverExpires: false,
       ...account,
     };
     this.accounts.set(full.id, { account: full, password, mustChange: false, changedAt: 0 });

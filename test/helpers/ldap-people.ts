@@ -99,6 +99,25 @@ export class LdapPeople implements TestDirectory {
     );
   }
 
+  async addEntry(dn: string, attributes: Record<string, string | string[]>): Promise<void> {
+    await this.asRoot((c) => c.add(dn, attributes));
+  }
+
+  async replace(dn: string, type: string, ...vals: string[]): Promise<void> {
+    await this.asRoot((c) =>
+      c.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type, values: vals }) })),
+    );
+  }
+
+  setMobile(dn: string, mobile: string): Promise<void> {
+    return this.replace(dn, 'mobile', mobile);
+  }
+
+  async setMobiles(dn: string, mobiles: readonly string[]): Promise<Record<string, string>> {
+    await this.replace(dn, 'mobile', ...mobiles);
+    return {};
+  }
+
   /** An administrator's lock (ppolicy's permanent value): the account counts as disabled. */
   async disable(dn: string): Promise<void> {
     await this.asRoot((c) =>

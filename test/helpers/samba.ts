@@ -45,6 +45,8 @@ export interface SambaDc {
   readonly ldapsUrl: string;
   readonly startTlsUrl: string;
   readonly caFile: string;
+  /** The domain database, for samba-tool while the DC runs. */
+  readonly sam: string;
   stop(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function startSamba(): Promise<SambaDc> {
     ldapsUrl: 'ldaps://127.0.0.1:636',
     startTlsUrl: 'ldap://127.0.0.1:389',
     caFile: tls.caFile,
+    sam,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -167,9 +170,7 @@ async function seed(dc: SambaDc, sam: string): Promise<void> {
   });
   await ad.addAccount(AD_BOT.dn, 'resetbot', AD_BOT.password, {});
   await ad.addAccount(AD_PLAIN_BOT.dn, 'plainbot', AD_PLAIN_BOT.password, {});
-  const { stdout } = await run(SAMBA_TOOL, ['user', 'show', 'resetbot', '-H', sam, '--attributes=objectSid']);
-  const sid = /objectSid: (\S+)/.exec(stdout)?.[1];
-  if (!sid) throw new Error(`no SID for resetbot: ${stdout}`);
+  const sid = await botSid(sam);
   // One call per ACE: inheritable, for user objects only, on OU=People.
   for (const ace of [
     `(OA;CIIO;CR;${RESET_PASSWORD};${USER_CLASS};${sid})`,
@@ -179,6 +180,21 @@ async function seed(dc: SambaDc, sam: string): Promise<void> {
     await run(SAMBA_TOOL, ['dsacl', 'set', '-H', sam, `--objectdn=${AD_PEOPLE}`, `--sddl=${ace}`]);
   }
 }
+
+async function botSid(sam: string): Promise<string> {
+  const { stdout } = await run(SAMBA_TOOL, ['user', 'show', 'resetbot', '-H', sam, '--attributes=objectSid']);
+  const sid = /objectSid: (\S+)/.exec(stdout)?.[1];
+  if (!sid) throw new Error(`no SID for resetbot: ${stdout}`);
+  return sid;
+}
+
+/** Schema GUIDs of attributes the bot must be able to read (for deny-read entries in tests). */
+export const AD_ATTRIBUTE_GUIDS = {
+  userAccountControl: 'bf967a68-0de6-11d0-a285-00aa003049e2',
+  pwdLastSet: 'bf967a0a-0de6-11d0-a285-00aa003049e2',
+  objectSid: 'bf9679e8-0de6-11d0-a285-00aa003049e2',
+  tokenGroups: 'b7c69e6d-2cc7-11d2-854e-00a0c983f608',
+} as const;
 
 /** Test-side access to the DC as its Administrator, and binds as the employee would make them. */
 export class AdPeople implements TestDirectory {
@@ -256,6 +272,42 @@ export class AdPeople implements TestDirectory {
 
   disable(dn: string): Promise<void> {
     return this.replace(dn, 'userAccountControl', String(512 | 0x2));
+  }
+
+  setMobile(dn: string, mobile: string): Promise<void> {
+    return this.replace(dn, 'mobile', mobile);
+  }
+
+  async setMobiles(dn: string, mobiles: readonly string[]): Promise<Record<string, string>> {
+    await this.asAdmin((c) =>
+      c.modify(
+        dn,
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'otherMobile', values: [...mobiles] }),
+        }),
+      ),
+    );
+    return { LDAP_PHONE_ATTRIBUTE: 'otherMobile' };
+  }
+
+  /** A global security group (the default for objectClass group). */
+  async addGroup(dn: string, sam: string): Promise<string> {
+    await this.asAdmin((c) => c.add(dn, { objectClass: ['top', 'group'], sAMAccountName: sam }));
+    return dn;
+  }
+
+  /** Denies the bot's account reading one attribute of one entry, as a locked-down OU or a mistake would. */
+  async denyBotRead(dn: string, attribute: keyof typeof AD_ATTRIBUTE_GUIDS): Promise<void> {
+    const sid = await botSid(this.dc.sam);
+    await run(SAMBA_TOOL, [
+      'dsacl',
+      'set',
+      '-H',
+      this.dc.sam,
+      `--objectdn=${dn}`,
+      `--sddl=(OD;;RP;${AD_ATTRIBUTE_GUIDS[attribute]};;${sid})`,
+    ]);
   }
 
   protect(dn: string): Promise<void> {

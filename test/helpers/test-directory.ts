@@ -29,6 +29,13 @@ export interface TestDirectory {
   /** Puts the account in the protected group the bot is configured with. */
   protect(dn: string): Promise<void>;
   bind(dn: string, password: string): Promise<BindOutcome>;
+  /** Replaces the mobile number on record. */
+  setMobile(dn: string, mobile: string): Promise<void>;
+  /**
+   * Puts several numbers on record. AD's `mobile` holds one value, so there they go in `otherMobile`; returns the
+   * bot variables that make it read them.
+   */
+  setMobiles(dn: string, mobiles: readonly string[]): Promise<Record<string, string>>;
   /** Every attribute of the entry (operational ones included), to prove a refusal changed nothing. */
   snapshot(dn: string): Promise<Record<string, unknown>>;
 }

@@ -55,6 +55,7 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
       { name: '0002_submissions_limits_delivery' },
       { name: '0003_directory' },
       { name: '0004_forms' },
+      { name: '0005_confirmed_phone' },
     ]);
   });
 

@@ -70,12 +70,17 @@ async function setup(opts: { sendError?: AppError } = {}) {
     trackDelivery: (job) => tracked.push(job),
     trackForMs: 900_000,
   });
-  const jane = directory.add({ login: 'jane', employeeCode: 'E-1', displayName: 'Jane Doe', mobile: '(415) 555-2671' });
+  const jane = directory.add({
+    login: 'jane',
+    employeeCode: 'E-1',
+    displayName: 'Jane Doe',
+    mobiles: ['(415) 555-2671'],
+  });
   const request = (over: Partial<ResetRequest> = {}): ResetRequest => ({
     requestId: 'req-1',
     teamId: 'T1',
     adminUserId: 'U1',
-    target: { kind: 'directory', code: 'E-1', accountId: jane.id },
+    target: { kind: 'directory', code: 'E-1', accountId: jane.id, phoneE164: '+14155552671' },
     responseUrl: 'http://127.0.0.1:1/response/1',
     ...over,
   });
@@ -134,6 +139,24 @@ describe('resetPassword with a directory', () => {
     expect(outcome).toMatchObject({ status: 'failed', directory: { result: 'scrambled' } });
     expect(s.sent).toHaveLength(0);
     expect(s.directory.writes.map((w) => w.op)).toEqual(['scramble']);
+    const words = describeOutcome(outcome as never, {}).lines.join('\n');
+    expect(words).toContain('cannot tell whether the new password was set in the test directory, so it randomised');
+    expect(words).not.toContain('could not be delivered');
+  });
+
+  it('says one true thing when an interrupted write could not be randomised either', async () => {
+    const s = await setup();
+    s.directory.fail.set = new AppError(ErrorCode.DirectoryOutcomeUnknown, 'x', { reason: 'connection_lost' });
+    s.directory.fail.scramble = [new AppError(ErrorCode.DirectoryUnavailable, 'down', { reason: 'timeout' })];
+    const outcome = await s.run();
+    expect(outcome).toMatchObject({ status: 'failed', directory: { result: 'scramble_failed' } });
+    const words = describeOutcome(outcome as never, {}).lines.join('\n');
+    expect(words).toContain(
+      'cannot tell whether the new password was set in the test directory, and it could not randomise',
+    );
+    expect(words).toContain('Reset or disable the account by hand now');
+    // Never both "it is set" and "cannot tell whether it was set".
+    expect(words).not.toMatch(/password is set in|was set\. Nothing|cannot tell whether the password was set/);
   });
 
   it('scrambles at once when the provider refuses the text', async () => {
@@ -185,6 +208,25 @@ describe('resetPassword with a directory', () => {
       s.request({ target: { kind: 'directory', code: 'E-1', accountId: 'uid=other,dc=test' } }),
     );
     expect(outcome).toMatchObject({ status: 'refused', error: { code: ErrorCode.EmployeeChanged } });
+    expect(s.directory.writes).toHaveLength(0);
+    expect(s.sent).toHaveLength(0);
+  });
+
+  it('refuses when the number on record is not the one confirmed (or none was kept), writing nothing', async () => {
+    const s = await setup();
+    for (const phoneE164 of ['+14155550106', undefined]) {
+      const target = {
+        kind: 'directory' as const,
+        code: 'E-1',
+        accountId: s.jane.id,
+        ...(phoneE164 ? { phoneE164 } : {}),
+      };
+      const outcome = await s.run(s.request({ target }));
+      expect(outcome).toMatchObject({
+        status: 'refused',
+        error: { code: ErrorCode.EmployeeChanged, details: { changed: 'number' } },
+      });
+    }
     expect(s.directory.writes).toHaveLength(0);
     expect(s.sent).toHaveLength(0);
   });
@@ -254,13 +296,13 @@ describe('lookupEmployee', () => {
     ['none', () => undefined, ErrorCode.EmployeeNotFound, 'invalid'],
     [
       'privileged',
-      (d: FakeDirectory) => d.add({ login: 'root', employeeCode: 'E-9', protection: 'admin_count' }),
+      (d: FakeDirectory) => d.add({ login: 'root', employeeCode: 'E-9', protection: { reason: 'admin_count' } }),
       ErrorCode.AccountProtected,
       'refused',
     ],
     [
       'never expires',
-      (d: FakeDirectory) => d.add({ login: 'svc', employeeCode: 'E-9', passwordNeverExpires: true }),
+      (d: FakeDirectory) => d.add({ login: 'svc', employeeCode: 'E-9', forcedChangeBlocked: 'password_never_expires' }),
       ErrorCode.PasswordNeverExpires,
       'refused',
     ],

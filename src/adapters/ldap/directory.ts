@@ -3,13 +3,13 @@ import type { Client } from 'ldapts';
 import type { LdapConfig } from '../../config/index.js';
 import { createPasswordGenerator, type PasswordGenerator } from '../../domain/password.js';
 import { buildProfile } from '../../domain/password-policy.js';
-import type { Directory, DirectoryAccount, DirectoryKind, PasswordSetReceipt } from '../../ports/index.js';
+import type { Directory, DirectoryKind, PasswordSetReceipt } from '../../ports/index.js';
+import { createActiveDirectoryDialect } from './active-directory.js';
 import { LdapConnection } from './connection.js';
-import { DIALECTS, type LdapDialect } from './dialects.js';
-import { classifyReadError, classifyWriteError, describeStartupError } from './errors.js';
+import type { LdapDialect } from './dialect.js';
+import { classifyReadError, classifyWriteError, describeStartupError, StartupProblem } from './errors.js';
 import { and, equals } from './filter.js';
-
-class StartupProblem extends Error {}
+import { createOpenLdapDialect } from './openldap.js';
 
 async function mustRead(client: Client, dn: string, problem: string): Promise<void> {
   try {
@@ -28,7 +28,7 @@ const LOOKUP_SIZE_LIMIT = 10;
  * a filter is escaped; every DN written to comes from the server's own answer.
  */
 export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Directory {
-  const dialect: LdapDialect = DIALECTS[kind];
+  const dialect: LdapDialect = kind === 'ad' ? createActiveDirectoryDialect(config) : createOpenLdapDialect(config);
   let ca: Buffer | undefined;
   if (config.caFile) {
     try {
@@ -60,30 +60,6 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
     }
   };
 
-  async function protectionOf(client: Client, account: DirectoryAccount): Promise<DirectoryAccount> {
-    if (account.protection || config.protectedGroups.length === 0) return account;
-    const inGroup = dialect.memberOfAnyFilter
-      ? (
-          await client.search(account.id, {
-            scope: 'base',
-            filter: dialect.memberOfAnyFilter(config.protectedGroups),
-            attributes: ['1.1'],
-          })
-        ).searchEntries.length > 0
-      : (
-          await Promise.all(
-            config.protectedGroups.map((group) =>
-              client.search(group, {
-                scope: 'base',
-                filter: `(|${equals('member', account.id)}${equals('uniqueMember', account.id)})`,
-                attributes: ['1.1'],
-              }),
-            ),
-          )
-        ).some((r) => r.searchEntries.length > 0);
-    return inGroup ? { ...account, protection: 'protected_group' } : account;
-  }
-
   return {
     kind,
     label: dialect.label,
@@ -96,6 +72,7 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
             // A typo here would silently leave the group's members unprotected.
             await mustRead(client, group, `LDAP_PROTECTED_GROUPS: ${group} cannot be read`);
           }
+          await dialect.verify(client);
         });
       } catch (err) {
         throw new Error(err instanceof StartupProblem ? err.message : describeStartupError(err, config.url));
@@ -109,6 +86,7 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
             scope: 'sub',
             filter: and(config.userFilter, equals(config.employeeAttribute, code)),
             attributes,
+            explicitBufferAttributes: [...dialect.bufferAttributes],
             sizeLimit: LOOKUP_SIZE_LIMIT,
           })
           .catch((err: unknown) => {
@@ -120,7 +98,7 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
         if (searchEntries.length > 1) return { found: 'many', count: searchEntries.length };
         const [entry] = searchEntries;
         if (!entry) return { found: 'none' };
-        return { found: 'one', account: await protectionOf(client, dialect.toAccount(entry, config)) };
+        return { found: 'one', account: await dialect.toAccount(client, entry) };
       });
     },
 

@@ -41,6 +41,7 @@ function ldapDetails(err: unknown): Record<string, string | number> {
 
 /** A read (lookup, group check, change detection) that failed: the directory could not answer. */
 export function classifyReadError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
   if (err instanceof LdapConnectError) return connectError(err);
   const e = err as { code?: unknown };
   if (typeof e?.code === 'number') {
@@ -137,3 +138,6 @@ export function describeStartupError(err: unknown, url: string): string {
   const code = (err as { code?: unknown })?.code;
   return `LDAP_URL: the directory at ${url} failed the start-up check (${typeof code === 'number' ? `LDAP result ${code}` : transportReason(err)})`;
 }
+
+/** A start-up check that failed; its message names the variable to fix and is shown as it is. */
+export class StartupProblem extends Error {}

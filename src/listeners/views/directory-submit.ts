@@ -64,7 +64,12 @@ export function createSubmitLookup(deps: DirectorySubmitDeps) {
     if (outcome.status === 'found') {
       const { employee } = outcome;
       // The confirmation step resets whom the store says was shown here, whatever its metadata claims.
-      const confirmed = { code, accountId: employee.account.id, ...(reason ? { reason } : {}) };
+      const confirmed = {
+        code,
+        accountId: employee.account.id,
+        phoneE164: employee.phoneE164,
+        ...(reason ? { reason } : {}),
+      };
       try {
         await deps.forms.confirm(view.id, confirmed);
       } catch (err) {
@@ -134,7 +139,12 @@ export function createSubmitConfirm(deps: DirectorySubmitDeps) {
         requestId: requestIdOf(context),
         teamId: meta.teamId,
         adminUserId: body.user.id,
-        target: { kind: 'directory', code: meta.code, accountId: meta.accountId },
+        target: {
+          kind: 'directory',
+          code: meta.code,
+          accountId: meta.accountId,
+          ...(meta.phoneE164 ? { phoneE164: meta.phoneE164 } : {}),
+        },
         ...(meta.reason ? { reason: meta.reason } : {}),
         responseUrl: meta.responseUrl,
         submissionId: view.id,
