@@ -103,11 +103,7 @@ export function directoryMessage(
     case ErrorCode.AccountUnreadable:
       return {
         title: "The bot cannot see this account's state",
-        text: `The bot's directory account may not read ${String(d.missing ?? 'some attributes')
-          .split(',')
-          .join(
-            ', ',
-          )} of this account, so it cannot tell whether it is disabled or privileged. Nothing was changed or sent.`,
+        text: `The bot's directory account may not read ${listed(String(d.missing ?? 'some attributes'))} of this account, so it cannot tell whether it is disabled or privileged. Nothing was changed or sent.`,
         nextStep: `Tell the bot owner: LDAP_BIND_DN needs read access to those attributes on the employees (Authenticated Users can read them by default in Active Directory: look for a deny entry on the account or its OU; \`npx resetpw doctor --employee CODE\` shows it).`,
       };
     case ErrorCode.EmployeeChanged:
@@ -166,6 +162,12 @@ export function directoryMessage(
     default:
       return undefined;
   }
+}
+
+/** `a,b,c` → `a, b and c`. */
+function listed(csv: string): string {
+  const items = csv.split(',');
+  return items.length < 2 ? csv : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 function protectionReason(d: AppError['details'], dir: string): string {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { classifySlackError } from '../../src/adapters/slack-admin-directory.js';
@@ -99,5 +101,80 @@ describe('rate limit wording', () => {
     const admin = toUserMessage(new AppError(ErrorCode.RateLimited, 'x', { limit: 'admin_hour', max: 10, retryAt: 1 }));
     expect(admin.nextStep).toContain('RATE_LIMIT_*');
     expect(admin.text).toContain('10 resets by one admin per hour');
+  });
+});
+
+describe('the README', () => {
+  const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+
+  it('names every code an admin can be shown', () => {
+    const shown = Object.values(ErrorCode).filter((c) => c !== ErrorCode.SmsFollowUpFailed);
+    for (const code of shown) expect(readme, `README lacks ${code}`).toContain(`\`${code}\``);
+  });
+
+  it('quotes, in its refusal table, the words each refusal really shows', () => {
+    const ad = { directory: { kind: 'ad' as const, label: 'Active Directory' } };
+    const cases: [ErrorCode, Record<string, string>, string][] = [
+      [
+        ErrorCode.AccountProtected,
+        { protection: 'privileged_account', what: 'Administrator' },
+        'This is the built-in Administrator account of Active Directory, and the bot never resets those.',
+      ],
+      [
+        ErrorCode.AccountProtected,
+        { protection: 'privileged_group', what: 'Domain Admins' },
+        'The account is a member of Domain Admins in Active Directory (directly, through nested groups or as its primary group), and the bot never resets those.',
+      ],
+      [
+        ErrorCode.AccountProtected,
+        { protection: 'admin_count' },
+        'The account is marked privileged in Active Directory (adminCount=1:',
+      ],
+      [
+        ErrorCode.AccountProtected,
+        { protection: 'protected_group', what: 'cn=x' },
+        'listed in LDAP_PROTECTED_GROUPS, directly or through nested groups, and the bot never resets those.',
+      ],
+      [ErrorCode.ServiceAccount, {}, "Change a service account's password where the service is configured"],
+      [ErrorCode.AccountDisabled, {}, 'a password reset would not enable it'],
+      [
+        ErrorCode.AccountCannotLogIn,
+        { why: 'account_expired' },
+        'The account has expired in Active Directory ("Account expires" is in the past). A new password would not let the employee in',
+      ],
+      [
+        ErrorCode.AccountCannotLogIn,
+        { why: 'validity_ended' },
+        'The account is no longer valid: its password policy end time (pwdEndTime) has passed.',
+      ],
+      [
+        ErrorCode.AccountCannotLogIn,
+        { why: 'not_yet_valid' },
+        'is not valid yet: its password policy start time (pwdStartTime)',
+      ],
+      [ErrorCode.PasswordNeverExpires, {}, 'so a forced change at next login would silently not apply.'],
+      [ErrorCode.SmartcardRequired, {}, 'a password set on it cannot be forced to change at next login'],
+      [
+        ErrorCode.AccountUnreadable,
+        { missing: 'userAccountControl' },
+        "The bot's directory account may not read userAccountControl of this account, so it cannot tell whether it is disabled or privileged.",
+      ],
+      [ErrorCode.MobileAmbiguous, { count: '2' }, "and the bot will not guess which one is the employee's phone."],
+      [
+        ErrorCode.EmployeeChanged,
+        { changed: 'number' },
+        'changed after you confirmed it, so nothing was changed and nothing was sent.',
+      ],
+      [
+        ErrorCode.EmployeeChanged,
+        { changed: 'entry' },
+        'after it was looked up (moved, renamed or replaced), so nothing was done.',
+      ],
+    ];
+    for (const [code, details, quoted] of cases) {
+      const m = toUserMessage(new AppError(code, 'x', details), ad);
+      expect(`${m.title} ${m.text} ${m.nextStep}`, `${code} ${JSON.stringify(details)}`).toContain(quoted);
+      expect(readme, `README's refusal table lacks the words of ${code} ${JSON.stringify(details)}`).toContain(quoted);
+    }
   });
 });
