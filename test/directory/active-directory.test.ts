@@ -1,14 +1,13 @@
 import { Attribute, Change } from 'ldapts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLdapDirectory } from '../../src/adapters/ldap/directory.js';
-import { startBot } from '../../src/bot.js';
 import { runCli } from '../../src/cli/run.js';
 import { parseConfig } from '../../src/config/index.js';
 import type { DoctorReport } from '../../src/doctor/index.js';
 import { BLOCK_IDS } from '../../src/views/reset-modal.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTwilio } from '../fakes/fake-twilio.js';
-import { ADMIN, ADMIN_GROUP, type Harness, LogCapture, startHarness, testEnv, waitFor } from '../helpers/harness.js';
+import { ADMIN, ADMIN_GROUP, type Harness, startHarness, startOutcome, testEnv, waitFor } from '../helpers/harness.js';
 import {
   AD_ADMIN,
   AD_NESTED_GROUP,
@@ -242,13 +241,7 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
       const twilio = await new FakeTwilio().start();
       slack.setGroup(ADMIN_GROUP, [ADMIN]);
       const start = (over: Record<string, string>) =>
-        startBot({ ...testEnv(slack, twilio, 'http'), ...ad.botEnv(over) }, { logDestination: new LogCapture() }).then(
-          async (bot) => {
-            await bot.stop();
-            return 'started';
-          },
-          (err: Error) => err.message,
-        );
+        startOutcome({ ...testEnv(slack, twilio, 'http'), ...ad.botEnv(over) });
       try {
         expect(await start({ LDAP_BIND_PASSWORD: 'wrong-password' })).toBe(
           'LDAP_BIND_DN / LDAP_BIND_PASSWORD: the directory refused the bind (LDAP result 49: wrong password)',

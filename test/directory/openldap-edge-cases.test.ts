@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startBot } from '../../src/bot.js';
 import { nodeDebugEnables } from '../../src/config/directory.js';
 import { BLOCK_IDS } from '../../src/views/reset-modal.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTwilio } from '../fakes/fake-twilio.js';
-import { ADMIN, ADMIN_GROUP, type Harness, LogCapture, startHarness, testEnv } from '../helpers/harness.js';
+import { ADMIN, ADMIN_GROUP, type Harness, startHarness, startOutcome, testEnv } from '../helpers/harness.js';
 import { LdapPeople } from '../helpers/ldap-people.js';
 import { LDAP_ADMINS_GROUP, LDAP_BASE, requireSlapd, type Slapd, startSlapd } from '../helpers/slapd.js';
 import { auditRows, confirmAndWait, lookup, textedPassword } from './bot-steps.js';
@@ -201,16 +200,7 @@ describe.runIf(requireSlapd())('OpenLDAP edge cases (real slapd)', () => {
       const twilio = await new FakeTwilio().start();
       slack.setGroup(ADMIN_GROUP, [ADMIN]);
       const startWith = (NODE_DEBUG: string) =>
-        startBot(
-          { ...testEnv(slack, twilio, 'http'), ...people.botEnv(), NODE_DEBUG },
-          { logDestination: new LogCapture() },
-        ).then(
-          async (bot) => {
-            await bot.stop();
-            return 'started';
-          },
-          (err: Error) => err.message,
-        );
+        startOutcome({ ...testEnv(slack, twilio, 'http'), ...people.botEnv(), NODE_DEBUG });
       try {
         for (const value of ['ld*', 'LDAPTS', 'http,l*', '*ts']) {
           expect(await startWith(value), value).toContain('NODE_DEBUG includes ldapts');

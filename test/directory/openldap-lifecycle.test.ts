@@ -1,13 +1,20 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBot } from '../../src/bot.js';
 import { createAuditStore } from '../../src/store/audit-store.js';
 import { openStore } from '../../src/store/database.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTwilio, MAGIC_TO } from '../fakes/fake-twilio.js';
 import { httpTransport, SlackDriver } from '../fakes/slack-driver.js';
 import { startBotProcess } from '../helpers/bot-process.js';
-import { ADMIN, ADMIN_GROUP, LogCapture, SIGNING_SECRET, startHarness, testEnv, waitFor } from '../helpers/harness.js';
+import {
+  ADMIN,
+  ADMIN_GROUP,
+  SIGNING_SECRET,
+  startHarness,
+  startOutcome,
+  testEnv,
+  waitFor,
+} from '../helpers/harness.js';
 import { LdapPeople } from '../helpers/ldap-people.js';
 import { ldapBotEnv, requireSlapd, type Slapd, startSlapd } from '../helpers/slapd.js';
 
@@ -41,16 +48,7 @@ describe.runIf(requireSlapd())('directory lifecycle on OpenLDAP', () => {
   it('refuses to start, naming the variable, when the directory cannot be bound', async () => {
     const { slack, twilio } = await withFakes();
     const start = (over: Record<string, string>) =>
-      startBot(
-        { ...testEnv(slack, twilio, 'http'), ...ldapBotEnv(slapd, over) },
-        { logDestination: new LogCapture() },
-      ).then(
-        async (bot) => {
-          await bot.stop();
-          return 'started';
-        },
-        (err: Error) => err.message,
-      );
+      startOutcome({ ...testEnv(slack, twilio, 'http'), ...ldapBotEnv(slapd, over) });
     expect(await start({ LDAP_BIND_PASSWORD: 'not-the-password' })).toBe(
       'LDAP_BIND_DN / LDAP_BIND_PASSWORD: the directory refused the bind (LDAP result 49: invalid credentials)',
     );

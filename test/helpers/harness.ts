@@ -102,6 +102,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 }
 
+/** Starts the real bot and stops it again: 'started', or the start-up error's message (what an operator reads). */
+export function startOutcome(env: Record<string, string | undefined>): Promise<string> {
+  return startBot(env, { logDestination: new LogCapture() }).then(
+    async (bot) => {
+      await bot.stop();
+      return 'started';
+    },
+    (err: Error) => err.message,
+  );
+}
+
 export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {

@@ -2,8 +2,8 @@ import { Attribute, Change, type Client, type Entry } from 'ldapts';
 import type { LdapConfig } from '../../config/index.js';
 import { AppError, ErrorCode } from '../../errors.js';
 import type { ForcedChangeBlock, Protection } from '../../ports/index.js';
-import type { LdapDialect } from './dialect.js';
-import { first, firstOf, values } from './entry.js';
+import { accountBasics, type LdapDialect } from './dialect.js';
+import { first, values } from './entry.js';
 import { StartupProblem } from './errors.js';
 import { equals, or } from './filter.js';
 import {
@@ -93,11 +93,7 @@ export function createActiveDirectoryDialect(config: LdapConfig): LdapDialect {
             ? 'smartcard_required'
             : undefined;
       return {
-        id: entry.dn,
-        login: firstOf(entry, ['sAMAccountName', 'cn']) ?? entry.dn,
-        displayName: firstOf(entry, ['displayName', 'cn']) ?? entry.dn,
-        employeeCode: first(entry, config.employeeAttribute) ?? '',
-        mobiles: values(entry, config.phoneAttribute),
+        ...accountBasics(entry, config, 'sAMAccountName'),
         disabled: (uac & UF_ACCOUNTDISABLE) !== 0,
         locked: BigInt(first(entry, 'lockoutTime') || '0') > 0n,
         ...(protection ? { protection } : {}),

@@ -1,5 +1,7 @@
 import type { Change, Client, Entry } from 'ldapts';
+import type { LdapConfig } from '../../config/index.js';
 import type { DirectoryAccount, DirectoryKind } from '../../ports/index.js';
+import { first, firstOf, values } from './entry.js';
 
 /**
  * What differs between OpenLDAP (and other RFC directories with ppolicy) and Active Directory: which attributes
@@ -26,4 +28,19 @@ export interface LdapDialect {
   readonly markerAttributes: readonly string[];
   markerOf(entry: Entry): string;
   changedSince(entry: Entry, marker: string): boolean;
+}
+
+/** What every dialect reads the same way: the DN, names, the code and every number on record. */
+export function accountBasics(
+  entry: Entry,
+  config: LdapConfig,
+  loginAttribute: string,
+): Pick<DirectoryAccount, 'id' | 'login' | 'displayName' | 'employeeCode' | 'mobiles'> {
+  return {
+    id: entry.dn,
+    login: firstOf(entry, [loginAttribute, 'cn']) ?? entry.dn,
+    displayName: firstOf(entry, ['displayName', 'cn']) ?? entry.dn,
+    employeeCode: first(entry, config.employeeAttribute) ?? '',
+    mobiles: values(entry, config.phoneAttribute),
+  };
 }

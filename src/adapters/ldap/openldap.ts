@@ -1,8 +1,8 @@
 import { Attribute, Change } from 'ldapts';
 import type { LdapConfig } from '../../config/index.js';
 import type { LoginBlock } from '../../ports/index.js';
-import type { LdapDialect } from './dialect.js';
-import { first, firstOf, values } from './entry.js';
+import { accountBasics, type LdapDialect } from './dialect.js';
+import { first, values } from './entry.js';
 import { StartupProblem } from './errors.js';
 import { parseGeneralizedTime } from './generalized-time.js';
 import { createGroupWalk } from './nested-groups.js';
@@ -27,11 +27,7 @@ export function createOpenLdapDialect(config: LdapConfig): LdapDialect {
       const loginBlocked = validityOf(first(entry, 'pwdStartTime'), first(entry, 'pwdEndTime'), Date.now());
       const group = await groups.protectedGroupOf(client, entry.dn);
       return {
-        id: entry.dn,
-        login: firstOf(entry, ['uid', 'cn']) ?? entry.dn,
-        displayName: firstOf(entry, ['displayName', 'cn']) ?? entry.dn,
-        employeeCode: first(entry, config.employeeAttribute) ?? '',
-        mobiles: values(entry, config.phoneAttribute),
+        ...accountBasics(entry, config, 'uid'),
         disabled: lock === 'permanent',
         locked: lock === 'failed_logins',
         ...(group ? { protection: { reason: 'protected_group' as const, what: group } } : {}),
