@@ -3,7 +3,8 @@
  * bot with DIRECTORY=ldap against a local slapd (SQLite store), the same bot with no store
  * (bench/no-store-bot.mjs) and a bare Bolt app that only acks (bench/bare-app.mjs), each in its own process,
  * against the fakes with injected network latency, measured in the same run with the same signed requests,
- * alternating one request each so all see the same machine noise. Then RSS after 5 bursts of 200 resets.
+ * alternating one request each so all see the same machine noise. Then RSS after 5 bursts of 200 resets, and
+ * the cost of judging an account at the lookup against the bare directory search (bench/lookups.ts).
  * The load generator and the fakes share this process, so every timestamp comes from one clock.
  * Prints medians, p99s and ratios; asserts nothing.
  */
@@ -18,6 +19,7 @@ import { LdapPeople } from '../test/helpers/ldap-people.js';
 import { startPostgres } from '../test/helpers/postgres-server.js';
 import { ldapBotEnv, slapdAvailable, startSlapd } from '../test/helpers/slapd.js';
 import { printBursts, runBursts } from './bursts.js';
+import { runLookups } from './lookups.js';
 import { npmStartCommand, root, rssMb, startServer as startProcess } from './processes.js';
 
 const N = Number(process.env.BENCH_N ?? 400);
@@ -236,6 +238,8 @@ async function main() {
   // Memory after bursts, on a fresh bot process of its own (see bench/bursts.ts).
   console.log('');
   printBursts(await runBursts({ bursts: 5, size: 200 }), 200);
+  // What judging an account costs at the lookup, against the bare search (see bench/lookups.ts).
+  if (slapd) await runLookups();
 }
 
 main().then(

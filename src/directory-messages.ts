@@ -57,7 +57,7 @@ export function directoryMessage(
     case ErrorCode.MobileAmbiguous:
       return {
         title: 'More than one mobile number on record',
-        text: `This account has ${String(d.count ?? 'several')} different mobile numbers in ${dir}, and the bot will not guess which one is the employee's phone.`,
+        text: `This account has ${String(d.count ?? 'several')} different ${d.allNumbers === false ? 'values in its mobile number' : 'mobile numbers'} in ${dir}, and the bot will not guess which one is the employee's phone.`,
         nextStep:
           "Leave only the employee's own mobile number on the account (check it with them in person), then try again.",
       };
@@ -104,9 +104,18 @@ export function directoryMessage(
       return {
         title: "The bot cannot see this account's state",
         text: `The bot's directory account may not read ${listed(String(d.missing ?? 'some attributes'))} of this account, so it cannot tell whether it is disabled or privileged. Nothing was changed or sent.`,
-        nextStep: `Tell the bot owner: LDAP_BIND_DN needs read access to those attributes on the employees (Authenticated Users can read them by default in Active Directory: look for a deny entry on the account or its OU; \`npx resetpw doctor --employee CODE\` shows it).`,
+        nextStep: ad
+          ? 'Tell the bot owner: LDAP_BIND_DN needs read access to those attributes on the employees (Authenticated Users can read them by default: look for a deny entry on the account or its OU; `npx resetpw doctor --employee CODE` shows it).'
+          : "Tell the bot owner: LDAP_BIND_DN needs read access to ppolicy's pwdAccountLockedTime, pwdStartTime and pwdEndTime on the employees (see the README's ACL; `npx resetpw doctor --employee CODE` shows it).",
       };
     case ErrorCode.EmployeeChanged:
+      if (d.changed === 'number_not_kept') {
+        return {
+          title: 'Confirm the number again',
+          text: 'This confirmation was opened before the bot kept the number it showed (an upgrade), so it cannot check that the number is still the one you saw. Nothing was changed or sent.',
+          nextStep: 'Run /resetpw again and check the number shown.',
+        };
+      }
       return d.changed === 'number'
         ? {
             title: 'The number on record changed',
@@ -125,7 +134,9 @@ export function directoryMessage(
         nextStep:
           d.reason === 'bind_rejected'
             ? "Tell the bot owner: the bot's directory account (LDAP_BIND_DN) cannot log in."
-            : 'Try again in a few minutes. If it keeps failing, tell the bot owner (LDAP_URL, network, certificates).',
+            : d.reason === 'protected_group_unreadable'
+              ? `Tell the bot owner: fix LDAP_PROTECTED_GROUPS (${String(d.group ?? 'a group')} was deleted, renamed or hidden from LDAP_BIND_DN). Until then no one can be reset.`
+              : 'Try again in a few minutes. If it keeps failing, tell the bot owner (LDAP_URL, network, certificates).',
       };
     case ErrorCode.DirectoryPolicyRejected:
       return {
@@ -179,6 +190,8 @@ function protectionReason(d: AppError['details'], dir: string): string {
       return `The account is a member of ${what ?? 'a built-in privileged group'} in ${dir} (directly, through nested groups or as its primary group)`;
     case 'admin_count':
       return `The account is marked privileged in ${dir} (adminCount=1: Windows sets it on accounts that are or were in a protected administrators group)`;
+    case 'membership_unverifiable':
+      return `The bot cannot rule out that the account is in a group listed in LDAP_PROTECTED_GROUPS (${what ?? 'its groups could not all be followed'}), so it counts it as protected`;
     default:
       return `The account is in a protected group${what ? ` (${what})` : ''} listed in LDAP_PROTECTED_GROUPS, directly or through nested groups`;
   }
@@ -199,6 +212,9 @@ function unavailableReason(d: AppError['details'], dir: string): string {
   if (d.reason === 'bind_rejected') {
     const why = describeAdBindReason(typeof d.adData === 'string' ? d.adData : undefined);
     return `log in to ${dir}: it refused the bot's own account${why ? ` (${why})` : ''}`;
+  }
+  if (d.reason === 'protected_group_unreadable') {
+    return `read a group listed in LDAP_PROTECTED_GROUPS in ${dir}, and without it no account can be vouched for`;
   }
   if (d.reason === 'timeout' || d.transport === 'timeout') return `get an answer from ${dir} in time`;
   return `reach ${dir}`;

@@ -95,7 +95,7 @@ function numberOnRecord(
       ok: false,
       code: ErrorCode.MobileAmbiguous,
       message: 'Several different numbers on record',
-      details: { count: distinct.size },
+      details: { count: distinct.size, allNumbers: checks.every((c) => 'e164' in c) },
     };
   }
   const [textable] = checks as [TextableCheck];

@@ -13,6 +13,8 @@ export type DirectoryKind = (typeof DIRECTORY_KINDS)[number];
  *   groups, Protected Users, DnsAdmins), directly, through nested groups or as its primary group;
  * - `admin_count`: AD's `adminCount=1` (Windows marks accounts that are or were in a protected group);
  * - `protected_group`: a member of a group the bot owner listed (LDAP_PROTECTED_GROUPS), directly or nested;
+ * - `membership_unverifiable`: membership of such a group could not be ruled out (groups nested too deep, too
+ *   many to follow): counted as protected;
  * - `service_account`: the password belongs to a service (AD `servicePrincipalName`), not to a person.
  */
 export type ProtectionReason =
@@ -20,11 +22,12 @@ export type ProtectionReason =
   | 'privileged_group'
   | 'admin_count'
   | 'protected_group'
+  | 'membership_unverifiable'
   | 'service_account';
 
 export interface Protection {
   readonly reason: ProtectionReason;
-  /** What makes it so, as admins know it: "Domain Admins", a configured group's DN, "Administrator". */
+  /** What makes it so, as admins know it: "Domain Admins", a configured group's DN, "Administrator", or why not verifiable. */
   readonly what?: string;
 }
 

@@ -98,7 +98,7 @@ export function createResetGate(deps: {
       // Text only the number the admin saw and confirmed: a record changed in between (or a confirmation that
       // kept no number) is a new decision for the admin, not the bot's.
       const error = new AppError(ErrorCode.EmployeeChanged, 'The number on record is not the one confirmed', {
-        changed: 'number',
+        changed: target.phoneE164 === undefined ? 'number_not_kept' : 'number',
       });
       return stop('refused', error, employee.account);
     }

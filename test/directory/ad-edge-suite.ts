@@ -116,6 +116,35 @@ export function activeDirectoryEdgeCases(directory: () => AdPeople) {
       await ordinaryReset(harness);
     });
 
+    it('refuses an account whose sIDHistory carries a privileged SID from another domain', async () => {
+      const ad = directory();
+      const harness = await start();
+      const migratedAdmin = await person();
+      await ad.addSidHistory(migratedAdmin.dn, 'S-1-5-21-1111-2222-3333-512');
+      const migratedRoot = await person();
+      await ad.addSidHistory(migratedRoot.dn, 'S-1-5-21-1111-2222-3333-500');
+      expect(await refusedAtLookup(harness, migratedAdmin)).toContain('The account is a member of Domain Admins');
+      expect(await refusedAtLookup(harness, migratedRoot)).toContain('This is the built-in Administrator account');
+      // An ordinary SID in the history is no reason to refuse.
+      const migrated = await person();
+      await ad.addSidHistory(migrated.dn, 'S-1-5-21-1111-2222-3333-1234');
+      await lookup(harness, migrated.code);
+      expect(await confirmAndWait(harness)).toContain('Temporary password set and sent');
+      expect(await ad.bind(migrated.dn, textedPassword(harness))).toBe('must_change');
+    });
+
+    it('says to fix LDAP_PROTECTED_GROUPS, and resets nobody, when a protected group is deleted after start-up', async () => {
+      const ad = directory();
+      const doomed = await ad.addGroup(`CN=Ad Edge Doomed,OU=Groups,${AD_BASE}`, 'adedge-doomed');
+      const harness = await start({ LDAP_PROTECTED_GROUPS: doomed });
+      await ad.deleteEntry(doomed);
+      const p = await person();
+      const words = JSON.stringify((await lookup(harness, p.code)).body);
+      expect(words).toContain('read a group listed in LDAP_PROTECTED_GROUPS');
+      expect(words).toContain('fix LDAP_PROTECTED_GROUPS');
+      expect(harness.twilio.createRequests).toHaveLength(0);
+    });
+
     it('refuses smart-card-only, expired and service accounts, and resets one that expires in the future', async () => {
       const ad = directory();
       const harness = await start();
@@ -150,15 +179,19 @@ export function activeDirectoryEdgeCases(directory: () => AdPeople) {
       const admin = await person();
       await ad.addMember(`CN=Domain Admins,${USERS}`, admin.dn);
       await ad.denyBotRead(admin.dn, 'tokenGroups');
+      const expired = await person({ accountExpires: filetime(Date.UTC(2020, 0, 1)) });
+      await ad.denyBotRead(expired.dn, 'accountExpires');
       for (const [p, missing] of [
         [disabled, 'userAccountControl'],
         [admin, 'tokenGroups'],
+        [expired, 'accountExpires'],
       ] as const) {
         const error = await refusedAtLookup(harness, p);
         expect(error).toContain(`may not read ${missing} of this account`);
       }
       const rows = await auditRows(harness);
       expect(rows.map((r) => [r.result, r.errorCode])).toEqual([
+        ['refused', 'ACCOUNT_UNREADABLE'],
         ['refused', 'ACCOUNT_UNREADABLE'],
         ['refused', 'ACCOUNT_UNREADABLE'],
       ]);

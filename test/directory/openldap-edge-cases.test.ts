@@ -1,12 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_GROUP_DEPTH } from '../../src/adapters/ldap/nested-groups.js';
 import { nodeDebugEnables } from '../../src/config/directory.js';
 import { BLOCK_IDS } from '../../src/views/reset-modal.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTwilio } from '../fakes/fake-twilio.js';
 import { ADMIN, ADMIN_GROUP, type Harness, startHarness, startOutcome, testEnv } from '../helpers/harness.js';
 import { LdapPeople } from '../helpers/ldap-people.js';
-import { LDAP_ADMINS_GROUP, LDAP_BASE, requireSlapd, type Slapd, startSlapd } from '../helpers/slapd.js';
+import {
+  LDAP_ADMINS_GROUP,
+  LDAP_BASE,
+  LDAP_BLIND_BOT,
+  requireSlapd,
+  type Slapd,
+  startSlapd,
+} from '../helpers/slapd.js';
 import { auditRows, confirmAndWait, lookup, textedPassword } from './bot-steps.js';
 
 /**
@@ -59,9 +67,18 @@ describe.runIf(requireSlapd())('OpenLDAP edge cases (real slapd)', () => {
   const fieldError = (ack: { body: unknown }) =>
     String((ack.body as { errors?: Record<string, string> }).errors?.[BLOCK_IDS.code] ?? JSON.stringify(ack.body));
 
-  it('treats year 0000 in every GeneralizedTime spelling as an administrator lock: refused, never lifted', async () => {
+  it('treats an administrator lock (year 0000 in any spelling, time zero, a time to come) as such: refused, never lifted', async () => {
     const harness = await start();
-    for (const spelling of ['000001010000Z', '00000101000000Z', '000001010000.0Z', '00000101000000,5Z']) {
+    // Year 0000 however written, time zero (ppolicy's own test), and a time to come (only an administrator writes one).
+    const spellings = [
+      '000001010000Z',
+      '00000101000000Z',
+      '000001010000.0Z',
+      '00000101000000,5Z',
+      '19700101000000Z',
+      '20990101000000Z',
+    ];
+    for (const spelling of spellings) {
       const p = await person();
       await people.replace(p.dn, 'pwdAccountLockedTime', spelling);
       const before = await people.snapshot(p.dn);
@@ -70,7 +87,7 @@ describe.runIf(requireSlapd())('OpenLDAP edge cases (real slapd)', () => {
       expect(await people.attribute(p.dn, 'pwdAccountLockedTime')).toBe(spelling);
     }
     expect(harness.twilio.createRequests).toHaveLength(0);
-    expect((await auditRows(harness)).map((r) => r.errorCode)).toEqual(Array(4).fill('ACCOUNT_DISABLED'));
+    expect((await auditRows(harness)).map((r) => r.errorCode)).toEqual(spellings.map(() => 'ACCOUNT_DISABLED'));
     // A lock by failed logins (a real time) is still lifted by a reset.
     const locked = await person();
     await people.lockOut(locked.dn);
@@ -140,6 +157,76 @@ describe.runIf(requireSlapd())('OpenLDAP edge cases (real slapd)', () => {
     expect((await lookup(harness, looped.code)).body).toMatchObject({ response_action: 'update' });
     expect(await confirmAndWait(harness)).toContain('Temporary password set and sent');
     expect(await people.bind(looped.dn, textedPassword(harness))).toBe('must_change');
+  });
+
+  it('finds a protected group however LDAP_PROTECTED_GROUPS spells it, and through entries of any object class', async () => {
+    const admins = `cn=ops admins,ou=groups,${LDAP_BASE}`;
+    const direct = await person();
+    await people.addEntry(admins, { objectClass: ['groupOfNames'], cn: 'ops admins', member: direct.dn });
+    // The spelling an operator might paste: attribute type by name, an escaped space, other case and spaces.
+    const harness = await start({ LDAP_PROTECTED_GROUPS: 'commonName=ops\\20admins, OU=Groups,DC=example, dc=com' });
+    expect(fieldError(await lookup(harness, direct.code))).toContain('in a protected group (commonName=ops\\20admins');
+    // An entry that lists members without being a groupOfNames (organizationalRole + extensibleObject) still nests.
+    const nested = await person();
+    const role = `cn=edge-role,ou=groups,${LDAP_BASE}`;
+    await people.addEntry(role, {
+      objectClass: ['organizationalRole', 'extensibleObject'],
+      cn: 'edge-role',
+      member: nested.dn,
+    });
+    await people.addToGroup(admins, role);
+    expect(fieldError(await lookup(harness, nested.code))).toContain('in a protected group');
+    await ordinaryReset(harness);
+  });
+
+  it("matches uniqueMember values that carry the account's x500UniqueIdentifier", async () => {
+    const p = await person();
+    await people.replace(p.dn, 'x500UniqueIdentifier', "'0101'B");
+    await people.addEntry(`cn=edge-unique,ou=groups,${LDAP_BASE}`, {
+      objectClass: ['groupOfUniqueNames'],
+      cn: 'edge-unique',
+      uniqueMember: `${p.dn}#'0101'B`,
+    });
+    const harness = await start({ LDAP_PROTECTED_GROUPS: `cn=edge-unique,ou=groups,${LDAP_BASE}` });
+    expect(fieldError(await lookup(harness, p.code))).toContain('in a protected group (cn=edge-unique');
+    await ordinaryReset(harness);
+  });
+
+  it('counts an account whose groups nest deeper than it follows as protected, and says why', async () => {
+    const p = await person();
+    let member = p.dn;
+    for (let level = 1; level <= MAX_GROUP_DEPTH + 1; level++) {
+      const dn = `cn=edge-deep-${level},ou=groups,${LDAP_BASE}`;
+      await people.addEntry(dn, { objectClass: ['groupOfNames'], cn: `edge-deep-${level}`, member });
+      member = dn;
+    }
+    const harness = await start();
+    const error = fieldError(await lookup(harness, p.code));
+    expect(error).toContain('The bot cannot rule out that the account is in a group listed in LDAP_PROTECTED_GROUPS');
+    expect(error).toContain(`nested more than ${MAX_GROUP_DEPTH} levels deep`);
+    await ordinaryReset(harness);
+  });
+
+  it('fails closed when the bot may not read ppolicy state, or a protected group is gone, saying which', async () => {
+    const locked = await person();
+    await people.replace(locked.dn, 'pwdAccountLockedTime', '000001010000Z');
+    const blind = await start({ LDAP_BIND_DN: LDAP_BLIND_BOT.dn, LDAP_BIND_PASSWORD: LDAP_BLIND_BOT.password });
+    const error = fieldError(await lookup(blind, locked.code));
+    expect(error).toContain('may not read pwdAccountLockedTime and pwdEndTime of this account');
+    expect(error).not.toContain('disabled in');
+    expect((await auditRows(blind))[0]).toMatchObject({ result: 'refused', errorCode: 'ACCOUNT_UNREADABLE' });
+    await blind.stop();
+    h = undefined;
+    // A protected group deleted after start-up: nobody can be vouched for until LDAP_PROTECTED_GROUPS is fixed.
+    const doomed = `cn=edge-doomed,ou=groups,${LDAP_BASE}`;
+    const member = await person();
+    await people.addEntry(doomed, { objectClass: ['groupOfNames'], cn: 'edge-doomed', member: member.dn });
+    const harness = await start({ LDAP_PROTECTED_GROUPS: doomed });
+    await people.deleteEntry(doomed);
+    const words = JSON.stringify((await lookup(harness, member.code)).body);
+    expect(words).toContain('read a group listed in LDAP_PROTECTED_GROUPS');
+    expect(words).toContain('fix LDAP_PROTECTED_GROUPS');
+    expect(harness.twilio.createRequests).toHaveLength(0);
   });
 
   it('counts the per-employee limits per account: two codes on one account do not buy a second reset', async () => {

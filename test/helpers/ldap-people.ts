@@ -103,6 +103,10 @@ export class LdapPeople implements TestDirectory {
     await this.asRoot((c) => c.add(dn, attributes));
   }
 
+  async deleteEntry(dn: string): Promise<void> {
+    await this.asRoot((c) => c.del(dn));
+  }
+
   async replace(dn: string, type: string, ...vals: string[]): Promise<void> {
     await this.asRoot((c) =>
       c.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type, values: vals }) })),

@@ -45,8 +45,9 @@ export interface SambaDc {
   readonly ldapsUrl: string;
   readonly startTlsUrl: string;
   readonly caFile: string;
-  /** The domain database, for samba-tool while the DC runs. */
+  /** The domain database and the DC's configuration, for samba-tool and Samba's Python bindings while it runs. */
   readonly sam: string;
+  readonly conf: string;
   stop(): Promise<void>;
 }
 
@@ -112,6 +113,7 @@ export async function startSamba(): Promise<SambaDc> {
     startTlsUrl: 'ldap://127.0.0.1:389',
     caFile: tls.caFile,
     sam,
+    conf,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -194,6 +196,7 @@ export const AD_ATTRIBUTE_GUIDS = {
   pwdLastSet: 'bf967a0a-0de6-11d0-a285-00aa003049e2',
   objectSid: 'bf9679e8-0de6-11d0-a285-00aa003049e2',
   tokenGroups: 'b7c69e6d-2cc7-11d2-854e-00a0c983f608',
+  accountExpires: 'bf967915-0de6-11d0-a285-00aa003049e2',
 } as const;
 
 /** Test-side access to the DC as its Administrator, and binds as the employee would make them. */
@@ -295,6 +298,35 @@ export class AdPeople implements TestDirectory {
   async addGroup(dn: string, sam: string): Promise<string> {
     await this.asAdmin((c) => c.add(dn, { objectClass: ['top', 'group'], sAMAccountName: sam }));
     return dn;
+  }
+
+  /**
+   * Adds a SID to the account's sIDHistory, as a domain migration (or an attacker with SID-history injection)
+   * leaves it. LDAP refuses that write, so it goes through Samba's own database bindings with the relax control.
+   */
+  async addSidHistory(dn: string, sid: string): Promise<void> {
+    const script = [
+      'import sys, ldb',
+      'from samba.samdb import SamDB',
+      'from samba.auth import system_session',
+      'from samba.param import LoadParm',
+      'from samba.dcerpc import security',
+      'from samba.ndr import ndr_pack',
+      'conf, sam, dn, sid = sys.argv[1:5]',
+      'lp = LoadParm()',
+      'lp.load(conf)',
+      'db = SamDB(url=sam, session_info=system_session(), lp=lp)',
+      'm = ldb.Message()',
+      'm.dn = ldb.Dn(db, dn)',
+      "m['sIDHistory'] = ldb.MessageElement(ndr_pack(security.dom_sid(sid)), ldb.FLAG_MOD_ADD, 'sIDHistory')",
+      "db.modify(m, controls=['relax:0'])",
+    ].join('\n');
+    // Debian's own Python, which has Samba's bindings (a python3 earlier on PATH may not).
+    await run('/usr/bin/python3', ['-c', script, this.dc.conf, this.dc.sam, dn, sid]);
+  }
+
+  async deleteEntry(dn: string): Promise<void> {
+    await this.asAdmin((c) => c.del(dn));
   }
 
   /** Denies the bot's account reading one attribute of one entry, as a locked-down OU or a mistake would. */

@@ -15,6 +15,8 @@ export const LDAP_PEOPLE = `ou=people,${LDAP_BASE}`;
 export const LDAP_ROOT = { dn: `cn=admin,${LDAP_BASE}`, password: 'Adm1n!secret' };
 export const LDAP_BOT = { dn: `cn=resetbot,ou=services,${LDAP_BASE}`, password: 'Bot-Secret-123' };
 export const LDAP_READONLY_BOT = { dn: `cn=readonlybot,ou=services,${LDAP_BASE}`, password: 'Read-Only-123' };
+/** Reads people, but not ppolicy's state on them (pwdAccountLockedTime, pwdEndTime). */
+export const LDAP_BLIND_BOT = { dn: `cn=blindbot,ou=services,${LDAP_BASE}`, password: 'Blind-Bot-123' };
 export const LDAP_ADMINS_GROUP = `cn=it-admins,ou=groups,${LDAP_BASE}`;
 
 export interface Slapd {

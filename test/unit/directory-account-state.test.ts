@@ -7,6 +7,7 @@ import { sidToString } from '../../src/adapters/ldap/sid.js';
 import { checkEligible } from '../../src/domain/employee.js';
 import { ErrorCode } from '../../src/errors.js';
 import type { DirectoryAccount } from '../../src/ports/index.js';
+import { toUserMessage } from '../../src/user-messages.js';
 
 /**
  * The pure parts of judging an account: time and SID formats, and the order of the refusals. The directories
@@ -48,11 +49,13 @@ describe('GeneralizedTime (RFC 4517)', () => {
 
 describe('ppolicy account state', () => {
   const now = Date.UTC(2026, 10, 29);
-  it('tells an administrator lock (year zero, or a value that is not a time) from a lock by failed logins', () => {
-    expect(lockOf(undefined)).toBeUndefined();
-    expect(lockOf('000001010000.0Z')).toBe('permanent');
-    expect(lockOf('garbage')).toBe('permanent');
-    expect(lockOf('20261129220000Z')).toBe('failed_logins');
+  it('tells an administrator lock (time zero, year zero, the future, not a time) from a lock by failed logins', () => {
+    expect(lockOf(undefined, now)).toBeUndefined();
+    expect(lockOf('000001010000.0Z', now)).toBe('permanent');
+    expect(lockOf('19700101000000Z', now)).toBe('permanent');
+    expect(lockOf('20990101000000Z', now)).toBe('permanent');
+    expect(lockOf('garbage', now)).toBe('permanent');
+    expect(lockOf('20261128220000Z', now)).toBe('failed_logins');
   });
 
   it('refuses outside the validity window, and when a bound cannot be read', () => {
@@ -121,6 +124,17 @@ describe('Active Directory SIDs', () => {
     expect(privileged(entry(), [d(513), d(1200)], named)).toEqual(named.get(d(1200)));
     expect(privileged(entry(), [d(513), 'S-1-5-32-545'], named)).toBeUndefined();
   });
+
+  it('counts privileged SIDs carried in sIDHistory, as an account or as a group', () => {
+    const history = (rid: number) => entry({ sIDHistory: [sid(5, 21, 1111, 2222, 3333, rid)] });
+    expect(privileged(history(500), [], new Map())).toEqual({ reason: 'privileged_account', what: 'Administrator' });
+    expect(privileged(history(519), [], new Map())).toEqual({ reason: 'privileged_group', what: 'Enterprise Admins' });
+    expect(privileged(history(498), [], new Map())).toEqual({
+      reason: 'privileged_group',
+      what: 'Enterprise Read-only Domain Controllers',
+    });
+    expect(privileged(history(1234), [], new Map())).toBeUndefined();
+  });
 });
 
 describe('checkEligible', () => {
@@ -161,6 +175,8 @@ describe('checkEligible', () => {
     expect(codeOf(account({ mobiles: ['+15005550006', '+1 (500) 555-0006', '5005550006'] }))).toBe('ok');
     expect(codeOf(account({ mobiles: ['+15005550006', '+15005550010'] }))).toBe(ErrorCode.MobileAmbiguous);
     expect(codeOf(account({ mobiles: ['+15005550006', 'call reception'] }))).toBe(ErrorCode.MobileAmbiguous);
+    const r = checkEligible({ found: 'one', account: account({ mobiles: ['+15005550006', 'n/a'] }) }, 'E1', numbers);
+    expect(r.ok ? undefined : toUserMessage(r.error).text).toMatch(/has 2 different values in its mobile number/);
     expect(codeOf(account({ mobiles: ['12'] }))).toBe(ErrorCode.NoMobileOnRecord);
   });
 });

@@ -224,7 +224,7 @@ describe('resetPassword with a directory', () => {
       const outcome = await s.run(s.request({ target }));
       expect(outcome).toMatchObject({
         status: 'refused',
-        error: { code: ErrorCode.EmployeeChanged, details: { changed: 'number' } },
+        error: { code: ErrorCode.EmployeeChanged, details: { changed: phoneE164 ? 'number' : 'number_not_kept' } },
       });
     }
     expect(s.directory.writes).toHaveLength(0);

@@ -27,10 +27,11 @@ const FILETIME_UNIX_EPOCH = 116_444_736_000_000_000n;
 const SID_CACHE_MS = 10 * 60_000;
 
 /**
- * Every user has these, and Authenticated Users may read them by default: when one is missing, the bot was denied
+ * Every user has these (the DC writes accountExpires when it creates one), and Authenticated Users may read them
+ * by default: when one is missing, the bot was denied
  * reading it, and "not disabled" or "in no privileged group" would only mean "not visible".
  */
-const REQUIRED = ['userAccountControl', 'pwdLastSet', 'objectSid'] as const;
+const REQUIRED = ['userAccountControl', 'pwdLastSet', 'objectSid', 'accountExpires'] as const;
 
 const replace = (type: string, ...vals: (string | Buffer)[]) =>
   new Change({ operation: 'replace', modification: new Attribute({ type, values: vals as string[] | Buffer[] }) });
@@ -70,8 +71,9 @@ export function createActiveDirectoryDialect(config: LdapConfig): LdapDialect {
       'pwdLastSet',
       'accountExpires',
       'servicePrincipalName',
+      'sIDHistory',
     ],
-    bufferAttributes: ['objectSid'],
+    bufferAttributes: ['objectSid', 'sIDHistory'],
 
     async toAccount(client, entry) {
       const [groups, named, inConfiguredGroup] = await Promise.all([
@@ -107,7 +109,11 @@ export function createActiveDirectoryDialect(config: LdapConfig): LdapDialect {
       try {
         await readNamedSids(client, config);
       } catch (err) {
-        if (err instanceof StartupProblem) throw err;
+        if (err instanceof AppError && err.details.reason === 'protected_group_unreadable') {
+          throw new StartupProblem(
+            `LDAP_PROTECTED_GROUPS: the objectSid of ${String(err.details.group)} cannot be read`,
+          );
+        }
         throw new StartupProblem(
           `LDAP_BASE_DN: the bot could not search the domain for its privileged groups (${String((err as { code?: unknown }).code ?? 'error')})`,
         );
@@ -134,13 +140,18 @@ export function createActiveDirectoryDialect(config: LdapConfig): LdapDialect {
 /** The first reason, most serious first, that makes the account privileged whatever the configuration says (exported for tests). */
 export function privileged(
   entry: Entry,
-  groups: readonly string[],
+  tokenGroups: readonly string[],
   named: Map<string, Protection>,
 ): Protection | undefined {
-  const own = buffers(entry, 'objectSid').map(sidToString)[0];
-  const ownRid = own === undefined ? undefined : domainRid(own);
-  const account = ownRid === undefined ? undefined : PRIVILEGED_ACCOUNTS.get(ownRid);
-  if (account) return { reason: 'privileged_account', what: account };
+  // SIDs the account carries from another domain (sIDHistory) log in with their rights too: a privileged one
+  // there, as an account or as a group, is as good as being that account or in that group.
+  const history = buffers(entry, 'sIDHistory').flatMap((b) => sidToString(b) ?? []);
+  for (const sid of [...buffers(entry, 'objectSid').flatMap((b) => sidToString(b) ?? []), ...history]) {
+    const rid = domainRid(sid);
+    const account = rid === undefined ? undefined : PRIVILEGED_ACCOUNTS.get(rid);
+    if (account) return { reason: 'privileged_account', what: account };
+  }
+  const groups = [...tokenGroups, ...history];
   // The most specific name first: a member of Domain Admins is also in Administrators (Domain Admins is a member).
   const rids = new Set(groups.map(domainRid).filter((rid) => rid !== undefined));
   for (const [rid, name] of PRIVILEGED_DOMAIN_GROUPS) {
@@ -192,13 +203,21 @@ async function inChainOf(client: Client, dn: string, groupDns: readonly string[]
 async function readNamedSids(client: Client, config: LdapConfig): Promise<Map<string, Protection>> {
   const sids = new Map<string, Protection>();
   for (const group of config.protectedGroups) {
-    const { searchEntries } = await client.search(group, {
-      scope: 'base',
-      attributes: ['objectSid'],
-      explicitBufferAttributes: ['objectSid'],
-    });
-    const sid = searchEntries[0] ? buffers(searchEntries[0], 'objectSid').map(sidToString)[0] : undefined;
-    if (!sid) throw new StartupProblem(`LDAP_PROTECTED_GROUPS: the objectSid of ${group} cannot be read`);
+    const entry = await client
+      .search(group, { scope: 'base', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] })
+      .then((r) => r.searchEntries[0])
+      .catch((err: unknown) => {
+        if (typeof (err as { code?: unknown }).code === 'number') return undefined; // gone or hidden
+        throw err;
+      });
+    const sid = entry ? buffers(entry, 'objectSid').map(sidToString)[0] : undefined;
+    if (!sid) {
+      // Deleted, renamed or hidden since start-up: no account can be vouched for until it is fixed.
+      throw new AppError(ErrorCode.DirectoryUnavailable, 'A protected group cannot be read', {
+        reason: 'protected_group_unreadable',
+        group,
+      });
+    }
     sids.set(sid, { reason: 'protected_group', what: group });
   }
   const domain = await defaultNamingContext(client, config.baseDn);
@@ -226,7 +245,7 @@ async function defaultNamingContext(client: Client, baseDn: string): Promise<str
   return dc.join(',');
 }
 
-/** accountExpires: a FILETIME; 0 and the largest 64-bit value mean never. */
+/** accountExpires: a FILETIME; 0, negative values (Samba lets those log in) and the largest 64-bit value mean never. */
 function expired(value: string | undefined): boolean {
   if (value === undefined || NEVER.has(value.trim())) return false;
   let at: bigint;
@@ -236,7 +255,7 @@ function expired(value: string | undefined): boolean {
     return true;
   }
   const now = BigInt(Date.now()) * 10_000n + FILETIME_UNIX_EPOCH;
-  return at <= now;
+  return at > 0n && at <= now;
 }
 
 function buffers(entry: Entry, attribute: string): Buffer[] {

@@ -1,14 +1,15 @@
 import type { Client } from 'ldapts';
+import { AppError, ErrorCode } from '../../errors.js';
 import { values } from './entry.js';
-import { and, equals, or } from './filter.js';
+import { equals, or } from './filter.js';
 
 /** How far up the walk goes; past that, membership cannot be ruled out and the account counts as protected. */
 export const MAX_GROUP_DEPTH = 16;
 const MAX_GROUPS_SEEN = 2000;
+/** slapd's default size limit for non-root binds is 500; the walk asks for at most this many groups a search. */
+const GROUPS_PER_SEARCH = 500;
 
-const GROUP_CLASSES = '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))';
-
-/** DNs compare case-insensitively, and spaces around `,` and `=` are not part of them. */
+/** DNs compare case-insensitively, and spaces around `,` `=` `+` are not part of them. */
 export function normalizeDn(dn: string): string {
   return dn
     .trim()
@@ -16,74 +17,131 @@ export function normalizeDn(dn: string): string {
     .toLowerCase();
 }
 
+/** What the walk found: a protected group the account is in, or a reason it cannot tell (counted as protected). */
+export type GroupFinding =
+  | { readonly kind: 'member'; readonly group: string }
+  | { readonly kind: 'unverifiable'; readonly why: string }
+  | undefined;
+
 /**
  * Protected-group membership on an RFC directory, where slapd follows nothing by itself (no memberof overlay is
- * assumed): from the account up, one search per level for the groups (groupOfNames / groupOfUniqueNames) that
- * list any DN of the level before, until a protected group turns up or no new group does. Cycles end the walk
- * (each group is visited once); a chain deeper than MAX_GROUP_DEPTH is reported, not ignored.
+ * assumed): from the account up, one search per level for the entries that list any DN of the level before in
+ * `member` or `uniqueMember` (whatever their object class), until a protected group turns up or no new group
+ * does. The server matches DNs (so `uid=Jane, ou=People` in a group finds `uid=jane,ou=people`); the protected
+ * groups are compared in the spelling the server itself returns for them, read from the server, so that
+ * `commonName=…` or `cn=ops\20admins` in LDAP_PROTECTED_GROUPS still names the group. Cycles end the walk (each
+ * group is visited once); a chain deeper than MAX_GROUP_DEPTH, or more groups than one search returns, cannot be
+ * ruled out and is reported, never taken for "not a member".
  */
-export function createGroupWalk(protectedGroups: readonly string[]) {
-  const wanted = new Map(protectedGroups.map((dn) => [normalizeDn(dn), dn]));
-  let bases: Promise<string[]> | undefined;
-
-  /**
-   * Where groups are searched: the naming contexts (rootDSE) that hold a protected group, since nested groups may
-   * sit anywhere in them; the protected groups' own domain suffixes if the rootDSE cannot be read.
-   */
-  const searchBases = (client: Client): Promise<string[]> => {
-    bases ??= client
-      .search('', { scope: 'base', attributes: ['namingContexts'] })
-      .then(({ searchEntries }) => (searchEntries[0] ? values(searchEntries[0], 'namingContexts') : []))
-      .catch(() => [] as string[])
-      .then((contexts) => {
-        const holding = contexts.filter((nc) =>
-          [...wanted.keys()].some((g) => g === normalizeDn(nc) || g.endsWith(`,${normalizeDn(nc)}`)),
-        );
-        return holding.length > 0 ? holding : [...new Set(protectedGroups.map(domainSuffix))];
+export function createGroupWalk(protectedGroups: readonly string[], baseDn: string) {
+  /** The naming contexts: kept once read (they change with the server's configuration), a failure is not. */
+  let contexts: Promise<string[]> | undefined;
+  const searchBases = (client: Client) => {
+    if (!contexts) {
+      const read = namingContexts(client, protectedGroups, baseDn);
+      contexts = read;
+      read.catch(() => {
+        if (contexts === read) contexts = undefined;
       });
-    return bases;
+    }
+    return contexts;
   };
 
   return {
-    /** The protected group the account is in (as configured), directly or nested, or undefined. */
-    async protectedGroupOf(client: Client, accountDn: string): Promise<string | undefined> {
-      if (wanted.size === 0) return undefined;
-      const roots = await searchBases(client);
+    /** The protected group the account is in (as configured), directly or nested; or why that cannot be told. */
+    async protectedGroupOf(client: Client, accountDn: string, uniqueIds: readonly string[]): Promise<GroupFinding> {
+      if (protectedGroups.length === 0) return undefined;
+      // Read on every lookup, like the membership itself: a group renamed since must not slip through a cache.
+      const [wanted, bases] = await Promise.all([serverSpellings(client, protectedGroups), searchBases(client)]);
       const seen = new Set([normalizeDn(accountDn)]);
-      let level = [accountDn];
-      for (let depth = 0; level.length > 0; depth++) {
+      // groupOfUniqueNames may list the account as `dn#'0101'B`, its x500UniqueIdentifier, which only that exact
+      // value matches.
+      let terms = [accountDn, ...uniqueIds.map((id) => `${accountDn}#${id}`)].flatMap((dn, i) =>
+        i === 0 ? [equals('member', dn), equals('uniqueMember', dn)] : [equals('uniqueMember', dn)],
+      );
+      for (let depth = 0; terms.length > 0; depth++) {
         if (depth >= MAX_GROUP_DEPTH || seen.size > MAX_GROUPS_SEEN) {
-          return `membership not verifiable: groups nested deeper than ${MAX_GROUP_DEPTH} levels`;
+          return { kind: 'unverifiable', why: `groups nested more than ${MAX_GROUP_DEPTH} levels deep` };
         }
-        const filter = and(
-          GROUP_CLASSES,
-          or(...level.flatMap((dn) => [equals('member', dn), equals('uniqueMember', dn)])),
-        );
-        const found = await Promise.all(
-          roots.map((base) => client.search(base, { scope: 'sub', filter, attributes: ['1.1'] })),
-        );
+        const filter = or(...terms);
+        let found: { searchEntries: { dn: string }[] }[];
+        try {
+          found = await Promise.all(
+            bases.map((base) =>
+              client.search(base, { scope: 'sub', filter, attributes: ['1.1'], sizeLimit: GROUPS_PER_SEARCH }),
+            ),
+          );
+        } catch (err) {
+          // sizeLimitExceeded: more groups at one level than the directory returns to the bot in one answer.
+          if ((err as { code?: unknown }).code === 4) {
+            return { kind: 'unverifiable', why: `more than ${GROUPS_PER_SEARCH} groups at one level` };
+          }
+          throw err;
+        }
         const next: string[] = [];
         for (const { searchEntries } of found) {
           for (const group of searchEntries) {
             const key = normalizeDn(group.dn);
             const hit = wanted.get(key);
-            if (hit) return hit;
+            if (hit) return { kind: 'member', group: hit };
             if (!seen.has(key)) {
               seen.add(key);
               next.push(group.dn);
             }
           }
         }
-        level = next;
+        terms = next.flatMap((dn) => [equals('member', dn), equals('uniqueMember', dn)]);
       }
       return undefined;
     },
   };
 }
 
-/** `cn=x,ou=groups,dc=example,dc=com` → `dc=example,dc=com`; a DN without dc= parts is its own parent's. */
-function domainSuffix(dn: string): string {
+/** The protected groups as the server spells their DNs (a base read of each), keyed for comparison. */
+async function serverSpellings(client: Client, protectedGroups: readonly string[]): Promise<Map<string, string>> {
+  const entries = await Promise.all(
+    protectedGroups.map((group) =>
+      client
+        .search(group, { scope: 'base', attributes: ['1.1'] })
+        .then((r) => r.searchEntries[0])
+        .catch((err: unknown) => {
+          if (typeof (err as { code?: unknown }).code === 'number') return undefined; // gone or hidden
+          throw err;
+        })
+        .then((entry) => {
+          // No lookup can rule out membership of a group it cannot find, until LDAP_PROTECTED_GROUPS is fixed.
+          if (!entry) {
+            throw new AppError(ErrorCode.DirectoryUnavailable, 'A protected group cannot be read', {
+              reason: 'protected_group_unreadable',
+              group,
+            });
+          }
+          return [normalizeDn(entry.dn), group] as const;
+        }),
+    ),
+  );
+  return new Map(entries);
+}
+
+/**
+ * Where groups are searched: every naming context the rootDSE lists, since a nested group may sit anywhere; if the
+ * rootDSE lists none to the bot, the domain (dc=) or top suffixes of the protected groups and of LDAP_BASE_DN.
+ */
+async function namingContexts(client: Client, protectedGroups: readonly string[], baseDn: string): Promise<string[]> {
+  const listed = await client
+    .search('', { scope: 'base', attributes: ['namingContexts'] })
+    .then((r) => (r.searchEntries[0] ? values(r.searchEntries[0], 'namingContexts') : []))
+    .catch((err: unknown) => {
+      // A rootDSE the bot may not read is an answer (use the suffixes); a connection that fails is not.
+      if (typeof (err as { code?: unknown }).code === 'number') return [] as string[];
+      throw err;
+    });
+  return listed.length > 0 ? listed : [...new Set([...protectedGroups, baseDn].map(topSuffix))];
+}
+
+/** `cn=x,ou=groups,dc=example,dc=com` → `dc=example,dc=com`; `cn=x,ou=y,o=corp` → `o=corp`. */
+function topSuffix(dn: string): string {
   const parts = dn.split(/(?<!\\),/).map((p) => p.trim());
   const dc = parts.findIndex((p) => /^dc=/i.test(p));
-  return dc >= 0 ? parts.slice(dc).join(',') : parts.slice(1).join(',');
+  return dc >= 0 ? parts.slice(dc).join(',') : (parts.at(-1) ?? dn);
 }

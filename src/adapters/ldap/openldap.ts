@@ -1,6 +1,6 @@
-import { Attribute, Change } from 'ldapts';
+import { Attribute, Change, type Client, type Entry } from 'ldapts';
 import type { LdapConfig } from '../../config/index.js';
-import type { LoginBlock } from '../../ports/index.js';
+import type { LoginBlock, Protection } from '../../ports/index.js';
 import { accountBasics, type LdapDialect } from './dialect.js';
 import { first, values } from './entry.js';
 import { StartupProblem } from './errors.js';
@@ -15,23 +15,34 @@ const replace = (type: string, ...vals: string[]) =>
  * are only returned when named, so the lookup names each one it judges by.
  */
 export function createOpenLdapDialect(config: LdapConfig): LdapDialect {
-  const groups = createGroupWalk(config.protectedGroups);
+  const groups = createGroupWalk(config.protectedGroups, config.baseDn);
   return {
     kind: 'ldap',
     label: 'the LDAP directory',
-    accountAttributes: ['uid', 'cn', 'displayName', 'pwdAccountLockedTime', 'pwdStartTime', 'pwdEndTime'],
+    accountAttributes: ['uid', 'cn', 'displayName', 'x500UniqueIdentifier', ...STATE_ATTRIBUTES],
     bufferAttributes: [],
 
     async toAccount(client, entry) {
-      const lock = lockOf(first(entry, 'pwdAccountLockedTime'));
-      const loginBlocked = validityOf(first(entry, 'pwdStartTime'), first(entry, 'pwdEndTime'), Date.now());
-      const group = await groups.protectedGroupOf(client, entry.dn);
+      const now = Date.now();
+      const [group, unreadable] = await Promise.all([
+        groups.protectedGroupOf(client, entry.dn, values(entry, 'x500UniqueIdentifier')),
+        hiddenStateOf(client, entry),
+      ]);
+      const lock = lockOf(first(entry, 'pwdAccountLockedTime'), now);
+      const loginBlocked = validityOf(first(entry, 'pwdStartTime'), first(entry, 'pwdEndTime'), now);
+      const protection: Protection | undefined =
+        group?.kind === 'member'
+          ? { reason: 'protected_group', what: group.group }
+          : group?.kind === 'unverifiable'
+            ? { reason: 'membership_unverifiable', what: group.why }
+            : undefined;
       return {
         ...accountBasics(entry, config, 'uid'),
         disabled: lock === 'permanent',
         locked: lock === 'failed_logins',
-        ...(group ? { protection: { reason: 'protected_group' as const, what: group } } : {}),
+        ...(protection ? { protection } : {}),
         ...(loginBlocked ? { loginBlocked } : {}),
+        ...(unreadable.length > 0 ? { unreadable } : {}),
       };
     },
 
@@ -71,14 +82,45 @@ export function createOpenLdapDialect(config: LdapConfig): LdapDialect {
   };
 }
 
+/** ppolicy's state, which decides whether the account can log in at all. */
+const STATE_ATTRIBUTES = ['pwdAccountLockedTime', 'pwdStartTime', 'pwdEndTime'] as const;
+
 /**
- * ppolicy's lock: year 0000, however written, is an administrator's lock that a reset must not lift; any other
- * time is a lock by failed logins that a reset ends. A value that is not a time is taken as the administrator's.
+ * ppolicy's state attributes the entry came back without, that are there all the same: hidden from the bot's
+ * reads. An attribute the bot may not read is simply left out of a search result, which would read as "not
+ * locked"; a compare tells absent (noSuchAttribute) from present (true or false) from forbidden
+ * (insufficientAccess), and compare needs less than read.
  */
-export function lockOf(lockedAt: string | undefined): 'permanent' | 'failed_logins' | undefined {
+async function hiddenStateOf(client: Client, entry: Entry): Promise<string[]> {
+  const missing = STATE_ATTRIBUTES.filter((a) => values(entry, a).length === 0);
+  const hidden = await Promise.all(
+    missing.map((attribute) =>
+      client.compare(entry.dn, attribute, '19700101000000Z').then(
+        () => true, // present, yet not in what the search returned
+        (err: unknown) => {
+          const code = (err as { code?: unknown }).code;
+          // noSuchAttribute: truly absent; undefinedAttributeType: a ppolicy without it (not the overlay of 2.5).
+          if (code === 16 || code === 17) return false;
+          if (typeof code === 'number') return true; // insufficientAccess and anything else: cannot vouch
+          throw err;
+        },
+      ),
+    ),
+  );
+  return missing.filter((_, i) => hidden[i]);
+}
+
+/**
+ * ppolicy's lock (pwdAccountLockedTime), read as ppolicy reads it: 0000-01-01 or 1970-01-01 (time zero) is an
+ * administrator's lock that a reset must not lift; so, here, is any year 0000 however written, a time still to
+ * come (ppolicy never writes one: an administrator scheduled it) and a value that is not a time. Any other time is
+ * a lock by failed logins, which a reset ends.
+ */
+export function lockOf(lockedAt: string | undefined, now: number): 'permanent' | 'failed_logins' | undefined {
   if (lockedAt === undefined) return undefined;
   const time = parseGeneralizedTime(lockedAt);
-  return !time || time.kind === 'year_zero' ? 'permanent' : 'failed_logins';
+  if (!time || time.kind === 'year_zero' || time.epochMs === 0 || time.epochMs > now) return 'permanent';
+  return 'failed_logins';
 }
 
 /** ppolicy's validity window: outside it every bind fails, whatever the password. Unreadable times count as outside. */

@@ -29,6 +29,7 @@ export function domainRid(sid: string): number | undefined {
  * Server 2016 and later, plus Protected Users, Group Policy Creator Owners and the Key Admins groups.
  */
 export const PRIVILEGED_DOMAIN_GROUPS: ReadonlyMap<number, string> = new Map([
+  [498, 'Enterprise Read-only Domain Controllers'],
   [512, 'Domain Admins'],
   [516, 'Domain Controllers'],
   [518, 'Schema Admins'],
