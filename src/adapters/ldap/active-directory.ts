@@ -28,8 +28,8 @@ const SID_CACHE_MS = 10 * 60_000;
 
 /**
  * Every user has these (the DC writes accountExpires when it creates one), and Authenticated Users may read them
- * by default: when one is missing, the bot was denied
- * reading it, and "not disabled" or "in no privileged group" would only mean "not visible".
+ * by default: when one is missing, the bot was denied reading it, and "not disabled" or "in no privileged group"
+ * would only mean "not visible".
  */
 const REQUIRED = ['userAccountControl', 'pwdLastSet', 'objectSid', 'accountExpires'] as const;
 
@@ -137,7 +137,7 @@ export function createActiveDirectoryDialect(config: LdapConfig): LdapDialect {
   };
 }
 
-/** The first reason, most serious first, that makes the account privileged whatever the configuration says (exported for tests). */
+/** The first reason, most serious first, that makes the account privileged whatever the configuration says. */
 export function privileged(
   entry: Entry,
   tokenGroups: readonly string[],
