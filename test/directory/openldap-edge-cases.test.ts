@@ -192,7 +192,7 @@ describe.runIf(requireSlapd())('OpenLDAP edge cases (real slapd)', () => {
     await ordinaryReset(harness);
   });
 
-  it('counts an account whose groups nest deeper than it follows as protected, and says why', async () => {
+  it('counts an account whose groups nest deeper, or spread wider, than it can follow as protected, and says why', async () => {
     const p = await person();
     let member = p.dn;
     for (let level = 1; level <= MAX_GROUP_DEPTH + 1; level++) {
@@ -204,6 +204,18 @@ describe.runIf(requireSlapd())('OpenLDAP edge cases (real slapd)', () => {
     const error = fieldError(await lookup(harness, p.code));
     expect(error).toContain('The bot cannot rule out that the account is in a group listed in LDAP_PROTECTED_GROUPS');
     expect(error).toContain(`nested more than ${MAX_GROUP_DEPTH} levels deep`);
+    // More groups at one level than slapd returns in one answer (500 by default): the rest cannot be seen.
+    const crowded = await person();
+    for (let i = 0; i < 501; i++) {
+      await people.addEntry(`cn=edge-crowd-${i},ou=groups,${LDAP_BASE}`, {
+        objectClass: ['groupOfNames'],
+        cn: `edge-crowd-${i}`,
+        member: crowded.dn,
+      });
+    }
+    expect(fieldError(await lookup(harness, crowded.code))).toContain(
+      'more groups at one level than the directory returns in one search',
+    );
     await ordinaryReset(harness);
   });
 

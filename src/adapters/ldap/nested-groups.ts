@@ -6,8 +6,6 @@ import { equals, or } from './filter.js';
 /** How far up the walk goes; past that, membership cannot be ruled out and the account counts as protected. */
 export const MAX_GROUP_DEPTH = 16;
 const MAX_GROUPS_SEEN = 2000;
-/** slapd's default size limit for non-root binds is 500; the walk asks for at most this many groups a search. */
-const GROUPS_PER_SEARCH = 500;
 
 /** DNs compare case-insensitively, and spaces around `,` `=` `+` are not part of them. */
 export function normalizeDn(dn: string): string {
@@ -67,14 +65,14 @@ export function createGroupWalk(protectedGroups: readonly string[], baseDn: stri
         let found: { searchEntries: { dn: string }[] }[];
         try {
           found = await Promise.all(
-            bases.map((base) =>
-              client.search(base, { scope: 'sub', filter, attributes: ['1.1'], sizeLimit: GROUPS_PER_SEARCH }),
-            ),
+            // No client size limit: ldapts hands back a list cut at the client's limit as if it were whole. The
+            // server's own limit (slapd: 500 by default) ends in sizeLimitExceeded, which is an answer.
+            bases.map((base) => client.search(base, { scope: 'sub', filter, attributes: ['1.1'] })),
           );
         } catch (err) {
           // sizeLimitExceeded: more groups at one level than the directory returns to the bot in one answer.
           if ((err as { code?: unknown }).code === 4) {
-            return { kind: 'unverifiable', why: `more than ${GROUPS_PER_SEARCH} groups at one level` };
+            return { kind: 'unverifiable', why: 'more groups at one level than the directory returns in one search' };
           }
           throw err;
         }
