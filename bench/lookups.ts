@@ -11,7 +11,7 @@ import { Client } from 'ldapts';
 import { createLdapDirectory } from '../src/adapters/ldap/directory.js';
 import { parseConfig } from '../src/config/index.js';
 import type { Directory } from '../src/ports/index.js';
-import { ADMIN_GROUP } from '../test/helpers/harness.js';
+import { OFFLINE_ENV } from '../test/helpers/harness.js';
 import { LdapPeople } from '../test/helpers/ldap-people.js';
 import { AD_BASE, AD_BOT, AD_PEOPLE, AdPeople, startSamba } from '../test/helpers/samba.js';
 import { LDAP_BASE, LDAP_BOT, LDAP_PEOPLE, ldapBotEnv, startSlapd } from '../test/helpers/slapd.js';
@@ -22,15 +22,6 @@ const WARMUP = 30;
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? Number.NaN;
-};
-
-const SLACK_AND_TWILIO = {
-  SLACK_BOT_TOKEN: 'xoxb-1-2-bench',
-  SLACK_APP_TOKEN: 'xapp-1-A1-2-bench',
-  SLACK_ADMIN_GROUP_ID: ADMIN_GROUP,
-  TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
-  TWILIO_AUTH_TOKEN: 'bench',
-  TWILIO_FROM_NUMBER: '+15005550006',
 };
 
 interface Subject {
@@ -82,7 +73,7 @@ async function openLdap(): Promise<void> {
       await people.addEntry(dn, { objectClass: ['groupOfNames'], cn, member });
       member = dn;
     }
-    const config = parseConfig({ ...SLACK_AND_TWILIO, ...ldapBotEnv(slapd) }).directory;
+    const config = parseConfig({ ...OFFLINE_ENV, ...ldapBotEnv(slapd) }).directory;
     if (config.kind !== 'ldap') throw new Error('expected DIRECTORY=ldap');
     directory = createLdapDirectory('ldap', config.ldap);
     await raw.startTLS({ ca: [readFileSync(slapd.caFile)], host: '127.0.0.1' });
@@ -122,7 +113,7 @@ async function activeDirectory(): Promise<void> {
       await ad.addMember(dn, member);
       member = dn;
     }
-    const config = parseConfig({ ...SLACK_AND_TWILIO, ...ad.botEnv() }).directory;
+    const config = parseConfig({ ...OFFLINE_ENV, ...ad.botEnv() }).directory;
     if (config.kind !== 'ad') throw new Error('expected DIRECTORY=ad');
     directory = createLdapDirectory('ad', config.ldap);
     await raw.bind(AD_BOT.dn, AD_BOT.password);

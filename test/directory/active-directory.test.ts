@@ -7,7 +7,16 @@ import type { DoctorReport } from '../../src/doctor/index.js';
 import { BLOCK_IDS } from '../../src/views/reset-modal.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FakeTwilio } from '../fakes/fake-twilio.js';
-import { ADMIN, ADMIN_GROUP, type Harness, startHarness, startOutcome, testEnv, waitFor } from '../helpers/harness.js';
+import {
+  ADMIN,
+  ADMIN_GROUP,
+  type Harness,
+  OFFLINE_ENV,
+  startHarness,
+  startOutcome,
+  testEnv,
+  waitFor,
+} from '../helpers/harness.js';
 import {
   AD_ADMIN,
   AD_NESTED_GROUP,
@@ -51,17 +60,9 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
       return h.driver.submit(ADMIN, { code });
     };
 
-    const slackAndTwilio = {
-      SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
-      SLACK_APP_TOKEN: 'xapp-1-A1-2-abc',
-      SLACK_ADMIN_GROUP_ID: ADMIN_GROUP,
-      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
-      TWILIO_AUTH_TOKEN: 'token',
-      TWILIO_FROM_NUMBER: '+15005550006',
-    };
     /** The adapter alone, configured exactly as the bot would be. */
     const adapter = () => {
-      const config = parseConfig({ ...slackAndTwilio, ...ad.botEnv() }).directory;
+      const config = parseConfig({ ...OFFLINE_ENV, ...ad.botEnv() }).directory;
       if (config.kind !== 'ad') throw new Error('expected DIRECTORY=ad');
       return createLdapDirectory('ad', config.ldap);
     };

@@ -50,6 +50,16 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** The Slack and Twilio variables the configuration requires, for code that only needs the parsed directory config. */
+export const OFFLINE_ENV: Readonly<Record<string, string>> = {
+  SLACK_BOT_TOKEN: 'xoxb-1-2-offline',
+  SLACK_APP_TOKEN: 'xapp-1-A1-2-offline',
+  SLACK_ADMIN_GROUP_ID: ADMIN_GROUP,
+  TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+  TWILIO_AUTH_TOKEN: 'offline',
+  TWILIO_FROM_NUMBER: '+15005550006',
+};
+
 export function testEnv(slack: FakeSlack, twilio: FakeTwilio, mode: 'http' | 'socket') {
   return {
     SLACK_BOT_TOKEN: BOT_TOKEN,
