@@ -4,6 +4,8 @@ import { createResponseUrlNotifier, SLACK_RESPONSE_ORIGINS } from './adapters/re
 import { createSlackAdminDirectory } from './adapters/slack-admin-directory.js';
 import { createSlackAdminMessenger } from './adapters/slack-admin-messenger.js';
 import { createSlackAuditChannel } from './adapters/slack-audit-channel.js';
+import { createDeliveryReporter } from './adapters/slack-delivery-reporter.js';
+import { createSlackInterruptionNotices } from './adapters/slack-interruption-notices.js';
 import { createTwilioSmsSender, maxSendDurationMs } from './adapters/twilio-sms.js';
 import { type Config, parseConfig } from './config/index.js';
 import { createPasswordGenerator } from './domain/password.js';
@@ -14,13 +16,12 @@ import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import type { Directory } from './ports/index.js';
+import type { DeliveryReporter, Directory } from './ports/index.js';
 import { readinessChecks } from './readiness.js';
 import { type RunningApp, startRuntime } from './runtime.js';
 import { createAnnouncer } from './services/announcer.js';
 import { createCompensator } from './services/compensation.js';
-import { createDeliveryReporter } from './services/delivery-reporter.js';
-import { createDeliveryTracker, type DeliveryReporter } from './services/delivery-tracker.js';
+import { createDeliveryTracker } from './services/delivery-tracker.js';
 import { createInterruptedSendSweeper } from './services/interrupted-sends.js';
 import { createLookupEmployee } from './services/lookup-employee.js';
 import { createResetPassword } from './services/reset-password.js';
@@ -207,11 +208,13 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
   const interruptedAfterMs = maxSendDurationMs(config.twilio.timeoutMs) + directoryMs + 1000;
   const interrupted = createInterruptedSendSweeper({
     audit: store.audit,
-    messenger,
+    notices: createSlackInterruptionNotices({
+      messenger,
+      ...(directory ? { directoryLabel: directory.label } : {}),
+    }),
     staleAfterMs: interruptedAfterMs,
     log,
     ...(compensator ? { compensator } : {}),
-    ...(directory ? { directoryLabel: directory.label } : {}),
   });
   registerListeners(app, {
     log,

@@ -1,5 +1,5 @@
 import type { AppError } from '../errors.js';
-import type { DirectoryResult, RateLimitSubject, ResetSummary } from '../ports/index.js';
+import type { DirectoryResult } from '../ports/index.js';
 
 /** What the directory step did, for the admin's message and the audit. Absent with DIRECTORY=none. */
 export interface DirectoryStepOutcome {
@@ -38,21 +38,3 @@ export type ResetOutcome =
 
 /** Every outcome but a duplicate, which leaves no trace of its own. */
 export type RecordedOutcome = Exclude<ResetOutcome, { status: 'duplicate' }>;
-
-/** A sent message being followed until the provider gives a final state. */
-export interface DeliveryJob {
-  readonly auditId: string;
-  readonly messageSid: string;
-  /** The last status known (from the send, or from the store after a restart). */
-  readonly status: string;
-  readonly trackUntil: Date;
-  readonly summary: ResetSummary;
-  /** What the reset was counted against, so that a text that never arrived can give back its 10-minute count. */
-  readonly subject: RateLimitSubject;
-  /** The command's response_url, known only to the process that sent; Slack honours it for 30 minutes. */
-  readonly responseUrl?: string;
-  readonly sentAt?: Date;
-  readonly announcementTs?: string;
-  /** The account whose password was set, scrambled if the text is not delivered. */
-  readonly directoryAccountId?: string;
-}

@@ -5,5 +5,6 @@
 export * from './audit.js';
 export * from './directory.js';
 export * from './limits.js';
+export * from './notices.js';
 export * from './slack.js';
 export * from './sms.js';

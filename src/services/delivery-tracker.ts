@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import type { DeliveryJob } from '../domain/outcome.js';
 import { maskPhone } from '../domain/phone.js';
 import { asAppError } from '../errors.js';
 import type {
   AuditRecord,
   AuditStore,
+  DeliveryJob,
+  DeliveryReporter,
   DeliveryResult,
   DirectoryResult,
   RateLimiter,
@@ -12,24 +13,7 @@ import type {
   SmsSender,
 } from '../ports/index.js';
 
-export type { DeliveryJob } from '../domain/outcome.js';
-
-/** Tells the admin (and the audit channel) how a text ended; built by the composition root over Slack. */
-export interface DeliveryReporter {
-  /**
-   * The text reached a final state. `directory` is what became of the password when the text did not arrive
-   * (scrambled, or not, and why), undefined when there was nothing to do.
-   */
-  final(
-    job: DeliveryJob,
-    status: SmsDeliveryStatus,
-    final: DeliveryResult,
-    directory: DirectoryResult | undefined,
-    log: Logger,
-  ): Promise<void>;
-  /** Tracking ended without a final state. */
-  gaveUp(job: DeliveryJob, last: string, log: Logger): Promise<void>;
-}
+export type { DeliveryJob } from '../ports/index.js';
 
 /** Makes a password that was not delivered invalid; resolves with what happened (undefined: another replica did it). */
 export type UndeliveredCompensation = (

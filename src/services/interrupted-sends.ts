@@ -1,7 +1,5 @@
 import type { Logger } from 'pino';
-import { maskPhone } from '../domain/phone.js';
-import type { AdminMessenger, AuditRecord, AuditStore, DirectoryResult } from '../ports/index.js';
-import { compensationCause, compensationLine } from '../views/outcome.js';
+import type { AuditRecord, AuditStore, DirectoryResult, InterruptionNotices } from '../ports/index.js';
 import type { Compensator } from './compensation.js';
 
 /**
@@ -14,17 +12,15 @@ import type { Compensator } from './compensation.js';
  */
 export function createInterruptedSendSweeper(deps: {
   audit: AuditStore;
-  messenger: AdminMessenger;
+  /** Tells the admin who asked (worded and delivered on the Slack side). */
+  notices: InterruptionNotices;
   /** Longer than the slowest possible reset (timeouts and retries included). */
   staleAfterMs: number;
   log: Logger;
   compensator?: Compensator;
-  /** "Active Directory", … for the admin's message. */
-  directoryLabel?: string;
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
-  const label = deps.directoryLabel ?? 'the directory';
 
   const compensate = async (row: AuditRecord, why: string, from: DirectoryResult[]) => {
     if (!row.directory || !deps.compensator) return undefined;
@@ -46,17 +42,15 @@ export function createInterruptedSendSweeper(deps: {
         },
         `${why}: reset marked unknown`,
       );
-      await dm(
-        row,
-        interruptedText(row, directory ? compensationLine(directory, label, 'reset_interrupted') : undefined),
-      );
+      await tellAdmin(() => deps.notices.interrupted(row, directory), row);
     }
     return rows;
   };
 
-  const dm = async (row: AuditRecord, text: string) => {
+  /** The admin is told best effort: a failed DM is logged, and the sweep goes on. */
+  const tellAdmin = async (tell: () => Promise<void>, row: AuditRecord) => {
     try {
-      await deps.messenger.dm(row.adminUserId, text);
+      await tell();
     } catch (err) {
       deps.log.error({ err, auditId: row.id }, 'could not tell the admin about an interrupted reset');
     }
@@ -67,8 +61,7 @@ export function createInterruptedSendSweeper(deps: {
     for (const row of await deps.audit.scramblesToRetry()) {
       const result = await compensate(row, row.directoryStep?.detail ?? 'retry', ['scramble_failed']);
       if (result === 'scrambled' || result === 'superseded') {
-        const cause = compensationCause(row.directoryStep?.detail);
-        await dm(row, `:white_check_mark: ${resetLabel(row)}: ${compensationLine(result, label, cause)}`);
+        await tellAdmin(() => deps.notices.scrambleRetried(row, result), row);
       }
     }
   };
@@ -87,26 +80,6 @@ export function createInterruptedSendSweeper(deps: {
       );
     },
   };
-}
-
-function resetLabel(row: AuditRecord): string {
-  const who = row.employee?.name ?? 'an employee';
-  const phone = row.employee?.phoneE164 ? ` at ${maskPhone(row.employee.phoneE164)}` : '';
-  return `Your password reset for ${who}${phone} (started ${row.createdAt})`;
-}
-
-export function interruptedText(row: AuditRecord, directoryLine?: string): string {
-  if (directoryLine) {
-    return (
-      `:warning: *Reset interrupted:* ${resetLabel(row).replace(/^Your/, 'your')} was interrupted when the bot ` +
-      `restarted, so it cannot tell whether the text went out. ${directoryLine} Run /resetpw again.`
-    );
-  }
-  return (
-    `:warning: *Outcome unknown:* ${resetLabel(row).replace(/^Your/, 'your')} was interrupted ` +
-    'when the bot restarted, so it cannot tell whether the text went out. Ask the employee whether a text arrived; ' +
-    'if not, check the Twilio message log for the number before running /resetpw again.'
-  );
 }
 
 export type InterruptedSendSweeper = ReturnType<typeof createInterruptedSendSweeper>;

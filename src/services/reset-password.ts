@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Employee } from '../domain/employee.js';
-import type { DeliveryJob, DirectoryStepOutcome, RecordedOutcome, ResetOutcome } from '../domain/outcome.js';
+import type { DirectoryStepOutcome, RecordedOutcome, ResetOutcome } from '../domain/outcome.js';
 import type { PasswordGenerator } from '../domain/password.js';
 import { maskPhone, type NumberRules } from '../domain/phone.js';
 import { composeSmsText } from '../domain/sms-text.js';
@@ -8,6 +8,7 @@ import { AppError, asAppError, ErrorCode } from '../errors.js';
 import type {
   AdminDirectory,
   AuditStore,
+  DeliveryJob,
   Directory,
   DirectoryAccount,
   RateLimiter,

@@ -48,6 +48,16 @@ describe('architecture', () => {
     expect(outward).toEqual([]);
   });
 
+  it('keeps words out of the use cases: services hand outcomes to ports, the Slack side words them', () => {
+    const services = [...graph.keys()].filter((f) => name(f).startsWith('services/'));
+    const wording = services.flatMap((f) =>
+      (graph.get(f) ?? [])
+        .filter((t) => /^(views|listeners|adapters)\//.test(name(t)) || name(t) === 'user-messages.ts')
+        .map((t) => `${name(f)} → ${name(t)}`),
+    );
+    expect(wording).toEqual([]);
+  });
+
   it('keeps SDK names out of the use cases: Twilio and LDAP stay in their adapters', () => {
     const services = [...graph.keys()].filter((f) => name(f).startsWith('services/'));
     const sdkImports = services.filter((f) => /from '(twilio|ldapts)/.test(readFileSync(f, 'utf8'))).map(name);

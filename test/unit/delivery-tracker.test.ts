@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createDeliveryReporter } from '../../src/adapters/slack-delivery-reporter.js';
 import { AppError, ErrorCode } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import type { AdminMessenger, SmsDeliveryStatus, SmsSender } from '../../src/ports/index.js';
 import { createAnnouncer } from '../../src/services/announcer.js';
-import { createDeliveryReporter } from '../../src/services/delivery-reporter.js';
 import { createDeliveryTracker } from '../../src/services/delivery-tracker.js';
 import { LogCapture } from '../helpers/harness.js';
 import { type MemoryStore, memoryStore } from '../helpers/memory-store.js';

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeliveryJob } from '../../src/domain/outcome.js';
+import { createSlackInterruptionNotices } from '../../src/adapters/slack-interruption-notices.js';
 import type { PasswordGenerator } from '../../src/domain/password.js';
 import { buildProfile, PASSWORD_DEFAULTS } from '../../src/domain/password-policy.js';
 import { AppError, ErrorCode } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
-import type { AdminDirectory, SmsSender } from '../../src/ports/index.js';
+import type { AdminDirectory, DeliveryJob, SmsSender } from '../../src/ports/index.js';
 import { createAnnouncer } from '../../src/services/announcer.js';
 import { createCompensator } from '../../src/services/compensation.js';
 import { createInterruptedSendSweeper } from '../../src/services/interrupted-sends.js';
@@ -181,7 +181,7 @@ describe('resetPassword with a directory', () => {
     const dms: string[] = [];
     const sweeper = createInterruptedSendSweeper({
       audit: s.mem.audit,
-      messenger: { dm: async (_u, text) => void dms.push(text) },
+      notices: createSlackInterruptionNotices({ messenger: { dm: async (_u, text) => void dms.push(text) } }),
       staleAfterMs: 60_000,
       log: s.log,
       compensator: s.compensator,

@@ -1,9 +1,14 @@
 import type { Logger } from 'pino';
-import type { DeliveryJob } from '../domain/outcome.js';
-import type { AdminMessenger, DirectoryResult, ResponseUrlNotifier, SmsDeliveryStatus } from '../ports/index.js';
+import type {
+  AdminMessenger,
+  DeliveryJob,
+  DeliveryReporter,
+  DirectoryResult,
+  ResetSummary,
+  ResponseUrlNotifier,
+  SmsDeliveryStatus,
+} from '../ports/index.js';
 import { describeDelivery, toEphemeralMessage } from '../views/outcome.js';
-import type { Announcer } from './announcer.js';
-import type { DeliveryReporter } from './delivery-tracker.js';
 
 const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 
@@ -14,7 +19,8 @@ const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 export function createDeliveryReporter(deps: {
   notifier: ResponseUrlNotifier;
   messenger: AdminMessenger;
-  announcer: Announcer;
+  /** The audit channel's message about the reset (services/announcer.ts: never in the way, failures logged). */
+  announcer: { update(ts: string, summary: ResetSummary, log: Logger): Promise<void> };
   /** "Active Directory", … when a directory is configured. */
   directoryLabel?: string;
   now?: () => number;
