@@ -8,6 +8,9 @@ import type { AdminDirectory, AuditEntry, AuditOutcome, AuditStore, Directory, S
  * names, provider statuses, operation names): never a user id, an employee code or a number. One registry per bot,
  * built by the composition root; adapters are measured by wrapping them, so they stay free of metrics code.
  */
+/** Outcomes of requests stopped before anything was sent; each leaves an audit row, where they are counted. */
+const STOPPED: ReadonlySet<string> = new Set(['refused', 'invalid', 'rate_limited']);
+
 export function createMetrics(options: { inFlight: () => number }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -15,7 +18,7 @@ export function createMetrics(options: { inFlight: () => number }) {
 
   const resets = new Counter({
     name: 'resetpw_resets_total',
-    help: 'Resets by outcome (sent, failed, unknown, refused, invalid, rate_limited).',
+    help: 'Reset requests by final outcome (sent, failed, unknown; refused, invalid, rate_limited at whichever step).',
     labelNames: ['outcome'],
     registers: [registry],
   });
@@ -95,7 +98,9 @@ export function createMetrics(options: { inFlight: () => number }) {
 
   return {
     registry,
+    /** A reset that ran: sent, failed or unknown. Its refusals are counted where they are recorded (below). */
     resetOutcome(outcome: string): void {
+      if (STOPPED.has(outcome)) return;
       resets.inc({ outcome });
     },
     /**
@@ -104,8 +109,11 @@ export function createMetrics(options: { inFlight: () => number }) {
      */
     audit(audit: AuditStore): AuditStore {
       const count = (outcome: AuditOutcome, times = 1) => {
-        if (outcome.result !== 'refused' && outcome.result !== 'invalid' && outcome.result !== 'rate_limited') return;
+        if (!STOPPED.has(outcome.result)) return;
         const [reason = 'unknown', detail] = (outcome.errorCode ?? 'unknown').split(':');
+        // The same request's word in both families: one per refusal, whether the command, a form step or the
+        // reset itself stopped it.
+        resets.inc({ outcome: outcome.result }, times);
         refusals.inc({ reason }, times);
         if (outcome.result === 'rate_limited' && detail) rateLimited.inc({ limit: detail }, times);
       };

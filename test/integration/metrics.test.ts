@@ -46,6 +46,9 @@ describe('/metrics', () => {
     expect(value(text, 'resetpw_resets_total{outcome="sent"}')).toBe(1);
     expect(value(text, 'resetpw_resets_total{outcome="rate_limited"}')).toBe(1);
     expect(value(text, 'resetpw_resets_total{outcome="failed"}')).toBe(1);
+    // Refusals at any step are outcomes too: the non-admin's command and the invalid form, each counted once.
+    expect(value(text, 'resetpw_resets_total{outcome="refused"}')).toBe(1);
+    expect(value(text, 'resetpw_resets_total{outcome="invalid"}')).toBe(1);
     expect(value(text, 'resetpw_refusals_total{reason="RATE_LIMITED"}')).toBe(1);
     expect(value(text, 'resetpw_refusals_total{reason="INVALID_FORM"}')).toBe(1);
     expect(value(text, 'resetpw_refusals_total{reason="NOT_ADMIN"}')).toBe(1);
