@@ -3,7 +3,7 @@ import { ConfigError, cleanEnv, describeIssues, type Env } from '../config/env.j
 import { escapeHidden } from '../domain/text.js';
 import type { AuditQuery, AuditRecord, DeliveryEvent } from '../ports/index.js';
 import { createAuditStore } from '../store/audit-store.js';
-import { openStoreReadOnly, StoreOpenError } from '../store/database.js';
+import { openStoreReadOnly } from '../store/database.js';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/url.js';
 
 const querySchema = z.object({
@@ -34,9 +34,7 @@ export async function auditReport(
     ...(parsed.data.since ? { since: new Date(parsed.data.since).toISOString() } : {}),
     ...(parsed.data.employee ? { employeeCode: parsed.data.employee } : {}),
   };
-  const store = await openStoreReadOnly(url).catch((err: unknown) => {
-    throw err instanceof StoreOpenError ? new ConfigError([err.message]) : err;
-  });
+  const store = await openStoreReadOnly(url);
   try {
     const audit = createAuditStore(store.db);
     const rows = await audit.list(query);

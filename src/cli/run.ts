@@ -2,6 +2,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { Env } from '../config/env.js';
 import { ConfigError } from '../config/env.js';
 import { formatDoctor, runDoctor } from '../doctor/index.js';
+import { StoreOpenError } from '../store/database.js';
 import { auditReport } from './audit.js';
 import { policyReport } from './policy.js';
 import { readyProbe } from './ready.js';
@@ -83,6 +84,11 @@ export async function runCli(
   } catch (e) {
     if (e instanceof ConfigError) {
       err(e.message);
+      return 1;
+    }
+    if (e instanceof StoreOpenError) {
+      // Not a configuration problem: the database named is missing, not one, or cannot be read.
+      err(`resetpw ${command}: ${e.message}`);
       return 1;
     }
     throw e;

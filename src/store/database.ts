@@ -1,5 +1,6 @@
-import { mkdirSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, type MigrationLockOptions, PostgresDialect, SqliteAdapter, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -198,18 +199,7 @@ export async function openStoreReadOnly(databaseUrl: string, options: { checkSch
       throw new StoreOpenError(`${where} does not exist (has the bot run here yet? DATABASE_URL)`);
     }
     if (!isFile) throw new StoreOpenError(`${where} is not a file: DATABASE_URL must name the SQLite database file`);
-    let sqlite: Database.Database;
-    try {
-      sqlite = new Database(target.path, { readonly: true, fileMustExist: true });
-      sqlite.prepare('select count(*) from sqlite_master').get();
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      throw new StoreOpenError(
-        code === 'SQLITE_NOTADB'
-          ? `${where} is not a SQLite database (DATABASE_URL)`
-          : `${where} cannot be read (${code ?? (err as Error).message})`,
-      );
-    }
+    const { sqlite, cleanup } = openSqliteForReading(target.path, where);
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
     store = {
@@ -217,7 +207,10 @@ export async function openStoreReadOnly(databaseUrl: string, options: { checkSch
       db,
       raw: { engine: 'sqlite', sqlite },
       assertPresent: () => undefined,
-      close: () => db.destroy(),
+      close: async () => {
+        await db.destroy();
+        cleanup();
+      },
     };
   } else {
     const pool = new pg.Pool({ connectionString: target.url, max: 2, connectionTimeoutMillis: 10_000 });
@@ -234,6 +227,49 @@ export async function openStoreReadOnly(databaseUrl: string, options: { checkSch
     throw err;
   }
   return store;
+}
+
+/**
+ * A SQLite database opened read-only where it lies; or, when SQLite would have to write beside it to read it (a WAL
+ * database needs its `-shm` index, which it cannot create in a read-only folder: an investigator's copy), from a
+ * private copy of the file and its `-wal` in a temp folder, removed on close. The original is never written.
+ */
+function openSqliteForReading(path: string, where: string): { sqlite: Database.Database; cleanup: () => void } {
+  const open = (file: string) => {
+    const sqlite = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      sqlite.prepare('select count(*) from sqlite_master').get();
+      return sqlite;
+    } catch (err) {
+      sqlite.close();
+      throw err;
+    }
+  };
+  const explain = (err: unknown) => {
+    const code = (err as { code?: string }).code;
+    return new StoreOpenError(
+      code === 'SQLITE_NOTADB'
+        ? `${where} is not a SQLite database (DATABASE_URL)`
+        : `${where} cannot be read (${code ?? (err as Error).message})`,
+    );
+  };
+  try {
+    return { sqlite: open(path), cleanup: () => undefined };
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (!code.startsWith('SQLITE_READONLY') && code !== 'SQLITE_CANTOPEN') throw explain(err);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'resetpw-audit-'));
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const copy = join(dir, basename(path));
+    copyFileSync(path, copy);
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+    return { sqlite: open(copy), cleanup };
+  } catch (err) {
+    cleanup();
+    throw explain(err);
+  }
 }
 
 /** Where a store's schema stands against this version's migrations. */
