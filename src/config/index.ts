@@ -6,6 +6,7 @@ import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/url.js';
 import { type DirectoryConfig, directoryRawProblems, directoryShape, toDirectoryConfig } from './directory.js';
 import { ConfigError, cleanEnv, describeIssues, type Env, flag, intInRange, optionalInt, type RawEnv } from './env.js';
 import { type PasswordConfig, passwordRawProblems, passwordShape, toPasswordConfig } from './password.js';
+import { placeholderProblems } from './placeholders.js';
 
 export type { DirectoryConfig, LdapConfig } from './directory.js';
 export { ConfigError } from './env.js';
@@ -130,7 +131,7 @@ function crossFieldProblems(env: RawEnv): string[] {
       `TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID: set exactly one (${senders === 0 ? 'neither is set' : 'both are set'})`,
     );
   }
-  return [...problems, ...passwordRawProblems(env), ...directoryRawProblems(env)];
+  return [...placeholderProblems(env), ...problems, ...passwordRawProblems(env), ...directoryRawProblems(env)];
 }
 
 export type TwilioAuth =

@@ -55,7 +55,7 @@ export const OFFLINE_ENV: Readonly<Record<string, string>> = {
   SLACK_BOT_TOKEN: 'xoxb-1-2-offline',
   SLACK_APP_TOKEN: 'xapp-1-A1-2-offline',
   SLACK_ADMIN_GROUP_ID: ADMIN_GROUP,
-  TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+  TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`,
   TWILIO_AUTH_TOKEN: 'offline',
   TWILIO_FROM_NUMBER: '+15005550006',
 };

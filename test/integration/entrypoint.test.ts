@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,9 +14,9 @@ const TSX = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 const ENTRY = join(root, 'src/index.ts');
 
 /** The real composition root as a process, run from an empty folder so no developer .env leaks in. */
-function run(env: Record<string, string | undefined>) {
+function run(env: Record<string, string | undefined>, cwd = mkdtempSync(join(tmpdir(), 'resetpw-entry-'))) {
   const child = spawn(process.execPath, ['--import', TSX, ENTRY], {
-    cwd: mkdtempSync(join(tmpdir(), 'resetpw-entry-')),
+    cwd,
     env: { PATH: process.env.PATH, ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -63,6 +63,17 @@ describe('src/index.ts', () => {
     }
     expect(out.stderr.match(/Invalid configuration/g)).toHaveLength(1);
     expect(out.stderr).not.toContain('tok-secret');
+  });
+
+  it('refuses an unedited copy of .env.example by name, creating nothing', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'resetpw-entry-'));
+    copyFileSync(join(root, '.env.example'), join(cwd, '.env')); // `cp .env.example .env`, then straight to start
+    const { out, exited } = run({}, cwd);
+    expect(await exited).toBe(1);
+    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_ADMIN_GROUP_ID', 'TWILIO_ACCOUNT_SID']) {
+      expect(out.stderr).toContain(`${name} still holds the example value from .env.example: put your own in .env`);
+    }
+    expect(readdirSync(cwd)).toEqual(['.env']); // no data/ folder, no database
   });
 
   it('exits 1 with a clear message when Slack rejects the bot token', async () => {

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, parseConfig } from '../../src/config/index.js';
+import { EXAMPLE_VALUES } from '../../src/config/placeholders.js';
 
-const SID = `AC${'0'.repeat(32)}`;
+const SID = `AC${'1'.repeat(32)}`;
 const VALID = {
   SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
   SLACK_APP_TOKEN: 'xapp-1-A1-2-abc',
-  SLACK_ADMIN_GROUP_ID: 'S0614TZR7',
+  SLACK_ADMIN_GROUP_ID: 'S0ADMINS1',
   TWILIO_ACCOUNT_SID: SID,
   TWILIO_AUTH_TOKEN: 'secret-token-value',
   TWILIO_FROM_NUMBER: '+15005550006',
@@ -196,9 +197,46 @@ describe('parseConfig', () => {
     }
   });
 
-  it('accepts .env.example as shipped', () => {
+  it('refuses .env.example as shipped, naming each example value still in it', () => {
     const example = parse(readFileSync(join(import.meta.dirname, '../../.env.example'), 'utf8'));
-    expect(parseConfig(example).twilio.sender.kind).toBe('messagingService');
+    expect(problems(example)).toEqual(
+      [
+        'SLACK_BOT_TOKEN',
+        'SLACK_APP_TOKEN',
+        'SLACK_ADMIN_GROUP_ID',
+        'TWILIO_ACCOUNT_SID',
+        'TWILIO_AUTH_TOKEN',
+        'TWILIO_MESSAGING_SERVICE_SID',
+      ].map((name) => `${name} still holds the example value from .env.example: put your own in .env`),
+    );
+    // Filled in, the same file is accepted: only the example values were wrong.
+    const filled = {
+      ...example,
+      SLACK_BOT_TOKEN: 'xoxb-1-2-real',
+      SLACK_APP_TOKEN: 'xapp-1-A1-2-real',
+      SLACK_ADMIN_GROUP_ID: 'S0REAL001',
+    };
+    expect(
+      parseConfig({
+        ...filled,
+        TWILIO_ACCOUNT_SID: SID,
+        TWILIO_AUTH_TOKEN: 'real',
+        TWILIO_MESSAGING_SERVICE_SID: `MG${'2'.repeat(32)}`,
+      }).twilio.sender.kind,
+    ).toBe('messagingService');
+  });
+
+  it('knows every example value .env.example holds, commented out or not', () => {
+    const text = readFileSync(join(import.meta.dirname, '../../.env.example'), 'utf8');
+    const shipped = parse(text.replace(/^# ?([A-Z_]+=)/gm, '$1'));
+    for (const [name, value] of Object.entries(EXAMPLE_VALUES)) expect(shipped[name], name).toBe(value);
+    // Every secret or identifier the file shows is on the list (settings such as PORT are fine as they are).
+    const secrets = Object.keys(shipped).filter(
+      (n) => shipped[n] !== '' && /TOKEN|SECRET|PASSWORD$|_SID$|_KEY$|GROUP_ID$/.test(n),
+    );
+    for (const name of secrets) {
+      expect(EXAMPLE_VALUES, name).toHaveProperty(name);
+    }
   });
 
   it('defaults to the strong password profile and reads the password variables', () => {
