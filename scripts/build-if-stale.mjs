@@ -29,7 +29,7 @@ if (!stale) process.exit(0);
 if (!existsSync(join(root, 'node_modules', 'typescript'))) {
   if (existsSync(built)) {
     console.error(
-      'resetpw: dist/ is older than src/, but TypeScript is not installed here; starting the build there is.',
+      'resetpw: dist/ is older than src/, but TypeScript is not installed here, so the existing build in dist/ starts as it is (run `npm ci && npm run build` to rebuild).',
     );
     process.exit(0);
   }

@@ -47,11 +47,23 @@ export function toPasswordConfig(e: PasswordEnv): { config: PasswordConfig; prob
   const problems =
     bits < MIN_ENTROPY_BITS && !e.PASSWORD_ALLOW_WEAK
       ? [
-          `PASSWORD_PROFILE ${profile.name} as configured gives ${bits.toFixed(1)} bits, under the ${MIN_ENTROPY_BITS}-bit floor ` +
+          `${shapedBy(e)} gives ${bits.toFixed(1)} bits, under the ${MIN_ENTROPY_BITS}-bit floor ` +
             '(set PASSWORD_ALLOW_WEAK=true to accept it)',
         ]
       : [];
   return { config: { profile, entropyBits: bits, allowWeak: e.PASSWORD_ALLOW_WEAK }, problems };
+}
+
+/** The variable that sets the profile's strength, named first, as the one to change. */
+function shapedBy(e: PasswordEnv): string {
+  switch (e.PASSWORD_PROFILE) {
+    case 'dictation':
+      return `PASSWORD_GROUPS=${e.PASSWORD_GROUPS} (PASSWORD_PROFILE=dictation)`;
+    case 'strong':
+      return `PASSWORD_LENGTH=${e.PASSWORD_LENGTH} (PASSWORD_PROFILE=strong)`;
+    default:
+      return `PASSWORD_PROFILE=${e.PASSWORD_PROFILE}`;
+  }
 }
 
 /** Only the password variables; throws ConfigError naming every bad one. */

@@ -32,7 +32,11 @@ export async function runDoctor(env: Env, options: { employee?: string } = {}): 
         fail(
           'config',
           'Configuration',
-          err.problems.join('; '),
+          // One per line, as start-up lists them.
+          [
+            `${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}:`,
+            ...err.problems.map((p) => `- ${p}`),
+          ].join('\n'),
           'fix the variables named (see Configuration in the README); nothing else was checked',
         ),
       ],
@@ -76,10 +80,15 @@ const MARK = { pass: '✔', fail: '✖', skip: '–' } as const;
 /** One line per check, with what to do under each failure, and a last line that counts. */
 export function formatDoctor(report: DoctorReport): string {
   const width = Math.max(...report.checks.map((c) => c.title.length));
-  const lines = report.checks.flatMap((c) => [
-    `${MARK[c.status]} ${c.title.padEnd(width)}  ${c.detail}`,
-    ...(c.fix ? [`  ${' '.repeat(width)}  → ${c.fix}`] : []),
-  ]);
+  const indent = `  ${' '.repeat(width)}  `;
+  const lines = report.checks.flatMap((c) => {
+    const [first = '', ...more] = c.detail.split('\n');
+    return [
+      `${MARK[c.status]} ${c.title.padEnd(width)}  ${first}`,
+      ...more.map((line) => `${indent}${line}`),
+      ...(c.fix ? [`${indent}→ ${c.fix}`] : []),
+    ];
+  });
   const failed = report.checks.filter((c) => c.status === 'fail').length;
   const summary = failed === 0 ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`;
   return [...lines, '', summary].join('\n');

@@ -149,9 +149,12 @@ export async function migrate(db: Kysely<unknown>, engine: Engine, where: string
   }
   if (error || failed) {
     const step = failed ? ` (step ${failed.migrationName})` : '';
+    const advice =
+      engine === 'postgres'
+        ? 'Is the PostgreSQL server running and reachable from here, and may this user create tables in that database (DATABASE_URL)?'
+        : 'The bot needs to write there (DATABASE_URL): check the path, its permissions and free space.';
     throw new Error(
-      `could not prepare the database at ${where}${step}: ${(error as Error)?.message ?? 'unknown error'}. ` +
-        'The bot needs to write there (DATABASE_URL): check the path, its permissions and free space.',
+      `could not prepare the database at ${where}${step}: ${(error as Error)?.message ?? 'unknown error'}. ${advice}`,
     );
   }
 }

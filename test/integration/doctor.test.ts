@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
-import type { DoctorReport } from '../../src/doctor/index.js';
+import { type DoctorReport, formatDoctor } from '../../src/doctor/index.js';
 import { openStore } from '../../src/store/database.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FakeTwilio } from '../fakes/fake-twilio.js';
@@ -269,8 +269,17 @@ describe('resetpw doctor', () => {
     expect(code).toBe(1);
     expect(r.checks).toHaveLength(1);
     expect(byId.config?.status).toBe('fail');
-    expect(byId.config?.detail).toMatch(/SLACK_BOT_TOKEN/);
-    expect(byId.config?.detail).toMatch(/TWILIO_TIMEOUT_MS/);
+    // One problem a line, as start-up lists them.
+    expect(byId.config?.detail.split('\n')).toEqual([
+      '2 problems:',
+      expect.stringMatching(/^- SLACK_BOT_TOKEN /),
+      expect.stringMatching(/^- TWILIO_TIMEOUT_MS /),
+    ]);
+    expect(formatDoctor(r).split('\n').slice(0, 3)).toEqual([
+      '✖ Configuration  2 problems:',
+      expect.stringMatching(/^ {17}- SLACK_BOT_TOKEN /),
+      expect.stringMatching(/^ {17}- TWILIO_TIMEOUT_MS /),
+    ]);
     expect(slack.calls).toEqual([]);
   });
 

@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run.js';
+import { freePort } from '../fakes/http-util.js';
 import { freshDatabaseUrl, postgresAvailable } from '../helpers/databases.js';
-import { ADMIN, type Harness, startHarness, waitFor } from '../helpers/harness.js';
+import { ADMIN, type Harness, OFFLINE_ENV, startHarness, startOutcome, waitFor } from '../helpers/harness.js';
 
 /** Issue 8, defect 6 on PostgreSQL: connections the server drops are logged, not fatal, and resets go on. */
 describe('PostgreSQL connections that go away', () => {
@@ -31,5 +33,27 @@ describe('PostgreSQL connections that go away', () => {
     await h.driver.submit(ADMIN, { name: 'Jane Doe', code: 'E-1042', phone: '+15005550006' });
     await waitFor(() => h?.slack.responses.length === 1, 10_000, 'the outcome');
     expect(String(h.slack.responses[0]?.body.text)).toContain('Temporary password sent');
+  });
+});
+
+/** Issue 17, item 9: a PostgreSQL server that does not answer is said as such, not as an invalid configuration. */
+describe('PostgreSQL that cannot be reached', () => {
+  it('says so at start-up and in resetpw audit, naming the server, not the configuration', async () => {
+    const port = await freePort(); // nothing listens there
+    const url = `postgres://resetpw:secret-pw@127.0.0.1:${port}/resetpw`;
+    const started = await startOutcome({ ...OFFLINE_ENV, SLACK_API_URL: 'http://127.0.0.1:9/api', DATABASE_URL: url });
+    expect(started).toContain(`could not prepare the database at postgres://127.0.0.1:${port}/resetpw`);
+    expect(started).toContain('Is the PostgreSQL server running and reachable from here');
+    expect(started).not.toContain('secret-pw');
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(
+      ['audit'],
+      { DATABASE_URL: url },
+      (s) => out.push(s),
+      (s) => err.push(s),
+    );
+    expect(code).toBe(1);
+    expect(err.join('')).toBe(`resetpw audit: postgres://127.0.0.1:${port}/resetpw cannot be read (ECONNREFUSED)`);
   });
 });

@@ -183,8 +183,8 @@ describe('parseConfig', () => {
       'SMS_STATUS_POLL_MS must be at least 10',
       'SMS_REDACT must be "true" or "false"',
       'AUDIT_CHANNEL_ID must be a channel ID like C0123ABCD (not the #name)',
-      'RATE_LIMIT_PHONE_PER_DAY must be a whole number',
-      'RATE_LIMIT_ADMIN_PER_HOUR must be a whole number',
+      'RATE_LIMIT_PHONE_PER_DAY must be a whole number from 0 to 1000',
+      'RATE_LIMIT_ADMIN_PER_HOUR must be a whole number from 0 to 10000',
     ]);
   });
 
@@ -251,7 +251,7 @@ describe('parseConfig', () => {
   it('refuses a profile under 50 bits unless PASSWORD_ALLOW_WEAK=true', () => {
     const weak = { ...VALID, PASSWORD_PROFILE: 'dictation', PASSWORD_GROUPS: '2' };
     expect(problems(weak)).toEqual([
-      'PASSWORD_PROFILE dictation as configured gives 40.0 bits, under the 50-bit floor (set PASSWORD_ALLOW_WEAK=true to accept it)',
+      'PASSWORD_GROUPS=2 (PASSWORD_PROFILE=dictation) gives 40.0 bits, under the 50-bit floor (set PASSWORD_ALLOW_WEAK=true to accept it)',
     ]);
     expect(parseConfig({ ...weak, PASSWORD_ALLOW_WEAK: 'true' }).password.entropyBits).toBe(40);
   });
