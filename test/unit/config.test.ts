@@ -188,6 +188,19 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('shows in the README exactly the OpenLDAP rules the test server gives the bot', () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const fixture = readFileSync(join(import.meta.dirname, '../fixtures/ldap/config.ldif.tmpl'), 'utf8');
+    const block = /```ldif\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const shown = block
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    expect(shown.length).toBeGreaterThan(10);
+    const lines = new Set(fixture.split('\n').map((l) => l.trim()));
+    for (const line of shown) expect(lines.has(line), line).toBe(true);
+  });
+
   it('documents every variable it reads in the README and .env.example', () => {
     const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
     const example = readFileSync(join(import.meta.dirname, '../../.env.example'), 'utf8');
