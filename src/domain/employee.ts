@@ -67,47 +67,36 @@ export function checkEligible(lookup: DirectoryLookup, code: string, numbers: Nu
     return refuse(ErrorCode.SmartcardRequired, 'The account requires a smart card for interactive logon');
   }
   const number = numberOnRecord(account.mobiles, numbers);
-  if (!number.ok) return refuse(number.code, number.message, number.details);
-  return { ok: true, employee: { name: account.displayName, code, phoneE164: number.e164, account } };
+  if (number instanceof AppError) return { ok: false, error: number, account };
+  return { ok: true, employee: { name: account.displayName, code, phoneE164: number, account } };
 }
 
 /**
- * The one number to text. Several values that are the same number (spelled differently) are one number; several
- * different numbers are ambiguous: texting whichever the server happened to list first is a guess.
+ * The one number to text (E.164), or why there is none. Several values that are the same number (spelled
+ * differently) are one number; several different numbers are ambiguous: texting whichever the server happened to
+ * list first is a guess.
  */
-function numberOnRecord(
-  mobiles: readonly string[],
-  numbers: NumberRules,
-): { ok: true; e164: string } | { ok: false; code: ErrorCode; message: string; details: AppError['details'] } {
+function numberOnRecord(mobiles: readonly string[], numbers: NumberRules): string | AppError {
   const raw = [...new Set(mobiles.map((m) => m.trim()).filter(Boolean))];
   if (raw.length === 0) {
-    return {
-      ok: false,
-      code: ErrorCode.NoMobileOnRecord,
-      message: 'No mobile number on record',
-      details: { problem: 'missing' },
-    };
+    return new AppError(ErrorCode.NoMobileOnRecord, 'No mobile number on record', { problem: 'missing' });
   }
   const checks = raw.map((m) => checkTextable(m, numbers));
   const distinct = new Set(checks.map((c, i) => ('e164' in c ? c.e164 : `raw:${raw[i]}`)));
   if (distinct.size > 1) {
-    return {
-      ok: false,
-      code: ErrorCode.MobileAmbiguous,
-      message: 'Several different numbers on record',
-      details: { count: distinct.size, allNumbers: checks.every((c) => 'e164' in c) },
-    };
+    return new AppError(ErrorCode.MobileAmbiguous, 'Several different numbers on record', {
+      count: distinct.size,
+      allNumbers: checks.every((c) => 'e164' in c),
+    });
   }
   const [textable] = checks as [TextableCheck];
   if (!textable.ok) {
-    return {
-      ok: false,
-      code: ErrorCode.NoMobileOnRecord,
-      message: 'The number on record may not be texted',
-      details: { problem: textable.problem, why: describeNumberProblem(textable, numbers) },
-    };
+    return new AppError(ErrorCode.NoMobileOnRecord, 'The number on record may not be texted', {
+      problem: textable.problem,
+      why: describeNumberProblem(textable, numbers),
+    });
   }
-  return { ok: true, e164: textable.e164 };
+  return textable.e164;
 }
 
 /** How the audit files a lookup that did not lead to a reset: a wrong code is a mistake, a protected account a refusal. */

@@ -13,8 +13,6 @@ import type {
   SmsSender,
 } from '../ports/index.js';
 
-export type { DeliveryJob } from '../ports/index.js';
-
 /** Makes a password that was not delivered invalid; resolves with what happened (undefined: another replica did it). */
 export type UndeliveredCompensation = (
   job: DeliveryJob,

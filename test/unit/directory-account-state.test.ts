@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { privileged } from '../../src/adapters/ldap/active-directory.js';
+import { normalizeDn } from '../../src/adapters/ldap/dn.js';
 import { parseGeneralizedTime } from '../../src/adapters/ldap/generalized-time.js';
-import { normalizeDn } from '../../src/adapters/ldap/nested-groups.js';
 import { lockOf, validityOf } from '../../src/adapters/ldap/openldap.js';
 import { sidToString } from '../../src/adapters/ldap/sid.js';
 import { checkEligible } from '../../src/domain/employee.js';

@@ -3,9 +3,15 @@ import { PasswordGenerationError, type PasswordGenerator } from '../../src/domai
 import { buildProfile, PASSWORD_DEFAULTS } from '../../src/domain/password-policy.js';
 import { AppError, ErrorCode } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
-import type { AdminDirectory, AuditChannel, RateLimitMaxima, ResetSummary, SmsSender } from '../../src/ports/index.js';
+import type {
+  AdminDirectory,
+  AuditChannel,
+  DeliveryJob,
+  RateLimitMaxima,
+  ResetSummary,
+  SmsSender,
+} from '../../src/ports/index.js';
 import { createAnnouncer } from '../../src/services/announcer.js';
-import type { DeliveryJob } from '../../src/services/delivery-tracker.js';
 import { createResetPassword, type ResetRequest } from '../../src/services/reset-password.js';
 import { LogCapture } from '../helpers/harness.js';
 import { DEFAULT_LIMITS, failing, type MemoryStore, memoryStore } from '../helpers/memory-store.js';

@@ -1,9 +1,12 @@
 import { Attribute, Change, type Client, type Entry } from 'ldapts';
 import type { LdapConfig } from '../../config/index.js';
 import { AppError, ErrorCode } from '../../errors.js';
+import { cachedUntilFailure } from '../../lib/cached.js';
 import type { ForcedChangeBlock, Protection } from '../../ports/index.js';
+import { isServerAnswer } from './connection.js';
 import { accountBasics, type LdapDialect } from './dialect.js';
-import { first, values } from './entry.js';
+import { topSuffix } from './dn.js';
+import { buffers, first, values } from './entry.js';
 import { StartupProblem } from './errors.js';
 import { equals, or } from './filter.js';
 import {
@@ -43,18 +46,7 @@ const replace = (type: string, ...vals: (string | Buffer)[]) =>
  */
 export function createActiveDirectoryDialect(config: LdapConfig): LdapDialect {
   /** SIDs read from the directory: DnsAdmins (no fixed RID) and the configured protected groups. */
-  let named: { at: number; sids: Promise<Map<string, Protection>> } | undefined;
-  const namedSids = (client: Client) => {
-    if (!named || Date.now() - named.at > SID_CACHE_MS) {
-      const sids = readNamedSids(client, config);
-      named = { at: Date.now(), sids };
-      // A failed read is not kept: the next lookup tries again (and this one fails closed).
-      sids.catch(() => {
-        if (named?.sids === sids) named = undefined;
-      });
-    }
-    return named.sids;
-  };
+  const namedSids = cachedUntilFailure((client: Client) => readNamedSids(client, config), SID_CACHE_MS);
 
   return {
     kind: 'ad',
@@ -107,6 +99,7 @@ export function createActiveDirectoryDialect(config: LdapConfig): LdapDialect {
 
     async verify(client) {
       try {
+        // Not kept for the lookups: a protected group deleted or renamed after start-up must show at the first one.
         await readNamedSids(client, config);
       } catch (err) {
         if (err instanceof AppError && err.details.reason === 'protected_group_unreadable') {
@@ -145,8 +138,8 @@ export function privileged(
 ): Protection | undefined {
   // SIDs the account carries from another domain (sIDHistory) log in with their rights too: a privileged one
   // there, as an account or as a group, is as good as being that account or in that group.
-  const history = buffers(entry, 'sIDHistory').flatMap((b) => sidToString(b) ?? []);
-  for (const sid of [...buffers(entry, 'objectSid').flatMap((b) => sidToString(b) ?? []), ...history]) {
+  const history = sids(entry, 'sIDHistory');
+  for (const sid of [...sids(entry, 'objectSid'), ...history]) {
     const rid = domainRid(sid);
     const account = rid === undefined ? undefined : PRIVILEGED_ACCOUNTS.get(rid);
     if (account) return { reason: 'privileged_account', what: account };
@@ -178,7 +171,7 @@ async function tokenGroups(client: Client, dn: string): Promise<string[]> {
     explicitBufferAttributes: ['tokenGroups'],
   });
   const [entry] = searchEntries;
-  return entry ? buffers(entry, 'tokenGroups').flatMap((b) => sidToString(b) ?? []) : [];
+  return entry ? sids(entry, 'tokenGroups') : [];
 }
 
 /**
@@ -201,16 +194,16 @@ async function inChainOf(client: Client, dn: string, groupDns: readonly string[]
  * the domain, and the configured protected groups (which the account's tokenGroups then shows, primary included).
  */
 async function readNamedSids(client: Client, config: LdapConfig): Promise<Map<string, Protection>> {
-  const sids = new Map<string, Protection>();
+  const named = new Map<string, Protection>();
   for (const group of config.protectedGroups) {
     const entry = await client
       .search(group, { scope: 'base', attributes: ['objectSid'], explicitBufferAttributes: ['objectSid'] })
       .then((r) => r.searchEntries[0])
       .catch((err: unknown) => {
-        if (typeof (err as { code?: unknown }).code === 'number') return undefined; // gone or hidden
+        if (isServerAnswer(err)) return undefined; // gone or hidden
         throw err;
       });
-    const sid = entry ? buffers(entry, 'objectSid').map(sidToString)[0] : undefined;
+    const [sid] = entry ? sids(entry, 'objectSid') : [];
     if (!sid) {
       // Deleted, renamed or hidden since start-up: no account can be vouched for until it is fixed.
       throw new AppError(ErrorCode.DirectoryUnavailable, 'A protected group cannot be read', {
@@ -218,7 +211,7 @@ async function readNamedSids(client: Client, config: LdapConfig): Promise<Map<st
         group,
       });
     }
-    sids.set(sid, { reason: 'protected_group', what: group });
+    named.set(sid, { reason: 'protected_group', what: group });
   }
   const domain = await defaultNamingContext(client, config.baseDn);
   const { searchEntries } = await client.search(domain, {
@@ -229,20 +222,15 @@ async function readNamedSids(client: Client, config: LdapConfig): Promise<Map<st
     sizeLimit: 2,
   });
   for (const e of searchEntries) {
-    const sid = buffers(e, 'objectSid').map(sidToString)[0];
-    if (sid) sids.set(sid, { reason: 'privileged_group', what: 'DnsAdmins' });
+    for (const sid of sids(e, 'objectSid')) named.set(sid, { reason: 'privileged_group', what: 'DnsAdmins' });
   }
-  return sids;
+  return named;
 }
 
 async function defaultNamingContext(client: Client, baseDn: string): Promise<string> {
   const { searchEntries } = await client.search('', { scope: 'base', attributes: ['defaultNamingContext'] });
   const fromRoot = searchEntries[0] ? first(searchEntries[0], 'defaultNamingContext') : undefined;
-  if (fromRoot) return fromRoot;
-  const dc = baseDn.split(/(?<!\\),/).filter((p) => /^\s*dc=/i.test(p));
-  if (dc.length === 0)
-    throw new AppError(ErrorCode.DirectoryUnavailable, 'No domain to search', { reason: 'search_failed' });
-  return dc.join(',');
+  return fromRoot ?? topSuffix(baseDn);
 }
 
 /** accountExpires: a FILETIME; 0, negative values (Samba lets those log in) and the largest 64-bit value mean never. */
@@ -258,9 +246,7 @@ function expired(value: string | undefined): boolean {
   return at > 0n && at <= now;
 }
 
-function buffers(entry: Entry, attribute: string): Buffer[] {
-  const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());
-  const v = key === undefined ? undefined : entry[key];
-  const list = v === undefined ? [] : Array.isArray(v) ? v : [v];
-  return list.filter((x): x is Buffer => Buffer.isBuffer(x));
+/** The SIDs in a binary attribute (objectSid, sIDHistory, tokenGroups), as text; malformed values left out. */
+function sids(entry: Entry, attribute: string): string[] {
+  return buffers(entry, attribute).flatMap((b) => sidToString(b) ?? []);
 }

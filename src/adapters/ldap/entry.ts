@@ -4,12 +4,19 @@ import type { Entry } from 'ldapts';
  * Attribute access on a search entry. Servers answer with their own spelling of attribute names (employeeid →
  * employeeID), and ldapts gives `[]` for a requested attribute the entry lacks.
  */
-export function values(entry: Entry, attribute: string): string[] {
+function raw(entry: Entry, attribute: string): unknown[] {
   const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());
   const v = key === undefined ? undefined : entry[key];
-  if (v === undefined) return [];
-  const list = Array.isArray(v) ? v : [v];
-  return list.map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x)));
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+export function values(entry: Entry, attribute: string): string[] {
+  return raw(entry, attribute).map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x)));
+}
+
+/** The binary values of an attribute asked for with `explicitBufferAttributes` (objectSid, tokenGroups). */
+export function buffers(entry: Entry, attribute: string): Buffer[] {
+  return raw(entry, attribute).filter((x): x is Buffer => Buffer.isBuffer(x));
 }
 
 export function first(entry: Entry, attribute: string): string | undefined {

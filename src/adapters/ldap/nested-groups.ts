@@ -1,19 +1,14 @@
 import type { Client } from 'ldapts';
 import { AppError, ErrorCode } from '../../errors.js';
+import { cachedUntilFailure } from '../../lib/cached.js';
+import { isServerAnswer } from './connection.js';
+import { normalizeDn, topSuffix } from './dn.js';
 import { values } from './entry.js';
 import { equals, or } from './filter.js';
 
 /** How far up the walk goes; past that, membership cannot be ruled out and the account counts as protected. */
 export const MAX_GROUP_DEPTH = 16;
 const MAX_GROUPS_SEEN = 2000;
-
-/** DNs compare case-insensitively, and spaces around `,` `=` `+` are not part of them. */
-export function normalizeDn(dn: string): string {
-  return dn
-    .trim()
-    .replace(/\s*([,=+])\s*/g, '$1')
-    .toLowerCase();
-}
 
 /** What the walk found: a protected group the account is in, or a reason it cannot tell (counted as protected). */
 export type GroupFinding =
@@ -33,17 +28,7 @@ export type GroupFinding =
  */
 export function createGroupWalk(protectedGroups: readonly string[], baseDn: string) {
   /** The naming contexts: kept once read (they change with the server's configuration), a failure is not. */
-  let contexts: Promise<string[]> | undefined;
-  const searchBases = (client: Client) => {
-    if (!contexts) {
-      const read = namingContexts(client, protectedGroups, baseDn);
-      contexts = read;
-      read.catch(() => {
-        if (contexts === read) contexts = undefined;
-      });
-    }
-    return contexts;
-  };
+  const searchBases = cachedUntilFailure((client: Client) => namingContexts(client, protectedGroups, baseDn));
 
   return {
     /** The protected group the account is in (as configured), directly or nested; or why that cannot be told. */
@@ -103,7 +88,7 @@ async function serverSpellings(client: Client, protectedGroups: readonly string[
         .search(group, { scope: 'base', attributes: ['1.1'] })
         .then((r) => r.searchEntries[0])
         .catch((err: unknown) => {
-          if (typeof (err as { code?: unknown }).code === 'number') return undefined; // gone or hidden
+          if (isServerAnswer(err)) return undefined; // gone or hidden
           throw err;
         })
         .then((entry) => {
@@ -131,15 +116,8 @@ async function namingContexts(client: Client, protectedGroups: readonly string[]
     .then((r) => (r.searchEntries[0] ? values(r.searchEntries[0], 'namingContexts') : []))
     .catch((err: unknown) => {
       // A rootDSE the bot may not read is an answer (use the suffixes); a connection that fails is not.
-      if (typeof (err as { code?: unknown }).code === 'number') return [] as string[];
+      if (isServerAnswer(err)) return [] as string[];
       throw err;
     });
   return listed.length > 0 ? listed : [...new Set([...protectedGroups, baseDn].map(topSuffix))];
-}
-
-/** `cn=x,ou=groups,dc=example,dc=com` → `dc=example,dc=com`; `cn=x,ou=y,o=corp` → `o=corp`. */
-function topSuffix(dn: string): string {
-  const parts = dn.split(/(?<!\\),/).map((p) => p.trim());
-  const dc = parts.findIndex((p) => /^dc=/i.test(p));
-  return dc >= 0 ? parts.slice(dc).join(',') : (parts.at(-1) ?? dn);
 }

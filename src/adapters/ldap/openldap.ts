@@ -1,6 +1,7 @@
 import { Attribute, Change, type Client, type Entry } from 'ldapts';
 import type { LdapConfig } from '../../config/index.js';
 import type { LoginBlock, Protection } from '../../ports/index.js';
+import { isServerAnswer } from './connection.js';
 import { accountBasics, type LdapDialect } from './dialect.js';
 import { first, values } from './entry.js';
 import { StartupProblem } from './errors.js';
@@ -101,7 +102,7 @@ async function hiddenStateOf(client: Client, entry: Entry): Promise<string[]> {
           const code = (err as { code?: unknown }).code;
           // noSuchAttribute: truly absent; undefinedAttributeType: a ppolicy without it (not the overlay of 2.5).
           if (code === 16 || code === 17) return false;
-          if (typeof code === 'number') return true; // insufficientAccess and anything else: cannot vouch
+          if (isServerAnswer(err)) return true; // insufficientAccess and anything else: cannot vouch
           throw err;
         },
       ),
