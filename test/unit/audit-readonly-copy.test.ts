@@ -14,6 +14,8 @@ const UNPRIVILEGED = 65534;
  * Issue 17, item 1: `resetpw audit` on what investigators have, a read-only copy of a WAL-mode database in a
  * read-only folder, read by an unprivileged user. The CLI runs in a child process that loads its modules and then
  * (when the tests run as root, as CI does) drops to `nobody`, since root may write anywhere and would hide the bug.
+ * Everything is loaded before the drop: the checkout may sit in a folder `nobody` cannot read (a fresh clone in a
+ * private temp folder, as CI makes).
  */
 describe('resetpw audit on a read-only copy', () => {
   const dirs: string[] = [];
@@ -25,6 +27,8 @@ describe('resetpw audit on a read-only copy', () => {
   const auditAsNobody = (databaseUrl: string) => {
     const script = [
       "const { runCli } = await import('./src/cli/run.ts');",
+      // better-sqlite3 loads its native addon at the first open: load it now, while the checkout can be read.
+      "const { default: Database } = await import('better-sqlite3'); new Database(':memory:').close();",
       `if (process.getuid() === 0) { process.setgid(${UNPRIVILEGED}); process.setuid(${UNPRIVILEGED}); }`,
       'const out = []; const err = [];',
       "const code = await runCli(['audit', '--json'], process.env, (s) => out.push(s), (s) => err.push(s));",
