@@ -256,5 +256,6 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     interrupted,
     deliveries,
     sweepEveryMs: Math.min(interruptedAfterMs, 60_000),
+    drainMs: config.drainMs,
   };
 }

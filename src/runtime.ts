@@ -31,6 +31,8 @@ export interface RuntimeParts {
   readonly deliveries: DeliveryTracker;
   /** How often the interrupted-reset sweep runs. */
   readonly sweepEveryMs: number;
+  /** How long a stop waits for resets under way (config.drainMs). */
+  readonly drainMs: number;
 }
 
 /**
@@ -71,7 +73,10 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
     // Resets already under way finish (or time out) so their outcome is reported and logged.
     const drained = await p.inFlight.drain(drainMs);
     if (!drained) {
-      log.error({ inFlight: p.inFlight.size }, 'stopped with resets still in flight');
+      log.error(
+        { inFlight: p.inFlight.size, drainMs },
+        'stopped with resets still in flight (STOP_TIMEOUT_SECONDS sets the wait, with the container stop timeout)',
+      );
       // Their texts may or may not go out: the audit says unknown and each admin is told now, not at next start.
       await p.interrupted
         .abandon([...p.underway])
@@ -85,7 +90,7 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
   return {
     port,
     healthPort,
-    stop({ drainMs = 10_000 } = {}) {
+    stop({ drainMs = p.drainMs } = {}) {
       stopping ??= stop(drainMs);
       return stopping;
     },

@@ -54,6 +54,7 @@ const envSchema = z.object({
     .optional(),
   TWILIO_API_URL: httpUrl.optional(),
   TWILIO_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
+  STOP_TIMEOUT_SECONDS: intInRange(4, 3600, 10),
   SMS_VALIDITY_SECONDS: intInRange(1, 36_000, 600),
   DEFAULT_COUNTRY: z
     .string()
@@ -177,7 +178,15 @@ export interface Config {
   readonly databaseUrl: string;
   /** Where the password is set; `none` only texts it. */
   readonly directory: DirectoryConfig;
+  /**
+   * How long SIGTERM may wait for resets under way: the process manager's grace (STOP_TIMEOUT_SECONDS, Docker's 10 s
+   * by default) less STOP_MARGIN_MS, so the unknown-outcome notices and the close finish before SIGKILL.
+   */
+  readonly drainMs: number;
 }
+
+/** What a stop needs after the drain: marking the rest unknown, one Slack message per admin, closing the store. */
+export const STOP_MARGIN_MS = 3000;
 
 /** Parses a copy of `env`; empty strings count as unset, so `FOO=` in .env means "use the default". */
 export function parseConfig(env: Env): Config {
@@ -238,6 +247,7 @@ export function parseConfig(env: Env): Config {
     password: password.config,
     databaseUrl: e.DATABASE_URL,
     directory: toDirectoryConfig(e),
+    drainMs: e.STOP_TIMEOUT_SECONDS * 1000 - STOP_MARGIN_MS,
   });
 }
 

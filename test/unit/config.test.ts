@@ -39,6 +39,12 @@ describe('parseConfig', () => {
     expect(Object.isFrozen(c.slack)).toBe(true);
   });
 
+  it('waits for resets under way for the stop grace less 3 s, finishing inside Docker’s 10 s by default', () => {
+    expect(parseConfig(VALID).drainMs).toBe(7000);
+    expect(parseConfig({ ...VALID, STOP_TIMEOUT_SECONDS: '30' }).drainMs).toBe(27_000);
+    expect(problems({ ...VALID, STOP_TIMEOUT_SECONDS: '3' })).toEqual(['STOP_TIMEOUT_SECONDS must be at least 4']);
+  });
+
   it('lists every missing required variable by name in one error', () => {
     const list = problems({});
     for (const name of [
