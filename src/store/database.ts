@@ -7,6 +7,7 @@ import pg from 'pg';
 import { type Engine, MIGRATION_NAMES, migrate } from './migrations.js';
 import type { Schema } from './schema.js';
 import { parseDatabaseUrl } from './url.js';
+import { describeWriteProblem } from './write-access.js';
 
 export { DEFAULT_DATABASE_URL, parseDatabaseUrl } from './url.js';
 
@@ -133,20 +134,25 @@ export async function openStore(
   if (!target) throw new Error('DATABASE_URL must start with sqlite: or postgres://');
   let store: Store;
   if (target.engine === 'sqlite') {
-    let sqlite: Database.Database;
+    let sqlite: Database.Database | undefined;
     try {
       if (target.path !== ':memory:') mkdirSync(dirname(resolve(target.path)), { recursive: true });
       sqlite = new Database(target.path);
+      // WAL lets the CLI read while the bot writes; busy_timeout rides out a concurrent writer instead of failing.
+      // Setting WAL is the first write: a file the bot may read but not write fails here.
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('busy_timeout = 5000');
+      sqlite.pragma('foreign_keys = ON');
     } catch (err) {
+      sqlite?.close();
+      const why = describeWriteProblem(target.path);
       throw new Error(
         `could not open the database at ${describeDatabase(databaseUrl)} (${(err as { code?: string }).code ?? (err as Error).message}). ` +
-          'The bot needs to create and write it (DATABASE_URL): check the path and its permissions.',
+          (why
+            ? `${why[0]?.toUpperCase()}${why.slice(1)}.`
+            : 'The bot needs to create and write it (DATABASE_URL): check the path and its permissions.'),
       );
     }
-    // WAL lets the CLI read while the bot writes; busy_timeout rides out a concurrent writer instead of failing.
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('foreign_keys = ON');
     const db = new Kysely<Schema>({
       dialect: new LockingSqliteDialect({ database: sqlite }, onWarning, options.lockStealMs ?? LOCK_STEAL_MS),
     });
