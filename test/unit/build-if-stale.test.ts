@@ -39,3 +39,45 @@ describe('scripts/build-if-stale.mjs without TypeScript', () => {
     );
   });
 });
+
+/**
+ * Issue 17, item 8: `npx resetpw policy` on a fresh clone. npm links the bin once, the first time npx runs it in a
+ * folder, and keeps that link: the bin must be a committed file (bin/resetpw.mjs) that builds when needed.
+ */
+describe('bin/resetpw.mjs', () => {
+  const BIN = resolve(import.meta.dirname, '../../bin/resetpw.mjs');
+  const checkout = (dist: string | undefined) => {
+    const root = mkdtempSync(join(tmpdir(), 'resetpw-bin-'));
+    for (const dir of ['scripts', 'src', 'bin', 'dist/cli']) mkdirSync(join(root, dir), { recursive: true });
+    copyFileSync(SCRIPT, join(root, 'scripts', 'build-if-stale.mjs'));
+    copyFileSync(BIN, join(root, 'bin', 'resetpw.mjs'));
+    writeFileSync(join(root, 'package.json'), '{"type":"module"}');
+    writeFileSync(join(root, 'tsconfig.build.json'), '{}');
+    const old = new Date(Date.now() - 60_000);
+    writeFileSync(join(root, 'src', 'index.ts'), '');
+    utimesSync(join(root, 'src', 'index.ts'), old, old);
+    utimesSync(join(root, 'tsconfig.build.json'), old, old);
+    if (dist !== undefined) {
+      writeFileSync(join(root, 'dist', 'index.js'), '');
+      writeFileSync(join(root, 'dist', 'cli', 'bin.js'), dist);
+    }
+    return (...args: string[]) =>
+      spawnSync(process.execPath, [join(root, 'bin', 'resetpw.mjs'), ...args], { encoding: 'utf8' });
+  };
+
+  it('runs the compiled CLI with the arguments given, its stdout untouched', () => {
+    const run = checkout('process.stdout.write(JSON.stringify(process.argv.slice(2)));')('policy', '--json');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual(['policy', '--json']);
+    expect(run.stderr).toBe('');
+  });
+
+  it('says what to run when there is no build and nothing to build it with', () => {
+    const run = checkout(undefined)('policy');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim()).toBe(
+      'resetpw: dist/ is missing and TypeScript is not installed: run `npm ci && npm run build` first.',
+    );
+  });
+});
