@@ -1,6 +1,6 @@
 /**
- * `.ci/run`'s stand-in for `docker build` and `docker compose up`, since no container engine runs where resetpw is
- * developed. Usage: `tsx scripts/container-check.ts <context>`, where <context> is a clean folder with the tracked
+ * `.ci/run`'s stand-in for `docker build` and `docker compose up`, since CI has no container engine (the README
+ * says what a real one showed). Usage: `tsx scripts/container-check.ts <context>`, where <context> is a clean folder with the tracked
  * files (a fresh checkout).
  *
  * 1. Reads the Dockerfile and carries out each stage's instructions in a folder of its own standing in for the
@@ -8,10 +8,11 @@
  *    lines are not run (this host is Debian already): the packages they install must be present here.
  * 2. Checks the runtime stage: no development dependency, no source, the data folder owned by uid 1000.
  * 3. `docker run`: the image's CMD as uid 1000 (the image's `node` user) with the image's ENV, against fake Slack and
- *    fake Twilio in Socket Mode: the HEALTHCHECK command must pass, `doctor` must pass, one reset must text, and
- *    SIGTERM must end it with code 0.
- * 4. `docker compose up`: compose.yaml's `bot` service, its replica count and its environment, on a throwaway
- *    PostgreSQL: the replicas start together (one migrates, under a lock), each becomes healthy and does a reset
+ *    fake Twilio in Socket Mode: the HEALTHCHECK command must pass, `resetpw doctor` (found on the image's PATH) must
+ *    pass, one reset must text, and SIGTERM with a second reset stuck at Twilio must end it with code 0 inside the
+ *    stop grace (STOP_TIMEOUT_SECONDS, Docker's 10 s), that reset marked unknown and its admin told.
+ * 4. `docker compose up`: compose.yaml (only keys Compose v1 also accepts; the stop grace given to the bot agrees
+ *    with STOP_TIMEOUT_SECONDS), its `bot` service's replica count and environment, on a throwaway PostgreSQL: the replicas start together (one migrates, under a lock), each becomes healthy and does a reset
  *    through its own Socket Mode connection, and `resetpw audit` run in the image sees both.
  *
  * What differs from a container engine, on purpose: HEALTH_PORT is a free port per process (replicas share this
@@ -21,16 +22,18 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { FakeSlack } from '../test/fakes/fake-slack.js';
-import { FakeTwilio } from '../test/fakes/fake-twilio.js';
+import { FakeTwilio, MAGIC_TO } from '../test/fakes/fake-twilio.js';
 import { freePort, sleep } from '../test/fakes/http-util.js';
 import { SlackDriver, socketTransport } from '../test/fakes/slack-driver.js';
 import { ADMIN, ADMIN_GROUP, OTHER_ADMIN, testEnv, waitFor } from '../test/helpers/harness.js';
 import { startPostgres } from '../test/helpers/postgres-server.js';
 
 const NODE_UID = 1000;
+/** The base image's PATH (node:20-bookworm-slim's), what `$PATH` in an ENV line expands to. */
+const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 interface Instruction {
   readonly op: string;
@@ -104,7 +107,11 @@ function build(stage: Stage, context: string, built: Map<string, BuiltStage>): B
         break;
       case 'ENV': {
         const m = /^(\w+)=(.*)$/.exec(args) ?? fail(`ENV must be KEY=value: ${args}`);
-        env[m[1] ?? ''] = m[2] ?? '';
+        // Docker expands $VAR and ${VAR} from the stage's environment; PATH starts as the base image's.
+        env[m[1] ?? ''] = (m[2] ?? '').replace(
+          /\$\{?(\w+)\}?/g,
+          (_all, name: string) => env[name] ?? (name === 'PATH' ? BASE_PATH : ''),
+        );
         break;
       }
       case 'COPY': {
@@ -118,12 +125,13 @@ function build(stage: Stage, context: string, built: Map<string, BuiltStage>): B
           const src = join(source, p);
           if (!existsSync(src)) fail(`COPY ${p}: not in the ${from ? `stage ${from}` : 'build context'}`);
           const into = dest.endsWith('/') || paths.length > 1 ? join(target, basename(p)) : target;
-          cpSync(src, statSync(src).isDirectory() ? target : into, { recursive: true });
+          // Docker copies symbolic links as they are (a relative link stays relative).
+          cpSync(src, statSync(src).isDirectory() ? target : into, { recursive: true, verbatimSymlinks: true });
         }
         break;
       }
       case 'RUN':
-        run(args, inStage(workdir), env);
+        run(args, inStage(workdir), { ...env, PATH: searchPath(root, env.PATH) });
         break;
       case 'USER':
         user = args;
@@ -163,15 +171,29 @@ function run(command: string, cwd: string, env: Record<string, string>): void {
   say(`RUN ${command}`);
   execFileSync('sh', ['-c', command], {
     cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    env: { HOME: process.env.HOME, ...env },
     stdio: 'inherit',
   });
 }
 
-/** A command of the image, as its USER, in its WORKDIR. */
+/**
+ * The image's PATH with its folders inside the stage's root, then this host's Node and PATH (standing in for the
+ * base image's own /usr/local/bin and /usr/bin).
+ */
+function searchPath(root: string, imagePath: string | undefined): string {
+  const inImage = (imagePath ?? '').split(':').filter((p) => p.startsWith('/'));
+  return [...inImage.map((p) => join(root, p)), dirname(process.execPath), process.env.PATH ?? ''].join(':');
+}
+
+/** A command of the image, as its USER, in its WORKDIR; a bare name is looked up on the image's PATH, as Docker does. */
 function asImageUser(image: BuiltStage, argv: string[]): [string, string[]] {
   const [bin = '', ...rest] = argv;
-  const program = bin === 'node' ? process.execPath : bin;
+  const onImagePath = (image.env.PATH ?? BASE_PATH)
+    .split(':')
+    .map((dir) => join(image.root, dir, bin))
+    .find((file) => existsSync(file));
+  const program = bin === 'node' ? process.execPath : bin.includes('/') ? bin : onImagePath;
+  if (!program) fail(`${bin}: not found on the image's PATH (${image.env.PATH ?? BASE_PATH})`);
   if (image.user === undefined || image.user === 'root') fail('the runtime stage must set a non-root USER');
   return ['setpriv', [`--reuid=${NODE_UID}`, `--regid=${NODE_UID}`, '--clear-groups', program, ...rest]];
 }
@@ -179,7 +201,11 @@ function asImageUser(image: BuiltStage, argv: string[]): [string, string[]] {
 /** A process of the image (as its USER, in its WORKDIR), with its stdout and stderr gathered in one text. */
 function spawnInImage(image: BuiltStage, env: Record<string, string>, argv: string[]) {
   const [bin, args] = asImageUser(image, argv);
-  const child = spawn(bin, args, { cwd: join(image.root, image.workdir), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin, args, {
+    cwd: join(image.root, image.workdir),
+    env: { ...env, PATH: searchPath(image.root, env.PATH) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output = { text: '' };
   const gather = (chunk: unknown) => {
     output.text += String(chunk);
@@ -192,7 +218,9 @@ function spawnInImage(image: BuiltStage, env: Record<string, string>, argv: stri
 function startContainer(image: BuiltStage, env: Record<string, string>, name: string): ChildProcess {
   const { child, output } = spawnInImage(image, env, image.cmd);
   child.once('exit', (code, signal) => {
-    if (code !== 0) say(`${name} exited with ${code ?? signal}; its last output:\n${output.text.slice(-3000)}`);
+    if (code !== 0 || process.env.CONTAINER_CHECK_VERBOSE) {
+      say(`${name} exited with ${code ?? signal}; its last output:\n${output.text.slice(-3000)}`);
+    }
   });
   return child;
 }
@@ -225,9 +253,13 @@ async function healthy(image: BuiltStage, env: Record<string, string>, name: str
   }
 }
 
-function stopped(child: ChildProcess, name: string): Promise<void> {
+/** SIGTERM, then the exit code must be 0 within `graceMs` (what a container engine waits before SIGKILL). */
+function stopped(child: ChildProcess, name: string, graceMs = 10_000): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not stop within 20 s of SIGTERM`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not stop within ${graceMs / 1000} s of SIGTERM: an engine would kill it`)),
+      graceMs,
+    );
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolvePromise();
@@ -271,24 +303,56 @@ async function main(): Promise<void> {
       ...image.env,
       DATABASE_URL: `sqlite:${join(image.root, (image.env.DATABASE_URL ?? '').replace(/^sqlite:/, ''))}`,
       HEALTH_PORT: String(await freePort()),
+      // Longer than the stop grace: a send stuck at Twilio outlives the drain, as in production with its 10 s.
+      TWILIO_TIMEOUT_MS: '60000',
     };
     const one = startContainer(image, single, 'docker run');
     children.push(one);
     await healthy(image, single, 'docker run');
-    const doctor = await exec(image, single, ['node', 'dist/cli/bin.js', 'doctor']);
-    if (doctor.code !== 0) fail(`doctor failed in the image:\n${doctor.out}`);
-    say('docker run: `resetpw doctor` passes in the image');
+    // `docker run IMAGE resetpw doctor`: the command replaces CMD and is found on the image's PATH.
+    const doctor = await exec(image, single, ['resetpw', 'doctor']);
+    if (doctor.code !== 0) fail(`resetpw doctor failed in the image:\n${doctor.out}`);
+    say('docker run: `resetpw doctor` (on the image PATH) passes in the image');
     await waitFor(() => slack.socketCount === 1, 5000, 'the Socket Mode connection');
-    await resetThrough(new SlackDriver(slack, socketTransport(slack, 0)), ADMIN, twilio, '+15005550006');
-    await stopped(one, 'docker run');
-    say('docker run: one reset texted; SIGTERM ended the bot with code 0');
+    const driver = new SlackDriver(slack, socketTransport(slack, 0));
+    await resetThrough(driver, ADMIN, twilio, '+15005550006');
+    // docker stop with a reset under way whose Twilio call hangs: the bot must finish inside Docker's grace.
+    twilio.slowMs = 120_000;
+    const asked = twilio.createRequests.length;
+    await driver.command(OTHER_ADMIN);
+    await waitFor(() => slack.lastViewFor(OTHER_ADMIN) !== undefined, 5000, 'the second form');
+    await driver.submit(OTHER_ADMIN, { name: 'Jane Doe', code: 'E-4242', phone: MAGIC_TO.slow });
+    await waitFor(() => twilio.createRequests.length === asked + 1, 10_000, 'the stuck send');
+    const grace = Number(image.env.STOP_TIMEOUT_SECONDS ?? 10) * 1000;
+    const began = Date.now();
+    await stopped(one, 'docker run', grace);
+    const took = Date.now() - began;
+    twilio.slowMs = 2000;
+    // Told through the form (the reset's own answer) or by DM (a reset the drain gave up on).
+    const told = slack.calls.slice(-20).some((c) => JSON.stringify(c.args).includes('Outcome unknown'));
+    if (!told) fail('docker stop: the admin of the reset under way was not told its outcome is unknown');
+    say(
+      `docker run: one reset texted; SIGTERM with a reset stuck at Twilio ended the bot with code 0 in ${(took / 1000).toFixed(1)} s (grace ${grace / 1000} s), its admin told the outcome is unknown`,
+    );
 
     // docker compose up: the bot service's replicas and environment, on PostgreSQL.
     if (!pg) fail('PostgreSQL server binaries not found (apt-get install postgresql)');
     const compose = parse(readFileSync(join(context, 'compose.yaml'), 'utf8')) as {
-      services: { bot: { environment: Record<string, string>; deploy?: { replicas?: number } } };
+      [key: string]: unknown;
+      services: {
+        bot: { environment: Record<string, string>; deploy?: { replicas?: number }; stop_grace_period?: string };
+      };
     };
+    // Debian 12 packages Compose v1 (1.29), which rejects top-level keys it does not know (`name:` among them).
+    const v1Keys = ['version', 'services', 'volumes', 'networks', 'secrets', 'configs'];
+    const unknownKeys = Object.keys(compose).filter((k) => !v1Keys.includes(k) && !k.startsWith('x-'));
+    if (unknownKeys.length > 0) fail(`compose.yaml: top-level ${unknownKeys.join(', ')} would stop Compose v1`);
     const service = compose.services.bot;
+    const graceSeconds = durationSeconds(service.stop_grace_period ?? '10s');
+    const stopTimeout = Number(service.environment.STOP_TIMEOUT_SECONDS ?? image.env.STOP_TIMEOUT_SECONDS ?? 10);
+    if (stopTimeout > graceSeconds) {
+      fail(`compose.yaml: STOP_TIMEOUT_SECONDS=${stopTimeout} but the engine kills after ${graceSeconds} s`);
+    }
     const replicas = service.deploy?.replicas ?? 1;
     if (replicas < 2) fail('compose.yaml runs fewer than two replicas');
     if (!/^postgres:\/\//.test(service.environment.DATABASE_URL ?? ''))
@@ -316,12 +380,12 @@ async function main(): Promise<void> {
         '+15005550006',
       );
     }
-    const audit = await exec(image, envs[0] ?? {}, ['node', 'dist/cli/bin.js', 'audit', '--json']);
+    const audit = await exec(image, envs[0] ?? {}, ['resetpw', 'audit', '--json']);
     const rows = JSON.parse(audit.out) as { result: string }[];
     if (rows.filter((r) => r.result === 'sent').length !== replicas) {
       fail(`resetpw audit on PostgreSQL shows ${rows.length} rows, expected ${replicas} sent:\n${audit.out}`);
     }
-    await Promise.all(children.slice(1).map((c, i) => stopped(c, `replica ${i + 1}`)));
+    await Promise.all(children.slice(1).map((c, i) => stopped(c, `replica ${i + 1}`, graceSeconds * 1000)));
     say(
       `docker compose up: ${replicas} replicas on one PostgreSQL, each healthy, each reset once; audit shows both; SIGTERM → 0`,
     );
@@ -331,6 +395,16 @@ async function main(): Promise<void> {
     await sleep(300);
     pg?.stop();
   }
+}
+
+/** A Compose duration (`30s`, `1m30s`, `500ms`) in seconds. */
+function durationSeconds(text: string): number {
+  let total = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+    total += Number(n) * ({ ms: 0.001, s: 1, m: 60, h: 3600 }[unit as 'ms' | 's' | 'm' | 'h'] ?? 0);
+  }
+  if (total === 0) fail(`cannot read the duration ${text}`);
+  return total;
 }
 
 /** One reset through one Socket Mode connection, up to the text arriving on the phone. */

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -28,10 +30,49 @@ describe('container recipe', () => {
     const pkg = JSON.parse(read('package.json')) as { scripts: { start: string } };
     expect(JSON.parse(args('CMD')[0] ?? '[]').join(' ')).toBe(pkg.scripts.start);
     expect(args('USER')).toEqual(['node']);
-    expect(args('HEALTHCHECK')[0]).toMatch(/CMD \["node", "dist\/cli\/bin\.js", "ready"\]$/);
+    expect(args('HEALTHCHECK')[0]).toMatch(/CMD \["resetpw", "ready"\]$/);
     expect(args('ENV')).toEqual(
       expect.arrayContaining(['HOST=0.0.0.0', 'HEALTH_PORT=3001', 'DATABASE_URL=sqlite:/app/data/resetpw.sqlite']),
     );
+  });
+
+  it('puts `resetpw` on the PATH, a link to the compiled CLI (docker run IMAGE resetpw doctor)', () => {
+    const build = stages[0]?.steps.filter((s) => s.op === 'RUN').map((s) => s.args) ?? [];
+    expect(build.some((r) => r.endsWith('mkdir bin && ln -s ../dist/cli/bin.js bin/resetpw'))).toBe(true);
+    expect(args('COPY')).toContain('--from=build /app/bin ./bin');
+    expect(args('ENV')).toContain('PATH=/app/bin:$PATH');
+    expect(runtime?.steps.find((s) => s.op === 'WORKDIR')?.args).toBe('/app');
+  });
+
+  it('stops at the install when npm ci exits 0 without installing everything (npm 10, "Exit handler never called!")', () => {
+    const install = stages[0]?.steps.find((s) => s.op === 'RUN' && s.args.startsWith('npm ci'))?.args ?? '';
+    const check = install.replace(/^npm ci [^&]*&& /, '');
+    expect(check).toMatch(/^\{ npm ls --all/);
+    // What an unfinished install leaves: the lockfile's packages, one of them present.
+    const dir = mkdtempSync(join(tmpdir(), 'resetpw-npm-ci-'));
+    try {
+      copyFileSync(join(root, 'package.json'), join(dir, 'package.json'));
+      copyFileSync(join(root, 'package-lock.json'), join(dir, 'package-lock.json'));
+      mkdirSync(join(dir, 'node_modules', 'zod'), { recursive: true });
+      writeFileSync(join(dir, 'node_modules', 'zod', 'package.json'), '{"name":"zod","version":"0.0.0"}');
+      const run = spawnSync('sh', ['-c', check], { cwd: dir, encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('npm ci did not install everything package-lock.json lists');
+      // And the same check passes on a complete install (this checkout's).
+      expect(spawnSync('sh', ['-c', check], { cwd: root, encoding: 'utf8' }).status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('compose: no top-level key Compose v1 rejects, and the bot gets the stop grace it is told of', () => {
+    const compose = parse(read('compose.yaml')) as Record<string, unknown> & {
+      services: { bot: { environment: Record<string, string>; stop_grace_period?: string } };
+    };
+    expect(Object.keys(compose).filter((k) => !k.startsWith('x-'))).toEqual(['services', 'volumes']);
+    const { bot } = compose.services;
+    expect(bot.stop_grace_period).toBe(`${bot.environment.STOP_TIMEOUT_SECONDS}s`);
+    expect(args('ENV')).toContain('STOP_TIMEOUT_SECONDS=10'); // docker run's default grace
   });
 
   it('compose runs two replicas on PostgreSQL once it is healthy', () => {
