@@ -7,7 +7,7 @@ import { createSlackAuditChannel } from './adapters/slack-audit-channel.js';
 import { createDeliveryReporter } from './adapters/slack-delivery-reporter.js';
 import { createSlackInterruptionNotices } from './adapters/slack-interruption-notices.js';
 import { createTwilioSmsSender, maxSendDurationMs } from './adapters/twilio-sms.js';
-import { type Config, parseConfig } from './config/index.js';
+import { type Config, directoryEndpoint, directoryTimeoutMs, parseConfig } from './config/index.js';
 import { createPasswordGenerator } from './domain/password.js';
 import { passwordLength } from './domain/password-policy.js';
 import { createHealth } from './health.js';
@@ -92,8 +92,8 @@ async function openDirectory(config: Config, log: Logger): Promise<Directory | u
     );
     return undefined;
   }
-  const { ldap } = config.directory;
-  if (ldap.insecure) {
+  const ldap = config.directory.kind === 'okta' ? undefined : config.directory.ldap;
+  if (ldap?.insecure) {
     log.warn(
       { url: ldap.url },
       'LDAP_ALLOW_INSECURE=true: the bind password and temporary passwords cross the network unencrypted',
@@ -108,7 +108,12 @@ async function openDirectory(config: Config, log: Logger): Promise<Directory | u
     throw err;
   }
   log.info(
-    { directory: directory.kind, url: ldap.url, baseDn: ldap.baseDn, protectedGroups: ldap.protectedGroups.length },
+    {
+      directory: directory.kind,
+      url: directoryEndpoint(config.directory).url,
+      ...(ldap ? { baseDn: ldap.baseDn, protectedGroups: ldap.protectedGroups.length } : {}),
+      ...(config.directory.kind === 'okta' ? { revokeSessions: config.directory.cloud.revokeSessions } : {}),
+    },
     'directory bound',
   );
   return directory;
@@ -204,7 +209,7 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
   });
   // A little slack past the slowest possible reset (a directory write, then a send) before a `sending` row is
   // declared interrupted.
-  const directoryMs = config.directory.kind === 'none' ? 0 : 3 * config.directory.ldap.timeoutMs;
+  const directoryMs = 3 * directoryTimeoutMs(config.directory);
   const interruptedAfterMs = maxSendDurationMs(config.twilio.timeoutMs) + directoryMs + 1000;
   const interrupted = createInterruptedSendSweeper({
     audit: store.audit,

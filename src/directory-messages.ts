@@ -20,6 +20,8 @@ export function directoryMessage(
   const d = err.details;
   const dir = ctx.directory?.label ?? 'the directory';
   const ad = ctx.directory?.kind === 'ad';
+  const okta = ctx.directory?.kind === 'okta';
+  const providerCode = typeof d.providerCode === 'string' ? ` (${d.providerCode})` : '';
   switch (err.code) {
     case ErrorCode.EmployeeNotFound:
       return {
@@ -87,6 +89,12 @@ export function directoryMessage(
         nextStep:
           "Change a service account's password where the service is configured (or move it to a managed service account).",
       };
+    case ErrorCode.PasswordManagedElsewhere:
+      return {
+        title: 'Password kept elsewhere',
+        text: `This account's password is not kept in ${dir} but in ${String(d.managedBy ?? 'another system')}, which ${dir} defers to: a password set here would not be the one the employee signs in with.`,
+        nextStep: `Reset it in ${String(d.managedBy ?? 'that system')} (if that is Active Directory or OpenLDAP, a resetpw set up with DIRECTORY=ad or ldap can do it).`,
+      };
     case ErrorCode.PasswordNeverExpires:
       return {
         title: 'Password set never to expire',
@@ -141,10 +149,18 @@ export function directoryMessage(
     case ErrorCode.DirectoryPolicyRejected:
       return {
         title: 'The directory refused the temporary password',
-        text: `The password policy of ${dir} refused the temporary password${d.adCode ? ` (${String(d.adCode)})` : ''}: too short or not complex enough. The employee's password is unchanged and nothing was sent.`,
+        text: `The password policy of ${dir} refused the temporary password${d.adCode ? ` (${String(d.adCode)})` : providerCode}: ${typeof d.causes === 'string' ? d.causes : 'too short or not complex enough'}. The employee's password is unchanged and nothing was sent.`,
         nextStep: `Tell the bot owner: ${policyAdvice(ctx.password)} so that the temporary password meets the directory's policy.`,
       };
     case ErrorCode.DirectoryAccessDenied:
+      if (okta) {
+        return {
+          title: "The bot's directory account lacks a right",
+          text: `Okta refused the reset${providerCode}: the administrator who created OKTA_API_TOKEN may not reset this user's password. ${d.passwordChanged ? passwordChangedLine(d) : 'Nothing was changed or sent.'}`,
+          nextStep:
+            "Tell the bot owner: the token's administrator needs a role over these users that can reset passwords (Help Desk Administrator for a group of them, or a custom role with okta.users.credentials.manage); see the README.",
+        };
+      }
       return {
         title: "The bot's directory account lacks a right",
         text: `${dir} refused the reset: the bot's account (LDAP_BIND_DN) may not write this password${d.adCode ? ` (${String(d.adCode)})` : ''}. Nothing was changed or sent.`,
@@ -159,11 +175,17 @@ export function directoryMessage(
             text: 'Active Directory only accepts a password over an encrypted connection. Nothing was changed or sent.',
             nextStep: 'Tell the bot owner: use an ldaps:// LDAP_URL or LDAP_STARTTLS=true.',
           }
-        : {
-            title: 'The directory refused the reset',
-            text: `${dir} refused to set the password (LDAP result ${String(d.ldapCode ?? '?')}). Nothing was sent.`,
-            nextStep: 'Try again; if it repeats, give the bot owner this code and the time.',
-          };
+        : d.reason === 'rate_limited'
+          ? {
+              title: 'The directory is busy',
+              text: `${dir} turned the request away: its rate limit for the bot was reached${providerCode}. ${d.passwordChanged ? passwordChangedLine(d) : 'Nothing was changed or sent.'}`,
+              nextStep: 'Try again in a minute.',
+            }
+          : {
+              title: 'The directory refused the reset',
+              text: `${dir} refused to set the password (${d.ldapCode !== undefined ? `LDAP result ${String(d.ldapCode)}` : String(d.providerCode ?? d.httpStatus ?? '?')}). ${d.passwordChanged ? passwordChangedLine(d) : 'Nothing was sent.'}`,
+              nextStep: 'Try again; if it repeats, give the bot owner this code and the time.',
+            };
     case ErrorCode.DirectoryOutcomeUnknown:
       return {
         title: 'Directory write interrupted',
@@ -175,6 +197,11 @@ export function directoryMessage(
   }
 }
 
+/** A write in two steps stopped after the password was set (what became of it is said by the compensation line). */
+function passwordChangedLine(d: AppError['details']): string {
+  return `It set the password but refused the next step (${String(d.step ?? 'the forced change')}), so nothing was sent.`;
+}
+
 /** `a,b,c` → `a, b and c`. */
 function listed(csv: string): string {
   const items = csv.split(',');
@@ -184,6 +211,10 @@ function listed(csv: string): string {
 function protectionReason(d: AppError['details'], dir: string): string {
   const what = typeof d.what === 'string' ? d.what : undefined;
   switch (d.protection) {
+    case 'admin_role':
+      return what === 'roles_unreadable'
+        ? `The bot may not read this account's administrator roles in ${dir}, so it cannot rule out an administrator and counts it as one`
+        : `The account holds an administrator role in ${dir} (${what ?? 'an admin role'}, assigned to it or through a group)`;
     case 'privileged_account':
       return `This is the built-in ${what ?? 'administrator'} account of ${dir}`;
     case 'privileged_group':
@@ -203,6 +234,8 @@ function cannotLogInReason(why: unknown): string {
       return 'The account has expired in Active Directory ("Account expires" is in the past).';
     case 'not_yet_valid':
       return 'The account is not valid yet: its password policy start time (pwdStartTime) is in the future.';
+    case 'not_activated':
+      return 'The account was created but never activated, so it has no sign-in yet.';
     default:
       return 'The account is no longer valid: its password policy end time (pwdEndTime) has passed.';
   }

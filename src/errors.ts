@@ -26,7 +26,7 @@ export const ErrorCode = {
   RateLimited: 'RATE_LIMITED',
   RateLimitUnavailable: 'RATE_LIMIT_UNAVAILABLE',
   AlreadySubmitted: 'ALREADY_SUBMITTED',
-  // The company directory (DIRECTORY=ldap|ad). Lookup results that keep the form open:
+  // The company directory (DIRECTORY=ldap|ad|okta). Lookup results that keep the form open:
   EmployeeNotFound: 'EMPLOYEE_NOT_FOUND',
   EmployeeAmbiguous: 'EMPLOYEE_AMBIGUOUS',
   NoMobileOnRecord: 'NO_MOBILE_ON_RECORD',
@@ -37,6 +37,8 @@ export const ErrorCode = {
   AccountCannotLogIn: 'ACCOUNT_CANNOT_LOG_IN',
   AccountProtected: 'ACCOUNT_PROTECTED',
   ServiceAccount: 'SERVICE_ACCOUNT',
+  /** The password is mastered elsewhere (Okta's AD agent, a federated provider): setting it here would not hold. */
+  PasswordManagedElsewhere: 'PASSWORD_MANAGED_ELSEWHERE',
   PasswordNeverExpires: 'PASSWORD_NEVER_EXPIRES',
   SmartcardRequired: 'SMARTCARD_REQUIRED',
   /** Attributes every account has could not be read: the bot cannot vouch for the account (fail closed). */

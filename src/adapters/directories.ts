@@ -1,8 +1,9 @@
 import type { DirectoryConfig } from '../config/index.js';
 import type { Directory } from '../ports/index.js';
 import { createLdapDirectory } from './ldap/directory.js';
+import { createOktaDirectory } from './okta/directory.js';
 
-/** The company directory DIRECTORY names, or undefined for `none`. The cloud directories will be built here too. */
+/** The company directory DIRECTORY names, or undefined for `none`. */
 export function createCompanyDirectory(config: DirectoryConfig): Directory | undefined {
   switch (config.kind) {
     case 'none':
@@ -10,5 +11,7 @@ export function createCompanyDirectory(config: DirectoryConfig): Directory | und
     case 'ldap':
     case 'ad':
       return createLdapDirectory(config.kind, config.ldap);
+    case 'okta':
+      return createOktaDirectory(config.okta);
   }
 }

@@ -1,12 +1,30 @@
 import { z } from 'zod';
-import { DIRECTORY_KINDS, type DirectoryKind } from '../ports/index.js';
+import { DIRECTORY_KINDS } from '../ports/index.js';
 import { flag, intInRange, type RawEnv } from './env.js';
 
 /**
- * The company directory variables. DIRECTORY picks the adapter; the LDAP_* variables configure both LDAP dialects.
- * The cloud directories will add values to DIRECTORY and variables of their own next to these.
+ * The company directory variables. DIRECTORY picks the adapter; the LDAP_* variables configure both LDAP dialects,
+ * the OKTA_* ones Okta's; DIRECTORY_* apply to every cloud directory.
  */
 const DIRECTORY_VALUES = ['none', ...DIRECTORY_KINDS] as const;
+const LDAP_KINDS: readonly string[] = ['ldap', 'ad'];
+
+/**
+ * A cloud directory's base URL: https only, except on a loopback host (how the tests reach their local servers),
+ * since the API token and every temporary password travel over it.
+ */
+const providerUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(u.hostname);
+      return (u.protocol === 'https:' || (u.protocol === 'http:' && loopback)) && !u.search && !u.hash;
+    } catch {
+      return false;
+    }
+  }, 'must be an https:// URL (plain http only on a loopback host), e.g. https://example.okta.com')
+  .transform((v) => v.replace(/\/+$/, ''));
 
 const attributeName = z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must be an LDAP attribute name, e.g. employeeID');
 
@@ -39,11 +57,15 @@ export const directoryShape = {
     .refine((dns) => dns.every((dn) => dn.includes('=')), 'must be group DNs separated by ";"')
     .optional(),
   LDAP_ALLOW_INSECURE: flag(false),
+  OKTA_ORG_URL: providerUrl.optional(),
+  OKTA_API_TOKEN: z.string().optional(),
+  DIRECTORY_REVOKE_SESSIONS: flag(true),
+  DIRECTORY_TIMEOUT_MS: intInRange(500, 60_000, 10_000),
 };
 type DirectoryEnv = z.infer<z.ZodObject<typeof directoryShape>>;
 
 /** What each dialect assumes when the variable is not set. */
-export const DIALECT_DEFAULTS: Readonly<Record<DirectoryKind, { employeeAttribute: string; userFilter: string }>> = {
+export const DIALECT_DEFAULTS: Readonly<Record<'ldap' | 'ad', { employeeAttribute: string; userFilter: string }>> = {
   ldap: { employeeAttribute: 'employeeNumber', userFilter: '(objectClass=person)' },
   ad: { employeeAttribute: 'employeeID', userFilter: '(&(objectCategory=person)(objectClass=user))' },
 };
@@ -64,12 +86,55 @@ export interface LdapConfig {
   readonly insecure: boolean;
 }
 
-export type DirectoryConfig = { readonly kind: 'none' } | { readonly kind: DirectoryKind; readonly ldap: LdapConfig };
+export interface OktaConfig {
+  readonly orgUrl: string;
+  readonly apiToken: string;
+  /** Each API request's limit, rate-limit waits included; past it a write's outcome is unknown. */
+  readonly timeoutMs: number;
+}
+
+/** What every cloud directory shares. */
+export interface CloudOptions {
+  /** Sign the employee out of every session right after the password is set (DIRECTORY_REVOKE_SESSIONS). */
+  readonly revokeSessions: boolean;
+}
+
+export type DirectoryConfig =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'ldap' | 'ad'; readonly ldap: LdapConfig }
+  | { readonly kind: 'okta'; readonly okta: OktaConfig; readonly cloud: CloudOptions };
+
+/** Where the bot reaches the directory and as whom, for logs and doctor (never a secret). */
+export function directoryEndpoint(config: Exclude<DirectoryConfig, { kind: 'none' }>): {
+  url: string;
+  identity: string;
+} {
+  return config.kind === 'okta'
+    ? { url: config.okta.orgUrl, identity: 'the OKTA_API_TOKEN' }
+    : { url: config.ldap.url, identity: config.ldap.bindDn };
+}
+
+/** How long one directory request may take, for the time budgets built on it. */
+export function directoryTimeoutMs(config: DirectoryConfig): number {
+  switch (config.kind) {
+    case 'none':
+      return 0;
+    case 'okta':
+      return config.okta.timeoutMs;
+    default:
+      return config.ldap.timeoutMs;
+  }
+}
 
 /** Rules across the directory variables, on the raw record (so they show up alongside other problems). */
 export function directoryRawProblems(env: RawEnv): string[] {
   const kind = env.DIRECTORY ?? 'none';
-  if (!(DIRECTORY_KINDS as readonly string[]).includes(kind)) return [];
+  if (kind === 'okta') {
+    return ['OKTA_ORG_URL', 'OKTA_API_TOKEN']
+      .filter((name) => !env[name])
+      .map((name) => `${name} is required when DIRECTORY=okta`);
+  }
+  if (!LDAP_KINDS.includes(kind)) return [];
   const problems = ['LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BASE_DN']
     .filter((name) => !env[name])
     .map((name) => `${name} is required when DIRECTORY=${kind}`);
@@ -95,6 +160,13 @@ export function directoryRawProblems(env: RawEnv): string[] {
 
 export function toDirectoryConfig(e: DirectoryEnv): DirectoryConfig {
   if (e.DIRECTORY === 'none') return { kind: 'none' };
+  if (e.DIRECTORY === 'okta') {
+    return {
+      kind: 'okta',
+      okta: { orgUrl: e.OKTA_ORG_URL ?? '', apiToken: e.OKTA_API_TOKEN ?? '', timeoutMs: e.DIRECTORY_TIMEOUT_MS },
+      cloud: { revokeSessions: e.DIRECTORY_REVOKE_SESSIONS },
+    };
+  }
   const kind = e.DIRECTORY;
   const url = e.LDAP_URL ?? '';
   return {

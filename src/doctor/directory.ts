@@ -1,5 +1,5 @@
 import { createCompanyDirectory } from '../adapters/directories.js';
-import type { Config } from '../config/index.js';
+import { type Config, directoryEndpoint } from '../config/index.js';
 import { checkEligible } from '../domain/employee.js';
 import { maskPhone } from '../domain/phone.js';
 import { asAppError } from '../errors.js';
@@ -35,7 +35,12 @@ export async function directoryChecks(config: Config, employeeCode: string | und
         skip('directory_lookup', 'Sample lookup', 'not tried: the bind failed'),
       ];
     }
-    const bound = pass('directory', title, `bound to ${config.directory.ldap.url} as ${config.directory.ldap.bindDn}`);
+    const { url, identity } = directoryEndpoint(config.directory);
+    const bound = pass(
+      'directory',
+      title,
+      `${directory.kind === 'okta' ? 'signed in' : 'bound'} to ${url} as ${identity}`,
+    );
     return [bound, await sampleLookup(directory, config, employeeCode)];
   } finally {
     await directory.close().catch(() => undefined);

@@ -55,6 +55,11 @@ export function checkEligible(lookup: DirectoryLookup, code: string, numbers: Nu
     });
   }
   if (account.disabled) return refuse(ErrorCode.AccountDisabled, 'The account is disabled');
+  if (account.passwordManagedBy) {
+    return refuse(ErrorCode.PasswordManagedElsewhere, 'The password is mastered by another system', {
+      managedBy: account.passwordManagedBy,
+    });
+  }
   if (account.loginBlocked) {
     return refuse(ErrorCode.AccountCannotLogIn, 'The account cannot log in whatever its password', {
       why: account.loginBlocked,

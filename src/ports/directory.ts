@@ -1,9 +1,9 @@
 /**
- * The port onto the company directory, where the temporary password is really set. One adapter per protocol
- * (LDAP today, with an OpenLDAP and an Active Directory dialect); the cloud directories add kinds, not methods.
+ * The port onto the company directory, where the temporary password is really set. One adapter per protocol: LDAP
+ * (with an OpenLDAP and an Active Directory dialect) and each cloud directory's API; they add kinds, not flows.
  */
 
-export const DIRECTORY_KINDS = ['ldap', 'ad'] as const;
+export const DIRECTORY_KINDS = ['ldap', 'ad', 'okta'] as const;
 export type DirectoryKind = (typeof DIRECTORY_KINDS)[number];
 
 /**
@@ -15,9 +15,12 @@ export type DirectoryKind = (typeof DIRECTORY_KINDS)[number];
  * - `protected_group`: a member of a group the bot owner listed (LDAP_PROTECTED_GROUPS), directly or nested;
  * - `membership_unverifiable`: membership of such a group could not be ruled out (groups nested too deep, too
  *   many to follow): counted as protected;
- * - `service_account`: the password belongs to a service (AD `servicePrincipalName`), not to a person.
+ * - `service_account`: the password belongs to a service (AD `servicePrincipalName`), not to a person;
+ * - `admin_role`: the account holds an administrator role of the directory itself (Okta admin roles, assigned to
+ *   the user or through a group), or its roles could not be read (then `what` says so).
  */
 export type ProtectionReason =
+  | 'admin_role'
   | 'privileged_account'
   | 'privileged_group'
   | 'admin_count'
@@ -38,7 +41,9 @@ export type LoginBlock =
   /** ppolicy `pwdStartTime` is in the future. */
   | 'not_yet_valid'
   /** ppolicy `pwdEndTime` is in the past. */
-  | 'validity_ended';
+  | 'validity_ended'
+  /** Created but never activated (Okta STAGED or PROVISIONED): there is no sign-in to give a password to. */
+  | 'not_activated';
 
 /** Why a forced change at next login would silently not apply to this account. */
 export type ForcedChangeBlock = 'password_never_expires' | 'smartcard_required';
@@ -60,6 +65,11 @@ export interface DirectoryAccount {
   readonly protection?: Protection;
   readonly loginBlocked?: LoginBlock;
   readonly forcedChangeBlocked?: ForcedChangeBlock;
+  /**
+   * The password is mastered by another system the directory delegates to (Okta's AD or LDAP agent, a federated
+   * identity provider): a password set here would be overwritten or never used. Names that system as admins know it.
+   */
+  readonly passwordManagedBy?: string;
   /**
    * Attributes every account has (so their absence means the bot may not read them) that could not be read. Then
    * nothing else said here can be trusted ("not disabled" may only mean "not visible"): the account is refused.
@@ -101,5 +111,10 @@ export interface Directory {
   scramble(accountId: string): Promise<void>;
   /** Whether the employee has set their own password since the set that left `marker`. */
   passwordChangedSince(accountId: string, marker: string): Promise<boolean>;
+  /**
+   * Where the directory has sign-in sessions (the cloud directories): ends every one of the account's sessions, so
+   * whoever held the old password is signed out. Throws an AppError as the writes do. Absent for LDAP and AD.
+   */
+  revokeSessions?(accountId: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -188,11 +188,12 @@ export function createResetPassword(deps: ResetPasswordDeps) {
         marker = receipt.marker;
       } catch (err) {
         const error = asAppError(err);
-        if (error.code !== ErrorCode.DirectoryOutcomeUnknown) {
+        // `passwordChanged`: a write in two steps (Okta's set, then expire) stopped half-way, the password set.
+        if (error.code !== ErrorCode.DirectoryOutcomeUnknown && error.details.passwordChanged !== true) {
           // A directory write that fails sends nothing, and leaves the old password as it was.
           return { ...base, ...step('failed', { error }), status: 'failed', error };
         }
-        // The write may have happened: make sure no password the employee never got is live.
+        // The write may have happened (or did): make sure no password the employee never got is live.
         const result = await scramble(auditId, account, error.code, log);
         return { ...base, ...step(result, { error }), status: 'failed', error };
       }

@@ -41,7 +41,11 @@ export function describeOutcome(outcome: RecordedOutcome, ctx: MessageContext): 
     // The directory write itself was interrupted and the password randomised to be sure.
     return describeError(outcome.error, ctx, emoji, [
       ...target,
-      compensationLine(d.result, d.label, compensationCause(d.error.code)),
+      compensationLine(
+        d.result,
+        d.label,
+        d.error.details.passwordChanged === true ? 'not_expired' : compensationCause(d.error.code),
+      ),
     ]);
   }
   return describeError(outcome.error, ctx, emoji, outcome.status === 'refused' && !d ? [] : target);
@@ -58,7 +62,8 @@ function setLines(d: DirectoryStepOutcome): string[] {
  * What the bot knew when it undid a password: the password was set and the text failed; the password write itself
  * was interrupted (it may or may not have happened); or the bot restarted in the middle of a reset.
  */
-export type CompensationCause = 'text_failed' | 'write_interrupted' | 'reset_interrupted';
+/** `not_expired`: a write in two steps (Okta's set, then expire) set the password but not the forced change. */
+export type CompensationCause = 'text_failed' | 'write_interrupted' | 'reset_interrupted' | 'not_expired';
 
 /** The cause behind a scramble's recorded reason (the audit's directory detail). */
 export function compensationCause(detail: string | undefined): CompensationCause {
@@ -80,6 +85,9 @@ export function compensationLine(
       if (cause === 'reset_interrupted') {
         return `Whatever password the interrupted reset may have set in ${label} was randomised: the employee cannot log in with the old password or a texted one.`;
       }
+      if (cause === 'not_expired') {
+        return `The new password was set in ${label} but could not be made to expire, so the bot randomised it and sent nothing: the employee cannot log in with the old password or the new one.`;
+      }
       return `The password was changed in ${label} and then randomised because the text could not be delivered: the employee cannot log in with the old password or the new one.`;
     case 'scramble_failed':
       if (cause === 'write_interrupted') {
@@ -87,6 +95,9 @@ export function compensationLine(
       }
       if (cause === 'reset_interrupted') {
         return `:rotating_light: *The interrupted reset may have set a password in ${label}, and it could not be randomised.* Reset or disable the account by hand now: nobody can vouch that the text arrived.`;
+      }
+      if (cause === 'not_expired') {
+        return `:rotating_light: *A new password is set in ${label} without a forced change, and it could not be randomised.* Reset or disable the account by hand now: nobody received that password.`;
       }
       return `:rotating_light: *The temporary password is set in ${label} but could not be randomised.* Reset or disable the account by hand now: nobody received that password.`;
     case 'superseded':

@@ -40,6 +40,8 @@ class PasswordPolicyControl extends Control {
 export class LdapPeople implements TestDirectory {
   readonly kind = 'ldap' as const;
   readonly label = 'the LDAP directory';
+  readonly protectedWords = /protected group/;
+  readonly missingRightWords = 'write on userPassword';
   constructor(readonly slapd: Slapd) {}
 
   botEnv(over: Record<string, string> = {}): Record<string, string> {

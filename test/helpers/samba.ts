@@ -203,6 +203,8 @@ export const AD_ATTRIBUTE_GUIDS = {
 export class AdPeople implements TestDirectory {
   readonly kind = 'ad' as const;
   readonly label = 'Active Directory';
+  readonly protectedWords = /protected group/;
+  readonly missingRightWords = 'Reset password';
   constructor(readonly dc: SambaDc) {}
 
   private client(url = this.dc.ldapsUrl): Client {

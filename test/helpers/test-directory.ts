@@ -1,7 +1,7 @@
 /**
  * What the directory suites need from a real directory server, whichever dialect: people to reset, and ways to
  * see what the bot did to them (binds as the employee, before/after snapshots). Implemented for slapd
- * (test/helpers/ldap-people.ts) and Samba AD (test/helpers/samba.ts).
+ * (test/helpers/ldap-people.ts), Samba AD (test/helpers/samba.ts) and the local Okta (test/helpers/okta-people.ts).
  */
 export interface TestPersonSpec {
   readonly login: string;
@@ -15,9 +15,13 @@ export interface TestPersonSpec {
 export type BindOutcome = 'ok' | 'must_change' | 'invalid';
 
 export interface TestDirectory {
-  readonly kind: 'ldap' | 'ad';
+  readonly kind: 'ldap' | 'ad' | 'okta';
   /** How the bot names it to admins. */
   readonly label: string;
+  /** What the admin reads about an account `protect` made protected. */
+  readonly protectedWords: RegExp;
+  /** What the admin is told to grant when the bot's account lacks the right to reset. */
+  readonly missingRightWords: string;
   /** The bot's environment for this server, with the least-privileged bot account. */
   botEnv(over?: Record<string, string>): Record<string, string>;
   /** The same, bound as an account without the right to reset passwords. */

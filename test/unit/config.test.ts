@@ -363,7 +363,7 @@ describe('directory configuration', () => {
       ...LDAP,
       LDAP_PROTECTED_GROUPS: 'CN=Domain Admins,CN=Users,DC=example,DC=com; CN=IT Admins,OU=Groups,DC=example,DC=com',
     });
-    expect(c.directory.kind !== 'none' && c.directory.ldap.protectedGroups).toEqual([
+    expect(c.directory.kind === 'ad' && c.directory.ldap.protectedGroups).toEqual([
       'CN=Domain Admins,CN=Users,DC=example,DC=com',
       'CN=IT Admins,OU=Groups,DC=example,DC=com',
     ]);
@@ -393,7 +393,7 @@ describe('directory configuration', () => {
   it('names bad directory values without echoing them', () => {
     const list = problems({
       ...LDAP,
-      DIRECTORY: 'okta',
+      DIRECTORY: 'novell',
       LDAP_URL: 'https://dc1',
       LDAP_EMPLOYEE_ATTRIBUTE: 'employee id',
       LDAP_USER_FILTER: 'objectClass=user',

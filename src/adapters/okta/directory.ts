@@ -1,0 +1,206 @@
+import okta from '@okta/okta-sdk-nodejs';
+import type { OktaConfig } from '../../config/index.js';
+import { createPasswordGenerator } from '../../domain/password.js';
+import { buildProfile } from '../../domain/password-policy.js';
+import { AppError } from '../../errors.js';
+import type { Directory, DirectoryAccount, DirectoryLookup, PasswordSetReceipt } from '../../ports/index.js';
+import { classifyOktaReadError, classifyOktaWriteError, describeOktaStartupError } from './errors.js';
+
+/** The fields of an Okta user the bot reads (the SDK's User, loosely: profile attributes are the org's own). */
+interface OktaUser {
+  readonly id?: string;
+  readonly status?: string;
+  readonly passwordChanged?: Date | string | null;
+  readonly profile?: Readonly<Record<string, unknown>>;
+  readonly credentials?: { readonly provider?: { readonly type?: string; readonly name?: string } };
+}
+
+/** Two matches are enough to know a code is ambiguous. */
+const LOOKUP_LIMIT = 10;
+
+/** Statuses an administrator set: a reset must not undo them (Okta would reactivate a suspended user on some paths). */
+const DISABLED = new Set(['SUSPENDED', 'DEPROVISIONED']);
+/** Created, never activated: there is no sign-in to give a password to. */
+const NOT_ACTIVATED = new Set(['STAGED', 'PROVISIONED']);
+/**
+ * Where the password lives, by credentials.provider.type: OKTA (and IMPORT, a user imported with a password hook
+ * that Okta takes over at the first set) keep it in Okta; the others only defer to another system.
+ */
+const MANAGED_BY: Readonly<Record<string, string>> = {
+  ACTIVE_DIRECTORY: 'Active Directory (through the Okta AD agent)',
+  LDAP: 'an LDAP directory (through the Okta LDAP agent)',
+  FEDERATION: 'the identity provider the account signs in with (federated)',
+  SOCIAL: 'the social identity provider the account signs in with',
+};
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+const iso = (v: Date | string | null | undefined): string =>
+  v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : '';
+
+/** An employee code inside Okta's search expression: a double-quoted string, with `\` and `"` escaped. */
+export function searchFor(attribute: string, code: string): string {
+  return `profile.${attribute} eq "${code.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * The company directory in Okta, through the official SDK (@okta/okta-sdk-nodejs 8) with an API token (SSWS). Its
+ * response cache is off: 8.1 caches single-user reads with no expiry, which would hide the employee's own change.
+ */
+export function createOktaDirectory(config: OktaConfig): Directory {
+  const client = new okta.Client({
+    orgUrl: config.orgUrl,
+    authorizationMode: 'SSWS',
+    token: config.apiToken,
+    cacheMiddleware: null,
+    // One retry of a 429 (Okta says when), within the request's time limit; past it, the request fails.
+    requestExecutor: new okta.DefaultRequestExecutor({ maxRetries: 1, requestTimeout: config.timeoutMs }),
+  });
+  const scrambler = createPasswordGenerator(buildProfile({ profile: 'strong', length: 32, groups: 4 }));
+  const employeeAttribute = 'employeeNumber';
+
+  const read = async <T>(op: () => Promise<T>): Promise<T> => {
+    try {
+      return await op();
+    } catch (err) {
+      throw classifyOktaReadError(err);
+    }
+  };
+
+  /** Administrator roles, assigned directly or through a group; unreadable roles count as an administrator's. */
+  async function adminRoles(userId: string): Promise<DirectoryAccount['protection']> {
+    const labels: string[] = [];
+    try {
+      const roles = await client.roleAssignmentApi.listAssignedRolesForUser({ userId });
+      for await (const role of roles) {
+        const r = role as { label?: string; type?: string } | null;
+        if (r) labels.push(r.label || r.type || 'an admin role');
+      }
+    } catch (err) {
+      if ((err as { status?: number }).status === 403) return { reason: 'admin_role', what: 'roles_unreadable' };
+      throw err;
+    }
+    return labels.length > 0 ? { reason: 'admin_role', what: [...new Set(labels)].join(', ') } : undefined;
+  }
+
+  async function toAccount(user: OktaUser): Promise<DirectoryAccount> {
+    const id = user.id ?? '';
+    const profile = user.profile ?? {};
+    const login = text(profile.login);
+    const name = text(profile.displayName) || `${text(profile.firstName)} ${text(profile.lastName)}`.trim() || login;
+    const status = user.status ?? '';
+    const provider = user.credentials?.provider?.type ?? 'OKTA';
+    const protection = await adminRoles(id);
+    const managedBy = MANAGED_BY[provider] ?? (provider === 'OKTA' || provider === 'IMPORT' ? undefined : provider);
+    return {
+      id,
+      login,
+      displayName: name,
+      employeeCode: text(profile[employeeAttribute]),
+      mobiles: text(profile.mobilePhone) ? [text(profile.mobilePhone)] : [],
+      disabled: DISABLED.has(status),
+      locked: status === 'LOCKED_OUT',
+      ...(protection ? { protection } : {}),
+      ...(NOT_ACTIVATED.has(status) ? { loginBlocked: 'not_activated' as const } : {}),
+      ...(managedBy ? { passwordManagedBy: managedBy } : {}),
+      ...(!id || !status ? { unreadable: [!id ? 'id' : 'status'] } : {}),
+    };
+  }
+
+  /** Sets `password` and expires it, so that Okta asks for a new one at the next sign-in. */
+  async function setAndExpire(userId: string, password: string, strict: boolean): Promise<OktaUser> {
+    await client.userApi.updateUser({ userId, user: { credentials: { password: { value: password } } }, strict });
+    return (await client.userApi.expirePassword({ userId })) as OktaUser;
+  }
+
+  return {
+    kind: 'okta',
+    label: 'Okta',
+
+    async verify() {
+      try {
+        const users = await client.userApi.listUsers({ limit: 1 });
+        for await (const _ of users) break;
+      } catch (err) {
+        throw new Error(describeOktaStartupError(err, config.orgUrl));
+      }
+    },
+
+    findByEmployeeCode(code): Promise<DirectoryLookup> {
+      return read(async () => {
+        const found: OktaUser[] = [];
+        const users = await client.userApi.listUsers({
+          search: searchFor(employeeAttribute, code),
+          limit: LOOKUP_LIMIT,
+        });
+        for await (const user of users) {
+          if (user) found.push(user as OktaUser);
+          if (found.length > LOOKUP_LIMIT) break;
+        }
+        // Okta's search compares case-insensitively; the code must match as the directory holds it.
+        const exact = found.filter((u) => text(u.profile?.[employeeAttribute]) === code);
+        const [only] = exact;
+        if (!only) return { found: 'none' };
+        if (exact.length > 1) return { found: 'many', count: exact.length };
+        return { found: 'one', account: await toAccount(only) };
+      });
+    },
+
+    async setTemporaryPassword(account, password): Promise<PasswordSetReceipt> {
+      const userId = account.id;
+      try {
+        if (account.locked) await client.userApi.unlockUser({ userId });
+        await client.userApi.updateUser({
+          userId,
+          user: { credentials: { password: { value: password } } },
+          // strict: Okta applies the password policy's history and minimum age to this set, as to the employee's.
+          strict: true,
+        });
+      } catch (err) {
+        throw classifyOktaWriteError(err, password);
+      }
+      let expired: OktaUser;
+      try {
+        expired = (await client.userApi.expirePassword({ userId })) as OktaUser;
+      } catch (err) {
+        // The password is set but not expired: it would be a standing password. The caller scrambles it.
+        const cause = classifyOktaWriteError(err);
+        throw new AppError(cause.code, 'Okta set the password but did not expire it', {
+          ...cause.details,
+          passwordChanged: true,
+          step: 'expire_password',
+        });
+      }
+      return { marker: Promise.resolve(iso(expired.passwordChanged)), unlocked: account.locked };
+    },
+
+    async scramble(accountId) {
+      try {
+        // Not strict: a minimum password age must not keep a password nobody got alive.
+        await setAndExpire(accountId, scrambler.generate(), false);
+      } catch (err) {
+        throw classifyOktaWriteError(err);
+      }
+    },
+
+    passwordChangedSince(accountId, marker) {
+      return read(async () => {
+        const user = (await client.userApi.getUser({ userId: accountId })) as OktaUser;
+        if (user.status !== 'ACTIVE') return false;
+        const changed = Date.parse(iso(user.passwordChanged));
+        return Number.isFinite(changed) && (!marker || changed > Date.parse(marker));
+      });
+    },
+
+    async revokeSessions(accountId) {
+      try {
+        await client.userApi.revokeUserSessions({ userId: accountId, oauthTokens: true });
+      } catch (err) {
+        throw classifyOktaWriteError(err);
+      }
+    },
+
+    async close() {
+      // The SDK holds no connection of its own (node-fetch's default agent).
+    },
+  };
+}

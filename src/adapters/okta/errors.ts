@@ -1,0 +1,120 @@
+import { AppError, ErrorCode } from '../../errors.js';
+
+/** What the Okta SDK throws, as far as the bot reads it: OktaApiError, HttpError, or node-fetch's FetchError. */
+interface SdkError {
+  readonly name?: string;
+  readonly status?: number;
+  readonly errorCode?: string;
+  readonly errorSummary?: string;
+  readonly errorCauses?: readonly { errorSummary?: string }[];
+  readonly type?: string;
+  readonly code?: string;
+  readonly message?: string;
+}
+
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Okta's own error code and summary, for details (never the request, whose URL or body may hold secrets). */
+function oktaDetails(e: SdkError): Record<string, string | number> {
+  return {
+    ...(e.status ? { httpStatus: e.status } : {}),
+    ...(e.errorCode ? { providerCode: e.errorCode } : {}),
+  };
+}
+
+/**
+ * The requirement summaries of an E0000001 answer ("Password requirements were not met. …"), with anything that
+ * equals the password taken out: the answer comes from outside, and details reach the logs.
+ */
+export function causesOf(e: SdkError, secret?: string): string | undefined {
+  const causes = (e.errorCauses ?? [])
+    .map((c) => String(c.errorSummary ?? ''))
+    .filter(Boolean)
+    .map((c) => (secret ? c.split(secret).join('•••') : c));
+  return causes.length > 0 ? causes.join(' ').slice(0, 500) : undefined;
+}
+
+/** The SDK's own refusal to wait out a 429 past the request's time limit (nothing was sent again). */
+const rateLimitWait = (e: SdkError) => /^HTTP 429 retry delay would exceed/.test(e.message ?? '');
+
+/** A transport failure: connect refused or no such host (nothing was sent), or a timeout/reset (it may have been). */
+function transport(e: SdkError): 'not_sent' | 'maybe_sent' | undefined {
+  if (e.status !== undefined || rateLimitWait(e)) return undefined;
+  if (e.code && CONNECT_FAILURES.has(e.code)) return 'not_sent';
+  if (e.name === 'FetchError' || e.type === 'request-timeout' || /time exceeded|timeout/i.test(e.message ?? '')) {
+    return 'maybe_sent';
+  }
+  return undefined;
+}
+
+/** A read (lookup, marker, change check) that failed: the directory is unavailable, or the bot may not read. */
+export function classifyOktaReadError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = (err ?? {}) as SdkError;
+  if (e.status === 401) {
+    return new AppError(ErrorCode.DirectoryUnavailable, 'Okta refused the API token', {
+      reason: 'bind_rejected',
+      ...oktaDetails(e),
+    });
+  }
+  if (e.status === 429 || rateLimitWait(e)) {
+    return new AppError(ErrorCode.DirectoryUnavailable, 'Okta rate limit', {
+      reason: 'rate_limited',
+      ...oktaDetails(e),
+    });
+  }
+  const how = transport(e);
+  return new AppError(ErrorCode.DirectoryUnavailable, 'Okta could not be read', {
+    ...(how === 'maybe_sent' ? { reason: 'timeout' } : how ? { transport: 'unreachable' } : {}),
+    ...oktaDetails(e),
+  });
+}
+
+/**
+ * A write (password, expiry, unlock, sessions) that failed. An answer from Okta means it did not happen; a lost
+ * answer means it may have: DIRECTORY_OUTCOME_UNKNOWN, never retried (the caller scrambles).
+ */
+export function classifyOktaWriteError(err: unknown, secret?: string): AppError {
+  if (err instanceof AppError) return err;
+  const e = (err ?? {}) as SdkError;
+  const how = transport(e);
+  if (how === 'maybe_sent') {
+    return new AppError(ErrorCode.DirectoryOutcomeUnknown, 'Okta did not answer a write', { transport: 'timeout' });
+  }
+  if (how === 'not_sent') {
+    return new AppError(ErrorCode.DirectoryUnavailable, 'Okta could not be reached', { transport: 'unreachable' });
+  }
+  if (e.status === 400 && e.errorCode === 'E0000001') {
+    const causes = causesOf(e, secret);
+    return new AppError(ErrorCode.DirectoryPolicyRejected, 'Okta refused the password', {
+      ...oktaDetails(e),
+      ...(causes ? { causes } : {}),
+    });
+  }
+  if (e.status === 401 || e.status === 403) {
+    return new AppError(ErrorCode.DirectoryAccessDenied, 'Okta refused the write', oktaDetails(e));
+  }
+  if (e.status === 429 || rateLimitWait(e)) {
+    return new AppError(ErrorCode.DirectoryWriteFailed, 'Okta rate limit on a write', {
+      reason: 'rate_limited',
+      ...oktaDetails(e),
+    });
+  }
+  return new AppError(ErrorCode.DirectoryWriteFailed, 'Okta refused the write', oktaDetails(e));
+}
+
+/** The start-up check's failure, naming the variable to fix. */
+export function describeOktaStartupError(err: unknown, orgUrl: string): string {
+  const e = (err ?? {}) as SdkError;
+  if (e.status === 401) {
+    return `OKTA_API_TOKEN: Okta at ${orgUrl} refused the token (${e.errorCode ?? 'HTTP 401'}: revoked, expired, or from another org)`;
+  }
+  if (e.status === 403) {
+    return `OKTA_API_TOKEN: the token may not list users at ${orgUrl} (${e.errorCode ?? 'HTTP 403'}): create it as an administrator with a role over the employees`;
+  }
+  if (e.status === 404)
+    return `OKTA_ORG_URL: ${orgUrl} has no Okta API (HTTP 404): use the org's own URL, e.g. https://example.okta.com`;
+  if (e.status !== undefined)
+    return `OKTA_ORG_URL: Okta at ${orgUrl} answered HTTP ${e.status}${e.errorCode ? ` ${e.errorCode}` : ''}`;
+  return `OKTA_ORG_URL: cannot reach ${orgUrl} (${e.code ?? e.type ?? 'no answer'})`;
+}

@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOktaDirectory } from '../../src/adapters/okta/directory.js';
+import { AppError, ErrorCode } from '../../src/errors.js';
+import type { Directory, DirectoryAccount } from '../../src/ports/index.js';
+import { FAKE_OKTA_TOKEN, FakeOkta } from '../fakes/fake-okta.js';
+
+/**
+ * The Okta adapter through the real @okta/okta-sdk-nodejs against a local Okta (test/fakes/fake-okta.ts): what it
+ * sends, what it makes of the answers, and what the employee's sign-in says afterwards.
+ */
+describe('Okta adapter (the official SDK over the wire)', () => {
+  let okta: FakeOkta;
+  let dir: Directory;
+  let n = 0;
+  beforeAll(async () => {
+    okta = await new FakeOkta().start();
+    dir = createOktaDirectory({ orgUrl: okta.url, apiToken: FAKE_OKTA_TOKEN, timeoutMs: 2000 });
+  });
+  afterAll(async () => {
+    await okta.stop();
+  });
+
+  const person = (over: Partial<Parameters<FakeOkta['addUser']>[0]> = {}) => {
+    const i = ++n;
+    const code = `E-${i}${Date.now().toString(36).slice(-4)}`;
+    const password = `Old-Pass-${i}-xyzzy`;
+    const id = okta.addUser({
+      login: `emp${i}@example.com`,
+      employeeNumber: code,
+      firstName: 'Pat',
+      lastName: `Example${i}`,
+      mobilePhone: '+1 500 555 0006',
+      password,
+      ...over,
+    });
+    return { id, code, password };
+  };
+  const one = async (code: string): Promise<DirectoryAccount> => {
+    const lookup = await dir.findByEmployeeCode(code);
+    if (lookup.found !== 'one') throw new Error(`expected one account, got ${lookup.found}`);
+    return lookup.account;
+  };
+  const failure = async (p: Promise<unknown>): Promise<AppError> => {
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AppError);
+    return err as AppError;
+  };
+
+  it('finds an employee by employeeNumber with an SSWS token, and reads the account as the port describes it', async () => {
+    const p = person({ displayName: 'Jane Q. Doe' });
+    const before = okta.requests.length;
+    expect(await one(p.code)).toEqual({
+      id: p.id,
+      login: `emp${n}@example.com`,
+      displayName: 'Jane Q. Doe',
+      employeeCode: p.code,
+      mobiles: ['+1 500 555 0006'],
+      disabled: false,
+      locked: false,
+    });
+    const [search, roles] = okta.requests.slice(before);
+    expect(search).toMatchObject({
+      method: 'GET',
+      path: '/api/v1/users',
+      query: { search: `profile.employeeNumber eq "${p.code}"`, limit: '10' },
+      authorization: `SSWS ${FAKE_OKTA_TOKEN}`,
+    });
+    expect(roles).toMatchObject({ method: 'GET', path: `/api/v1/users/${p.id}/roles` });
+  });
+
+  it('says none, many, and keeps a code with quotes inside its string', async () => {
+    expect(await dir.findByEmployeeCode('E-NOBODY')).toEqual({ found: 'none' });
+    const a = person();
+    person({ employeeNumber: a.code });
+    expect(await dir.findByEmployeeCode(a.code)).toEqual({ found: 'many', count: 2 });
+    // Okta compares case-insensitively; the bot wants the code exactly as the directory holds it.
+    person({ employeeNumber: 'e-casey' });
+    expect(await dir.findByEmployeeCode('E-CASEY')).toEqual({ found: 'none' });
+    const before = okta.requests.length;
+    expect(await dir.findByEmployeeCode('E-"x\\')).toEqual({ found: 'none' });
+    expect(okta.requests[before]?.query.search).toBe('profile.employeeNumber eq "E-\\"x\\\\"');
+  });
+
+  it('reads what blocks a reset: admin roles (or roles it may not read), suspension, lockout, activation, where the password lives', async () => {
+    const admin = person();
+    okta.update(admin.id, {
+      roles: [{ label: 'Help Desk Administrator', type: 'HELP_DESK_ADMIN', assignmentType: 'GROUP' }],
+    });
+    expect((await one(admin.code)).protection).toEqual({ reason: 'admin_role', what: 'Help Desk Administrator' });
+
+    const suspended = person({ status: 'SUSPENDED' });
+    expect((await one(suspended.code)).disabled).toBe(true);
+    const deprovisioned = person({ status: 'DEPROVISIONED' });
+    expect((await one(deprovisioned.code)).disabled).toBe(true);
+    const locked = person({ status: 'LOCKED_OUT' });
+    expect(await one(locked.code)).toMatchObject({ locked: true, disabled: false });
+    const staged = person({ status: 'STAGED' });
+    expect((await one(staged.code)).loginBlocked).toBe('not_activated');
+    const fromAd = person({ provider: 'ACTIVE_DIRECTORY' });
+    expect((await one(fromAd.code)).passwordManagedBy).toBe('Active Directory (through the Okta AD agent)');
+    const federated = person({ provider: 'FEDERATION' });
+    expect((await one(federated.code)).passwordManagedBy).toMatch(/federated/);
+
+    const blind = createOktaDirectory({ orgUrl: okta.url, apiToken: 'blind-token', timeoutMs: 2000 });
+    okta.tokens.set('blind-token', new Set(['roles']));
+    const seen = await blind.findByEmployeeCode(person().code);
+    expect(seen.found === 'one' && seen.account.protection).toEqual({ reason: 'admin_role', what: 'roles_unreadable' });
+  });
+
+  it('sets the password with strict=true, then expires it: the employee must change it at sign-in', async () => {
+    const p = person();
+    const account = await one(p.code);
+    const before = okta.requests.length;
+    const receipt = await dir.setTemporaryPassword(account, 'Temp-Pass-4242-abcd');
+    const [set, expire] = okta.requests.slice(before);
+    expect(set).toMatchObject({
+      method: 'POST',
+      path: `/api/v1/users/${p.id}`,
+      query: { strict: 'true' },
+      body: { credentials: { password: { value: 'Temp-Pass-4242-abcd' } } },
+    });
+    expect(expire).toMatchObject({ method: 'POST', path: `/api/v1/users/${p.id}/lifecycle/expire_password` });
+    expect(okta.requests.slice(before).some((r) => r.path.includes('expire_password_with_temp_password'))).toBe(false);
+    expect(okta.signIn(p.id, 'Temp-Pass-4242-abcd')).toBe('must_change');
+    expect(okta.signIn(p.id, p.password)).toBe('invalid');
+    expect(await receipt.marker).toBe(okta.user(p.id).passwordChanged);
+    expect(receipt.unlocked).toBe(false);
+  });
+
+  it('unlocks a locked-out account before the set', async () => {
+    const p = person({ status: 'LOCKED_OUT' });
+    const receipt = await dir.setTemporaryPassword(await one(p.code), 'Temp-Pass-4242-lock');
+    expect(okta.callsTo('POST', new RegExp(`/users/${p.id}/lifecycle/unlock$`))).toHaveLength(1);
+    expect(receipt.unlocked).toBe(true);
+    expect(okta.signIn(p.id, 'Temp-Pass-4242-lock')).toBe('must_change');
+  });
+
+  it('tells whether the employee chose their own password since, reading past the SDK cache', async () => {
+    const p = person();
+    const receipt = await dir.setTemporaryPassword(await one(p.code), 'Temp-Pass-4242-mine');
+    const marker = await receipt.marker;
+    expect(await dir.passwordChangedSince(p.id, marker)).toBe(false);
+    okta.changeOwnPassword(p.id, 'My-Own-Choice-123');
+    expect(await dir.passwordChangedSince(p.id, marker)).toBe(true);
+    expect(okta.callsTo('GET', new RegExp(`/users/${p.id}$`))).toHaveLength(2);
+  });
+
+  it('scrambles without strict (a minimum age must not keep a password alive) and keeps the forced change', async () => {
+    const p = person();
+    await dir.setTemporaryPassword(await one(p.code), 'Temp-Pass-4242-scr');
+    const before = okta.requests.length;
+    await dir.scramble(p.id);
+    const [set, expire] = okta.requests.slice(before);
+    expect(set?.query.strict).toBe('false');
+    const scrambled = (set?.body as { credentials?: { password?: { value?: string } } } | undefined)?.credentials
+      ?.password?.value;
+    expect(scrambled).toHaveLength(32);
+    expect(expire?.path).toBe(`/api/v1/users/${p.id}/lifecycle/expire_password`);
+    expect(okta.signIn(p.id, 'Temp-Pass-4242-scr')).toBe('invalid');
+    expect(okta.user(p.id).status).toBe('PASSWORD_EXPIRED');
+  });
+
+  it('revokes every session and OAuth token', async () => {
+    const p = person();
+    await dir.revokeSessions?.(p.id);
+    expect(okta.callsTo('DELETE', new RegExp(`/users/${p.id}/sessions$`))[0]?.query).toEqual({ oauthTokens: 'true' });
+    expect(okta.user(p.id).sessions).toBe(0);
+  });
+
+  it('maps the password policy’s refusal with its requirements, never echoing the password', async () => {
+    const p = person();
+    okta.minLength = 40;
+    try {
+      const err = await failure(dir.setTemporaryPassword(await one(p.code), 'Temp-Pass-4242-short'));
+      expect(err.code).toBe(ErrorCode.DirectoryPolicyRejected);
+      expect(err.details).toMatchObject({ providerCode: 'E0000001', httpStatus: 400 });
+      expect(String(err.details.causes)).toContain('at least 40 characters');
+      expect(JSON.stringify(err.details)).not.toContain('Temp-Pass-4242-short');
+      expect(okta.signIn(p.id, p.password)).toBe('ok');
+    } finally {
+      okta.minLength = 8;
+    }
+  });
+
+  it('reports a set whose expiry Okta refused as a half-done write, so the flow scrambles it', async () => {
+    okta.tokens.set('no-expire', new Set(['expire']));
+    const limited = createOktaDirectory({ orgUrl: okta.url, apiToken: 'no-expire', timeoutMs: 2000 });
+    const p = person();
+    const err = await failure(limited.setTemporaryPassword(await one(p.code), 'Temp-Pass-4242-half'));
+    expect(err.code).toBe(ErrorCode.DirectoryAccessDenied);
+    expect(err.details).toMatchObject({ passwordChanged: true, step: 'expire_password', providerCode: 'E0000006' });
+  });
+
+  it('calls a write whose answer never came an unknown outcome, and one Okta refused a plain failure', async () => {
+    const p = person();
+    okta.failNext(new RegExp(`^POST /api/v1/users/${p.id}$`), { status: 200, delayMs: 4000, afterApply: true });
+    const lost = await failure(dir.setTemporaryPassword(await one(p.code), 'Temp-Pass-4242-lost'));
+    expect(lost.code).toBe(ErrorCode.DirectoryOutcomeUnknown);
+
+    okta.tokens.set('read-only', new Set(['set']));
+    const readOnly = createOktaDirectory({ orgUrl: okta.url, apiToken: 'read-only', timeoutMs: 2000 });
+    const q = person();
+    const denied = await failure(readOnly.setTemporaryPassword(await one(q.code), 'Temp-Pass-4242-deny'));
+    expect(denied.code).toBe(ErrorCode.DirectoryAccessDenied);
+    expect(denied.details.passwordChanged).toBeUndefined();
+    expect(okta.signIn(q.id, q.password)).toBe('ok');
+  });
+
+  it('waits out one 429 as Okta says, then fails a second, or one it cannot wait for in time, in words', async () => {
+    const patient = createOktaDirectory({ orgUrl: okta.url, apiToken: FAKE_OKTA_TOKEN, timeoutMs: 5000 });
+    const p = person();
+    okta.rateLimitNext(1, 1);
+    const found = await patient.findByEmployeeCode(p.code);
+    expect(found.found === 'one' && found.account.id).toBe(p.id);
+    const retried = okta.requests.filter((r) => r.path === '/api/v1/users').slice(-2);
+    expect(retried.map((r) => r.query.search)).toEqual([retried[0]?.query.search, retried[0]?.query.search]);
+
+    okta.rateLimitNext(2, 1);
+    const err = await failure(patient.findByEmployeeCode(p.code));
+    expect(err).toMatchObject({
+      code: ErrorCode.DirectoryUnavailable,
+      details: { reason: 'rate_limited', providerCode: 'E0000047' },
+    });
+    // A reset 30 s away is past the request's 2 s: the SDK does not wait, and the write is not sent again.
+    const account = await one(p.code);
+    okta.rateLimitNext(1, 30);
+    const write = await failure(dir.setTemporaryPassword(account, 'Temp-Pass-4242-busy'));
+    expect(write).toMatchObject({ code: ErrorCode.DirectoryWriteFailed, details: { reason: 'rate_limited' } });
+    expect(okta.signIn(p.id, p.password)).toBe('ok');
+  });
+
+  it('refuses a bad token at start-up naming OKTA_API_TOKEN, and an unreachable org naming OKTA_ORG_URL', async () => {
+    const wrong = createOktaDirectory({ orgUrl: okta.url, apiToken: 'revoked', timeoutMs: 2000 });
+    await expect(wrong.verify()).rejects.toThrow(
+      /^OKTA_API_TOKEN: Okta at http:\/\/127\.0\.0\.1:\d+ refused the token \(E0000011/,
+    );
+    const gone = createOktaDirectory({ orgUrl: 'http://127.0.0.1:9', apiToken: FAKE_OKTA_TOKEN, timeoutMs: 2000 });
+    await expect(gone.verify()).rejects.toThrow(/^OKTA_ORG_URL: cannot reach http:\/\/127\.0\.0\.1:9/);
+    await expect(dir.verify()).resolves.toBeUndefined();
+    const err = await failure(wrong.findByEmployeeCode('E-1'));
+    expect(err).toMatchObject({ code: ErrorCode.DirectoryUnavailable, details: { reason: 'bind_rejected' } });
+  });
+});

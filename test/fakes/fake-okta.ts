@@ -1,0 +1,330 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { close, listen, readBody, sendJson, sleep } from './http-util.js';
+
+/**
+ * A local Okta org for the real @okta/okta-sdk-nodejs: the Management API paths the bot uses, SSWS tokens, Okta's
+ * error bodies (errorCode, errorSummary, errorCauses), rate limits with x-rate-limit-reset, and a password policy.
+ * Records every request (method, path, query, auth header, body) so tests assert on what was sent. Employees sign in
+ * through `signIn`, which answers as Okta's sign-in would: ok, must change, or refused.
+ */
+
+export interface OktaRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Record<string, string>;
+  readonly authorization: string;
+  readonly body: unknown;
+}
+
+interface FakeUser {
+  id: string;
+  status: string;
+  created: string;
+  lastUpdated: string;
+  passwordChanged: string | null;
+  profile: Record<string, string | undefined>;
+  provider: { type: string; name: string };
+  password: string;
+  /** Admin roles (label), assigned to the user or through a group. */
+  roles: { label: string; type: string; assignmentType: 'USER' | 'GROUP' }[];
+  sessions: number;
+  /** Passwords used before (for strict=true's history rule). */
+  history: string[];
+}
+
+/** A canned answer for the next request whose `METHOD path` matches. */
+interface Fault {
+  readonly match: RegExp;
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  /** Hold the request this long before answering (or forever with Infinity: a lost answer). */
+  readonly delayMs?: number;
+  /** Apply the write anyway, then fail the answer (an answer lost after the server acted). */
+  readonly afterApply?: boolean;
+}
+
+export const FAKE_OKTA_TOKEN = '00fakeOktaApiToken0123456789abcdefABCDEF';
+
+const now = () => new Date().toISOString();
+
+function oktaError(status: number, errorCode: string, errorSummary: string, causes: string[] = []) {
+  return {
+    status,
+    body: {
+      errorCode,
+      errorSummary,
+      errorLink: errorCode,
+      errorId: `oae${randomBytes(8).toString('hex')}`,
+      errorCauses: causes.map((errorSummary) => ({ errorSummary })),
+    },
+  };
+}
+
+export class FakeOkta {
+  readonly requests: OktaRequest[] = [];
+  /**
+   * API tokens, each with the operations its administrator's role does not allow (403 E0000006): 'roles', 'set',
+   * 'expire', 'unlock', 'sessions'.
+   */
+  readonly tokens = new Map<string, Set<string>>([[FAKE_OKTA_TOKEN, new Set()]]);
+  /** The org's password policy as strict=true applies it. */
+  minLength = 8;
+  url = '';
+  private readonly users = new Map<string, FakeUser>();
+  private readonly faults: Fault[] = [];
+  private seq = 0;
+  private readonly server: Server;
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { errorCode: 'E0000009', errorSummary: String(err) });
+      });
+    });
+  }
+
+  async start(): Promise<this> {
+    this.url = await listen(this.server);
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return close(this.server);
+  }
+
+  /** Adds an active user with a password; returns the user id. */
+  addUser(spec: {
+    login: string;
+    employeeNumber?: string;
+    firstName?: string;
+    lastName?: string;
+    displayName?: string;
+    mobilePhone?: string;
+    password: string;
+    status?: string;
+    provider?: string;
+  }): string {
+    const id = `00u${(++this.seq).toString().padStart(4, '0')}${randomBytes(5).toString('hex')}`;
+    this.users.set(id, {
+      id,
+      status: spec.status ?? 'ACTIVE',
+      created: now(),
+      lastUpdated: now(),
+      passwordChanged: now(),
+      profile: {
+        login: spec.login,
+        email: spec.login,
+        firstName: spec.firstName ?? spec.login.split('@')[0],
+        lastName: spec.lastName ?? 'Example',
+        displayName: spec.displayName,
+        employeeNumber: spec.employeeNumber,
+        mobilePhone: spec.mobilePhone,
+      },
+      provider: { type: spec.provider ?? 'OKTA', name: spec.provider ?? 'OKTA' },
+      password: spec.password,
+      roles: [],
+      sessions: 1,
+      history: [spec.password],
+    });
+    return id;
+  }
+
+  user(id: string): Readonly<FakeUser> {
+    const u = this.users.get(id);
+    if (!u) throw new Error(`no user ${id}`);
+    return u;
+  }
+
+  /** Changes a user as an Okta administrator would in the admin console. */
+  update(id: string, change: Partial<Pick<FakeUser, 'status' | 'roles' | 'provider'>> & { mobilePhone?: string }) {
+    const u = this.users.get(id);
+    if (!u) throw new Error(`no user ${id}`);
+    if (change.status) u.status = change.status;
+    if (change.roles) u.roles = change.roles;
+    if (change.provider) u.provider = change.provider;
+    if (change.mobilePhone !== undefined) u.profile.mobilePhone = change.mobilePhone;
+    u.lastUpdated = now();
+  }
+
+  /** What Okta's sign-in says to this password. */
+  signIn(id: string, password: string): 'ok' | 'must_change' | 'invalid' {
+    const u = this.users.get(id);
+    if (!u || u.password !== password) return 'invalid';
+    if (u.status === 'ACTIVE') return 'ok';
+    if (u.status === 'PASSWORD_EXPIRED') return 'must_change';
+    return 'invalid';
+  }
+
+  /** The employee changes an expired password at sign-in. */
+  changeOwnPassword(id: string, password: string): void {
+    const u = this.user(id) as FakeUser;
+    u.password = password;
+    u.history.push(password);
+    u.status = 'ACTIVE';
+    u.passwordChanged = new Date(Date.now() + 1000).toISOString();
+  }
+
+  /** The next request matching `METHOD /path` gets this answer instead. */
+  failNext(match: RegExp, fault: Omit<Fault, 'match'>): void {
+    this.faults.push({ match, ...fault });
+  }
+
+  /** The next `count` requests answer 429 with Okta's rate-limit headers, reset in `resetInS` seconds. */
+  rateLimitNext(count: number, resetInS = 1): void {
+    for (let i = 0; i < count; i++) {
+      this.faults.push({
+        match: /./,
+        ...oktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'),
+        headers: {
+          'x-rate-limit-limit': '600',
+          'x-rate-limit-remaining': '0',
+          'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + resetInS),
+        },
+      });
+    }
+  }
+
+  callsTo(method: string, path: RegExp): OktaRequest[] {
+    return this.requests.filter((r) => r.method === method && path.test(r.path));
+  }
+
+  private userJson(u: FakeUser) {
+    return {
+      id: u.id,
+      status: u.status,
+      created: u.created,
+      activated: u.created,
+      statusChanged: u.lastUpdated,
+      lastLogin: null,
+      lastUpdated: u.lastUpdated,
+      passwordChanged: u.passwordChanged,
+      type: { id: 'oty1' },
+      profile: Object.fromEntries(Object.entries(u.profile).filter(([, v]) => v !== undefined)),
+      credentials: { password: {}, provider: u.provider },
+      _links: { self: { href: `${this.url}/api/v1/users/${u.id}` } },
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const raw = await readBody(req);
+    let body: unknown;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = raw;
+    }
+    const method = (req.method ?? 'GET').toUpperCase();
+    this.requests.push({
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      authorization: String(req.headers.authorization ?? ''),
+      body,
+    });
+    const answer = (r: { status: number; body?: unknown }, headers: Record<string, string> = {}) => {
+      if (r.status === 204) {
+        res.writeHead(204, headers).end();
+        return;
+      }
+      sendJson(res, r.status, r.body ?? {}, { date: new Date().toUTCString(), ...headers });
+    };
+
+    const fault = this.faults.find((f) => f.match.test(`${method} ${url.pathname}`));
+    if (fault) this.faults.splice(this.faults.indexOf(fault), 1);
+    if (fault && !fault.afterApply) {
+      if (fault.delayMs) await sleep(fault.delayMs);
+      return answer({ status: fault.status, body: fault.body }, fault.headers);
+    }
+    const token = /^SSWS (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+    const denied = token ? this.tokens.get(token) : undefined;
+    if (!denied) return answer(oktaError(401, 'E0000011', 'Invalid token provided'));
+
+    const result = this.route(method, url, body, denied);
+    if (fault?.afterApply) {
+      if (fault.delayMs) await sleep(fault.delayMs);
+      return answer({ status: fault.status, body: fault.body }, fault.headers);
+    }
+    return answer(result);
+  }
+
+  private route(method: string, url: URL, body: unknown, denied: Set<string>): { status: number; body?: unknown } {
+    const forbidden = oktaError(403, 'E0000006', 'You do not have permission to perform the requested action');
+    const m = /^\/api\/v1\/users(?:\/([^/]+)(\/.*)?)?$/.exec(url.pathname);
+    if (!m) return oktaError(404, 'E0000022', 'The endpoint does not support the provided HTTP method');
+    const [, id, rest = ''] = m;
+    if (!id) {
+      if (method !== 'GET') return oktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
+      return { status: 200, body: this.search(url.searchParams).map((u) => this.userJson(u)) };
+    }
+    const u = this.users.get(id);
+    if (!u) return oktaError(404, 'E0000007', `Not found: Resource not found: ${id} (User)`);
+    const op = `${method} ${rest}`;
+    switch (op) {
+      case 'GET ':
+        return { status: 200, body: this.userJson(u) };
+      case 'GET /roles':
+        if (denied.has('roles')) return forbidden;
+        return {
+          status: 200,
+          body: u.roles.map((r, i) => ({
+            id: `ra${i}`,
+            status: 'ACTIVE',
+            created: u.created,
+            lastUpdated: u.created,
+            ...r,
+          })),
+        };
+      case 'POST ': {
+        if (denied.has('set')) return forbidden;
+        const value = (body as { credentials?: { password?: { value?: string } } })?.credentials?.password?.value;
+        if (typeof value !== 'string') return oktaError(400, 'E0000001', 'Api validation failed: credentials');
+        const problems: string[] = [];
+        if (value.length < this.minLength) {
+          problems.push(`password: Password requirements: at least ${this.minLength} characters.`);
+        }
+        if (url.searchParams.get('strict') === 'true' && u.history.includes(value)) {
+          problems.push('password: Password has been used too recently');
+        }
+        if (problems.length > 0) return oktaError(400, 'E0000001', 'Api validation failed: password', problems);
+        u.password = value;
+        u.history.push(value);
+        u.passwordChanged = now();
+        u.lastUpdated = now();
+        if (u.status === 'PASSWORD_EXPIRED') u.status = 'ACTIVE';
+        return { status: 200, body: this.userJson(u) };
+      }
+      case 'POST /lifecycle/expire_password':
+        if (denied.has('expire')) return forbidden;
+        u.status = 'PASSWORD_EXPIRED';
+        u.lastUpdated = now();
+        return { status: 200, body: this.userJson(u) };
+      case 'POST /lifecycle/unlock':
+        if (denied.has('unlock')) return forbidden;
+        if (u.status !== 'LOCKED_OUT') return oktaError(403, 'E0000032', 'Unlock is not allowed for this user');
+        u.status = 'ACTIVE';
+        return { status: 200, body: {} };
+      case 'DELETE /sessions':
+        if (denied.has('sessions')) return forbidden;
+        u.sessions = 0;
+        return { status: 204 };
+      default:
+        return oktaError(404, 'E0000022', `The endpoint does not support ${op}`);
+    }
+  }
+
+  /** `search=profile.X eq "v"` (Okta compares case-insensitively), or every user; `limit` caps the page. */
+  private search(params: URLSearchParams): FakeUser[] {
+    const all = [...this.users.values()];
+    const search = params.get('search');
+    const limit = Number(params.get('limit') ?? 200);
+    if (!search) return all.slice(0, limit);
+    const m = /^profile\.(\w+) eq "((?:[^"\\]|\\.)*)"$/.exec(search);
+    if (!m) throw new Error(`fake Okta cannot read the search ${search}`);
+    const [, attribute = '', quoted = ''] = m;
+    const value = quoted.replace(/\\(.)/g, '$1').toLowerCase();
+    return all.filter((u) => (u.profile[attribute] ?? '').toLowerCase() === value).slice(0, limit);
+  }
+}
