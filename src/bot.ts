@@ -194,6 +194,7 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     admins,
     ...(directory ? { directory } : {}),
     ...(compensator ? { compensator } : {}),
+    revokeSessions: config.directory.kind === 'okta' && config.directory.cloud.revokeSessions,
     passwords: createPasswordGenerator(config.password.profile),
     sms,
     audit: store.audit,

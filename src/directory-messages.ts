@@ -141,10 +141,14 @@ export function directoryMessage(
         text: `The bot could not ${unavailableReason(d, dir)}, so nothing was changed and nothing was sent.`,
         nextStep:
           d.reason === 'bind_rejected'
-            ? "Tell the bot owner: the bot's directory account (LDAP_BIND_DN) cannot log in."
-            : d.reason === 'protected_group_unreadable'
-              ? `Tell the bot owner: fix LDAP_PROTECTED_GROUPS (${String(d.group ?? 'a group')} was deleted, renamed or hidden from LDAP_BIND_DN). Until then no one can be reset.`
-              : 'Try again in a few minutes. If it keeps failing, tell the bot owner (LDAP_URL, network, certificates).',
+            ? okta
+              ? 'Tell the bot owner: Okta refused the API token (OKTA_API_TOKEN): it was revoked, expired, or its administrator deactivated.'
+              : "Tell the bot owner: the bot's directory account (LDAP_BIND_DN) cannot log in."
+            : d.reason === 'rate_limited'
+              ? 'Try again in a minute. If it keeps happening, tell the bot owner (Okta rate limits for the token).'
+              : d.reason === 'protected_group_unreadable'
+                ? `Tell the bot owner: fix LDAP_PROTECTED_GROUPS (${String(d.group ?? 'a group')} was deleted, renamed or hidden from LDAP_BIND_DN). Until then no one can be reset.`
+                : `Try again in a few minutes. If it keeps failing, tell the bot owner (${okta ? 'OKTA_ORG_URL' : 'LDAP_URL'}, network, certificates).`,
       };
     case ErrorCode.DirectoryPolicyRejected:
       return {
@@ -242,6 +246,10 @@ function cannotLogInReason(why: unknown): string {
 }
 
 function unavailableReason(d: AppError['details'], dir: string): string {
+  if (d.reason === 'rate_limited') return `get an answer from ${dir}: its rate limit for the bot was reached`;
+  if (d.reason === 'bind_rejected' && !d.adData && d.providerCode) {
+    return `sign in to ${dir}: it refused the bot's API token (${String(d.providerCode)})`;
+  }
   if (d.reason === 'bind_rejected') {
     const why = describeAdBindReason(typeof d.adData === 'string' ? d.adData : undefined);
     return `log in to ${dir}: it refused the bot's own account${why ? ` (${why})` : ''}`;

@@ -148,6 +148,7 @@ export function createMetrics(options: { inFlight: () => number }) {
     directory(directory: Directory): Directory {
       const kind = directory.kind;
       const op = <T>(operation: string, work: () => Promise<T>) => timed(directoryOps, { kind, operation }, work);
+      const revoke = directory.revokeSessions?.bind(directory);
       return {
         kind,
         label: directory.label,
@@ -158,6 +159,7 @@ export function createMetrics(options: { inFlight: () => number }) {
         scramble: (accountId) => op('scramble', () => directory.scramble(accountId)),
         passwordChangedSince: (accountId, marker) =>
           op('changed_since', () => directory.passwordChangedSince(accountId, marker)),
+        ...(revoke ? { revokeSessions: (accountId: string) => op('revoke_sessions', () => revoke(accountId)) } : {}),
         close: () => directory.close(),
       };
     },

@@ -54,7 +54,13 @@ export async function auditReport(
 function directoryCell(r: AuditRecord): string {
   if (!r.directory) return '-';
   const step = r.directoryStep;
-  const what = step ? ` ${step.result}${step.detail ? ` (${step.detail})` : ''}` : '';
+  const sessions =
+    step?.sessions === undefined
+      ? ''
+      : step.sessions === 'revoked'
+        ? ', signed out'
+        : `, not signed out (${step.sessions})`;
+  const what = step ? ` ${step.result}${step.detail ? ` (${step.detail})` : ''}${sessions}` : '';
   return `${r.directory.kind}:${r.directory.login}${what}`;
 }
 

@@ -13,7 +13,11 @@ export interface DirectoryStepOutcome {
   readonly error?: AppError;
   /** The directory's marker right after the set (see PasswordSetReceipt). */
   readonly marker?: string;
+  /** Sign-in sessions ended right after the set (cloud directories, DIRECTORY_REVOKE_SESSIONS), or why not. */
+  readonly sessions?: SessionRevocation;
 }
+
+export type SessionRevocation = { readonly revoked: true } | { readonly revoked: false; readonly error: AppError };
 
 interface OutcomeBase {
   readonly employeeName: string;

@@ -38,6 +38,8 @@ export interface AuditDirectoryStep {
   readonly detail?: string;
   /** The directory's marker right after the set (see PasswordSetReceipt). */
   readonly marker?: string;
+  /** `revoked`, or the error code of a revocation of sign-in sessions that failed; absent when none was tried. */
+  readonly sessions?: string;
 }
 
 export interface AuditOutcome {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Employee } from '../domain/employee.js';
-import type { DirectoryStepOutcome, RecordedOutcome, ResetOutcome } from '../domain/outcome.js';
+import type { DirectoryStepOutcome, RecordedOutcome, ResetOutcome, SessionRevocation } from '../domain/outcome.js';
 import type { PasswordGenerator } from '../domain/password.js';
 import { maskPhone, type NumberRules } from '../domain/phone.js';
 import { composeSmsText } from '../domain/sms-text.js';
@@ -30,6 +30,8 @@ export interface ResetPasswordDeps {
   /** The company directory the password is set in; absent with DIRECTORY=none (the password is only texted). */
   readonly directory?: Directory;
   readonly compensator?: Compensator;
+  /** End the employee's sign-in sessions right after the set, where the directory can (DIRECTORY_REVOKE_SESSIONS). */
+  readonly revokeSessions?: boolean;
   readonly passwords: PasswordGenerator;
   readonly sms: SmsSender;
   readonly audit: AuditStore;
@@ -181,11 +183,14 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     }
     let set: DirectoryStepOutcome | undefined;
     let marker: Promise<string> | undefined;
+    let signedOut: Promise<SessionRevocation> | undefined;
     if (account && directory) {
       try {
         const receipt = await directory.setTemporaryPassword(account, password);
         set = { label: directory.label, login: account.login, result: 'set', unlocked: receipt.unlocked };
         marker = receipt.marker;
+        // Whoever held the old password is signed out while the text goes out; best effort, recorded either way.
+        signedOut = revoke(directory, account, log);
       } catch (err) {
         const error = asAppError(err);
         // `passwordChanged`: a write in two steps (Okta's set, then expire) stopped half-way, the password set.
@@ -202,8 +207,8 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     // The marker is read while the text goes out; it is only needed for the record.
     const kept = async () => {
       if (!set) return {};
-      const value = await marker;
-      return { directory: { ...set, ...(value ? { marker: value } : {}) } };
+      const [value, sessions] = await Promise.all([marker, signedOut]);
+      return { directory: { ...set, ...(value ? { marker: value } : {}), ...(sessions ? { sessions } : {}) } };
     };
     try {
       const receipt = await deps.sms.send({ to: employee.phoneE164, body });
@@ -222,9 +227,25 @@ export function createResetPassword(deps: ResetPasswordDeps) {
         return { ...base, ...(await kept()), status: 'unknown', error };
       }
       if (!set || !account) return { ...base, status: 'failed', error };
-      const result = await scramble(auditId, account, error.code, log);
-      return { ...base, directory: { ...set, result }, status: 'failed', error };
+      const [result, sessions] = await Promise.all([scramble(auditId, account, error.code, log), signedOut]);
+      return { ...base, directory: { ...set, result, ...(sessions ? { sessions } : {}) }, status: 'failed', error };
     }
+  }
+
+  function revoke(
+    directory: Directory,
+    account: DirectoryAccount,
+    log: Logger,
+  ): Promise<SessionRevocation> | undefined {
+    if (!deps.revokeSessions || !directory.revokeSessions) return undefined;
+    return directory.revokeSessions(account.id).then(
+      () => ({ revoked: true as const }),
+      (err: unknown) => {
+        const error = asAppError(err);
+        log.warn({ errorCode: error.code, errorDetails: error.details }, 'could not end the sign-in sessions');
+        return { revoked: false as const, error };
+      },
+    );
   }
 
   async function scramble(auditId: string, account: DirectoryAccount, why: string, log: Logger) {

@@ -55,7 +55,13 @@ function directoryStepOf(outcome: RecordedOutcome): AuditDirectoryStep | undefin
   // Why a write failed is its own error; why a password was scrambled is the outcome's (the SMS error).
   const why = d.error?.code ?? ('error' in outcome ? outcome.error.code : undefined);
   const detail = d.result === 'set' ? undefined : why;
-  return { result: d.result, ...(detail ? { detail } : {}), ...(d.marker ? { marker: d.marker } : {}) };
+  const sessions = d.sessions ? (d.sessions.revoked ? 'revoked' : d.sessions.error.code) : undefined;
+  return {
+    result: d.result,
+    ...(detail ? { detail } : {}),
+    ...(d.marker ? { marker: d.marker } : {}),
+    ...(sessions ? { sessions } : {}),
+  };
 }
 
 /** The outcome as one structured log line, next to the audit row. */

@@ -254,6 +254,7 @@ function directoryStepColumns(step: AuditDirectoryStep) {
     directory_result: step.result,
     directory_detail: step.detail ?? null,
     ...(step.marker !== undefined ? { directory_marker: step.marker } : {}),
+    ...(step.sessions !== undefined ? { directory_sessions: step.sessions } : {}),
   };
 }
 
@@ -275,6 +276,7 @@ function directoryOf(r: Selectable<ResetsTable>): Pick<AuditRecord, 'directory' 
             result: r.directory_result as DirectoryResult,
             ...(r.directory_detail !== null ? { detail: r.directory_detail } : {}),
             ...(r.directory_marker !== null ? { marker: r.directory_marker } : {}),
+            ...(r.directory_sessions !== null ? { sessions: r.directory_sessions } : {}),
           },
         }
       : {};

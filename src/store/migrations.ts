@@ -132,6 +132,12 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       await db.schema.alterTable('forms').addColumn('confirmed_phone', 'text').execute();
     },
   },
+  '0006_directory_sessions': {
+    async up(db: Kysely<unknown>) {
+      // Cloud directories: whether the employee's sign-in sessions were ended after the set ('revoked' or a code).
+      await db.schema.alterTable('resets').addColumn('directory_sessions', 'text').execute();
+    },
+  },
 });
 
 /** `where` names the database (a path, or host/name without the password), for the message. */

@@ -53,6 +53,7 @@ export interface ResetsTable {
   directory_detail: string | null;
   /** The directory's marker right after the set, to tell later whether the employee changed the password. */
   directory_marker: string | null;
+  directory_sessions: string | null;
   /** For a refusal: how many identical refusals of the same admin within a minute this row stands for. */
   repeat_count: number | null;
   seq: Generated<number>;

@@ -27,7 +27,7 @@ export function describeOutcome(outcome: RecordedOutcome, ctx: MessageContext): 
       outcome.error,
       ctx,
       emoji,
-      [...target, compensationLine(d.result, d.label)],
+      [...target, compensationLine(d.result, d.label), ...sessionLines(d)],
       'Fix the cause above, then run /resetpw again.',
     );
   }
@@ -35,6 +35,7 @@ export function describeOutcome(outcome: RecordedOutcome, ctx: MessageContext): 
     return describeError(outcome.error, ctx, emoji, [
       ...target,
       `The temporary password is set in ${d.label}. If no text arrives, run /resetpw again: a new reset replaces it.`,
+      ...sessionLines(d),
     ]);
   }
   if (d?.error && (d.result === 'scrambled' || d.result === 'scramble_failed')) {
@@ -55,14 +56,24 @@ function setLines(d: DirectoryStepOutcome): string[] {
   return [
     `It is set in ${d.label} and must be changed at first login.`,
     ...(d.unlocked ? ['The account was locked by failed logins; it is unlocked now.'] : []),
+    ...sessionLines(d),
+  ];
+}
+
+/** Whether whoever held the old password was signed out (cloud directories). */
+export function sessionLines(d: DirectoryStepOutcome): string[] {
+  if (!d.sessions) return [];
+  if (d.sessions.revoked) return [`The employee was signed out of every ${d.label} session.`];
+  return [
+    `Could not sign the employee out of their other ${d.label} sessions (${d.sessions.error.code}): if the account may be in someone else's hands, end them in ${d.label} now.`,
   ];
 }
 
 /**
  * What the bot knew when it undid a password: the password was set and the text failed; the password write itself
- * was interrupted (it may or may not have happened); or the bot restarted in the middle of a reset.
+ * was interrupted (it may or may not have happened); the bot restarted in the middle of a reset; or a write in two
+ * steps (Okta's set, then expire) set the password but not the forced change.
  */
-/** `not_expired`: a write in two steps (Okta's set, then expire) set the password but not the forced change. */
 export type CompensationCause = 'text_failed' | 'write_interrupted' | 'reset_interrupted' | 'not_expired';
 
 /** The cause behind a scramble's recorded reason (the audit's directory detail). */

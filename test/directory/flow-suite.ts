@@ -93,7 +93,8 @@ export function directoryFlowSuite(directory: () => TestDirectory, options: { mu
       (line) => cliOut.push(line),
       () => undefined,
     );
-    expect(cliOut.join('\n')).toContain(`${d.kind}:${p.login} set`);
+    // Cloud directories also end the employee's sessions (DIRECTORY_REVOKE_SESSIONS, on by default).
+    expect(cliOut.join('\n')).toContain(`${d.kind}:${p.login} set${d.kind === 'okta' ? ', signed out' : ''} `);
     // Nowhere but the SMS: not in logs, not in anything sent to Slack, not in the audit.
     expect(harness.logs.text).not.toContain(password);
     expect(harness.slack.everythingReceived).not.toContain(password);

@@ -163,6 +163,15 @@ describe('Okta adapter (the official SDK over the wire)', () => {
     expect(okta.user(p.id).status).toBe('PASSWORD_EXPIRED');
   });
 
+  it('counts a scramble done once the random password is set, even if Okta then refuses the expiry', async () => {
+    okta.tokens.set('set-only', new Set(['expire']));
+    const setOnly = createOktaDirectory({ orgUrl: okta.url, apiToken: 'set-only', timeoutMs: 2000 });
+    const p = person();
+    await expect(setOnly.scramble(p.id)).resolves.toBeUndefined();
+    expect(okta.signIn(p.id, p.password)).toBe('invalid');
+    expect(okta.callsTo('POST', new RegExp(`/users/${p.id}/lifecycle/expire_password$`))).toHaveLength(1);
+  });
+
   it('revokes every session and OAuth token', async () => {
     const p = person();
     await dir.revokeSessions?.(p.id);

@@ -171,11 +171,11 @@ export class FakeOkta {
     this.faults.push({ match, ...fault });
   }
 
-  /** The next `count` requests answer 429 with Okta's rate-limit headers, reset in `resetInS` seconds. */
-  rateLimitNext(count: number, resetInS = 1): void {
+  /** The next `count` requests (matching `METHOD /path`) answer 429 with Okta's rate-limit headers. */
+  rateLimitNext(count: number, resetInS = 1, match = /./): void {
     for (let i = 0; i < count; i++) {
       this.faults.push({
-        match: /./,
+        match,
         ...oktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'),
         headers: {
           'x-rate-limit-limit': '600',

@@ -40,6 +40,29 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
     );
   });
 
+  it.skipIf(unavailable)('keeps what became of the sign-in sessions with the directory step', async () => {
+    const { audit } = await open();
+    const withDirectory = { ...entry, directory: { kind: 'okta' as const, accountId: '00u1', login: 'jdoe' } };
+    await audit.record(withDirectory, {
+      result: 'sent',
+      messageSid: 'SM1',
+      directoryStep: { result: 'set', marker: '2026-11-30T00:00:00.000Z', sessions: 'revoked' },
+    });
+    await audit.record(
+      { ...withDirectory, requestId: 'req-2' },
+      {
+        result: 'failed',
+        errorCode: 'SMS_OPTED_OUT',
+        directoryStep: { result: 'scrambled', sessions: 'DIRECTORY_ACCESS_DENIED' },
+      },
+    );
+    const rows = await audit.list({ limit: 10 });
+    expect(rows.map((r) => r.directoryStep)).toEqual([
+      { result: 'scrambled', sessions: 'DIRECTORY_ACCESS_DENIED' },
+      { result: 'set', marker: '2026-11-30T00:00:00.000Z', sessions: 'revoked' },
+    ]);
+  });
+
   it.skipIf(unavailable)('migrates a new database, and again idempotently', async () => {
     const url = await freshDatabaseUrl(engine);
     const first = await open(url);
@@ -56,6 +79,7 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
       { name: '0003_directory' },
       { name: '0004_forms' },
       { name: '0005_confirmed_phone' },
+      { name: '0006_directory_sessions' },
     ]);
   });
 

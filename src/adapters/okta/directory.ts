@@ -106,12 +106,6 @@ export function createOktaDirectory(config: OktaConfig): Directory {
     };
   }
 
-  /** Sets `password` and expires it, so that Okta asks for a new one at the next sign-in. */
-  async function setAndExpire(userId: string, password: string, strict: boolean): Promise<OktaUser> {
-    await client.userApi.updateUser({ userId, user: { credentials: { password: { value: password } } }, strict });
-    return (await client.userApi.expirePassword({ userId })) as OktaUser;
-  }
-
   return {
     kind: 'okta',
     label: 'Okta',
@@ -176,10 +170,17 @@ export function createOktaDirectory(config: OktaConfig): Directory {
     async scramble(accountId) {
       try {
         // Not strict: a minimum password age must not keep a password nobody got alive.
-        await setAndExpire(accountId, scrambler.generate(), false);
+        await client.userApi.updateUser({
+          userId: accountId,
+          user: { credentials: { password: { value: scrambler.generate() } } },
+          strict: false,
+        });
       } catch (err) {
         throw classifyOktaWriteError(err);
       }
+      // A random password nobody knows is unusable either way; the expiry only keeps the sign-in asking for a new
+      // one, so a refusal here (the reason a scramble may be needed at all) does not undo the scramble.
+      await client.userApi.expirePassword({ userId: accountId }).catch(() => undefined);
     },
 
     passwordChangedSince(accountId, marker) {
