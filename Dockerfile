@@ -12,7 +12,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # npm can exit 0 after an install it did not finish ("Exit handler never called!"): `npm ls` fails on anything
 # missing, so the build stops here, saying so, rather than one step later with "tsc: not found".
-RUN npm ci --no-audit --no-fund && { npm ls --all >/dev/null || { echo 'npm ci did not install everything package-lock.json lists (npm ls --all above): check that the build can reach the npm registry' >&2; exit 1; }; }
+RUN npm ci --no-audit --no-fund && { npm ls --all >/dev/null 2>&1 || { echo 'npm ci did not install everything package-lock.json lists (npm ls --all names what is missing): check that the build can reach the npm registry' >&2; exit 1; }; }
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # `resetpw` on the PATH: a link to the compiled CLI in a folder of its own (bin/), for `docker run IMAGE resetpw …`.
