@@ -142,7 +142,7 @@ export function directoryMessage(
         nextStep:
           d.reason === 'bind_rejected'
             ? okta
-              ? 'Tell the bot owner: Okta refused the API token (OKTA_API_TOKEN): it was revoked, expired, or its administrator deactivated.'
+              ? "Tell the bot owner: Okta refused the bot's credentials (OKTA_API_TOKEN revoked or expired, its administrator deactivated, or the service app's OKTA_CLIENT_ID and key no longer accepted)."
               : "Tell the bot owner: the bot's directory account (LDAP_BIND_DN) cannot log in."
             : d.reason === 'rate_limited'
               ? 'Try again in a minute. If it keeps happening, tell the bot owner (Okta rate limits for the token).'
@@ -160,9 +160,9 @@ export function directoryMessage(
       if (okta) {
         return {
           title: "The bot's directory account lacks a right",
-          text: `Okta refused the reset${providerCode}: the administrator who created OKTA_API_TOKEN may not reset this user's password. ${d.passwordChanged ? passwordChangedLine(d) : 'Nothing was changed or sent.'}`,
+          text: `Okta refused the reset${providerCode}: the bot's Okta credentials (the administrator who created OKTA_API_TOKEN, or the service app's admin role) may not reset this user's password. ${d.passwordChanged ? passwordChangedLine(d) : 'Nothing was changed or sent.'}`,
           nextStep:
-            "Tell the bot owner: the token's administrator needs a role over these users that can reset passwords (Help Desk Administrator for a group of them, or a custom role with okta.users.credentials.manage); see the README.",
+            "Tell the bot owner: the token's administrator (or the service app) needs a role over these users that can reset passwords (Help Desk Administrator for a group of them, or a custom role with okta.users.credentials.manage); see the README.",
         };
       }
       return {
@@ -248,7 +248,7 @@ function cannotLogInReason(why: unknown): string {
 function unavailableReason(d: AppError['details'], dir: string): string {
   if (d.reason === 'rate_limited') return `get an answer from ${dir}: its rate limit for the bot was reached`;
   if (d.reason === 'bind_rejected' && !d.adData && d.providerCode) {
-    return `sign in to ${dir}: it refused the bot's API token (${String(d.providerCode)})`;
+    return `sign in to ${dir}: it refused the bot's credentials (${String(d.providerCode)})`;
   }
   if (d.reason === 'bind_rejected') {
     const why = describeAdBindReason(typeof d.adData === 'string' ? d.adData : undefined);

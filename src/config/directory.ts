@@ -59,6 +59,12 @@ export const directoryShape = {
   LDAP_ALLOW_INSECURE: flag(false),
   OKTA_ORG_URL: providerUrl.optional(),
   OKTA_API_TOKEN: z.string().optional(),
+  OKTA_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "must be the service app's client ID, e.g. 0oa1b2c3d4E5F6g7h8i9")
+    .optional(),
+  OKTA_PRIVATE_KEY_FILE: z.string().optional(),
+  OKTA_KEY_ID: z.string().optional(),
   DIRECTORY_REVOKE_SESSIONS: flag(true),
   DIRECTORY_TIMEOUT_MS: intInRange(500, 60_000, 10_000),
 };
@@ -86,9 +92,20 @@ export interface LdapConfig {
   readonly insecure: boolean;
 }
 
+/**
+ * How the bot signs in to Okta: an API token (SSWS), acting with its creator's admin roles; or an OAuth service app
+ * with a private key (private_key_jwt), acting with the scopes granted to it and the admin role assigned to it.
+ */
+export type OktaAuth =
+  | { readonly kind: 'token'; readonly token: string }
+  | { readonly kind: 'privateKey'; readonly clientId: string; readonly keyFile: string; readonly keyId?: string };
+
+/** The scopes the service app asks for: read users and their roles, manage their credentials and lifecycle. */
+export const OKTA_SCOPES = ['okta.users.read', 'okta.users.manage', 'okta.roles.read'] as const;
+
 export interface OktaConfig {
   readonly orgUrl: string;
-  readonly apiToken: string;
+  readonly auth: OktaAuth;
   /** Each API request's limit, rate-limit waits included; past it a write's outcome is unknown. */
   readonly timeoutMs: number;
 }
@@ -109,9 +126,12 @@ export function directoryEndpoint(config: Exclude<DirectoryConfig, { kind: 'none
   url: string;
   identity: string;
 } {
-  return config.kind === 'okta'
-    ? { url: config.okta.orgUrl, identity: 'the OKTA_API_TOKEN' }
-    : { url: config.ldap.url, identity: config.ldap.bindDn };
+  if (config.kind !== 'okta') return { url: config.ldap.url, identity: config.ldap.bindDn };
+  const { auth } = config.okta;
+  return {
+    url: config.okta.orgUrl,
+    identity: auth.kind === 'token' ? 'the OKTA_API_TOKEN' : `the service app ${auth.clientId}`,
+  };
 }
 
 /** How long one directory request may take, for the time budgets built on it. */
@@ -130,9 +150,21 @@ export function directoryTimeoutMs(config: DirectoryConfig): number {
 export function directoryRawProblems(env: RawEnv): string[] {
   const kind = env.DIRECTORY ?? 'none';
   if (kind === 'okta') {
-    return ['OKTA_ORG_URL', 'OKTA_API_TOKEN']
-      .filter((name) => !env[name])
-      .map((name) => `${name} is required when DIRECTORY=okta`);
+    const problems = env.OKTA_ORG_URL ? [] : ['OKTA_ORG_URL is required when DIRECTORY=okta'];
+    const token = Boolean(env.OKTA_API_TOKEN);
+    const app = Boolean(env.OKTA_CLIENT_ID || env.OKTA_PRIVATE_KEY_FILE);
+    if (token && app) {
+      problems.push(
+        'OKTA_API_TOKEN and OKTA_CLIENT_ID/OKTA_PRIVATE_KEY_FILE: set one way to sign in to Okta, not both',
+      );
+    } else if (!token && !app) {
+      problems.push('OKTA_API_TOKEN, or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY_FILE, is required when DIRECTORY=okta');
+    } else if (app && !(env.OKTA_CLIENT_ID && env.OKTA_PRIVATE_KEY_FILE)) {
+      problems.push(
+        `${env.OKTA_CLIENT_ID ? 'OKTA_PRIVATE_KEY_FILE' : 'OKTA_CLIENT_ID'} is required with ${env.OKTA_CLIENT_ID ? 'OKTA_CLIENT_ID' : 'OKTA_PRIVATE_KEY_FILE'}: a service app signs in with its client ID and private key`,
+      );
+    }
+    return problems;
   }
   if (!LDAP_KINDS.includes(kind)) return [];
   const problems = ['LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_BASE_DN']
@@ -163,7 +195,18 @@ export function toDirectoryConfig(e: DirectoryEnv): DirectoryConfig {
   if (e.DIRECTORY === 'okta') {
     return {
       kind: 'okta',
-      okta: { orgUrl: e.OKTA_ORG_URL ?? '', apiToken: e.OKTA_API_TOKEN ?? '', timeoutMs: e.DIRECTORY_TIMEOUT_MS },
+      okta: {
+        orgUrl: e.OKTA_ORG_URL ?? '',
+        auth: e.OKTA_API_TOKEN
+          ? { kind: 'token', token: e.OKTA_API_TOKEN }
+          : {
+              kind: 'privateKey',
+              clientId: e.OKTA_CLIENT_ID ?? '',
+              keyFile: e.OKTA_PRIVATE_KEY_FILE ?? '',
+              ...(e.OKTA_KEY_ID ? { keyId: e.OKTA_KEY_ID } : {}),
+            },
+        timeoutMs: e.DIRECTORY_TIMEOUT_MS,
+      },
       cloud: { revokeSessions: e.DIRECTORY_REVOKE_SESSIONS },
     };
   }

@@ -8,8 +8,8 @@ import { ConfigError, cleanEnv, describeIssues, type Env, flag, intInRange, opti
 import { type PasswordConfig, passwordRawProblems, passwordShape, toPasswordConfig } from './password.js';
 import { placeholderProblems } from './placeholders.js';
 
-export type { CloudOptions, DirectoryConfig, LdapConfig, OktaConfig } from './directory.js';
-export { directoryEndpoint, directoryTimeoutMs } from './directory.js';
+export type { CloudOptions, DirectoryConfig, LdapConfig, OktaAuth, OktaConfig } from './directory.js';
+export { directoryEndpoint, directoryTimeoutMs, OKTA_SCOPES } from './directory.js';
 export { ConfigError } from './env.js';
 
 /**

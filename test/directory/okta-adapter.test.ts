@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOktaDirectory } from '../../src/adapters/okta/directory.js';
 import { AppError, ErrorCode } from '../../src/errors.js';
@@ -14,7 +18,7 @@ describe('Okta adapter (the official SDK over the wire)', () => {
   let n = 0;
   beforeAll(async () => {
     okta = await new FakeOkta().start();
-    dir = createOktaDirectory({ orgUrl: okta.url, apiToken: FAKE_OKTA_TOKEN, timeoutMs: 2000 });
+    dir = createOktaDirectory({ orgUrl: okta.url, auth: { kind: 'token', token: FAKE_OKTA_TOKEN }, timeoutMs: 2000 });
   });
   afterAll(async () => {
     await okta.stop();
@@ -104,7 +108,11 @@ describe('Okta adapter (the official SDK over the wire)', () => {
     const federated = person({ provider: 'FEDERATION' });
     expect((await one(federated.code)).passwordManagedBy).toMatch(/federated/);
 
-    const blind = createOktaDirectory({ orgUrl: okta.url, apiToken: 'blind-token', timeoutMs: 2000 });
+    const blind = createOktaDirectory({
+      orgUrl: okta.url,
+      auth: { kind: 'token', token: 'blind-token' },
+      timeoutMs: 2000,
+    });
     okta.tokens.set('blind-token', new Set(['roles']));
     const seen = await blind.findByEmployeeCode(person().code);
     expect(seen.found === 'one' && seen.account.protection).toEqual({ reason: 'admin_role', what: 'roles_unreadable' });
@@ -165,7 +173,11 @@ describe('Okta adapter (the official SDK over the wire)', () => {
 
   it('counts a scramble done once the random password is set, even if Okta then refuses the expiry', async () => {
     okta.tokens.set('set-only', new Set(['expire']));
-    const setOnly = createOktaDirectory({ orgUrl: okta.url, apiToken: 'set-only', timeoutMs: 2000 });
+    const setOnly = createOktaDirectory({
+      orgUrl: okta.url,
+      auth: { kind: 'token', token: 'set-only' },
+      timeoutMs: 2000,
+    });
     const p = person();
     await expect(setOnly.scramble(p.id)).resolves.toBeUndefined();
     expect(okta.signIn(p.id, p.password)).toBe('invalid');
@@ -196,7 +208,11 @@ describe('Okta adapter (the official SDK over the wire)', () => {
 
   it('reports a set whose expiry Okta refused as a half-done write, so the flow scrambles it', async () => {
     okta.tokens.set('no-expire', new Set(['expire']));
-    const limited = createOktaDirectory({ orgUrl: okta.url, apiToken: 'no-expire', timeoutMs: 2000 });
+    const limited = createOktaDirectory({
+      orgUrl: okta.url,
+      auth: { kind: 'token', token: 'no-expire' },
+      timeoutMs: 2000,
+    });
     const p = person();
     const err = await failure(limited.setTemporaryPassword(await one(p.code), 'Temp-Pass-4242-half'));
     expect(err.code).toBe(ErrorCode.DirectoryAccessDenied);
@@ -210,7 +226,11 @@ describe('Okta adapter (the official SDK over the wire)', () => {
     expect(lost.code).toBe(ErrorCode.DirectoryOutcomeUnknown);
 
     okta.tokens.set('read-only', new Set(['set']));
-    const readOnly = createOktaDirectory({ orgUrl: okta.url, apiToken: 'read-only', timeoutMs: 2000 });
+    const readOnly = createOktaDirectory({
+      orgUrl: okta.url,
+      auth: { kind: 'token', token: 'read-only' },
+      timeoutMs: 2000,
+    });
     const q = person();
     const denied = await failure(readOnly.setTemporaryPassword(await one(q.code), 'Temp-Pass-4242-deny'));
     expect(denied.code).toBe(ErrorCode.DirectoryAccessDenied);
@@ -219,7 +239,11 @@ describe('Okta adapter (the official SDK over the wire)', () => {
   });
 
   it('waits out one 429 as Okta says, then fails a second, or one it cannot wait for in time, in words', async () => {
-    const patient = createOktaDirectory({ orgUrl: okta.url, apiToken: FAKE_OKTA_TOKEN, timeoutMs: 5000 });
+    const patient = createOktaDirectory({
+      orgUrl: okta.url,
+      auth: { kind: 'token', token: FAKE_OKTA_TOKEN },
+      timeoutMs: 5000,
+    });
     const p = person();
     okta.rateLimitNext(1, 1);
     const found = await patient.findByEmployeeCode(p.code);
@@ -242,14 +266,108 @@ describe('Okta adapter (the official SDK over the wire)', () => {
   });
 
   it('refuses a bad token at start-up naming OKTA_API_TOKEN, and an unreachable org naming OKTA_ORG_URL', async () => {
-    const wrong = createOktaDirectory({ orgUrl: okta.url, apiToken: 'revoked', timeoutMs: 2000 });
+    const wrong = createOktaDirectory({ orgUrl: okta.url, auth: { kind: 'token', token: 'revoked' }, timeoutMs: 2000 });
     await expect(wrong.verify()).rejects.toThrow(
       /^OKTA_API_TOKEN: Okta at http:\/\/127\.0\.0\.1:\d+ refused the token \(E0000011/,
     );
-    const gone = createOktaDirectory({ orgUrl: 'http://127.0.0.1:9', apiToken: FAKE_OKTA_TOKEN, timeoutMs: 2000 });
+    const gone = createOktaDirectory({
+      orgUrl: 'http://127.0.0.1:9',
+      auth: { kind: 'token', token: FAKE_OKTA_TOKEN },
+      timeoutMs: 2000,
+    });
     await expect(gone.verify()).rejects.toThrow(/^OKTA_ORG_URL: cannot reach http:\/\/127\.0\.0\.1:9/);
     await expect(dir.verify()).resolves.toBeUndefined();
     const err = await failure(wrong.findByEmployeeCode('E-1'));
     expect(err).toMatchObject({ code: ErrorCode.DirectoryUnavailable, details: { reason: 'bind_rejected' } });
+  });
+});
+
+/** The OAuth service app (private_key_jwt), through the SDK's own token request, against the local token endpoint. */
+describe('Okta adapter with a service app and a private key', () => {
+  let okta: FakeOkta;
+  let keyFile: string;
+  let otherKeyFile: string;
+  let dir: string;
+  beforeAll(async () => {
+    okta = await new FakeOkta().start();
+    dir = mkdtempSync(join(tmpdir(), 'resetpw-okta-key-'));
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    keyFile = join(dir, 'app.pem');
+    writeFileSync(keyFile, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    otherKeyFile = join(dir, 'other.pem');
+    writeFileSync(
+      otherKeyFile,
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    );
+    const publicPem = String(pair.publicKey.export({ type: 'spki', format: 'pem' }));
+    okta.addApp('0oaResetBot1', publicPem, ['okta.users.read', 'okta.users.manage', 'okta.roles.read']);
+    okta.addApp('0oaNarrow', publicPem, ['okta.users.read']);
+  });
+  afterAll(async () => {
+    await okta.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const app = (clientId: string, file: string) =>
+    createOktaDirectory({
+      orgUrl: okta.url,
+      auth: { kind: 'privateKey', clientId, keyFile: file, keyId: 'kid-1' },
+      timeoutMs: 2000,
+    });
+
+  it('signs in with a signed client assertion, then calls the API with the access token it got', async () => {
+    const id = okta.addUser({
+      login: 'sa@example.com',
+      employeeNumber: 'E-SA1',
+      mobilePhone: '+15005550006',
+      password: 'Old-Pass-sa1',
+    });
+    const directory = app('0oaResetBot1', keyFile);
+    await directory.verify();
+    const [token] = okta.requests.filter((r) => r.path === '/oauth2/v1/token');
+    const form = new URLSearchParams(String(token?.body));
+    expect(Object.fromEntries(form)).toMatchObject({
+      grant_type: 'client_credentials',
+      scope: 'okta.users.read okta.users.manage okta.roles.read',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    });
+    const [header, claims] = String(form.get('client_assertion'))
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    expect(header).toMatchObject({ alg: 'RS256', kid: 'kid-1' });
+    expect(claims).toMatchObject({ iss: '0oaResetBot1', sub: '0oaResetBot1', aud: `${okta.url}/oauth2/v1/token` });
+    const lookup = await directory.findByEmployeeCode('E-SA1');
+    expect(lookup.found === 'one' && lookup.account.id).toBe(id);
+    const api = okta.requests.filter((r) => r.path.startsWith('/api/v1/'));
+    expect(api.length).toBeGreaterThan(0);
+    for (const r of api) expect(r.authorization).toMatch(/^(Bearer|DPoP) at[0-9a-f]{32}$/);
+    await directory.setTemporaryPassword(
+      lookup.found === 'one' ? lookup.account : (undefined as never),
+      'Temp-Pass-sa-4242',
+    );
+    expect(okta.signIn(id, 'Temp-Pass-sa-4242')).toBe('must_change');
+  });
+
+  it('names the variables when Okta refuses the sign-in: a key it does not know, or scopes not granted', async () => {
+    await expect(app('0oaResetBot1', otherKeyFile).verify()).rejects.toThrow(
+      /^OKTA_CLIENT_ID \/ OKTA_PRIVATE_KEY_FILE: Okta at .* refused the service app's sign-in \(invalid_client\)/,
+    );
+    await expect(app('0oaNarrow', keyFile).verify()).rejects.toThrow(
+      /^OKTA_CLIENT_ID: Okta at .* refused the service app's sign-in \(invalid_scope\): grant .*okta\.roles\.read/,
+    );
+    await expect(app('0oaUnknown', keyFile).verify()).rejects.toThrow(/refused the service app's sign-in/);
+    // Nothing reached the API with a token that was never issued ("Bearer undefined").
+    expect(okta.requests.some((r) => /undefined/.test(r.authorization))).toBe(false);
+  });
+
+  it('stops at start-up on a key file it cannot read or that holds no key, naming OKTA_PRIVATE_KEY_FILE', () => {
+    expect(() => app('0oaResetBot1', join(dir, 'missing.pem'))).toThrow(
+      /^OKTA_PRIVATE_KEY_FILE: cannot read .*missing\.pem \(ENOENT\)$/,
+    );
+    const junk = join(dir, 'junk.pem');
+    writeFileSync(junk, 'not a key');
+    expect(() => app('0oaResetBot1', junk)).toThrow(
+      /^OKTA_PRIVATE_KEY_FILE: .*junk\.pem holds neither a PEM private key nor a JWK$/,
+    );
   });
 });

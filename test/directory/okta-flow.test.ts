@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCK_IDS } from '../../src/views/reset-modal.js';
 import { FAKE_OKTA_TOKEN, FakeOkta } from '../fakes/fake-okta.js';
@@ -70,6 +74,39 @@ describe('reset flow on Okta', () => {
       for (const secret of [password, FAKE_OKTA_TOKEN]) {
         expect(harness.logs.text).not.toContain(secret);
         expect(JSON.stringify(harness.slack.calls)).not.toContain(secret);
+      }
+    });
+
+    it('resets through an OAuth service app signing in with its private key, never sending the key or a token to a log', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'resetpw-okta-app-'));
+      try {
+        const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+        const keyFile = join(dir, 'app.pem');
+        const pem = String(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+        writeFileSync(keyFile, pem, { mode: 0o600 });
+        okta.addApp('0oaFlowApp', String(pair.publicKey.export({ type: 'spki', format: 'pem' })), [
+          'okta.users.read',
+          'okta.users.manage',
+          'okta.roles.read',
+        ]);
+        const harness = await start({
+          OKTA_API_TOKEN: '',
+          OKTA_CLIENT_ID: '0oaFlowApp',
+          OKTA_PRIVATE_KEY_FILE: keyFile,
+        });
+        const p = person();
+        const message = await reset(harness, p.code);
+        expect(message).toContain('Temporary password set and sent');
+        expect(okta.signIn(p.id, textedPassword(harness))).toBe('must_change');
+        const [set] = okta.callsTo('POST', new RegExp(`^/api/v1/users/${p.id}$`));
+        expect(set?.authorization).toMatch(/^(Bearer|DPoP) at[0-9a-f]{32}$/);
+        const issued = [...okta.accessTokens.keys()];
+        for (const secret of [pem.split('\n')[1] ?? pem, ...issued]) {
+          expect(harness.logs.text).not.toContain(secret);
+          expect(JSON.stringify(harness.slack.calls)).not.toContain(secret);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     });
 

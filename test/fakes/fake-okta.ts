@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, type KeyObject, randomBytes, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { close, listen, readBody, sendJson, sleep } from './http-util.js';
 
@@ -69,6 +69,13 @@ export class FakeOkta {
    * 'expire', 'unlock', 'sessions'.
    */
   readonly tokens = new Map<string, Set<string>>([[FAKE_OKTA_TOKEN, new Set()]]);
+  /**
+   * OAuth service apps (client ID → the public half of their key, the scopes granted, and what their admin role does
+   * not allow), signing in at /oauth2/v1/token with private_key_jwt.
+   */
+  readonly apps = new Map<string, { publicKey: KeyObject; scopes: readonly string[]; denied: Set<string> }>();
+  /** Access tokens the token endpoint issued, with their app's denials. */
+  readonly accessTokens = new Map<string, Set<string>>();
   /** The org's password policy as strict=true applies it. */
   minLength = 8;
   url = '';
@@ -238,8 +245,9 @@ export class FakeOkta {
       if (fault.delayMs) await sleep(fault.delayMs);
       return answer({ status: fault.status, body: fault.body }, fault.headers);
     }
-    const token = /^SSWS (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
-    const denied = token ? this.tokens.get(token) : undefined;
+    if (method === 'POST' && url.pathname === '/oauth2/v1/token') return answer(this.issueToken(raw));
+    const [, scheme, token] = /^(SSWS|Bearer|DPoP) (.+)$/.exec(String(req.headers.authorization ?? '')) ?? [];
+    const denied = token ? (scheme === 'SSWS' ? this.tokens : this.accessTokens).get(token) : undefined;
     if (!denied) return answer(oktaError(401, 'E0000011', 'Invalid token provided'));
 
     const result = this.route(method, url, body, denied);
@@ -248,6 +256,48 @@ export class FakeOkta {
       return answer({ status: fault.status, body: fault.body }, fault.headers);
     }
     return answer(result);
+  }
+
+  /** client_credentials with a client_assertion JWT (RS256) signed by a registered app's key. */
+  private issueToken(raw: string): { status: number; body: unknown } {
+    const form = new URLSearchParams(raw);
+    const refuse = (error: string, description: string) => ({
+      status: error === 'invalid_scope' ? 400 : 401,
+      body: { error, error_description: description },
+    });
+    if (form.get('grant_type') !== 'client_credentials') return refuse('unsupported_grant_type', 'grant_type');
+    const [head = '', payload = '', signature = ''] = (form.get('client_assertion') ?? '').split('.');
+    let claims: { iss?: string; sub?: string; aud?: string; exp?: number };
+    let alg: string | undefined;
+    try {
+      alg = (JSON.parse(Buffer.from(head, 'base64url').toString()) as { alg?: string }).alg;
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as typeof claims;
+    } catch {
+      return refuse('invalid_client', 'The client_assertion is not a JWT.');
+    }
+    const app = claims.iss ? this.apps.get(claims.iss) : undefined;
+    if (!app || claims.sub !== claims.iss) return refuse('invalid_client', 'The client_id is not known.');
+    const signed =
+      alg === 'RS256' &&
+      verify('RSA-SHA256', Buffer.from(`${head}.${payload}`), app.publicKey, Buffer.from(signature, 'base64url'));
+    if (!signed) return refuse('invalid_client', 'The client_assertion signature is invalid.');
+    if (claims.aud !== `${this.url}/oauth2/v1/token`) return refuse('invalid_client', 'The audience claim is invalid.');
+    if (!claims.exp || claims.exp * 1000 < Date.now()) return refuse('invalid_client', 'The client_assertion expired.');
+    const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
+    const missing = scopes.filter((s) => !app.scopes.includes(s));
+    if (missing.length > 0)
+      return refuse('invalid_scope', `The following scopes are not granted: ${missing.join(', ')}`);
+    const accessToken = `at${randomBytes(16).toString('hex')}`;
+    this.accessTokens.set(accessToken, app.denied);
+    return {
+      status: 200,
+      body: { token_type: 'Bearer', expires_in: 3600, access_token: accessToken, scope: scopes.join(' ') },
+    };
+  }
+
+  /** Registers a service app by the PEM of its public key. */
+  addApp(clientId: string, publicKeyPem: string, scopes: readonly string[], denied: readonly string[] = []): void {
+    this.apps.set(clientId, { publicKey: createPublicKey(publicKeyPem), scopes, denied: new Set(denied) });
   }
 
   private route(method: string, url: URL, body: unknown, denied: Set<string>): { status: number; body?: unknown } {

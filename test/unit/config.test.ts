@@ -390,6 +390,53 @@ describe('directory configuration', () => {
     ]);
   });
 
+  it('reads Okta with an API token or a service app, one of the two, on https (or loopback http)', () => {
+    const okta = { ...VALID, DIRECTORY: 'okta', OKTA_ORG_URL: 'https://example.okta.com/' };
+    expect(parseConfig({ ...okta, OKTA_API_TOKEN: 'tok-secret' }).directory).toEqual({
+      kind: 'okta',
+      okta: { orgUrl: 'https://example.okta.com', auth: { kind: 'token', token: 'tok-secret' }, timeoutMs: 10_000 },
+      cloud: { revokeSessions: true },
+    });
+    const app = parseConfig({
+      ...okta,
+      OKTA_CLIENT_ID: '0oa1b2c3',
+      OKTA_PRIVATE_KEY_FILE: '/etc/resetpw/okta.pem',
+      OKTA_KEY_ID: 'kid-1',
+      DIRECTORY_REVOKE_SESSIONS: 'false',
+      DIRECTORY_TIMEOUT_MS: '4000',
+    }).directory;
+    expect(app).toEqual({
+      kind: 'okta',
+      okta: {
+        orgUrl: 'https://example.okta.com',
+        auth: { kind: 'privateKey', clientId: '0oa1b2c3', keyFile: '/etc/resetpw/okta.pem', keyId: 'kid-1' },
+        timeoutMs: 4000,
+      },
+      cloud: { revokeSessions: false },
+    });
+    expect(
+      parseConfig({ ...okta, OKTA_ORG_URL: 'http://127.0.0.1:8443', OKTA_API_TOKEN: 't' }).directory,
+    ).toMatchObject({
+      okta: { orgUrl: 'http://127.0.0.1:8443' },
+    });
+    expect(problems({ ...okta, OKTA_ORG_URL: 'http://example.okta.com', OKTA_API_TOKEN: 'tok-secret' })).toEqual([
+      'OKTA_ORG_URL must be an https:// URL (plain http only on a loopback host), e.g. https://example.okta.com',
+    ]);
+    expect(problems({ ...okta, OKTA_API_TOKEN: 'tok-secret', OKTA_CLIENT_ID: '0oa1' })).toEqual([
+      'OKTA_API_TOKEN and OKTA_CLIENT_ID/OKTA_PRIVATE_KEY_FILE: set one way to sign in to Okta, not both',
+    ]);
+    expect(problems({ ...okta, OKTA_CLIENT_ID: '0oa1' })).toEqual([
+      'OKTA_PRIVATE_KEY_FILE is required with OKTA_CLIENT_ID: a service app signs in with its client ID and private key',
+    ]);
+    expect(problems({ ...VALID, DIRECTORY: 'okta' })).toEqual([
+      'OKTA_ORG_URL is required when DIRECTORY=okta',
+      'OKTA_API_TOKEN, or OKTA_CLIENT_ID with OKTA_PRIVATE_KEY_FILE, is required when DIRECTORY=okta',
+    ]);
+    expect(problems({ ...okta, OKTA_API_TOKEN: 'tok-secret', OKTA_ORG_URL: 'ftp://x' }).join('\n')).not.toContain(
+      'tok-secret',
+    );
+  });
+
   it('names bad directory values without echoing them', () => {
     const list = problems({
       ...LDAP,

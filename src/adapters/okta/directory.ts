@@ -1,10 +1,16 @@
+import { readFileSync } from 'node:fs';
 import okta from '@okta/okta-sdk-nodejs';
-import type { OktaConfig } from '../../config/index.js';
+import { OKTA_SCOPES, type OktaConfig } from '../../config/index.js';
 import { createPasswordGenerator } from '../../domain/password.js';
 import { buildProfile } from '../../domain/password-policy.js';
 import { AppError } from '../../errors.js';
 import type { Directory, DirectoryAccount, DirectoryLookup, PasswordSetReceipt } from '../../ports/index.js';
-import { classifyOktaReadError, classifyOktaWriteError, describeOktaStartupError } from './errors.js';
+import {
+  classifyOktaReadError,
+  classifyOktaWriteError,
+  describeOktaStartupError,
+  describeOktaTokenError,
+} from './errors.js';
 
 /** The fields of an Okta user the bot reads (the SDK's User, loosely: profile attributes are the org's own). */
 interface OktaUser {
@@ -13,6 +19,12 @@ interface OktaUser {
   readonly passwordChanged?: Date | string | null;
   readonly profile?: Readonly<Record<string, unknown>>;
   readonly credentials?: { readonly provider?: { readonly type?: string; readonly name?: string } };
+}
+
+/** What Okta's token endpoint answered: a token, or an OAuth error. */
+interface OAuthAnswer {
+  readonly access_token?: unknown;
+  readonly error?: string;
 }
 
 /** Two matches are enough to know a code is ambiguous. */
@@ -37,6 +49,20 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 const iso = (v: Date | string | null | undefined): string =>
   v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : '';
 
+/** The service app's private key, PEM or JWK, read once at start-up. */
+function readPrivateKey(file: string): string {
+  let key: string;
+  try {
+    key = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`OKTA_PRIVATE_KEY_FILE: cannot read ${file} (${(err as { code?: string }).code ?? 'error'})`);
+  }
+  if (!/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(key) && !key.trim().startsWith('{')) {
+    throw new Error(`OKTA_PRIVATE_KEY_FILE: ${file} holds neither a PEM private key nor a JWK`);
+  }
+  return key;
+}
+
 /** An employee code inside Okta's search expression: a double-quoted string, with `\` and `"` escaped. */
 export function searchFor(attribute: string, code: string): string {
   return `profile.${attribute} eq "${code.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
@@ -47,14 +73,27 @@ export function searchFor(attribute: string, code: string): string {
  * response cache is off: 8.1 caches single-user reads with no expiry, which would hide the employee's own change.
  */
 export function createOktaDirectory(config: OktaConfig): Directory {
+  const { auth } = config;
   const client = new okta.Client({
     orgUrl: config.orgUrl,
-    authorizationMode: 'SSWS',
-    token: config.apiToken,
+    ...(auth.kind === 'token'
+      ? { authorizationMode: 'SSWS', token: auth.token }
+      : {
+          authorizationMode: 'PrivateKey',
+          clientId: auth.clientId,
+          scopes: [...OKTA_SCOPES],
+          privateKey: readPrivateKey(auth.keyFile),
+          ...(auth.keyId ? { keyId: auth.keyId } : {}),
+        }),
     cacheMiddleware: null,
     // One retry of a 429 (Okta says when), within the request's time limit; past it, the request fails.
     requestExecutor: new okta.DefaultRequestExecutor({ maxRetries: 1, requestTimeout: config.timeoutMs }),
   });
+  /**
+   * The service app's sign-in (private_key_jwt), checked on its own: 8.1 resolves a refused token request with the
+   * error body (its error filter is lost to a circular import), caches it, and sends `Bearer undefined`.
+   */
+  const oauth = (client as unknown as { oauth?: { getAccessToken(): Promise<OAuthAnswer | null> } }).oauth;
   const scrambler = createPasswordGenerator(buildProfile({ profile: 'strong', length: 32, groups: 4 }));
   const employeeAttribute = 'employeeNumber';
 
@@ -111,11 +150,22 @@ export function createOktaDirectory(config: OktaConfig): Directory {
     label: 'Okta',
 
     async verify() {
+      if (oauth) {
+        let token: OAuthAnswer | null;
+        try {
+          token = await oauth.getAccessToken();
+        } catch (err) {
+          throw new Error(describeOktaTokenError(err, config.orgUrl));
+        }
+        if (typeof token?.access_token !== 'string') {
+          throw new Error(describeOktaTokenError({ oauthError: token?.error ?? 'no access_token' }, config.orgUrl));
+        }
+      }
       try {
         const users = await client.userApi.listUsers({ limit: 1 });
         for await (const _ of users) break;
       } catch (err) {
-        throw new Error(describeOktaStartupError(err, config.orgUrl));
+        throw new Error(describeOktaStartupError(err, config.orgUrl, auth.kind));
       }
     },
 

@@ -104,17 +104,36 @@ export function classifyOktaWriteError(err: unknown, secret?: string): AppError 
 }
 
 /** The start-up check's failure, naming the variable to fix. */
-export function describeOktaStartupError(err: unknown, orgUrl: string): string {
+export function describeOktaStartupError(err: unknown, orgUrl: string, auth: 'token' | 'privateKey' = 'token'): string {
   const e = (err ?? {}) as SdkError;
+  const who = auth === 'token' ? 'OKTA_API_TOKEN' : 'OKTA_CLIENT_ID';
   if (e.status === 401) {
-    return `OKTA_API_TOKEN: Okta at ${orgUrl} refused the token (${e.errorCode ?? 'HTTP 401'}: revoked, expired, or from another org)`;
+    return auth === 'token'
+      ? `OKTA_API_TOKEN: Okta at ${orgUrl} refused the token (${e.errorCode ?? 'HTTP 401'}: revoked, expired, or from another org)`
+      : `OKTA_CLIENT_ID: Okta at ${orgUrl} refused the service app's access token (${e.errorCode ?? 'HTTP 401'})`;
   }
   if (e.status === 403) {
-    return `OKTA_API_TOKEN: the token may not list users at ${orgUrl} (${e.errorCode ?? 'HTTP 403'}): create it as an administrator with a role over the employees`;
+    return auth === 'token'
+      ? `OKTA_API_TOKEN: the token may not list users at ${orgUrl} (${e.errorCode ?? 'HTTP 403'}): create it as an administrator with a role over the employees`
+      : `${who}: the service app may not list users at ${orgUrl} (${e.errorCode ?? 'HTTP 403'}): grant it the scopes ${'okta.users.read okta.users.manage okta.roles.read'} and assign it an admin role over the employees`;
   }
   if (e.status === 404)
     return `OKTA_ORG_URL: ${orgUrl} has no Okta API (HTTP 404): use the org's own URL, e.g. https://example.okta.com`;
   if (e.status !== undefined)
     return `OKTA_ORG_URL: Okta at ${orgUrl} answered HTTP ${e.status}${e.errorCode ? ` ${e.errorCode}` : ''}`;
   return `OKTA_ORG_URL: cannot reach ${orgUrl} (${e.code ?? e.type ?? 'no answer'})`;
+}
+
+/** The service app's token request failed (private_key_jwt): the variables that make it. */
+export function describeOktaTokenError(err: unknown, orgUrl: string): string {
+  const e = (err ?? {}) as SdkError & { oauthError?: string };
+  if (e.oauthError === 'invalid_scope') {
+    return `OKTA_CLIENT_ID: Okta at ${orgUrl} refused the service app's sign-in (invalid_scope): grant the app the scopes okta.users.read, okta.users.manage and okta.roles.read (Okta API Scopes tab)`;
+  }
+  if (e.oauthError || e.status === 400 || e.status === 401) {
+    return `OKTA_CLIENT_ID / OKTA_PRIVATE_KEY_FILE: Okta at ${orgUrl} refused the service app's sign-in (${e.oauthError ?? `HTTP ${e.status}`}): check the client ID, and that the app uses "Public key / Private key" authentication with this key's public half registered (OKTA_KEY_ID if it has a kid)`;
+  }
+  if (e.status !== undefined) return `OKTA_ORG_URL: Okta's token endpoint at ${orgUrl} answered HTTP ${e.status}`;
+  if (e.code && CONNECT_FAILURES.has(e.code)) return `OKTA_ORG_URL: cannot reach ${orgUrl} (${e.code})`;
+  return `OKTA_PRIVATE_KEY_FILE: the service app could not sign in to ${orgUrl} (${e.message ?? 'no answer'})`;
 }
