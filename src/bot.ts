@@ -92,7 +92,7 @@ async function openDirectory(config: Config, log: Logger): Promise<Directory | u
     );
     return undefined;
   }
-  const ldap = config.directory.kind === 'okta' ? undefined : config.directory.ldap;
+  const ldap = 'ldap' in config.directory ? config.directory.ldap : undefined;
   if (ldap?.insecure) {
     log.warn(
       { url: ldap.url },
@@ -112,7 +112,7 @@ async function openDirectory(config: Config, log: Logger): Promise<Directory | u
       directory: directory.kind,
       url: directoryEndpoint(config.directory).url,
       ...(ldap ? { baseDn: ldap.baseDn, protectedGroups: ldap.protectedGroups.length } : {}),
-      ...(config.directory.kind === 'okta' ? { revokeSessions: config.directory.cloud.revokeSessions } : {}),
+      ...('cloud' in config.directory ? { revokeSessions: config.directory.cloud.revokeSessions } : {}),
     },
     'directory bound',
   );
@@ -194,7 +194,7 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     admins,
     ...(directory ? { directory } : {}),
     ...(compensator ? { compensator } : {}),
-    revokeSessions: config.directory.kind === 'okta' && config.directory.cloud.revokeSessions,
+    revokeSessions: 'cloud' in config.directory && config.directory.cloud.revokeSessions,
     passwords: createPasswordGenerator(config.password.profile),
     sms,
     audit: store.audit,

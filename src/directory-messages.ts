@@ -21,6 +21,8 @@ export function directoryMessage(
   const dir = ctx.directory?.label ?? 'the directory';
   const ad = ctx.directory?.kind === 'ad';
   const okta = ctx.directory?.kind === 'okta';
+  const entra = ctx.directory?.kind === 'entra';
+  const google = ctx.directory?.kind === 'google';
   const providerCode = typeof d.providerCode === 'string' ? ` (${d.providerCode})` : '';
   switch (err.code) {
     case ErrorCode.EmployeeNotFound:
@@ -141,14 +143,18 @@ export function directoryMessage(
         text: `The bot could not ${unavailableReason(d, dir)}, so nothing was changed and nothing was sent.`,
         nextStep:
           d.reason === 'bind_rejected'
-            ? okta
-              ? "Tell the bot owner: Okta refused the bot's credentials (OKTA_API_TOKEN revoked or expired, its administrator deactivated, or the service app's OKTA_CLIENT_ID and key no longer accepted)."
-              : "Tell the bot owner: the bot's directory account (LDAP_BIND_DN) cannot log in."
+            ? google
+              ? 'Tell the bot owner: Google refused the service account (GOOGLE_SERVICE_ACCOUNT_FILE): its key was deleted, domain-wide delegation was withdrawn, or GOOGLE_ADMIN_SUBJECT is no longer an admin.'
+              : entra
+                ? "Tell the bot owner: Entra refused the bot's app (ENTRA_CLIENT_ID): its secret or certificate expired or was removed, or the app was deleted."
+                : okta
+                  ? "Tell the bot owner: Okta refused the bot's credentials (OKTA_API_TOKEN revoked or expired, its administrator deactivated, or the service app's OKTA_CLIENT_ID and key no longer accepted)."
+                  : "Tell the bot owner: the bot's directory account (LDAP_BIND_DN) cannot log in."
             : d.reason === 'rate_limited'
               ? 'Try again in a minute. If it keeps happening, tell the bot owner (Okta rate limits for the token).'
               : d.reason === 'protected_group_unreadable'
                 ? `Tell the bot owner: fix LDAP_PROTECTED_GROUPS (${String(d.group ?? 'a group')} was deleted, renamed or hidden from LDAP_BIND_DN). Until then no one can be reset.`
-                : `Try again in a few minutes. If it keeps failing, tell the bot owner (${okta ? 'OKTA_ORG_URL' : 'LDAP_URL'}, network, certificates).`,
+                : `Try again in a few minutes. If it keeps failing, tell the bot owner (${okta ? 'OKTA_ORG_URL' : entra ? 'ENTRA_GRAPH_URL' : google ? 'GOOGLE_API_URL' : 'LDAP_URL'}, network, certificates).`,
       };
     case ErrorCode.DirectoryPolicyRejected:
       return {
@@ -157,6 +163,22 @@ export function directoryMessage(
         nextStep: `Tell the bot owner: ${policyAdvice(ctx.password)} so that the temporary password meets the directory's policy.`,
       };
     case ErrorCode.DirectoryAccessDenied:
+      if (google) {
+        return {
+          title: "The bot's directory account lacks a right",
+          text: `Google Workspace refused the reset${providerCode}: the admin the bot acts as (GOOGLE_ADMIN_SUBJECT) may not reset this user's password. ${d.passwordChanged ? passwordChangedLine(d) : 'Nothing was changed or sent.'}`,
+          nextStep:
+            "Tell the bot owner: GOOGLE_ADMIN_SUBJECT needs an admin role that may reset these users' passwords (User Management Admin, or a custom role with Users → Reset password and Update), and domain-wide delegation must allow the bot's scopes; see the README.",
+        };
+      }
+      if (entra) {
+        return {
+          title: "The bot's directory account lacks a right",
+          text: `Microsoft Entra ID refused the reset${providerCode}: the bot's app (ENTRA_CLIENT_ID) may not reset this user's password. ${d.passwordChanged ? passwordChangedLine(d) : 'Nothing was changed or sent.'}`,
+          nextStep:
+            'Tell the bot owner: the app needs the application permission User-PasswordProfile.ReadWrite.All (admin consent) and the User Administrator role, or an administrative unit scoped to these users; see the README.',
+        };
+      }
       if (okta) {
         return {
           title: "The bot's directory account lacks a right",

@@ -1,5 +1,7 @@
 import type { DirectoryConfig } from '../config/index.js';
 import type { Directory } from '../ports/index.js';
+import { createEntraDirectory } from './entra/directory.js';
+import { createGoogleDirectory } from './google/directory.js';
 import { createLdapDirectory } from './ldap/directory.js';
 import { createOktaDirectory } from './okta/directory.js';
 
@@ -13,5 +15,9 @@ export function createCompanyDirectory(config: DirectoryConfig): Directory | und
       return createLdapDirectory(config.kind, config.ldap);
     case 'okta':
       return createOktaDirectory(config.okta);
+    case 'entra':
+      return createEntraDirectory(config.entra);
+    case 'google':
+      return createGoogleDirectory(config.google);
   }
 }

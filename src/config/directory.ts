@@ -65,6 +65,35 @@ export const directoryShape = {
     .optional(),
   OKTA_PRIVATE_KEY_FILE: z.string().optional(),
   OKTA_KEY_ID: z.string().optional(),
+  ENTRA_TENANT_ID: z
+    .string()
+    .regex(
+      /^[0-9a-fA-F-]{36}$|^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/,
+      'must be the tenant ID (a GUID) or its domain, e.g. example.onmicrosoft.com',
+    )
+    .optional(),
+  ENTRA_CLIENT_ID: z
+    .string()
+    .regex(/^[0-9a-fA-F-]{36}$/, "must be the app registration's client ID (a GUID)")
+    .optional(),
+  ENTRA_CLIENT_SECRET: z.string().optional(),
+  ENTRA_CLIENT_CERTIFICATE_FILE: z.string().optional(),
+  ENTRA_AUTHORITY_HOST: providerUrl.optional(),
+  ENTRA_GRAPH_URL: providerUrl.optional(),
+  GOOGLE_SERVICE_ACCOUNT_FILE: z.string().optional(),
+  GOOGLE_ADMIN_SUBJECT: z
+    .string()
+    .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be the email of a Google Workspace admin')
+    .optional(),
+  GOOGLE_EMPLOYEE_ID_FIELD: z
+    .string()
+    .regex(
+      /^externalId$|^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$/,
+      'must be externalId or a custom schema field, e.g. EmployeeInfo.EmployeeNumber',
+    )
+    .default('externalId'),
+  GOOGLE_API_URL: providerUrl.optional(),
+  GOOGLE_TOKEN_URL: providerUrl.optional(),
   DIRECTORY_REVOKE_SESSIONS: flag(true),
   DIRECTORY_TIMEOUT_MS: intInRange(500, 60_000, 10_000),
 };
@@ -110,6 +139,32 @@ export interface OktaConfig {
   readonly timeoutMs: number;
 }
 
+export interface EntraConfig {
+  readonly tenantId: string;
+  readonly clientId: string;
+  /** A client secret, or the file with the app's certificate and private key (PEM). */
+  readonly credential:
+    | { readonly kind: 'secret'; readonly secret: string }
+    | { readonly kind: 'certificate'; readonly file: string };
+  /** Where tokens come from: https://login.microsoftonline.com unless a national cloud (or a test) says otherwise. */
+  readonly authorityHost: string;
+  /** Microsoft Graph: https://graph.microsoft.com unless a national cloud (or a test) says otherwise. */
+  readonly graphUrl: string;
+  readonly timeoutMs: number;
+}
+
+export interface GoogleConfig {
+  /** The service account's JSON key (client_email, private_key), with domain-wide delegation. */
+  readonly keyFile: string;
+  /** The Workspace admin the service account acts as. */
+  readonly subject: string;
+  /** `externalId`, or `Schema.Field` of a custom schema. */
+  readonly employeeIdField: string;
+  readonly apiUrl: string;
+  readonly tokenUrl: string;
+  readonly timeoutMs: number;
+}
+
 /** What every cloud directory shares. */
 export interface CloudOptions {
   /** Sign the employee out of every session right after the password is set (DIRECTORY_REVOKE_SESSIONS). */
@@ -119,13 +174,27 @@ export interface CloudOptions {
 export type DirectoryConfig =
   | { readonly kind: 'none' }
   | { readonly kind: 'ldap' | 'ad'; readonly ldap: LdapConfig }
-  | { readonly kind: 'okta'; readonly okta: OktaConfig; readonly cloud: CloudOptions };
+  | { readonly kind: 'okta'; readonly okta: OktaConfig; readonly cloud: CloudOptions }
+  | { readonly kind: 'entra'; readonly entra: EntraConfig; readonly cloud: CloudOptions }
+  | { readonly kind: 'google'; readonly google: GoogleConfig; readonly cloud: CloudOptions };
 
 /** Where the bot reaches the directory and as whom, for logs and doctor (never a secret). */
 export function directoryEndpoint(config: Exclude<DirectoryConfig, { kind: 'none' }>): {
   url: string;
   identity: string;
 } {
+  if (config.kind === 'google') {
+    return {
+      url: config.google.apiUrl,
+      identity: `the service account in ${config.google.keyFile}, acting as ${config.google.subject}`,
+    };
+  }
+  if (config.kind === 'entra') {
+    return {
+      url: config.entra.graphUrl,
+      identity: `the app ${config.entra.clientId} in tenant ${config.entra.tenantId}`,
+    };
+  }
   if (config.kind !== 'okta') return { url: config.ldap.url, identity: config.ldap.bindDn };
   const { auth } = config.okta;
   return {
@@ -141,6 +210,10 @@ export function directoryTimeoutMs(config: DirectoryConfig): number {
       return 0;
     case 'okta':
       return config.okta.timeoutMs;
+    case 'entra':
+      return config.entra.timeoutMs;
+    case 'google':
+      return config.google.timeoutMs;
     default:
       return config.ldap.timeoutMs;
   }
@@ -163,6 +236,24 @@ export function directoryRawProblems(env: RawEnv): string[] {
       problems.push(
         `${env.OKTA_CLIENT_ID ? 'OKTA_PRIVATE_KEY_FILE' : 'OKTA_CLIENT_ID'} is required with ${env.OKTA_CLIENT_ID ? 'OKTA_CLIENT_ID' : 'OKTA_PRIVATE_KEY_FILE'}: a service app signs in with its client ID and private key`,
       );
+    }
+    return problems;
+  }
+  if (kind === 'google') {
+    return ['GOOGLE_SERVICE_ACCOUNT_FILE', 'GOOGLE_ADMIN_SUBJECT']
+      .filter((name) => !env[name])
+      .map((name) => `${name} is required when DIRECTORY=google`);
+  }
+  if (kind === 'entra') {
+    const problems = ['ENTRA_TENANT_ID', 'ENTRA_CLIENT_ID']
+      .filter((name) => !env[name])
+      .map((name) => `${name} is required when DIRECTORY=entra`);
+    if (env.ENTRA_CLIENT_SECRET && env.ENTRA_CLIENT_CERTIFICATE_FILE) {
+      problems.push(
+        'ENTRA_CLIENT_SECRET and ENTRA_CLIENT_CERTIFICATE_FILE: set one way for the app to sign in, not both',
+      );
+    } else if (!env.ENTRA_CLIENT_SECRET && !env.ENTRA_CLIENT_CERTIFICATE_FILE) {
+      problems.push('ENTRA_CLIENT_SECRET or ENTRA_CLIENT_CERTIFICATE_FILE is required when DIRECTORY=entra');
     }
     return problems;
   }
@@ -205,6 +296,36 @@ export function toDirectoryConfig(e: DirectoryEnv): DirectoryConfig {
               keyFile: e.OKTA_PRIVATE_KEY_FILE ?? '',
               ...(e.OKTA_KEY_ID ? { keyId: e.OKTA_KEY_ID } : {}),
             },
+        timeoutMs: e.DIRECTORY_TIMEOUT_MS,
+      },
+      cloud: { revokeSessions: e.DIRECTORY_REVOKE_SESSIONS },
+    };
+  }
+  if (e.DIRECTORY === 'google') {
+    return {
+      kind: 'google',
+      google: {
+        keyFile: e.GOOGLE_SERVICE_ACCOUNT_FILE ?? '',
+        subject: e.GOOGLE_ADMIN_SUBJECT ?? '',
+        employeeIdField: e.GOOGLE_EMPLOYEE_ID_FIELD,
+        apiUrl: e.GOOGLE_API_URL ?? 'https://admin.googleapis.com',
+        tokenUrl: e.GOOGLE_TOKEN_URL ?? 'https://oauth2.googleapis.com/token',
+        timeoutMs: e.DIRECTORY_TIMEOUT_MS,
+      },
+      cloud: { revokeSessions: e.DIRECTORY_REVOKE_SESSIONS },
+    };
+  }
+  if (e.DIRECTORY === 'entra') {
+    return {
+      kind: 'entra',
+      entra: {
+        tenantId: e.ENTRA_TENANT_ID ?? '',
+        clientId: e.ENTRA_CLIENT_ID ?? '',
+        credential: e.ENTRA_CLIENT_SECRET
+          ? { kind: 'secret', secret: e.ENTRA_CLIENT_SECRET }
+          : { kind: 'certificate', file: e.ENTRA_CLIENT_CERTIFICATE_FILE ?? '' },
+        authorityHost: e.ENTRA_AUTHORITY_HOST ?? 'https://login.microsoftonline.com',
+        graphUrl: e.ENTRA_GRAPH_URL ?? 'https://graph.microsoft.com',
         timeoutMs: e.DIRECTORY_TIMEOUT_MS,
       },
       cloud: { revokeSessions: e.DIRECTORY_REVOKE_SESSIONS },

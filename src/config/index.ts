@@ -8,7 +8,15 @@ import { ConfigError, cleanEnv, describeIssues, type Env, flag, intInRange, opti
 import { type PasswordConfig, passwordRawProblems, passwordShape, toPasswordConfig } from './password.js';
 import { placeholderProblems } from './placeholders.js';
 
-export type { CloudOptions, DirectoryConfig, LdapConfig, OktaAuth, OktaConfig } from './directory.js';
+export type {
+  CloudOptions,
+  DirectoryConfig,
+  EntraConfig,
+  GoogleConfig,
+  LdapConfig,
+  OktaAuth,
+  OktaConfig,
+} from './directory.js';
 export { directoryEndpoint, directoryTimeoutMs, OKTA_SCOPES } from './directory.js';
 export { ConfigError } from './env.js';
 

@@ -39,7 +39,7 @@ export async function directoryChecks(config: Config, employeeCode: string | und
     const bound = pass(
       'directory',
       title,
-      `${directory.kind === 'okta' ? 'signed in' : 'bound'} to ${url} as ${identity}`,
+      `${'cloud' in config.directory ? 'signed in' : 'bound'} to ${url} as ${identity}`,
     );
     return [bound, await sampleLookup(directory, config, employeeCode)];
   } finally {

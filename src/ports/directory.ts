@@ -3,7 +3,7 @@
  * (with an OpenLDAP and an Active Directory dialect) and each cloud directory's API; they add kinds, not flows.
  */
 
-export const DIRECTORY_KINDS = ['ldap', 'ad', 'okta'] as const;
+export const DIRECTORY_KINDS = ['ldap', 'ad', 'okta', 'entra', 'google'] as const;
 export type DirectoryKind = (typeof DIRECTORY_KINDS)[number];
 
 /**
@@ -16,8 +16,8 @@ export type DirectoryKind = (typeof DIRECTORY_KINDS)[number];
  * - `membership_unverifiable`: membership of such a group could not be ruled out (groups nested too deep, too
  *   many to follow): counted as protected;
  * - `service_account`: the password belongs to a service (AD `servicePrincipalName`), not to a person;
- * - `admin_role`: the account holds an administrator role of the directory itself (Okta admin roles, assigned to
- *   the user or through a group), or its roles could not be read (then `what` says so).
+ * - `admin_role`: the account holds an administrator role of the directory itself (Okta admin roles, Entra
+ *   directory roles; assigned to the user or through a group), or its roles could not be read (then `what` says so).
  */
 export type ProtectionReason =
   | 'admin_role'

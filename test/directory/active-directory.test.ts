@@ -44,7 +44,7 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
     await dc?.stop();
   });
 
-  directoryFlowSuite(() => ad, { multipleMobiles: true });
+  directoryFlowSuite(() => ad, { multipleMobiles: true, lockout: true });
   activeDirectoryEdgeCases(() => ad);
 
   describe('what only Active Directory does', () => {

@@ -12,7 +12,11 @@ import { auditRows, confirm, lookup, privateMessages, textedPassword } from './b
  * directory is a real server. Shared by the OpenLDAP and the Active Directory suites. Each test adds its own
  * people (unique codes), so the tests do not depend on one another.
  */
-export function directoryFlowSuite(directory: () => TestDirectory, options: { multipleMobiles: boolean }) {
+export function directoryFlowSuite(
+  directory: () => TestDirectory,
+  /** What the directory has: several numbers per account; a lockout by failed logins that a reset lifts. */
+  options: { multipleMobiles: boolean; lockout: boolean },
+) {
   let h: Harness | undefined;
   let seq = 0;
   afterEach(async () => {
@@ -94,25 +98,30 @@ export function directoryFlowSuite(directory: () => TestDirectory, options: { mu
       () => undefined,
     );
     // Cloud directories also end the employee's sessions (DIRECTORY_REVOKE_SESSIONS, on by default).
-    expect(cliOut.join('\n')).toContain(`${d.kind}:${p.login} set${d.kind === 'okta' ? ', signed out' : ''} `);
+    expect(cliOut.join('\n')).toContain(
+      `${d.kind}:${p.login} set${['okta', 'entra', 'google'].includes(d.kind) ? ', signed out' : ''} `,
+    );
     // Nowhere but the SMS: not in logs, not in anything sent to Slack, not in the audit.
     expect(harness.logs.text).not.toContain(password);
     expect(harness.slack.everythingReceived).not.toContain(password);
     expect(JSON.stringify(await auditRows(harness))).not.toContain(password);
   });
 
-  it('unlocks an account locked by failed logins, and says it was locked before and after', async () => {
-    const d = directory();
-    const harness = await start();
-    const p = await person();
-    await d.lockOut(p.dn);
-    const step1 = await lookup(harness, p.code);
-    expect(JSON.stringify(step1.body)).toContain('Locked by failed logins');
-    await confirm(harness);
-    await waitFor(() => harness.slack.responses.length === 1, 10_000, 'the outcome');
-    expect(privateMessages(harness)[0]).toContain('it is unlocked now');
-    expect(await d.bind(p.dn, textedPassword(harness))).toBe('must_change');
-  });
+  // Registered only where a lockout is visible and lifted by a reset (not Entra's smart lockout).
+  if (options.lockout) {
+    it('unlocks an account locked by failed logins, and says it was locked before and after', async () => {
+      const d = directory();
+      const harness = await start();
+      const p = await person();
+      await d.lockOut(p.dn);
+      const step1 = await lookup(harness, p.code);
+      expect(JSON.stringify(step1.body)).toContain('Locked by failed logins');
+      await confirm(harness);
+      await waitFor(() => harness.slack.responses.length === 1, 10_000, 'the outcome');
+      expect(privateMessages(harness)[0]).toContain('it is unlocked now');
+      expect(await d.bind(p.dn, textedPassword(harness))).toBe('must_change');
+    });
+  }
 
   it.each([
     ['no match', 'none', /No account in .* has this employee code/, 'invalid', 'EMPLOYEE_NOT_FOUND'],

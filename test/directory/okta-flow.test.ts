@@ -21,7 +21,7 @@ describe('reset flow on Okta', () => {
   afterAll(async () => {
     await okta?.stop();
   });
-  directoryFlowSuite(() => people, { multipleMobiles: false });
+  directoryFlowSuite(() => people, { multipleMobiles: false, lockout: true });
 
   describe('what only a cloud directory does', () => {
     let h: Harness | undefined;

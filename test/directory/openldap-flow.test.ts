@@ -14,5 +14,5 @@ describe.runIf(requireSlapd())('reset flow on OpenLDAP', () => {
   afterAll(async () => {
     await slapd?.stop();
   });
-  directoryFlowSuite(() => people, { multipleMobiles: true });
+  directoryFlowSuite(() => people, { multipleMobiles: true, lockout: true });
 });

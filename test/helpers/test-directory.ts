@@ -15,7 +15,7 @@ export interface TestPersonSpec {
 export type BindOutcome = 'ok' | 'must_change' | 'invalid';
 
 export interface TestDirectory {
-  readonly kind: 'ldap' | 'ad' | 'okta';
+  readonly kind: 'ldap' | 'ad' | 'okta' | 'entra' | 'google';
   /** How the bot names it to admins. */
   readonly label: string;
   /** What the admin reads about an account `protect` made protected. */

@@ -437,6 +437,95 @@ describe('directory configuration', () => {
     );
   });
 
+  it('reads Entra with a secret or a certificate, one of the two, with the public cloud by default', () => {
+    const entra = {
+      ...VALID,
+      DIRECTORY: 'entra',
+      ENTRA_TENANT_ID: '11111111-2222-3333-4444-555555555555',
+      ENTRA_CLIENT_ID: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+    };
+    expect(parseConfig({ ...entra, ENTRA_CLIENT_SECRET: 'entra-secret' }).directory).toEqual({
+      kind: 'entra',
+      entra: {
+        tenantId: '11111111-2222-3333-4444-555555555555',
+        clientId: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+        credential: { kind: 'secret', secret: 'entra-secret' },
+        authorityHost: 'https://login.microsoftonline.com',
+        graphUrl: 'https://graph.microsoft.com',
+        timeoutMs: 10_000,
+      },
+      cloud: { revokeSessions: true },
+    });
+    expect(
+      parseConfig({
+        ...entra,
+        ENTRA_TENANT_ID: 'example.onmicrosoft.com',
+        ENTRA_CLIENT_CERTIFICATE_FILE: '/etc/resetpw/entra.pem',
+        ENTRA_GRAPH_URL: 'https://graph.example.test/',
+      }).directory,
+    ).toMatchObject({
+      entra: {
+        tenantId: 'example.onmicrosoft.com',
+        credential: { kind: 'certificate', file: '/etc/resetpw/entra.pem' },
+        graphUrl: 'https://graph.example.test',
+      },
+    });
+    expect(
+      problems({ ...entra, ENTRA_CLIENT_SECRET: 'entra-secret', ENTRA_CLIENT_CERTIFICATE_FILE: '/x.pem' }),
+    ).toEqual(['ENTRA_CLIENT_SECRET and ENTRA_CLIENT_CERTIFICATE_FILE: set one way for the app to sign in, not both']);
+    expect(problems({ ...VALID, DIRECTORY: 'entra' })).toEqual([
+      'ENTRA_TENANT_ID is required when DIRECTORY=entra',
+      'ENTRA_CLIENT_ID is required when DIRECTORY=entra',
+      'ENTRA_CLIENT_SECRET or ENTRA_CLIENT_CERTIFICATE_FILE is required when DIRECTORY=entra',
+    ]);
+    const bad = problems({
+      ...entra,
+      ENTRA_CLIENT_SECRET: 'entra-secret',
+      ENTRA_GRAPH_URL: 'http://graph.microsoft.com',
+      ENTRA_CLIENT_ID: 'app',
+    });
+    expect(bad.map((p) => p.split(' ')[0])).toEqual(['ENTRA_CLIENT_ID', 'ENTRA_GRAPH_URL']);
+    expect(bad.join('\n')).not.toContain('entra-secret');
+  });
+
+  it('reads Google with a service account acting as an admin, externalId by default', () => {
+    const google = {
+      ...VALID,
+      DIRECTORY: 'google',
+      GOOGLE_SERVICE_ACCOUNT_FILE: '/etc/resetpw/sa.json',
+      GOOGLE_ADMIN_SUBJECT: 'admin@example.com',
+    };
+    expect(parseConfig(google).directory).toEqual({
+      kind: 'google',
+      google: {
+        keyFile: '/etc/resetpw/sa.json',
+        subject: 'admin@example.com',
+        employeeIdField: 'externalId',
+        apiUrl: 'https://admin.googleapis.com',
+        tokenUrl: 'https://oauth2.googleapis.com/token',
+        timeoutMs: 10_000,
+      },
+      cloud: { revokeSessions: true },
+    });
+    expect(parseConfig({ ...google, GOOGLE_EMPLOYEE_ID_FIELD: 'EmployeeInfo.EmployeeNumber' }).directory).toMatchObject(
+      {
+        google: { employeeIdField: 'EmployeeInfo.EmployeeNumber' },
+      },
+    );
+    expect(problems({ ...VALID, DIRECTORY: 'google' })).toEqual([
+      'GOOGLE_SERVICE_ACCOUNT_FILE is required when DIRECTORY=google',
+      'GOOGLE_ADMIN_SUBJECT is required when DIRECTORY=google',
+    ]);
+    expect(
+      problems({
+        ...google,
+        GOOGLE_EMPLOYEE_ID_FIELD: 'employee id',
+        GOOGLE_ADMIN_SUBJECT: 'admin',
+        GOOGLE_TOKEN_URL: 'http://oauth2.googleapis.com/token',
+      }).map((p) => p.split(' ')[0]),
+    ).toEqual(['GOOGLE_ADMIN_SUBJECT', 'GOOGLE_EMPLOYEE_ID_FIELD', 'GOOGLE_TOKEN_URL']);
+  });
+
   it('names bad directory values without echoing them', () => {
     const list = problems({
       ...LDAP,

@@ -1,0 +1,237 @@
+import { readFileSync } from 'node:fs';
+import { ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import { Client, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
+import type { EntraConfig } from '../../config/index.js';
+import { createPasswordGenerator } from '../../domain/password.js';
+import { buildProfile } from '../../domain/password-policy.js';
+import type { Directory, DirectoryAccount, DirectoryLookup, PasswordSetReceipt } from '../../ports/index.js';
+import { classifyEntraReadError, classifyEntraWriteError, describeEntraStartupError } from './errors.js';
+
+/** The fields of a Graph user the bot reads. */
+interface GraphUser {
+  readonly id?: string;
+  readonly userPrincipalName?: string;
+  readonly displayName?: string | null;
+  readonly employeeId?: string | null;
+  readonly mobilePhone?: string | null;
+  readonly accountEnabled?: boolean | null;
+  readonly onPremisesSyncEnabled?: boolean | null;
+  readonly lastPasswordChangeDateTime?: string | null;
+}
+
+const USER_FIELDS = [
+  'id',
+  'userPrincipalName',
+  'displayName',
+  'employeeId',
+  'mobilePhone',
+  'accountEnabled',
+  'onPremisesSyncEnabled',
+  'lastPasswordChangeDateTime',
+];
+
+/** Two matches are enough to know a code is ambiguous. */
+const LOOKUP_LIMIT = 10;
+
+/** An employee code inside an OData string literal: single quotes doubled. */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The company directory in Microsoft Entra ID, through the official Graph client (@microsoft/microsoft-graph-client
+ * 3) with an app-only token from @azure/identity (client credentials: a secret or a certificate).
+ */
+export function createEntraDirectory(config: EntraConfig): Directory {
+  const options = { authorityHost: config.authorityHost, disableInstanceDiscovery: isLocal(config.authorityHost) };
+  const credential: TokenCredential =
+    config.credential.kind === 'secret'
+      ? new ClientSecretCredential(config.tenantId, config.clientId, config.credential.secret, options)
+      : new ClientCertificateCredential(
+          config.tenantId,
+          config.clientId,
+          { certificate: readCertificate(config.credential.file) },
+          options,
+        );
+  const graphHost = new URL(config.graphUrl).hostname;
+  const client = Client.initWithMiddleware({
+    authProvider: new TokenCredentialAuthenticationProvider(credential, {
+      scopes: [`${new URL(config.graphUrl).origin}/.default`],
+    }),
+    baseUrl: `${config.graphUrl}/`,
+    defaultVersion: 'v1.0',
+    // The client only attaches the token for Graph's own hosts, or these (a national cloud, a test server).
+    customHosts: new Set([graphHost]),
+  });
+  const scrambler = createPasswordGenerator(buildProfile({ profile: 'strong', length: 32, groups: 4 }));
+
+  /**
+   * One Graph request with this bot's rules: within DIRECTORY_TIMEOUT_MS, and retried at most once, only after a
+   * 429 (never a write Graph may have acted on: a 503 or 504 could follow one), when Retry-After fits in the time.
+   */
+  const request = (path: string) => {
+    const deadline = Date.now() + config.timeoutMs;
+    const retry = new RetryHandlerOptions(1, 1, (_delay, _attempt, _req, _opts, response) => {
+      if (response.status !== 429) return false;
+      const after = Number(response.headers.get('Retry-After') ?? 1);
+      return Number.isFinite(after) && Date.now() + after * 1000 < deadline;
+    });
+    return client.api(path).middlewareOptions([retry]).option('signal', AbortSignal.timeout(config.timeoutMs));
+  };
+
+  const read = async <T>(op: () => Promise<T>): Promise<T> => {
+    try {
+      return await op();
+    } catch (err) {
+      throw classifyEntraReadError(err);
+    }
+  };
+
+  /** Directory roles, assigned directly or through a role-assignable group; unreadable ones count as an admin's. */
+  async function adminRoles(userId: string): Promise<DirectoryAccount['protection']> {
+    let roles: { displayName?: string }[];
+    try {
+      const answer = (await request(
+        `/users/${encodeURIComponent(userId)}/transitiveMemberOf/microsoft.graph.directoryRole`,
+      )
+        .select(['displayName', 'roleTemplateId'])
+        .get()) as { value?: { displayName?: string }[] };
+      roles = answer.value ?? [];
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 403)
+        return { reason: 'admin_role', what: 'roles_unreadable' };
+      throw err;
+    }
+    const names = [...new Set(roles.map((r) => r.displayName || 'a directory role'))];
+    return names.length > 0 ? { reason: 'admin_role', what: names.join(', ') } : undefined;
+  }
+
+  async function toAccount(user: GraphUser): Promise<DirectoryAccount> {
+    const id = user.id ?? '';
+    const protection = id ? await adminRoles(id) : undefined;
+    const unreadable = [
+      ...(!id ? ['id'] : []),
+      ...(typeof user.accountEnabled !== 'boolean' ? ['accountEnabled'] : []),
+    ];
+    return {
+      id,
+      login: user.userPrincipalName ?? '',
+      displayName: user.displayName || user.userPrincipalName || '',
+      employeeCode: user.employeeId ?? '',
+      mobiles: user.mobilePhone ? [user.mobilePhone] : [],
+      disabled: user.accountEnabled === false,
+      // Entra's smart lockout is not visible to Graph, and a new password does not lift it.
+      locked: false,
+      ...(protection ? { protection } : {}),
+      ...(user.onPremisesSyncEnabled
+        ? { passwordManagedBy: 'on-premises Active Directory (synced by Microsoft Entra Connect)' }
+        : {}),
+      ...(unreadable.length > 0 ? { unreadable } : {}),
+    };
+  }
+
+  async function lastChange(userId: string): Promise<string> {
+    const user = (await request(`/users/${encodeURIComponent(userId)}`)
+      .select(['lastPasswordChangeDateTime'])
+      .get()) as GraphUser;
+    return user.lastPasswordChangeDateTime ?? '';
+  }
+
+  async function setPassword(userId: string, password: string): Promise<void> {
+    await request(`/users/${encodeURIComponent(userId)}`).patch({
+      passwordProfile: { password, forceChangePasswordNextSignIn: true },
+    });
+  }
+
+  return {
+    kind: 'entra',
+    label: 'Microsoft Entra ID',
+
+    async verify() {
+      try {
+        await request('/users').select(['id']).top(1).get();
+      } catch (err) {
+        throw new Error(describeEntraStartupError(err, config.graphUrl, config.authorityHost, config.credential.kind));
+      }
+    },
+
+    findByEmployeeCode(code): Promise<DirectoryLookup> {
+      return read(async () => {
+        const answer = (await request('/users')
+          .filter(`employeeId eq ${odataString(code)}`)
+          .select(USER_FIELDS)
+          .top(LOOKUP_LIMIT)
+          .get()) as { value?: GraphUser[] };
+        // Graph compares employeeId without regard to case; the bot wants the code as the directory holds it.
+        const exact = (answer.value ?? []).filter((u) => u.employeeId === code);
+        const [only] = exact;
+        if (!only) return { found: 'none' };
+        if (exact.length > 1) return { found: 'many', count: exact.length };
+        return { found: 'one', account: await toAccount(only) };
+      });
+    },
+
+    async setTemporaryPassword(account, password): Promise<PasswordSetReceipt> {
+      try {
+        // One write: the password and the forced change together, as on LDAP.
+        await setPassword(account.id, password);
+      } catch (err) {
+        throw classifyEntraWriteError(err, password);
+      }
+      // lastPasswordChangeDateTime counts the bot's own set: the value read now is what a later change must pass.
+      const marker = read(() => lastChange(account.id)).catch(() => '');
+      return { marker, unlocked: false };
+    },
+
+    async scramble(accountId) {
+      try {
+        await setPassword(accountId, scrambler.generate());
+      } catch (err) {
+        throw classifyEntraWriteError(err);
+      }
+    },
+
+    passwordChangedSince(accountId, marker) {
+      return read(async () => {
+        const changed = Date.parse(await lastChange(accountId));
+        return Number.isFinite(changed) && marker !== '' && changed > Date.parse(marker);
+      });
+    },
+
+    async revokeSessions(accountId) {
+      try {
+        await request(`/users/${encodeURIComponent(accountId)}/revokeSignInSessions`).post({});
+      } catch (err) {
+        throw classifyEntraWriteError(err);
+      }
+    },
+
+    async close() {
+      // The Graph client and the credential hold no connection of their own.
+    },
+  };
+}
+
+/** The app's certificate and its private key, one PEM file, read once at start-up (the SDK would read it late). */
+function readCertificate(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(
+      `ENTRA_CLIENT_CERTIFICATE_FILE: cannot read ${file} (${(err as { code?: string }).code ?? 'error'})`,
+    );
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----') || !/-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem)) {
+    throw new Error(
+      `ENTRA_CLIENT_CERTIFICATE_FILE: ${file} must hold the certificate and its private key, both PEM (cat app.crt app.key)`,
+    );
+  }
+  return pem;
+}
+
+/** A loopback authority (the tests' local server) has no instance discovery to ask. */
+function isLocal(url: string): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+}

@@ -1,0 +1,205 @@
+import { readFileSync } from 'node:fs';
+import { admin, type admin_directory_v1, auth } from '@googleapis/admin';
+import type { GoogleConfig } from '../../config/index.js';
+import { createPasswordGenerator } from '../../domain/password.js';
+import { buildProfile } from '../../domain/password-policy.js';
+import type { Directory, DirectoryAccount, DirectoryLookup, PasswordSetReceipt } from '../../ports/index.js';
+import { classifyGoogleReadError, classifyGoogleWriteError, describeGoogleStartupError } from './errors.js';
+
+type User = admin_directory_v1.Schema$User;
+
+/** Read and manage users, and sign them out (users.signOut needs the security scope). */
+export const GOOGLE_SCOPES = [
+  'https://www.googleapis.com/auth/admin.directory.user',
+  'https://www.googleapis.com/auth/admin.directory.user.security',
+] as const;
+
+/** Where gtoken sends the service account's assertion; it cannot be configured, only redirected. */
+const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
+
+/** Two matches are enough to know a code is ambiguous. */
+const LOOKUP_LIMIT = 10;
+
+/** The marker after a set: Google keeps no time of the last password change, only the pending-change flag. */
+const PENDING = 'changePasswordAtNextLogin';
+
+interface ServiceAccountKey {
+  readonly client_email: string;
+  readonly private_key: string;
+  readonly private_key_id?: string;
+  readonly client_id?: string;
+}
+
+function readKey(file: string): ServiceAccountKey {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`GOOGLE_SERVICE_ACCOUNT_FILE: cannot read ${file} (${(err as { code?: string }).code ?? 'error'})`);
+  }
+  let key: Partial<ServiceAccountKey>;
+  try {
+    key = JSON.parse(text) as Partial<ServiceAccountKey>;
+  } catch {
+    throw new Error(`GOOGLE_SERVICE_ACCOUNT_FILE: ${file} is not JSON (download the key as JSON)`);
+  }
+  if (typeof key.client_email !== 'string' || typeof key.private_key !== 'string') {
+    throw new Error(`GOOGLE_SERVICE_ACCOUNT_FILE: ${file} has no client_email and private_key (a service account key)`);
+  }
+  return key as ServiceAccountKey;
+}
+
+/** The typings say `any` for the user's lists (externalIds, phones): what the bot reads of each entry. */
+function listOf(value: unknown): { type?: unknown; value?: unknown }[] {
+  return Array.isArray(value) ? (value as { type?: unknown; value?: unknown }[]) : [];
+}
+
+/** The value of the employee id field on a user: externalIds[].value, or a custom schema's field. */
+function employeeIds(user: User, field: string): string[] {
+  if (field === 'externalId') return listOf(user.externalIds).map((x) => String(x.value ?? ''));
+  const [schema = '', name = ''] = field.split('.');
+  const value = (user.customSchemas?.[schema] as Record<string, unknown> | undefined)?.[name];
+  const values = Array.isArray(value) ? value.map((v) => (v as { value?: unknown })?.value ?? v) : [value];
+  return values.filter((v) => v !== undefined && v !== null).map(String);
+}
+
+/**
+ * The company directory in Google Workspace, through the official Admin SDK client (@googleapis/admin) with a
+ * service account acting for an admin by domain-wide delegation.
+ */
+export function createGoogleDirectory(config: GoogleConfig): Directory {
+  const key = readKey(config.keyFile);
+  const jwt = new auth.JWT({
+    email: key.client_email,
+    key: key.private_key,
+    ...(key.private_key_id ? { keyId: key.private_key_id } : {}),
+    scopes: [...GOOGLE_SCOPES],
+    subject: config.subject,
+  });
+  if (config.tokenUrl !== GOOGLE_TOKEN_URL) {
+    // A test server (or a proxy endpoint): gtoken's URL is a constant, so its request is rewritten on the way out.
+    jwt.transporter.interceptors.request.add({
+      resolved: async (request) => {
+        if (String(request.url) === GOOGLE_TOKEN_URL) request.url = new URL(config.tokenUrl);
+        return request;
+      },
+    });
+  }
+  const directory = admin({ version: 'directory_v1', auth: jwt, rootUrl: `${config.apiUrl}/` });
+  const scrambler = createPasswordGenerator(buildProfile({ profile: 'strong', length: 32, groups: 4 }));
+  /** Each request within DIRECTORY_TIMEOUT_MS; writes are never sent twice (reads: gaxios's own retries, off too). */
+  const options = { timeout: config.timeoutMs, retry: false };
+  const query =
+    config.employeeIdField === 'externalId'
+      ? (code: string) => `externalId='${code}'`
+      : (code: string) => `${config.employeeIdField}='${code}'`;
+
+  const read = async <T>(op: () => Promise<T>): Promise<T> => {
+    try {
+      return await op();
+    } catch (err) {
+      throw classifyGoogleReadError(err);
+    }
+  };
+
+  function toAccount(user: User): DirectoryAccount {
+    const id = user.id ?? '';
+    const admin =
+      user.isAdmin === true ? 'Super Admin' : user.isDelegatedAdmin === true ? 'a delegated admin role' : undefined;
+    const mobiles = listOf(user.phones)
+      .filter((p) => p.type === 'mobile' && typeof p.value === 'string')
+      .map((p) => String(p.value));
+    return {
+      id,
+      login: user.primaryEmail ?? '',
+      displayName: user.name?.fullName || user.primaryEmail || '',
+      employeeCode: employeeIds(user, config.employeeIdField)[0] ?? '',
+      mobiles,
+      disabled: user.suspended === true || user.archived === true,
+      locked: false,
+      ...(admin ? { protection: { reason: 'admin_role' as const, what: admin } } : {}),
+      ...(!id || typeof user.suspended !== 'boolean' ? { unreadable: [!id ? 'id' : 'suspended'] } : {}),
+    };
+  }
+
+  async function setPassword(userKey: string, password: string): Promise<void> {
+    await directory.users.patch({ userKey, requestBody: { password, changePasswordAtNextLogin: true } }, options);
+  }
+
+  return {
+    kind: 'google',
+    label: 'Google Workspace',
+
+    async verify() {
+      try {
+        await directory.users.list({ customer: 'my_customer', maxResults: 1, fields: 'users(id)' }, options);
+      } catch (err) {
+        throw new Error(
+          describeGoogleStartupError(err, config.apiUrl, key.client_id ?? key.client_email, GOOGLE_SCOPES),
+        );
+      }
+    },
+
+    findByEmployeeCode(code): Promise<DirectoryLookup> {
+      return read(async () => {
+        // The form allows only letters, digits and dashes; anything else cannot be quoted safely here.
+        if (!/^[A-Za-z0-9-]+$/.test(code)) return { found: 'none' };
+        const { data } = await directory.users.list(
+          {
+            customer: 'my_customer',
+            query: query(code),
+            projection: config.employeeIdField === 'externalId' ? 'basic' : 'full',
+            maxResults: LOOKUP_LIMIT,
+          },
+          options,
+        );
+        // The search matches loosely (prefixes, case); the code must be the field's value exactly.
+        const exact = (data.users ?? []).filter((u) => employeeIds(u, config.employeeIdField).includes(code));
+        const [only] = exact;
+        if (!only) return { found: 'none' };
+        if (exact.length > 1) return { found: 'many', count: exact.length };
+        return { found: 'one', account: toAccount(only) };
+      });
+    },
+
+    async setTemporaryPassword(account, password): Promise<PasswordSetReceipt> {
+      try {
+        await setPassword(account.id, password);
+      } catch (err) {
+        throw classifyGoogleWriteError(err, password);
+      }
+      return { marker: Promise.resolve(PENDING), unlocked: false };
+    },
+
+    async scramble(accountId) {
+      try {
+        await setPassword(accountId, scrambler.generate());
+      } catch (err) {
+        throw classifyGoogleWriteError(err);
+      }
+    },
+
+    passwordChangedSince(accountId) {
+      return read(async () => {
+        const { data } = await directory.users.get(
+          { userKey: accountId, fields: 'changePasswordAtNextLogin' },
+          options,
+        );
+        // The employee's own change clears the flag our set raised.
+        return data.changePasswordAtNextLogin === false;
+      });
+    },
+
+    async revokeSessions(accountId) {
+      try {
+        await directory.users.signOut({ userKey: accountId }, options);
+      } catch (err) {
+        throw classifyGoogleWriteError(err);
+      }
+    },
+
+    async close() {
+      // The client holds no connection of its own.
+    },
+  };
+}
