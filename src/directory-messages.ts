@@ -23,6 +23,7 @@ export function directoryMessage(
   const okta = ctx.directory?.kind === 'okta';
   const entra = ctx.directory?.kind === 'entra';
   const google = ctx.directory?.kind === 'google';
+  const cloud = okta || entra || google;
   const providerCode = typeof d.providerCode === 'string' ? ` (${d.providerCode})` : '';
   switch (err.code) {
     case ErrorCode.EmployeeNotFound:
@@ -95,7 +96,7 @@ export function directoryMessage(
       return {
         title: 'Password kept elsewhere',
         text: `This account's password is not kept in ${dir} but in ${String(d.managedBy ?? 'another system')}, which ${dir} defers to: a password set here would not be the one the employee signs in with.`,
-        nextStep: `Reset it in ${String(d.managedBy ?? 'that system')} (if that is Active Directory or OpenLDAP, a resetpw set up with DIRECTORY=ad or ldap can do it).`,
+        nextStep: `Reset the password where it is kept: ${String(d.managedBy ?? 'that system')}. If that is Active Directory or OpenLDAP, a resetpw set up with DIRECTORY=ad or ldap can do it.`,
       };
     case ErrorCode.PasswordNeverExpires:
       return {
@@ -114,9 +115,11 @@ export function directoryMessage(
       return {
         title: "The bot cannot see this account's state",
         text: `The bot's directory account may not read ${listed(String(d.missing ?? 'some attributes'))} of this account, so it cannot tell whether it is disabled or privileged. Nothing was changed or sent.`,
-        nextStep: ad
-          ? 'Tell the bot owner: LDAP_BIND_DN needs read access to those attributes on the employees (Authenticated Users can read them by default: look for a deny entry on the account or its OU; `npx resetpw doctor --employee CODE` shows it).'
-          : "Tell the bot owner: LDAP_BIND_DN needs read access to ppolicy's pwdAccountLockedTime, pwdStartTime and pwdEndTime on the employees (see the README's ACL; `npx resetpw doctor --employee CODE` shows it).",
+        nextStep: cloud
+          ? `Tell the bot owner: the bot's ${dir} credentials may not read this account's state (\`npx resetpw doctor --employee CODE\` shows it).`
+          : ad
+            ? 'Tell the bot owner: LDAP_BIND_DN needs read access to those attributes on the employees (Authenticated Users can read them by default: look for a deny entry on the account or its OU; `npx resetpw doctor --employee CODE` shows it).'
+            : "Tell the bot owner: LDAP_BIND_DN needs read access to ppolicy's pwdAccountLockedTime, pwdStartTime and pwdEndTime on the employees (see the README's ACL; `npx resetpw doctor --employee CODE` shows it).",
       };
     case ErrorCode.EmployeeChanged:
       if (d.changed === 'number_not_kept') {
@@ -151,7 +154,7 @@ export function directoryMessage(
                   ? "Tell the bot owner: Okta refused the bot's credentials (OKTA_API_TOKEN revoked or expired, its administrator deactivated, or the service app's OKTA_CLIENT_ID and key no longer accepted)."
                   : "Tell the bot owner: the bot's directory account (LDAP_BIND_DN) cannot log in."
             : d.reason === 'rate_limited'
-              ? 'Try again in a minute. If it keeps happening, tell the bot owner (Okta rate limits for the token).'
+              ? `Try again in a minute. If it keeps happening, tell the bot owner (${dir}'s rate limits for the bot).`
               : d.reason === 'protected_group_unreadable'
                 ? `Tell the bot owner: fix LDAP_PROTECTED_GROUPS (${String(d.group ?? 'a group')} was deleted, renamed or hidden from LDAP_BIND_DN). Until then no one can be reset.`
                 : `Try again in a few minutes. If it keeps failing, tell the bot owner (${okta ? 'OKTA_ORG_URL' : entra ? 'ENTRA_GRAPH_URL' : google ? 'GOOGLE_API_URL' : 'LDAP_URL'}, network, certificates).`,
@@ -159,7 +162,7 @@ export function directoryMessage(
     case ErrorCode.DirectoryPolicyRejected:
       return {
         title: 'The directory refused the temporary password',
-        text: `The password policy of ${dir} refused the temporary password${d.adCode ? ` (${String(d.adCode)})` : providerCode}: ${typeof d.causes === 'string' ? d.causes : 'too short or not complex enough'}. The employee's password is unchanged and nothing was sent.`,
+        text: `The password policy of ${dir} refused the temporary password${d.adCode ? ` (${String(d.adCode)})` : providerCode}: ${typeof d.causes === 'string' ? d.causes.replace(/\.\s*$/, '') : 'too short or not complex enough'}. The employee's password is unchanged and nothing was sent.`,
         nextStep: `Tell the bot owner: ${policyAdvice(ctx.password)} so that the temporary password meets the directory's policy.`,
       };
     case ErrorCode.DirectoryAccessDenied:
@@ -176,7 +179,7 @@ export function directoryMessage(
           title: "The bot's directory account lacks a right",
           text: `Microsoft Entra ID refused the reset${providerCode}: the bot's app (ENTRA_CLIENT_ID) may not reset this user's password. ${d.passwordChanged ? passwordChangedLine(d) : 'Nothing was changed or sent.'}`,
           nextStep:
-            'Tell the bot owner: the app needs the application permission User-PasswordProfile.ReadWrite.All (admin consent) and the User Administrator role, or an administrative unit scoped to these users; see the README.',
+            'Tell the bot owner: the app needs the application permission User-PasswordProfile.ReadWrite.All (admin consent) and the User Administrator role (for the whole tenant, or for an administrative unit that holds these users); see the README.',
         };
       }
       if (okta) {

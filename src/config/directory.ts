@@ -240,9 +240,16 @@ export function directoryRawProblems(env: RawEnv): string[] {
     return problems;
   }
   if (kind === 'google') {
-    return ['GOOGLE_SERVICE_ACCOUNT_FILE', 'GOOGLE_ADMIN_SUBJECT']
+    const problems = ['GOOGLE_SERVICE_ACCOUNT_FILE', 'GOOGLE_ADMIN_SUBJECT']
       .filter((name) => !env[name])
       .map((name) => `${name} is required when DIRECTORY=google`);
+    // google-auth-library logs each request's headers and the token endpoint's answers when this is set.
+    if (env.GOOGLE_SDK_NODE_LOGGING) {
+      problems.push(
+        "GOOGLE_SDK_NODE_LOGGING: Google's client would print the bot's access tokens (request headers, token answers) to stderr; remove it",
+      );
+    }
+    return problems;
   }
   if (kind === 'entra') {
     const problems = ['ENTRA_TENANT_ID', 'ENTRA_CLIENT_ID']

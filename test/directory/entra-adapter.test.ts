@@ -195,6 +195,18 @@ describe('Entra adapter (the official SDKs over the wire)', () => {
     expect(busy).toMatchObject({ code: ErrorCode.DirectoryWriteFailed, details: { reason: 'rate_limited' } });
   });
 
+  it('calls a token request that never answers unavailable, not an unknown write: Graph was not asked', async () => {
+    const p = person();
+    const account = await one(p.code);
+    const fresh = createEntraDirectory(config()); // no cached token yet
+    entra.failNext(/\/oauth2\/v2\.0\/token$/, { status: 200, delayMs: 5000 });
+    const patches = entra.callsTo('PATCH', new RegExp(p.id)).length;
+    const err = await failure(fresh.setTemporaryPassword(account, 'Temp-Pass-4242-tok'));
+    expect(err.code).toBe(ErrorCode.DirectoryUnavailable);
+    expect(entra.callsTo('PATCH', new RegExp(p.id)).length).toBe(patches);
+    expect(entra.signIn(p.id, p.password)).toBe('ok');
+  });
+
   it('names the variable at start-up: a wrong secret, an unknown app or tenant, an unreachable Graph', async () => {
     await expect(
       createEntraDirectory(config({ credential: { kind: 'secret', secret: 'wrong' } })).verify(),

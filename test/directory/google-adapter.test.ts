@@ -202,6 +202,18 @@ describe('Google Workspace adapter (the official client over the wire)', () => {
     expect(patches() - sent).toBe(3);
   });
 
+  it('calls a token request that never answers unavailable, not an unknown write: the API was not asked', async () => {
+    const p = person();
+    const account = await one(p.code);
+    const fresh = createGoogleDirectory(config()); // no cached token yet
+    google.failNext(/^POST \/token$/, { status: 200, delayMs: 5000 });
+    const patches = google.callsTo('PATCH', new RegExp(p.id)).length;
+    const err = await failure(fresh.setTemporaryPassword(account, 'Temp-Pass-4242-tok'));
+    expect(err.code).toBe(ErrorCode.DirectoryUnavailable);
+    expect(google.callsTo('PATCH', new RegExp(p.id)).length).toBe(patches);
+    expect(google.signIn(p.id, p.password)).toBe('ok');
+  });
+
   it('names what to fix at start-up: delegation scopes, an unknown admin, an unreadable key file', async () => {
     const narrow = join(dir, 'narrow.json');
     google.addServiceAccount(narrow, ['https://www.googleapis.com/auth/admin.directory.user']);

@@ -516,6 +516,9 @@ describe('directory configuration', () => {
       'GOOGLE_SERVICE_ACCOUNT_FILE is required when DIRECTORY=google',
       'GOOGLE_ADMIN_SUBJECT is required when DIRECTORY=google',
     ]);
+    expect(problems({ ...google, GOOGLE_SDK_NODE_LOGGING: 'all' })).toEqual([
+      expect.stringMatching(/^GOOGLE_SDK_NODE_LOGGING: Google's client would print the bot's access tokens/),
+    ]);
     expect(
       problems({
         ...google,

@@ -55,10 +55,9 @@ export function createEntraDirectory(config: EntraConfig): Directory {
           options,
         );
   const graphHost = new URL(config.graphUrl).hostname;
+  const scope = `${new URL(config.graphUrl).origin}/.default`;
   const client = Client.initWithMiddleware({
-    authProvider: new TokenCredentialAuthenticationProvider(credential, {
-      scopes: [`${new URL(config.graphUrl).origin}/.default`],
-    }),
+    authProvider: new TokenCredentialAuthenticationProvider(credential, { scopes: [scope] }),
     baseUrl: `${config.graphUrl}/`,
     defaultVersion: 'v1.0',
     // The client only attaches the token for Graph's own hosts, or these (a national cloud, a test server).
@@ -80,7 +79,20 @@ export function createEntraDirectory(config: EntraConfig): Directory {
     return client.api(path).middlewareOptions([retry]).option('signal', AbortSignal.timeout(config.timeoutMs));
   };
 
+  /**
+   * The app's token, within DIRECTORY_TIMEOUT_MS (the Graph client's own token request has no time limit), before
+   * each operation; cached by @azure/identity until it nears expiry. A failure here means Graph was not asked.
+   */
+  const signedIn = async (): Promise<void> => {
+    try {
+      await credential.getToken(scope, { abortSignal: AbortSignal.timeout(config.timeoutMs) });
+    } catch (err) {
+      throw classifyEntraReadError(err);
+    }
+  };
+
   const read = async <T>(op: () => Promise<T>): Promise<T> => {
+    await signedIn();
     try {
       return await op();
     } catch (err) {
@@ -173,6 +185,7 @@ export function createEntraDirectory(config: EntraConfig): Directory {
     },
 
     async setTemporaryPassword(account, password): Promise<PasswordSetReceipt> {
+      await signedIn();
       try {
         // One write: the password and the forced change together, as on LDAP.
         await setPassword(account.id, password);
@@ -185,6 +198,7 @@ export function createEntraDirectory(config: EntraConfig): Directory {
     },
 
     async scramble(accountId) {
+      await signedIn();
       try {
         await setPassword(accountId, scrambler.generate());
       } catch (err) {
@@ -200,6 +214,7 @@ export function createEntraDirectory(config: EntraConfig): Directory {
     },
 
     async revokeSessions(accountId) {
+      await signedIn();
       try {
         await request(`/users/${encodeURIComponent(accountId)}/revokeSignInSessions`).post({});
       } catch (err) {

@@ -3,6 +3,7 @@ import { admin, type admin_directory_v1, auth } from '@googleapis/admin';
 import type { GoogleConfig } from '../../config/index.js';
 import { createPasswordGenerator } from '../../domain/password.js';
 import { buildProfile } from '../../domain/password-policy.js';
+import { withTimeout } from '../../lib/with-timeout.js';
 import type { Directory, DirectoryAccount, DirectoryLookup, PasswordSetReceipt } from '../../ports/index.js';
 import { classifyGoogleReadError, classifyGoogleWriteError, describeGoogleStartupError } from './errors.js';
 
@@ -94,7 +95,22 @@ export function createGoogleDirectory(config: GoogleConfig): Directory {
       ? (code: string) => `externalId='${code}'`
       : (code: string) => `${config.employeeIdField}='${code}'`;
 
+  /**
+   * The service account's token, within DIRECTORY_TIMEOUT_MS (gtoken's request has no time limit of its own),
+   * before each operation; cached by the client until it nears expiry. A failure here means the API was not asked.
+   */
+  const signedIn = async (): Promise<void> => {
+    try {
+      await withTimeout(jwt.getAccessToken(), config.timeoutMs, () =>
+        Object.assign(new Error('token request timed out'), { code: 'ETIMEDOUT' }),
+      );
+    } catch (err) {
+      throw classifyGoogleReadError(err);
+    }
+  };
+
   const read = async <T>(op: () => Promise<T>): Promise<T> => {
+    await signedIn();
     try {
       return await op();
     } catch (err) {
@@ -163,6 +179,7 @@ export function createGoogleDirectory(config: GoogleConfig): Directory {
     },
 
     async setTemporaryPassword(account, password): Promise<PasswordSetReceipt> {
+      await signedIn();
       try {
         await setPassword(account.id, password);
       } catch (err) {
@@ -172,6 +189,7 @@ export function createGoogleDirectory(config: GoogleConfig): Directory {
     },
 
     async scramble(accountId) {
+      await signedIn();
       try {
         await setPassword(accountId, scrambler.generate());
       } catch (err) {
@@ -191,6 +209,7 @@ export function createGoogleDirectory(config: GoogleConfig): Directory {
     },
 
     async revokeSessions(accountId) {
+      await signedIn();
       try {
         await directory.users.signOut({ userKey: accountId }, options);
       } catch (err) {
