@@ -147,7 +147,7 @@ export function directoryMessage(
         nextStep:
           d.reason === 'bind_rejected'
             ? google
-              ? 'Tell the bot owner: Google refused the service account (GOOGLE_SERVICE_ACCOUNT_FILE): its key was deleted, domain-wide delegation was withdrawn, or GOOGLE_ADMIN_SUBJECT is no longer an admin.'
+              ? 'Tell the bot owner: Google refused the service account (GOOGLE_SERVICE_ACCOUNT_FILE): its key was deleted, domain-wide delegation was withdrawn, or GOOGLE_ADMIN_SUBJECT was deleted or suspended.'
               : entra
                 ? "Tell the bot owner: Entra refused the bot's app (ENTRA_CLIENT_ID): its secret or certificate expired or was removed, or the app was deleted."
                 : okta

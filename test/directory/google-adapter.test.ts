@@ -199,7 +199,23 @@ describe('Google Workspace adapter (the official client over the wire)', () => {
       code: ErrorCode.DirectoryWriteFailed,
       details: { reason: 'rate_limited', providerCode: 'userRateLimitExceeded' },
     });
-    expect(patches() - sent).toBe(3);
+    // Google's usual answer to a rate limit: 403 with a quota reason, not a refusal of the right.
+    google.failNext(new RegExp(`^PATCH /admin/directory/v1/users/${p.id}$`), {
+      status: 403,
+      body: { error: { code: 403, message: 'Quota exceeded', errors: [{ reason: 'quotaExceeded' }] } },
+    });
+    const quota = await failure(d.setTemporaryPassword(account, 'Temp-Pass-4242-403'));
+    expect(quota).toMatchObject({
+      code: ErrorCode.DirectoryWriteFailed,
+      details: { reason: 'rate_limited', providerCode: 'quotaExceeded' },
+    });
+    google.failNext(/^GET \/admin\/directory\/v1\/users$/, {
+      status: 403,
+      body: { error: { code: 403, message: 'Rate limit', errors: [{ reason: 'userRateLimitExceeded' }] } },
+    });
+    const lookupLimited = await failure(d.findByEmployeeCode(p.code));
+    expect(lookupLimited).toMatchObject({ code: ErrorCode.DirectoryUnavailable, details: { reason: 'rate_limited' } });
+    expect(patches() - sent).toBe(4);
   });
 
   it('calls a token request that never answers unavailable, not an unknown write: the API was not asked', async () => {

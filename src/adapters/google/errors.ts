@@ -32,6 +32,13 @@ function reasonOf(e: SdkError): string | undefined {
   return error?.errors?.[0]?.reason;
 }
 
+/**
+ * Google's quota and rate limits answer 403 (sometimes 429) with one of these reasons, not a refusal of the right:
+ * https://developers.google.com/workspace/admin/directory/v1/limits
+ */
+const RATE_LIMITED = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded']);
+const rateLimited = (e: SdkError) => statusOf(e) === 429 || RATE_LIMITED.has(reasonOf(e) ?? '');
+
 /** The token endpoint refused the service account (its answer is an OAuth error, not an API error). */
 const tokenRefused = (e: SdkError) => typeof e.response?.data?.error === 'string';
 
@@ -55,7 +62,7 @@ export function classifyGoogleReadError(err: unknown): AppError {
       ...details(e),
     });
   }
-  if (statusOf(e) === 429) {
+  if (rateLimited(e)) {
     return new AppError(ErrorCode.DirectoryUnavailable, 'Google rate limit', { reason: 'rate_limited', ...details(e) });
   }
   const how = transport(e);
@@ -84,6 +91,12 @@ export function classifyGoogleWriteError(err: unknown, secret?: string): AppErro
   const message = (typeof error === 'object' ? (error.errors?.[0]?.message ?? '') : (e.message ?? ''))
     .split(secret || '\u0000')
     .join('•••');
+  if (rateLimited(e)) {
+    return new AppError(ErrorCode.DirectoryWriteFailed, 'Google rate limit on a write', {
+      reason: 'rate_limited',
+      ...details(e),
+    });
+  }
   if (status === 400 && /password/i.test(message)) {
     return new AppError(ErrorCode.DirectoryPolicyRejected, 'Google refused the password', {
       ...details(e),
@@ -92,12 +105,6 @@ export function classifyGoogleWriteError(err: unknown, secret?: string): AppErro
   }
   if (tokenRefused(e) || status === 401 || status === 403) {
     return new AppError(ErrorCode.DirectoryAccessDenied, 'Google refused the write', details(e));
-  }
-  if (status === 429) {
-    return new AppError(ErrorCode.DirectoryWriteFailed, 'Google rate limit on a write', {
-      reason: 'rate_limited',
-      ...details(e),
-    });
   }
   return new AppError(ErrorCode.DirectoryWriteFailed, 'Google refused the write', details(e));
 }
@@ -122,6 +129,11 @@ export function describeGoogleStartupError(
   }
   if (tokenRefused(e)) return `GOOGLE_SERVICE_ACCOUNT_FILE: Google refused the service account (${reason})`;
   const status = statusOf(e);
+  if (reason === 'accessNotConfigured') {
+    return `GOOGLE_SERVICE_ACCOUNT_FILE: the Admin SDK API is not enabled in the service account's Cloud project (accessNotConfigured): enable it under APIs & Services`;
+  }
+  if (rateLimited(e))
+    return `GOOGLE_API_URL: the Admin SDK turned the bot away (${reason ?? 'HTTP 429'}): try again in a minute`;
   if (status === 403) {
     return `GOOGLE_ADMIN_SUBJECT: the admin the bot acts as may not list users (${reason ?? 'HTTP 403'}): use an admin with a role that manages users`;
   }
