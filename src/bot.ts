@@ -7,7 +7,7 @@ import { createSlackAuditChannel } from './adapters/slack-audit-channel.js';
 import { createDeliveryReporter } from './adapters/slack-delivery-reporter.js';
 import { createSlackInterruptionNotices } from './adapters/slack-interruption-notices.js';
 import { createTwilioSmsSender, maxSendDurationMs } from './adapters/twilio-sms.js';
-import { type Config, directoryEndpoint, directoryTimeoutMs, parseConfig } from './config/index.js';
+import { type Config, directoryEndpoint, directoryWorstCaseMs, parseConfig } from './config/index.js';
 import { createPasswordGenerator } from './domain/password.js';
 import { passwordLength } from './domain/password-policy.js';
 import { createHealth } from './health.js';
@@ -210,7 +210,7 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
   });
   // A little slack past the slowest possible reset (a directory write, then a send) before a `sending` row is
   // declared interrupted.
-  const directoryMs = 3 * directoryTimeoutMs(config.directory);
+  const directoryMs = directoryWorstCaseMs(config.directory);
   const interruptedAfterMs = maxSendDurationMs(config.twilio.timeoutMs) + directoryMs + 1000;
   const interrupted = createInterruptedSendSweeper({
     audit: store.audit,

@@ -39,7 +39,7 @@ export function directoryMessage(
         nextStep: 'Fix the duplicate code in the directory, or reset the right account there by hand.',
       };
     case ErrorCode.NoMobileOnRecord:
-      if (d.problem === 'not_mobile' || d.problem === 'country') {
+      if (d.problem === 'not_mobile' || d.problem === 'country' || d.problem === 'extension') {
         return {
           title: 'The number on record may not be texted',
           text: `The mobile number in ${dir} for this account may not be texted. ${String(d.why ?? '')}`.trim(),

@@ -203,6 +203,17 @@ export function directoryEndpoint(config: Exclude<DirectoryConfig, { kind: 'none
   };
 }
 
+/**
+ * The longest the directory part of one reset can take: each request up to its time limit, counted along the
+ * slowest path (LDAP: the modify, the marker read, a scramble; Okta: a token, unlock, set, expire, then a scramble's
+ * set and expire; Entra and Google: a token and the write, then a scramble's). A `sending` row older than this (plus
+ * the send) belongs to a process that died.
+ */
+export function directoryWorstCaseMs(config: DirectoryConfig): number {
+  const requests = { none: 0, ldap: 3, ad: 3, okta: 8, entra: 6, google: 6 }[config.kind];
+  return requests * directoryTimeoutMs(config);
+}
+
 /** How long one directory request may take, for the time budgets built on it. */
 export function directoryTimeoutMs(config: DirectoryConfig): number {
   switch (config.kind) {

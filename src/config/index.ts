@@ -17,7 +17,7 @@ export type {
   OktaAuth,
   OktaConfig,
 } from './directory.js';
-export { directoryEndpoint, directoryTimeoutMs, OKTA_SCOPES } from './directory.js';
+export { directoryEndpoint, directoryTimeoutMs, directoryWorstCaseMs, OKTA_SCOPES } from './directory.js';
 export { ConfigError } from './env.js';
 
 /**

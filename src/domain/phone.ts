@@ -24,7 +24,9 @@ export type TextableCheck =
   | { readonly ok: false; readonly problem: 'invalid' }
   /** Premium-rate, toll-free, landline, pager, VoIP…: the type libphonenumber gives, or `unknown`. */
   | { readonly ok: false; readonly problem: 'not_mobile'; readonly numberType: string; readonly e164: string }
-  | { readonly ok: false; readonly problem: 'country'; readonly country: string; readonly e164: string };
+  | { readonly ok: false; readonly problem: 'country'; readonly country: string; readonly e164: string }
+  /** "+1 415 555 2671 ext. 23": an extension means a switchboard or a desk phone, and a text cannot reach one. */
+  | { readonly ok: false; readonly problem: 'extension'; readonly e164: string };
 
 /** Number types a text can reach. */
 const MOBILE_TYPES = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
@@ -38,6 +40,7 @@ export function checkTextable(raw: string, rules: NumberRules): TextableCheck {
   const parsed = parseWithTypes(raw.trim(), rules.defaultCountry);
   if (!parsed?.isValid()) return { ok: false, problem: 'invalid' };
   const e164 = parsed.number;
+  if (parsed.ext) return { ok: false, problem: 'extension', e164 };
   if (rules.allowlist.some((prefix) => e164.startsWith(prefix))) return { ok: true, e164 };
   const country = parsed.country;
   if (!country || !rules.allowedCountries.includes(country)) {
@@ -71,6 +74,8 @@ export function describeNumberProblem(check: Exclude<TextableCheck, { ok: true }
         : `That is a number in ${check.country}, and the bot only texts numbers in ${rules.allowedCountries.join(', ')} (SMS_ALLOWED_COUNTRIES).`;
     case 'not_mobile':
       return `That is ${TYPE_WORDS[check.numberType] ?? 'not a mobile number'}, and the bot only texts mobile numbers.`;
+    case 'extension':
+      return 'That number has an extension, so it is a switchboard or a desk phone, and the bot only texts mobile numbers.';
   }
 }
 

@@ -108,6 +108,23 @@ describe('Entra adapter (the official SDKs over the wire)', () => {
     expect((await one(admin.code)).protection).toEqual({ reason: 'admin_role', what: 'Helpdesk Administrator' });
     const off = person({ accountEnabled: false });
     expect((await one(off.code)).disabled).toBe(true);
+    // Roles transitiveMemberOf does not show: a custom or administrative-unit role, one through a role-assignable
+    // group, and one the user may activate in PIM.
+    const custom = person();
+    entra.update(custom.id, { assigned: ['Password Reset Operator (custom)'] });
+    expect((await one(custom.code)).protection).toEqual({
+      reason: 'admin_role',
+      what: 'Password Reset Operator (custom)',
+    });
+    const viaGroup = person();
+    entra.update(viaGroup.id, { roleGroups: [{ id: 'group-1', assigned: ['User Administrator'] }] });
+    expect((await one(viaGroup.code)).protection).toEqual({ reason: 'admin_role', what: 'User Administrator' });
+    const eligible = person();
+    entra.update(eligible.id, { eligible: ['Global Administrator'] });
+    expect((await one(eligible.code)).protection).toEqual({
+      reason: 'admin_role',
+      what: 'Global Administrator (eligible)',
+    });
     const synced = person({ synced: true });
     expect((await one(synced.code)).passwordManagedBy).toBe(
       'on-premises Active Directory (synced by Microsoft Entra Connect)',
@@ -204,6 +221,19 @@ describe('Entra adapter (the official SDKs over the wire)', () => {
     const err = await failure(fresh.setTemporaryPassword(account, 'Temp-Pass-4242-tok'));
     expect(err.code).toBe(ErrorCode.DirectoryUnavailable);
     expect(entra.callsTo('PATCH', new RegExp(p.id)).length).toBe(patches);
+    expect(entra.signIn(p.id, p.password)).toBe('ok');
+  });
+
+  it('never follows a redirect with a password: the write fails where it was sent', async () => {
+    const p = person();
+    const dir = createEntraDirectory(config());
+    const account = await one(p.code, dir);
+    entra.failNext(new RegExp(`^PATCH /v1.0/users/${p.id}$`), {
+      status: 307,
+      headers: { Location: 'http://127.0.0.1:9/collect' },
+    });
+    const err = await failure(dir.setTemporaryPassword(account, 'Temp-Pass-4242-307'));
+    expect(err).toMatchObject({ code: ErrorCode.DirectoryWriteFailed, details: { httpStatus: 307 } });
     expect(entra.signIn(p.id, p.password)).toBe('ok');
   });
 

@@ -230,6 +230,53 @@ describe('Google Workspace adapter (the official client over the wire)', () => {
     expect(google.signIn(p.id, p.password)).toBe('ok');
   });
 
+  it('fails closed on an account whose admin flags did not come back, and matches only the organization id', async () => {
+    const p = person();
+    google.failNext(/^GET \/admin\/directory\/v1\/users$/, {
+      status: 200,
+      body: {
+        users: [
+          {
+            id: p.id,
+            primaryEmail: 'x@example.com',
+            suspended: false,
+            externalIds: [{ type: 'organization', value: p.code }],
+            phones: [{ type: 'mobile', value: '+15005550006' }],
+          },
+        ],
+      },
+    });
+    expect((await one(p.code)).unreadable).toEqual(['isAdmin', 'isDelegatedAdmin']);
+    google.failNext(/^GET \/admin\/directory\/v1\/users$/, {
+      status: 200,
+      body: {
+        users: [
+          {
+            id: p.id,
+            suspended: false,
+            isAdmin: false,
+            isDelegatedAdmin: false,
+            externalIds: [{ type: 'account', value: p.code }],
+          },
+        ],
+      },
+    });
+    expect(await createGoogleDirectory(config()).findByEmployeeCode(p.code)).toEqual({ found: 'none' });
+  });
+
+  it('never follows a redirect with a password: the write fails where it was sent', async () => {
+    const p = person();
+    const d = createGoogleDirectory(config());
+    const account = await one(p.code, d);
+    google.failNext(new RegExp(`^PATCH /admin/directory/v1/users/${p.id}$`), {
+      status: 307,
+      headers: { Location: 'http://127.0.0.1:9/collect' },
+    });
+    const err = await failure(d.setTemporaryPassword(account, 'Temp-Pass-4242-307'));
+    expect(err).toMatchObject({ code: ErrorCode.DirectoryWriteFailed, details: { reason: 'redirected' } });
+    expect(google.signIn(p.id, p.password)).toBe('ok');
+  });
+
   it('names what to fix at start-up: delegation scopes, an unknown admin, an unreadable key file', async () => {
     const narrow = join(dir, 'narrow.json');
     google.addServiceAccount(narrow, ['https://www.googleapis.com/auth/admin.directory.user']);

@@ -34,6 +34,12 @@ interface FakeUser {
   forceChange: boolean;
   /** Directory roles (display names), active through the user or a role-assignable group. */
   roles: string[];
+  /** Role assignments at any scope (custom roles, administrative units), seen only in roleManagement. */
+  assigned: string[];
+  /** Roles the user may activate in Privileged Identity Management. */
+  eligible: string[];
+  /** Role-assignable groups the user is in, with the roles assigned to each group. */
+  roleGroups: { id: string; assigned: string[] }[];
   sessionsRevokedAt?: string;
 }
 
@@ -121,6 +127,9 @@ export class FakeEntra {
       password: spec.password,
       forceChange: false,
       roles: spec.roles ?? [],
+      assigned: [],
+      eligible: [],
+      roleGroups: [],
     });
     return id;
   }
@@ -131,7 +140,12 @@ export class FakeEntra {
     return u;
   }
 
-  update(id: string, change: Partial<Pick<FakeUser, 'accountEnabled' | 'roles' | 'mobilePhone'>>): void {
+  update(
+    id: string,
+    change: Partial<
+      Pick<FakeUser, 'accountEnabled' | 'roles' | 'mobilePhone' | 'assigned' | 'eligible' | 'roleGroups'>
+    >,
+  ): void {
     Object.assign(this.user(id), change);
   }
 
@@ -282,6 +296,27 @@ export class FakeEntra {
       'Authorization_RequestDenied',
       'Insufficient privileges to complete the operation.',
     );
+    const rm = /^\/v1\.0\/roleManagement\/directory\/(roleAssignments|roleEligibilitySchedules)$/.exec(url.pathname);
+    if (rm) {
+      if (denied.has('roles')) return forbidden;
+      const list = /^principalId in \((.*)\)$/.exec(url.searchParams.get('$filter') ?? '');
+      if (!list) return graphError(400, 'BadRequest', 'Unsupported filter');
+      const ids = [...(list[1] ?? '').matchAll(/'((?:[^']|'')*)'/g)].map((x) => (x[1] ?? '').replace(/''/g, "'"));
+      const value: unknown[] = [];
+      for (const u of this.users.values()) {
+        const names =
+          rm[1] === 'roleAssignments'
+            ? [
+                ...(ids.includes(u.id) ? u.assigned : []),
+                ...u.roleGroups.filter((g) => ids.includes(g.id)).flatMap((g) => g.assigned),
+              ]
+            : ids.includes(u.id)
+              ? u.eligible
+              : [];
+        for (const displayName of names) value.push({ id: randomUUID(), roleDefinition: { displayName } });
+      }
+      return { status: 200, body: { value } };
+    }
     const m = /^\/v1\.0\/users(?:\/([^/]+)(\/.*)?)?$/.exec(url.pathname);
     if (!m) return graphError(400, 'BadRequest', `Resource not found for the segment '${url.pathname}'.`);
     const [, id, rest = ''] = m;
@@ -314,6 +349,9 @@ export class FakeEntra {
       case 'GET ':
         if (denied.has('read')) return forbidden;
         return { status: 200, body: select(u) };
+      case 'GET /transitiveMemberOf/microsoft.graph.group':
+        if (denied.has('roles')) return forbidden;
+        return { status: 200, body: { value: u.roleGroups.map((g) => ({ id: g.id, isAssignableToRole: true })) } };
       case 'GET /transitiveMemberOf/microsoft.graph.directoryRole':
         if (denied.has('roles')) return forbidden;
         return {

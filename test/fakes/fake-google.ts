@@ -43,6 +43,7 @@ interface Fault {
   readonly body?: unknown;
   readonly delayMs?: number;
   readonly afterApply?: boolean;
+  readonly headers?: Record<string, string>;
 }
 
 export const GOOGLE_ADMIN = 'admin@example.com';
@@ -199,18 +200,18 @@ export class FakeGoogle {
       authorization: String(req.headers.authorization ?? ''),
       body,
     });
-    const answer = (r: { status: number; body?: unknown }) => {
+    const answer = (r: { status: number; body?: unknown }, headers: Record<string, string> = {}) => {
       if (r.status === 204) {
-        res.writeHead(204).end();
+        res.writeHead(204, headers).end();
         return;
       }
-      sendJson(res, r.status, r.body ?? {});
+      sendJson(res, r.status, r.body ?? {}, headers);
     };
     const fault = this.faults.find((f) => f.match.test(`${method} ${url.pathname}`));
     if (fault) this.faults.splice(this.faults.indexOf(fault), 1);
     if (fault && !fault.afterApply) {
       if (fault.delayMs) await sleep(fault.delayMs);
-      return answer({ status: fault.status, body: fault.body });
+      return answer({ status: fault.status, body: fault.body }, fault.headers);
     }
     if (method === 'POST' && url.pathname === '/token') return answer(this.issueToken(raw));
     const token = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
-import { Client, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
+import { Client, RedirectHandlerOptions, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import type { EntraConfig } from '../../config/index.js';
 import { createPasswordGenerator } from '../../domain/password.js';
@@ -76,7 +76,12 @@ export function createEntraDirectory(config: EntraConfig): Directory {
       const after = Number(response.headers.get('Retry-After') ?? 1);
       return Number.isFinite(after) && Date.now() + after * 1000 < deadline;
     });
-    return client.api(path).middlewareOptions([retry]).option('signal', AbortSignal.timeout(config.timeoutMs));
+    // Never redirected: a password must not be sent on to another host (a 3xx becomes a failure here).
+    const noRedirect = new RedirectHandlerOptions(0, () => false);
+    return client
+      .api(path)
+      .middlewareOptions([retry, noRedirect])
+      .option('signal', AbortSignal.timeout(config.timeoutMs));
   };
 
   /**
@@ -100,23 +105,41 @@ export function createEntraDirectory(config: EntraConfig): Directory {
     }
   };
 
-  /** Directory roles, assigned directly or through a role-assignable group; unreadable ones count as an admin's. */
+  /**
+   * Any Entra role the account holds or may activate counts: active built-in roles (directly or through a
+   * role-assignable group: transitiveMemberOf), role assignments to it or to those groups at any scope (custom roles,
+   * administrative units), and roles it is eligible for in Privileged Identity Management. A read the app may not
+   * make counts as an admin's.
+   */
   async function adminRoles(userId: string): Promise<DirectoryAccount['protection']> {
-    let roles: { displayName?: string }[];
+    const names = new Set<string>();
+    const user = encodeURIComponent(userId);
     try {
-      const answer = (await request(
-        `/users/${encodeURIComponent(userId)}/transitiveMemberOf/microsoft.graph.directoryRole`,
-      )
-        .select(['displayName', 'roleTemplateId'])
+      const active = (await request(`/users/${user}/transitiveMemberOf/microsoft.graph.directoryRole`)
+        .select(['displayName'])
         .get()) as { value?: { displayName?: string }[] };
-      roles = answer.value ?? [];
+      for (const r of active.value ?? []) names.add(r.displayName || 'a directory role');
+      const groups = (await request(`/users/${user}/transitiveMemberOf/microsoft.graph.group`)
+        .select(['id', 'isAssignableToRole'])
+        .get()) as { value?: { id?: string; isAssignableToRole?: boolean }[] };
+      const roleGroups = (groups.value ?? []).filter((g) => g.isAssignableToRole && g.id).map((g) => String(g.id));
+      const inList = [userId, ...roleGroups].map((p) => odataString(p)).join(',');
+      for (const kind of ['roleAssignments', 'roleEligibilitySchedules'] as const) {
+        const answer = (await request(`/roleManagement/directory/${kind}`)
+          .filter(`principalId in (${inList})`)
+          .expand('roleDefinition($select=displayName)')
+          .get()) as { value?: { roleDefinition?: { displayName?: string } }[] };
+        for (const a of answer.value ?? []) {
+          const name = a.roleDefinition?.displayName || 'a role';
+          names.add(kind === 'roleEligibilitySchedules' ? `${name} (eligible)` : name);
+        }
+      }
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 403)
         return { reason: 'admin_role', what: 'roles_unreadable' };
       throw err;
     }
-    const names = [...new Set(roles.map((r) => r.displayName || 'a directory role'))];
-    return names.length > 0 ? { reason: 'admin_role', what: names.join(', ') } : undefined;
+    return names.size > 0 ? { reason: 'admin_role', what: [...names].join(', ') } : undefined;
   }
 
   async function toAccount(user: GraphUser): Promise<DirectoryAccount> {
@@ -161,6 +184,17 @@ export function createEntraDirectory(config: EntraConfig): Directory {
     label: 'Microsoft Entra ID',
 
     async verify() {
+      try {
+        // The token first, within the time limit: the Graph client's own token request has none.
+        await credential.getToken(scope, { abortSignal: AbortSignal.timeout(config.timeoutMs) });
+      } catch (err) {
+        const name = (err as { name?: string }).name;
+        throw new Error(
+          name === 'AbortError'
+            ? `ENTRA_AUTHORITY_HOST: no answer from the token endpoint at ${config.authorityHost} within DIRECTORY_TIMEOUT_MS`
+            : describeEntraStartupError(err, config.graphUrl, config.authorityHost, config.credential.kind),
+        );
+      }
       try {
         await request('/users').select(['id']).top(1).get();
       } catch (err) {

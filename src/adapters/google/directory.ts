@@ -57,7 +57,12 @@ function listOf(value: unknown): { type?: unknown; value?: unknown }[] {
 
 /** The value of the employee id field on a user: externalIds[].value, or a custom schema's field. */
 function employeeIds(user: User, field: string): string[] {
-  if (field === 'externalId') return listOf(user.externalIds).map((x) => String(x.value ?? ''));
+  // The Admin console's "Employee ID" is the externalIds entry of type organization; other types are other systems'.
+  if (field === 'externalId') {
+    return listOf(user.externalIds)
+      .filter((x) => x.type === 'organization')
+      .map((x) => String(x.value ?? ''));
+  }
   const [schema = '', name = ''] = field.split('.');
   const value = (user.customSchemas?.[schema] as Record<string, unknown> | undefined)?.[name];
   const values = Array.isArray(value) ? value.map((v) => (v as { value?: unknown })?.value ?? v) : [value];
@@ -86,10 +91,15 @@ export function createGoogleDirectory(config: GoogleConfig): Directory {
       },
     });
   }
+  // gtoken's request gets the same limits as the API's: a time limit, no retries, no redirects.
+  jwt.transporter.defaults = { ...jwt.transporter.defaults, timeout: config.timeoutMs, retry: false, maxRedirects: 0 };
   const directory = admin({ version: 'directory_v1', auth: jwt, rootUrl: `${config.apiUrl}/` });
   const scrambler = createPasswordGenerator(buildProfile({ profile: 'strong', length: 32, groups: 4 }));
-  /** Each request within DIRECTORY_TIMEOUT_MS; writes are never sent twice (reads: gaxios's own retries, off too). */
-  const options = { timeout: config.timeoutMs, retry: false };
+  /**
+   * Each request within DIRECTORY_TIMEOUT_MS, never sent twice (gaxios's own retries off, reads too), and never
+   * redirected: a password must not be carried on to another host.
+   */
+  const options = { timeout: config.timeoutMs, retry: false, maxRedirects: 0 };
   const query =
     config.employeeIdField === 'externalId'
       ? (code: string) => `externalId='${code}'`
@@ -122,6 +132,11 @@ export function createGoogleDirectory(config: GoogleConfig): Directory {
     const id = user.id ?? '';
     const admin =
       user.isAdmin === true ? 'Super Admin' : user.isDelegatedAdmin === true ? 'a delegated admin role' : undefined;
+    // Without these the account's state cannot be vouched for (an admin flag missing is not "not an admin").
+    const unreadable = [
+      ...(!id ? ['id'] : []),
+      ...(['suspended', 'isAdmin', 'isDelegatedAdmin'] as const).filter((f) => typeof user[f] !== 'boolean'),
+    ];
     const mobiles = listOf(user.phones)
       .filter((p) => p.type === 'mobile' && typeof p.value === 'string')
       .map((p) => String(p.value));
@@ -134,7 +149,7 @@ export function createGoogleDirectory(config: GoogleConfig): Directory {
       disabled: user.suspended === true || user.archived === true,
       locked: false,
       ...(admin ? { protection: { reason: 'admin_role' as const, what: admin } } : {}),
-      ...(!id || typeof user.suspended !== 'boolean' ? { unreadable: [!id ? 'id' : 'suspended'] } : {}),
+      ...(unreadable.length > 0 ? { unreadable } : {}),
     };
   }
 

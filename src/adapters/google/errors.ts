@@ -81,6 +81,12 @@ export function classifyGoogleWriteError(err: unknown, secret?: string): AppErro
   if (how === 'not_sent') {
     return new AppError(ErrorCode.DirectoryUnavailable, 'Google could not be reached', { transport: 'unreachable' });
   }
+  if (/maximum redirect/i.test(e.message ?? '')) {
+    // Redirects are not followed: the write was answered with one, and did not happen where it was sent.
+    return new AppError(ErrorCode.DirectoryWriteFailed, 'Google answered a write with a redirect', {
+      reason: 'redirected',
+    });
+  }
   if (how === 'maybe_sent' || (status !== undefined && status >= 500)) {
     return new AppError(ErrorCode.DirectoryOutcomeUnknown, 'Google did not answer a write', {
       transport: 'timeout',

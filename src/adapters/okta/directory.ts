@@ -3,7 +3,7 @@ import okta from '@okta/okta-sdk-nodejs';
 import { OKTA_SCOPES, type OktaConfig } from '../../config/index.js';
 import { createPasswordGenerator } from '../../domain/password.js';
 import { buildProfile } from '../../domain/password-policy.js';
-import { AppError } from '../../errors.js';
+import { AppError, ErrorCode } from '../../errors.js';
 import type { Directory, DirectoryAccount, DirectoryLookup, PasswordSetReceipt } from '../../ports/index.js';
 import {
   classifyOktaReadError,
@@ -19,6 +19,22 @@ interface OktaUser {
   readonly passwordChanged?: Date | string | null;
   readonly profile?: Readonly<Record<string, unknown>>;
   readonly credentials?: { readonly provider?: { readonly type?: string; readonly name?: string } };
+}
+
+/**
+ * Each request within one deadline, and never redirected: the SDK's own executor retries a 429 with a timeout it
+ * computes wrongly (the wait counted twice: the retry is sent, then aborted), gives node-fetch a timeout that applies
+ * to the headers and the body separately, and follows redirects, which would carry a password to another host.
+ * A 429 is a plain failure here; nothing is sent twice.
+ */
+class BoundedExecutor extends okta.RequestExecutor {
+  constructor(private readonly timeoutMs: number) {
+    super();
+  }
+  override fetch(request: Parameters<okta.RequestExecutor['fetch']>[0]) {
+    const bounded = { ...request, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) };
+    return super.fetch(bounded as typeof request);
+  }
 }
 
 /** What Okta's token endpoint answered: a token, or an OAuth error. */
@@ -86,8 +102,7 @@ export function createOktaDirectory(config: OktaConfig): Directory {
           ...(auth.keyId ? { keyId: auth.keyId } : {}),
         }),
     cacheMiddleware: null,
-    // One retry of a 429 (Okta says when), within the request's time limit; past it, the request fails.
-    requestExecutor: new okta.DefaultRequestExecutor({ maxRetries: 1, requestTimeout: config.timeoutMs }),
+    requestExecutor: new BoundedExecutor(config.timeoutMs),
   });
   /**
    * The service app's sign-in (private_key_jwt), checked on its own: 8.1 resolves a refused token request with the
@@ -191,8 +206,18 @@ export function createOktaDirectory(config: OktaConfig): Directory {
 
     async setTemporaryPassword(account, password): Promise<PasswordSetReceipt> {
       const userId = account.id;
+      if (account.locked) {
+        try {
+          await client.userApi.unlockUser({ userId });
+        } catch (err) {
+          // An unlock whose answer was lost changes no password: nothing to scramble, the reset simply stops.
+          const error = classifyOktaWriteError(err);
+          throw error.code === ErrorCode.DirectoryOutcomeUnknown
+            ? new AppError(ErrorCode.DirectoryUnavailable, 'Okta did not answer the unlock', { reason: 'timeout' })
+            : error;
+        }
+      }
       try {
-        if (account.locked) await client.userApi.unlockUser({ userId });
         await client.userApi.updateUser({
           userId,
           user: { credentials: { password: { value: password } } },
@@ -218,15 +243,16 @@ export function createOktaDirectory(config: OktaConfig): Directory {
     },
 
     async scramble(accountId) {
+      const password = scrambler.generate();
       try {
         // Not strict: a minimum password age must not keep a password nobody got alive.
         await client.userApi.updateUser({
           userId: accountId,
-          user: { credentials: { password: { value: scrambler.generate() } } },
+          user: { credentials: { password: { value: password } } },
           strict: false,
         });
       } catch (err) {
-        throw classifyOktaWriteError(err);
+        throw classifyOktaWriteError(err, password);
       }
       // A random password nobody knows is unusable either way; the expiry only keeps the sign-in asking for a new
       // one, so a refusal here (the reason a scramble may be needed at all) does not undo the scramble.

@@ -41,7 +41,13 @@ const rateLimitWait = (e: SdkError) => /^HTTP 429 retry delay would exceed/.test
 function transport(e: SdkError): 'not_sent' | 'maybe_sent' | undefined {
   if (e.status !== undefined || rateLimitWait(e)) return undefined;
   if (e.code && CONNECT_FAILURES.has(e.code)) return 'not_sent';
-  if (e.name === 'FetchError' || e.type === 'request-timeout' || /time exceeded|timeout/i.test(e.message ?? '')) {
+  const aborted = e.name === 'AbortError' || e.type === 'aborted'; // the executor's deadline
+  if (
+    aborted ||
+    e.name === 'FetchError' ||
+    e.type === 'request-timeout' ||
+    /time exceeded|timeout/i.test(e.message ?? '')
+  ) {
     return 'maybe_sent';
   }
   return undefined;
@@ -78,8 +84,12 @@ export function classifyOktaWriteError(err: unknown, secret?: string): AppError 
   if (err instanceof AppError) return err;
   const e = (err ?? {}) as SdkError;
   const how = transport(e);
-  if (how === 'maybe_sent') {
-    return new AppError(ErrorCode.DirectoryOutcomeUnknown, 'Okta did not answer a write', { transport: 'timeout' });
+  if (how === 'maybe_sent' || (e.status !== undefined && e.status >= 500)) {
+    // No answer, or a 5xx (a gateway may have passed the write on before failing): it may have happened.
+    return new AppError(ErrorCode.DirectoryOutcomeUnknown, 'Okta did not answer a write', {
+      transport: 'timeout',
+      ...oktaDetails(e),
+    });
   }
   if (how === 'not_sent') {
     return new AppError(ErrorCode.DirectoryUnavailable, 'Okta could not be reached', { transport: 'unreachable' });
@@ -93,6 +103,13 @@ export function classifyOktaWriteError(err: unknown, secret?: string): AppError 
   }
   if (e.status === 401 || e.status === 403) {
     return new AppError(ErrorCode.DirectoryAccessDenied, 'Okta refused the write', oktaDetails(e));
+  }
+  if (e.status !== undefined && e.status >= 300 && e.status < 400) {
+    // Redirects are not followed (a password must not be sent to another host): the write did not happen here.
+    return new AppError(ErrorCode.DirectoryWriteFailed, 'Okta answered a write with a redirect', {
+      reason: 'redirected',
+      ...oktaDetails(e),
+    });
   }
   if (e.status === 429 || rateLimitWait(e)) {
     return new AppError(ErrorCode.DirectoryWriteFailed, 'Okta rate limit on a write', {
