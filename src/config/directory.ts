@@ -19,11 +19,12 @@ const providerUrl = z
     try {
       const u = new URL(v);
       const loopback = ['127.0.0.1', '[::1]', 'localhost'].includes(u.hostname);
-      return (u.protocol === 'https:' || (u.protocol === 'http:' && loopback)) && !u.search && !u.hash;
+      const plain = !u.search && !u.hash && !u.username && !u.password; // no credentials in a URL that gets logged
+      return (u.protocol === 'https:' || (u.protocol === 'http:' && loopback)) && plain;
     } catch {
       return false;
     }
-  }, 'must be an https:// URL (plain http only on a loopback host), e.g. https://example.okta.com')
+  }, 'must be an https:// URL (plain http only on a loopback host; no user, password, query or fragment), e.g. https://example.okta.com')
   .transform((v) => v.replace(/\/+$/, ''));
 
 const attributeName = z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must be an LDAP attribute name, e.g. employeeID');

@@ -420,7 +420,10 @@ describe('directory configuration', () => {
       okta: { orgUrl: 'http://127.0.0.1:8443' },
     });
     expect(problems({ ...okta, OKTA_ORG_URL: 'http://example.okta.com', OKTA_API_TOKEN: 'tok-secret' })).toEqual([
-      'OKTA_ORG_URL must be an https:// URL (plain http only on a loopback host), e.g. https://example.okta.com',
+      'OKTA_ORG_URL must be an https:// URL (plain http only on a loopback host; no user, password, query or fragment), e.g. https://example.okta.com',
+    ]);
+    expect(problems({ ...okta, OKTA_ORG_URL: 'https://bot:hunter2@example.okta.com', OKTA_API_TOKEN: 't' })).toEqual([
+      expect.stringMatching(/^OKTA_ORG_URL must be an https:\/\/ URL/),
     ]);
     expect(problems({ ...okta, OKTA_API_TOKEN: 'tok-secret', OKTA_CLIENT_ID: '0oa1' })).toEqual([
       'OKTA_API_TOKEN and OKTA_CLIENT_ID/OKTA_PRIVATE_KEY_FILE: set one way to sign in to Okta, not both',
