@@ -27,6 +27,7 @@ import {
   startSamba,
 } from '../helpers/samba.js';
 import { activeDirectoryEdgeCases } from './ad-edge-suite.js';
+import { directoryContractSuite } from './contract-suite.js';
 import { directoryFlowSuite } from './flow-suite.js';
 
 /**
@@ -45,6 +46,7 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
   });
 
   directoryFlowSuite(() => ad, { multipleMobiles: true, lockout: true });
+  directoryContractSuite(() => ad);
   activeDirectoryEdgeCases(() => ad);
 
   describe('what only Active Directory does', () => {

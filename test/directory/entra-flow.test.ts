@@ -4,6 +4,7 @@ import { FAKE_CLIENT_SECRET, FakeEntra } from '../fakes/fake-entra.js';
 import { EntraPeople } from '../helpers/entra-people.js';
 import { type Harness, startHarness, waitFor } from '../helpers/harness.js';
 import { auditRows, confirm, lookup, privateMessages, textedPassword } from './bot-steps.js';
+import { directoryContractSuite } from './contract-suite.js';
 import { directoryFlowSuite } from './flow-suite.js';
 
 /** DIRECTORY=entra end to end: the real bot, @azure/identity and the Graph client, a local tenant over HTTPS. */
@@ -18,6 +19,7 @@ describe('reset flow on Microsoft Entra ID', () => {
     await entra?.stop();
   });
   directoryFlowSuite(() => people, { multipleMobiles: false, lockout: false });
+  directoryContractSuite(() => people);
 
   describe('what only Entra does', () => {
     let h: Harness | undefined;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { FakeGoogle } from '../fakes/fake-google.js';
 import { GooglePeople } from '../helpers/google-people.js';
+import { directoryContractSuite } from './contract-suite.js';
 import { directoryFlowSuite } from './flow-suite.js';
 
 /** DIRECTORY=google end to end: the real bot, the Admin SDK client with a service account, a local Workspace. */
@@ -23,4 +24,5 @@ describe('reset flow on Google Workspace', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
   directoryFlowSuite(() => people, { multipleMobiles: true, lockout: false });
+  directoryContractSuite(() => people);
 });

@@ -8,6 +8,7 @@ import { FAKE_OKTA_TOKEN, FakeOkta } from '../fakes/fake-okta.js';
 import { type Harness, startHarness, waitFor } from '../helpers/harness.js';
 import { OktaPeople } from '../helpers/okta-people.js';
 import { auditRows, confirm, lookup, privateMessages, textedPassword } from './bot-steps.js';
+import { directoryContractSuite } from './contract-suite.js';
 import { directoryFlowSuite } from './flow-suite.js';
 
 /** DIRECTORY=okta end to end: the real bot, the real Okta SDK, a local Okta org on loopback. */
@@ -22,6 +23,7 @@ describe('reset flow on Okta', () => {
     await okta?.stop();
   });
   directoryFlowSuite(() => people, { multipleMobiles: false, lockout: true });
+  directoryContractSuite(() => people);
 
   describe('what only a cloud directory does', () => {
     let h: Harness | undefined;

@@ -59,6 +59,10 @@ export class EntraPeople implements TestDirectory {
     return this.entra.signIn(id, password);
   }
 
+  async changeOwnPassword(id: string, _oldPassword: string, newPassword: string): Promise<void> {
+    this.entra.changeOwnPassword(id, newPassword);
+  }
+
   async setMobile(id: string, mobile: string): Promise<void> {
     this.entra.update(id, { mobilePhone: mobile });
   }

@@ -59,6 +59,10 @@ export class GooglePeople implements TestDirectory {
     return this.google.signIn(id, password);
   }
 
+  async changeOwnPassword(id: string, _oldPassword: string, newPassword: string): Promise<void> {
+    this.google.changeOwnPassword(id, newPassword);
+  }
+
   async setMobile(id: string, mobile: string): Promise<void> {
     this.google.update(id, { mobiles: [mobile] });
   }

@@ -51,6 +51,10 @@ export class OktaPeople implements TestDirectory {
     return this.okta.signIn(id, password);
   }
 
+  async changeOwnPassword(id: string, _oldPassword: string, newPassword: string): Promise<void> {
+    this.okta.changeOwnPassword(id, newPassword);
+  }
+
   async setMobile(id: string, mobile: string): Promise<void> {
     this.okta.update(id, { mobilePhone: mobile });
   }

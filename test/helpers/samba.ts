@@ -211,6 +211,23 @@ export class AdPeople implements TestDirectory {
     return new Client({ url, tlsOptions: { ca: [readFileSync(this.dc.caFile)] } });
   }
 
+  /** The employee's own change: the old value deleted and the new one added in one modify (a change, not a reset). */
+  async changeOwnPassword(dn: string, oldPassword: string, newPassword: string): Promise<void> {
+    const quoted = (p: string) => Buffer.from(`"${p}"`, 'utf16le');
+    await this.asAdmin((c) =>
+      c.modify(dn, [
+        new Change({
+          operation: 'delete',
+          modification: new Attribute({ type: 'unicodePwd', values: [quoted(oldPassword)] }),
+        }),
+        new Change({
+          operation: 'add',
+          modification: new Attribute({ type: 'unicodePwd', values: [quoted(newPassword)] }),
+        }),
+      ]),
+    );
+  }
+
   async asAdmin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
     const c = this.client();
     try {

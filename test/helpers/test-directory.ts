@@ -33,6 +33,8 @@ export interface TestDirectory {
   /** Puts the account in the protected group the bot is configured with. */
   protect(dn: string): Promise<void>;
   bind(dn: string, password: string): Promise<BindOutcome>;
+  /** The employee's own change at sign-in, from a password they know to one of their choosing. */
+  changeOwnPassword(dn: string, oldPassword: string, newPassword: string): Promise<void>;
   /** Replaces the mobile number on record. */
   setMobile(dn: string, mobile: string): Promise<void>;
   /**

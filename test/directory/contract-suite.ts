@@ -1,0 +1,83 @@
+import { afterEach, expect, it } from 'vitest';
+import { createCompanyDirectory } from '../../src/adapters/directories.js';
+import { parseConfig } from '../../src/config/index.js';
+import type { Directory, DirectoryAccount } from '../../src/ports/index.js';
+import { OFFLINE_ENV } from '../helpers/harness.js';
+import type { TestDirectory } from '../helpers/test-directory.js';
+
+/**
+ * The `Directory` port's contract, the same for every adapter: LDAP and AD against their real servers, the cloud
+ * directories against their local servers. The adapter is built the way the bot builds it (DIRECTORY and its
+ * variables through the config schema); what it did is checked through the server (the employee's sign-in).
+ */
+export function directoryContractSuite(directory: () => TestDirectory) {
+  const opened: Directory[] = [];
+  afterEach(async () => {
+    for (const d of opened.splice(0)) await d.close();
+  });
+  let seq = 0;
+  const adapter = (): Directory => {
+    const config = parseConfig({ ...OFFLINE_ENV, ...directory().botEnv() });
+    const d = createCompanyDirectory(config.directory);
+    if (!d) throw new Error('no directory configured');
+    opened.push(d);
+    return d;
+  };
+  const person = async () => {
+    const n = ++seq;
+    const login = `ctr${n}${Math.random().toString(36).slice(2, 6)}`;
+    const code = `C-${Date.now().toString(36).slice(-5)}${n}`;
+    const password = `Contract-Old-${n}-Pass!`;
+    const dn = await directory().add({ login, code, name: `Casey Contract${n}`, password, mobile: '+15005550006' });
+    return { dn, login, code, password };
+  };
+  const one = async (d: Directory, code: string): Promise<DirectoryAccount> => {
+    const found = await d.findByEmployeeCode(code);
+    if (found.found !== 'one') throw new Error(`expected one account for ${code}, got ${found.found}`);
+    return found.account;
+  };
+
+  it('contract: finds one account by its code, with its number, and says none or many otherwise', async () => {
+    const d = adapter();
+    await d.verify();
+    const p = await person();
+    const account = await one(d, p.code);
+    expect(account).toMatchObject({ id: p.dn, employeeCode: p.code, disabled: false, locked: false });
+    expect(account.mobiles.map((m) => m.replace(/[^\d+]/g, ''))).toEqual(['+15005550006']);
+    expect(account.protection).toBeUndefined();
+    expect(await d.findByEmployeeCode(`${p.code}X`)).toEqual({ found: 'none' });
+    await directory().add({ login: `${p.login}b`, code: p.code, password: 'Twin-Pass-1x!Aa', mobile: '+15005550006' });
+    expect(await d.findByEmployeeCode(p.code)).toMatchObject({ found: 'many' });
+  });
+
+  it('contract: reports a protected account and a disabled one as such', async () => {
+    const d = adapter();
+    const guarded = await person();
+    await directory().protect(guarded.dn);
+    expect((await one(d, guarded.code)).protection).toBeDefined();
+    const off = await person();
+    await directory().disable(off.dn);
+    expect((await one(d, off.code)).disabled).toBe(true);
+  });
+
+  it('contract: sets a password that must be changed at sign-in, and sees the employee’s own change after', async () => {
+    const d = adapter();
+    const p = await person();
+    const receipt = await d.setTemporaryPassword(await one(d, p.code), 'Contract-Temp-4242!');
+    expect(await directory().bind(p.dn, 'Contract-Temp-4242!')).toBe('must_change');
+    expect(await directory().bind(p.dn, p.password)).toBe('invalid');
+    const marker = await receipt.marker;
+    expect(await d.passwordChangedSince(p.dn, marker)).toBe(false);
+    await directory().changeOwnPassword(p.dn, 'Contract-Temp-4242!', 'Contract-Own-Choice-77!');
+    expect(await d.passwordChangedSince(p.dn, marker)).toBe(true);
+  });
+
+  it('contract: a scramble leaves neither the old nor the temporary password working', async () => {
+    const d = adapter();
+    const p = await person();
+    await d.setTemporaryPassword(await one(d, p.code), 'Contract-Temp-5353!');
+    await d.scramble(p.dn);
+    expect(await directory().bind(p.dn, 'Contract-Temp-5353!')).toBe('invalid');
+    expect(await directory().bind(p.dn, p.password)).toBe('invalid');
+  });
+}
