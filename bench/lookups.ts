@@ -3,7 +3,8 @@
  * dialect reads to judge the account: ppolicy times and the nested-group walk on OpenLDAP; tokenGroups and the
  * in-chain check on AD), against a baseline in the same run: the bare subtree search for the same employee on an
  * open, bound connection (the one round trip every lookup needs). Accounts in no group and accounts three levels
- * deep in (unprotected) nested groups, on a local slapd and, as root with Samba installed, a Samba AD DC.
+ * deep in (unprotected) nested groups, on a local slapd and, as root with Samba installed, a Samba AD DC. Then the
+ * cloud directories against their local servers (bench/cloud-lookups.ts).
  * Used by `npm run bench`, or alone: `npm run bench:lookups`. Prints figures; asserts nothing.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { OFFLINE_ENV } from '../test/helpers/harness.js';
 import { LdapPeople } from '../test/helpers/ldap-people.js';
 import { AD_BASE, AD_BOT, AD_PEOPLE, AdPeople, startSamba } from '../test/helpers/samba.js';
 import { LDAP_BASE, LDAP_BOT, LDAP_PEOPLE, ldapBotEnv, startSlapd } from '../test/helpers/slapd.js';
+import { runCloudLookups } from './cloud-lookups.js';
 
 const N = Number(process.env.BENCH_LOOKUPS ?? 300);
 const WARMUP = 30;
@@ -24,7 +26,7 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? Number.NaN;
 };
 
-interface Subject {
+export interface Subject {
   readonly label: string;
   readonly code: string;
   /** The bare search a lookup cannot do without, on the bound raw client. */
@@ -32,7 +34,7 @@ interface Subject {
 }
 
 /** Interleaves baseline and adapter lookups for each subject; prints medians, p99s and their ratio. */
-async function measure(title: string, directory: Directory, subjects: readonly Subject[]): Promise<void> {
+export async function measure(title: string, directory: Directory, subjects: readonly Subject[]): Promise<void> {
   const samples = subjects.map(() => ({ base: [] as number[], lookup: [] as number[] }));
   for (let i = 0; i < N + WARMUP; i++) {
     for (const [k, s] of subjects.entries()) {
@@ -136,6 +138,7 @@ async function activeDirectory(): Promise<void> {
 export async function runLookups(): Promise<void> {
   await openLdap();
   await activeDirectory();
+  await runCloudLookups();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
