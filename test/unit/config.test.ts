@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,17 @@ const VALID = {
   TWILIO_AUTH_TOKEN: 'secret-token-value',
   TWILIO_FROM_NUMBER: '+15005550006',
 };
+
+/** README.md and the per-directory guides it links to (docs/directories/*.md), as one text. */
+function readDocs(): string {
+  const root = join(import.meta.dirname, '../..');
+  const docsDir = join(root, 'docs/directories');
+  const guides = readdirSync(docsDir)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => readFileSync(join(docsDir, f), 'utf8'));
+  return [readFileSync(join(root, 'README.md'), 'utf8'), ...guides].join('\n');
+}
 
 function problems(env: Record<string, string | undefined>): string[] {
   try {
@@ -195,9 +206,9 @@ describe('parseConfig', () => {
   });
 
   it('shows in the README exactly the OpenLDAP rules the test server gives the bot', () => {
-    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const docs = readDocs();
     const fixture = readFileSync(join(import.meta.dirname, '../fixtures/ldap/config.ldif.tmpl'), 'utf8');
-    const block = /```ldif\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const block = /```ldif\n([\s\S]*?)```/.exec(docs)?.[1] ?? '';
     const shown = block
       .split('\n')
       .map((l) => l.trim())
@@ -208,10 +219,10 @@ describe('parseConfig', () => {
   });
 
   it('documents every variable it reads in the README and .env.example', () => {
-    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const docs = readDocs();
     const example = readFileSync(join(import.meta.dirname, '../../.env.example'), 'utf8');
     for (const name of CONFIG_VARIABLES) {
-      expect(readme, `README lacks ${name}`).toContain(`\`${name}\``);
+      expect(docs, `README and docs/directories lack ${name}`).toContain(`\`${name}\``);
       expect(example, `.env.example lacks ${name}`).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
     }
   });
