@@ -238,9 +238,25 @@ describe('Okta adapter (the official SDK over the wire)', () => {
     expect(okta.signIn(q.id, q.password)).toBe('ok');
   });
 
-  it('turns a 429 into a rate limit without sending anything again, at the lookup and at the write', async () => {
+  it('waits out a 429 on a read when Okta frees it up in time, and never sends a write twice', async () => {
+    const patient = createOktaDirectory({
+      orgUrl: okta.url,
+      auth: { kind: 'token', token: FAKE_OKTA_TOKEN },
+      timeoutMs: 5000,
+    });
     const p = person();
-    okta.rateLimitNext(1, 1);
+    okta.rateLimitNext(1, 1, /^GET \/api\/v1\/users$/);
+    const before = okta.requests.length;
+    const found = await patient.findByEmployeeCode(p.code);
+    expect(found.found === 'one' && found.account.id).toBe(p.id);
+    const searches = okta.requests.slice(before).filter((r) => r.path === '/api/v1/users');
+    expect(searches).toHaveLength(2);
+    expect(searches[1]?.query).toEqual(searches[0]?.query);
+  });
+
+  it('turns a 429 it cannot wait for into a rate limit, at the lookup and at the write', async () => {
+    const p = person();
+    okta.rateLimitNext(1, 30);
     const before = okta.requests.length;
     const err = await failure(dir.findByEmployeeCode(p.code));
     expect(err).toMatchObject({
@@ -249,7 +265,7 @@ describe('Okta adapter (the official SDK over the wire)', () => {
     });
     expect(okta.requests.length - before).toBe(1);
     const account = await one(p.code);
-    okta.rateLimitNext(1, 1, new RegExp(`^POST /api/v1/users/${p.id}$`));
+    okta.rateLimitNext(1, 0, new RegExp(`^POST /api/v1/users/${p.id}$`));
     const write = await failure(dir.setTemporaryPassword(account, 'Temp-Pass-4242-busy'));
     expect(write).toMatchObject({ code: ErrorCode.DirectoryWriteFailed, details: { reason: 'rate_limited' } });
     expect(okta.callsTo('POST', new RegExp(`^/api/v1/users/${p.id}$`))).toHaveLength(1);

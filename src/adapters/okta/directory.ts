@@ -79,6 +79,15 @@ function readPrivateKey(file: string): string {
   return key;
 }
 
+/** How long Okta says to wait after a 429 (x-rate-limit-reset, epoch seconds), or undefined for anything else. */
+function rateLimitWaitMs(err: unknown): number | undefined {
+  const e = err as { status?: number; headers?: { get?: (name: string) => string | null } & Record<string, unknown> };
+  if (e?.status !== 429) return undefined;
+  // The SDK's error carries the response's Headers (a plain record in older versions).
+  const reset = Number(e.headers?.get?.('x-rate-limit-reset') ?? e.headers?.['x-rate-limit-reset']);
+  return Number.isFinite(reset) ? Math.max(0, reset * 1000 - Date.now()) + 100 : undefined;
+}
+
 /** An employee code inside Okta's search expression: a double-quoted string, with `\` and `"` escaped. */
 export function searchFor(attribute: string, code: string): string {
   return `profile.${attribute} eq "${code.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
@@ -112,11 +121,23 @@ export function createOktaDirectory(config: OktaConfig): Directory {
   const scrambler = createPasswordGenerator(buildProfile({ profile: 'strong', length: 32, groups: 4 }));
   const employeeAttribute = 'employeeNumber';
 
+  /**
+   * A read, asked again once after a 429 when Okta's x-rate-limit-reset falls within DIRECTORY_TIMEOUT_MS of the
+   * first try (a read can be repeated; a write never is). Past that, or on a second 429, a rate limit in words.
+   */
   const read = async <T>(op: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
     try {
       return await op();
     } catch (err) {
-      throw classifyOktaReadError(err);
+      const waitMs = rateLimitWaitMs(err);
+      if (waitMs === undefined || Date.now() + waitMs - started >= config.timeoutMs) throw classifyOktaReadError(err);
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      try {
+        return await op();
+      } catch (again) {
+        throw classifyOktaReadError(again);
+      }
     }
   };
 
