@@ -37,6 +37,13 @@ const storage = async () => ({
     get: async (viewId) => forms.get(viewId),
     confirm: async (viewId, confirmed) => void forms.set(viewId, { ...forms.get(viewId), confirmed }),
   },
+  expiries: {
+    schedule: async () => undefined,
+    claimDue: async () => undefined,
+    nextDueAt: async () => undefined,
+    release: async () => undefined,
+    finish: async () => undefined,
+  },
   ping: async () => undefined,
   close: async () => undefined,
 });

@@ -5,6 +5,7 @@ import { createSlackAdminDirectory } from './adapters/slack-admin-directory.js';
 import { createSlackAdminMessenger } from './adapters/slack-admin-messenger.js';
 import { createSlackAuditChannel } from './adapters/slack-audit-channel.js';
 import { createDeliveryReporter } from './adapters/slack-delivery-reporter.js';
+import { createSlackExpiryNotices } from './adapters/slack-expiry-notices.js';
 import { createSlackInterruptionNotices } from './adapters/slack-interruption-notices.js';
 import { createTwilioSmsSender, maxSendDurationMs } from './adapters/twilio-sms.js';
 import { type Config, directoryEndpoint, directoryWorstCaseMs, parseConfig } from './config/index.js';
@@ -22,6 +23,7 @@ import { type RunningApp, startRuntime } from './runtime.js';
 import { createAnnouncer } from './services/announcer.js';
 import { createCompensator } from './services/compensation.js';
 import { createDeliveryTracker } from './services/delivery-tracker.js';
+import { createExpiryScheduler } from './services/expiry.js';
 import { createInterruptedSendSweeper } from './services/interrupted-sends.js';
 import { createLookupEmployee } from './services/lookup-employee.js';
 import { createResetPassword } from './services/reset-password.js';
@@ -190,11 +192,25 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     redact: config.sms.redact,
   });
   const underway = new Set<string>();
+  // TEMP_PASSWORD_TTL: only a directory has a password to expire.
+  const expiries =
+    directory && compensator && config.tempPasswordTtlMs > 0
+      ? createExpiryScheduler({
+          store: store.expiries,
+          directory,
+          compensator,
+          notices: createSlackExpiryNotices({ messenger, directoryLabel: directory.label }),
+          ttlMs: config.tempPasswordTtlMs,
+          revokeSessions: 'cloud' in config.directory && config.directory.cloud.revokeSessions,
+          log,
+        })
+      : undefined;
   const resetPassword = createResetPassword({
     admins,
     ...(directory ? { directory } : {}),
     ...(compensator ? { compensator } : {}),
     revokeSessions: 'cloud' in config.directory && config.directory.cloud.revokeSessions,
+    ...(expiries ? { onPasswordKept: (password, passwordLog) => expiries.schedule(password, passwordLog) } : {}),
     passwords: createPasswordGenerator(config.password.profile),
     sms,
     audit: store.audit,
@@ -263,5 +279,6 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     deliveries,
     sweepEveryMs: Math.min(interruptedAfterMs, 60_000),
     drainMs: config.drainMs,
+    ...(expiries ? { expiries } : {}),
   };
 }

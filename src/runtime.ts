@@ -33,6 +33,8 @@ export interface RuntimeParts {
   readonly sweepEveryMs: number;
   /** How long a stop waits for resets under way (config.drainMs). */
   readonly drainMs: number;
+  /** Temporary passwords' expiry (TEMP_PASSWORD_TTL with a directory): started after the sweep, stopped first. */
+  readonly expiries?: { start(): Promise<void>; stop(): Promise<void> };
 }
 
 /**
@@ -61,6 +63,8 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
     p.interrupted.sweep().catch((err: unknown) => log.error({ err }, 'could not check for interrupted resets'));
   await sweepSafely();
   await p.deliveries.resume().catch((err: unknown) => log.error({ err }, 'could not resume delivery tracking'));
+  // Expiries that fell due while no process was up run now; then a timer waits for the next one.
+  await p.expiries?.start().catch((err: unknown) => log.error({ err }, 'could not start password expiries'));
   const sweeper = setInterval(sweepSafely, p.sweepEveryMs);
   sweeper.unref();
 
@@ -82,8 +86,9 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
         .abandon([...p.underway])
         .catch((err: unknown) => log.error({ err }, 'could not mark unfinished resets unknown'));
     }
-    // Delivery polling is not drained: the next start resumes it from the store.
+    // Delivery polling is not drained: the next start resumes it from the store. Nor are expiries: they are due again.
     await p.deliveries.stop();
+    await p.expiries?.stop();
     await new Promise((resolve) => (healthServer ? healthServer.close(resolve) : resolve(undefined)));
     log.info('resetpw stopped');
   };

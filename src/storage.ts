@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import type { Config } from './config/index.js';
 import type { Logger } from './logger.js';
-import type { AuditStore, FormRegistry, RateLimiter, SubmissionLedger } from './ports/index.js';
+import type { AuditStore, ExpiryStore, FormRegistry, RateLimiter, SubmissionLedger } from './ports/index.js';
 import { createAuditStore } from './store/audit-store.js';
 import { describeDatabase, openStore } from './store/database.js';
+import { createExpiryStore } from './store/expiry-store.js';
 import { createFormRegistry } from './store/form-registry.js';
 import { createRateLimiter } from './store/rate-limiter.js';
 import { createSubmissionLedger } from './store/submission-ledger.js';
@@ -15,6 +16,8 @@ export interface Storage {
   readonly limits: RateLimiter;
   readonly submissions: SubmissionLedger;
   readonly forms: FormRegistry;
+  /** When each live temporary password expires (TEMP_PASSWORD_TTL). */
+  readonly expiries: ExpiryStore;
   /** Resolves when the store answers (readiness); rejects with why not. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -42,6 +45,7 @@ export async function openStorage(config: Config, log?: Logger): Promise<Storage
     limits: checkedFirst(createRateLimiter(store.raw, config.rateLimits), present),
     submissions: checkedFirst(createSubmissionLedger(store.db), present),
     forms: checkedFirst(createFormRegistry(store.db), present),
+    expiries: checkedFirst(createExpiryStore(store.db), present),
     async ping() {
       store.assertPresent();
       await sql`select 1`.execute(store.db);

@@ -55,3 +55,35 @@ export function describeIssues(error: z.ZodError): string[] {
     return `${name} ${message}`;
   });
 }
+
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * A duration with a unit (`90s`, `30m`, `24h`, `3d`), in milliseconds; `0` when `zeroTurnsOff` (the feature is off).
+ * A bare number is refused: seconds or hours is exactly the mistake a unit prevents.
+ */
+export const duration = (o: { min: number; fallbackMs: number; zeroTurnsOff?: boolean }) =>
+  z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      if (o.zeroTurnsOff && v === '0') return 0;
+      const m = /^(\d+)\s*([smhd])$/.exec(v);
+      if (!m) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a number with a unit: s, m, h or d (e.g. 90s, 30m, 24h, 3d)${o.zeroTurnsOff ? ', or 0 for none' : ''}`,
+        });
+        return z.NEVER;
+      }
+      const ms = Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+      if (ms < o.min) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be at least ${o.min / 1000}s${o.zeroTurnsOff ? ' (or 0 for none)' : ''}`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .default(o.fallbackMs);

@@ -4,7 +4,17 @@ import type { NumberRules } from '../domain/phone.js';
 import type { RateLimitMaxima } from '../ports/index.js';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/url.js';
 import { type DirectoryConfig, directoryRawProblems, directoryShape, toDirectoryConfig } from './directory.js';
-import { ConfigError, cleanEnv, describeIssues, type Env, flag, intInRange, optionalInt, type RawEnv } from './env.js';
+import {
+  ConfigError,
+  cleanEnv,
+  describeIssues,
+  duration,
+  type Env,
+  flag,
+  intInRange,
+  optionalInt,
+  type RawEnv,
+} from './env.js';
 import { type PasswordConfig, passwordRawProblems, passwordShape, toPasswordConfig } from './password.js';
 import { placeholderProblems } from './placeholders.js';
 
@@ -64,6 +74,7 @@ const envSchema = z.object({
   TWILIO_API_URL: httpUrl.optional(),
   TWILIO_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
   STOP_TIMEOUT_SECONDS: intInRange(4, 3600, 10),
+  TEMP_PASSWORD_TTL: duration({ min: 10_000, fallbackMs: 24 * 3_600_000, zeroTurnsOff: true }),
   SMS_VALIDITY_SECONDS: intInRange(1, 36_000, 600),
   DEFAULT_COUNTRY: z
     .string()
@@ -187,6 +198,8 @@ export interface Config {
   readonly databaseUrl: string;
   /** Where the password is set; `none` only texts it. */
   readonly directory: DirectoryConfig;
+  /** How long a temporary password lives unless the employee changes it (TEMP_PASSWORD_TTL); 0: no expiry. */
+  readonly tempPasswordTtlMs: number;
   /**
    * How long SIGTERM may wait for resets under way: the process manager's grace (STOP_TIMEOUT_SECONDS, Docker's 10 s
    * by default) less STOP_MARGIN_MS, so the unknown-outcome notices and the close finish before SIGKILL.
@@ -257,6 +270,7 @@ export function parseConfig(env: Env): Config {
     databaseUrl: e.DATABASE_URL,
     directory: toDirectoryConfig(e),
     drainMs: e.STOP_TIMEOUT_SECONDS * 1000 - STOP_MARGIN_MS,
+    tempPasswordTtlMs: e.TEMP_PASSWORD_TTL,
   });
 }
 

@@ -4,6 +4,7 @@
  */
 export * from './audit.js';
 export * from './directory.js';
+export * from './expiry.js';
 export * from './limits.js';
 export * from './notices.js';
 export * from './slack.js';

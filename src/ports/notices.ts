@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { AuditRecord, DeliveryResult, DirectoryResult } from './audit.js';
+import type { LivePassword } from './expiry.js';
 import type { RateLimitSubject } from './limits.js';
 import type { ResetSummary } from './slack.js';
 import type { SmsDeliveryStatus } from './sms.js';
@@ -49,4 +50,10 @@ export interface InterruptionNotices {
   interrupted(row: AuditRecord, directory: DirectoryResult | undefined): Promise<void>;
   /** A scramble that had failed is done now, or a later reset made it moot. */
   scrambleRetried(row: AuditRecord, result: 'scrambled' | 'superseded'): Promise<void>;
+}
+
+/** Expiries the admin hears of, by DM (the reset's reply URL is long gone by then). */
+export interface ExpiryNotices {
+  /** The password expired unused: `result` is what became of it (scrambled, or it could not be). */
+  expired(password: LivePassword, result: 'scrambled' | 'scramble_failed', sessionsEnded: boolean): Promise<void>;
 }

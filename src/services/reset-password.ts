@@ -11,6 +11,7 @@ import type {
   DeliveryJob,
   Directory,
   DirectoryAccount,
+  LivePassword,
   RateLimiter,
   RateLimitSubject,
   SmsSender,
@@ -32,6 +33,8 @@ export interface ResetPasswordDeps {
   readonly compensator?: Compensator;
   /** End the employee's sign-in sessions right after the set, where the directory can (DIRECTORY_REVOKE_SESSIONS). */
   readonly revokeSessions?: boolean;
+  /** Hears of each temporary password left live in the directory (its expiry is scheduled; TEMP_PASSWORD_TTL). */
+  readonly onPasswordKept?: (password: Omit<LivePassword, 'dueAt'>, log: Logger) => Promise<void>;
   readonly passwords: PasswordGenerator;
   readonly sms: SmsSender;
   readonly audit: AuditStore;
@@ -142,6 +145,21 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     deps.onOutcome?.(outcome);
     // Nothing reached the phone, so the reset does not count: a mistyped number must not cost a window.
     if (outcome.status === 'failed') await refund(subject, log);
+    // A password set and not undone (sent, or an unknown outcome): it expires unless the employee replaces it.
+    if (finished && account && deps.directory && outcome.directory?.result === 'set' && outcome.status !== 'failed') {
+      await deps.onPasswordKept?.(
+        {
+          auditId,
+          directoryKind: deps.directory.kind,
+          accountId: account.id,
+          login: account.login,
+          marker: outcome.directory.marker ?? '',
+          adminUserId: request.adminUserId,
+          employeeName: target.name,
+        },
+        log,
+      );
+    }
     if (outcome.status === 'sent' && finished) {
       deps.trackDelivery({
         auditId,

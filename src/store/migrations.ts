@@ -138,6 +138,27 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       await db.schema.alterTable('resets').addColumn('directory_sessions', 'text').execute();
     },
   },
+  '0007_expiries': {
+    async up(db: Kysely<unknown>) {
+      // TEMP_PASSWORD_TTL: when each live temporary password is scrambled unless the employee changed it first.
+      await db.schema
+        .createTable('expiries')
+        .addColumn('audit_id', 'text', (c) => c.primaryKey())
+        .addColumn('due_at', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('lease_until', 'text')
+        .addColumn('directory_kind', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('login', 'text', (c) => c.notNull())
+        .addColumn('marker', 'text', (c) => c.notNull())
+        .addColumn('admin_user_id', 'text', (c) => c.notNull())
+        .addColumn('employee_name', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text')
+        .addColumn('finished_at', 'text')
+        .execute();
+      await db.schema.createIndex('expiries_due').on('expiries').columns(['state', 'due_at']).execute();
+    },
+  },
 });
 
 /** `where` names the database (a path, or host/name without the password), for the message. */

@@ -93,7 +93,26 @@ export interface FormsTable {
   confirmed_phone: string | null;
 }
 
+/** One row per live temporary password: when it expires, and what became of it (see ports/expiry.ts). */
+export interface ExpiriesTable {
+  audit_id: string;
+  due_at: string;
+  /** pending, claimed (by one process until lease_until), done. */
+  state: string;
+  lease_until: string | null;
+  directory_kind: string;
+  account_id: string;
+  login: string;
+  marker: string;
+  admin_user_id: string;
+  employee_name: string;
+  /** changed, expired, expire_failed, superseded, already_undone. */
+  outcome: string | null;
+  finished_at: string | null;
+}
+
 export interface Schema {
+  expiries: ExpiriesTable;
   resets: ResetsTable;
   forms: FormsTable;
   submissions: SubmissionsTable;

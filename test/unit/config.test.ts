@@ -56,6 +56,20 @@ describe('parseConfig', () => {
     expect(problems({ ...VALID, STOP_TIMEOUT_SECONDS: '3' })).toEqual(['STOP_TIMEOUT_SECONDS must be at least 4']);
   });
 
+  it('reads TEMP_PASSWORD_TTL as a duration with a unit: 24h by default, 0 for none, at least 10s', () => {
+    expect(parseConfig(VALID).tempPasswordTtlMs).toBe(86_400_000);
+    expect(parseConfig({ ...VALID, TEMP_PASSWORD_TTL: '0' }).tempPasswordTtlMs).toBe(0);
+    expect(parseConfig({ ...VALID, TEMP_PASSWORD_TTL: '90s' }).tempPasswordTtlMs).toBe(90_000);
+    expect(parseConfig({ ...VALID, TEMP_PASSWORD_TTL: '30m' }).tempPasswordTtlMs).toBe(1_800_000);
+    expect(parseConfig({ ...VALID, TEMP_PASSWORD_TTL: '3d' }).tempPasswordTtlMs).toBe(259_200_000);
+    expect(problems({ ...VALID, TEMP_PASSWORD_TTL: '5s' })).toEqual([
+      'TEMP_PASSWORD_TTL must be at least 10s (or 0 for none)',
+    ]);
+    expect(problems({ ...VALID, TEMP_PASSWORD_TTL: '24' })).toEqual([
+      'TEMP_PASSWORD_TTL must be a number with a unit: s, m, h or d (e.g. 90s, 30m, 24h, 3d), or 0 for none',
+    ]);
+  });
+
   it('lists every missing required variable by name in one error', () => {
     const list = problems({});
     for (const name of [

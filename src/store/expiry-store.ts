@@ -1,0 +1,105 @@
+import type { Kysely } from 'kysely';
+import type { ClaimedExpiry, ExpiryStore, LivePassword } from '../ports/index.js';
+import type { ExpiriesTable, Schema } from './schema.js';
+
+/**
+ * Expiries in the store. A claim is a compare-and-set on the row (pending, or claimed with a lapsed lease → claimed
+ * until now + lease), so on SQLite and PostgreSQL alike, with any number of processes, one of them wins each expiry.
+ * A process that dies holding a claim gives it up when the lease lapses.
+ */
+export function createExpiryStore(db: Kysely<Schema>): ExpiryStore {
+  const toLive = (r: ExpiriesTable): LivePassword => ({
+    auditId: r.audit_id,
+    dueAt: new Date(r.due_at),
+    directoryKind: r.directory_kind,
+    accountId: r.account_id,
+    login: r.login,
+    marker: r.marker,
+    adminUserId: r.admin_user_id,
+    employeeName: r.employee_name,
+  });
+
+  return {
+    async schedule(p) {
+      await db
+        .insertInto('expiries')
+        .values({
+          audit_id: p.auditId,
+          due_at: p.dueAt.toISOString(),
+          state: 'pending',
+          lease_until: null,
+          directory_kind: p.directoryKind,
+          account_id: p.accountId,
+          login: p.login,
+          marker: p.marker,
+          admin_user_id: p.adminUserId,
+          employee_name: p.employeeName,
+          outcome: null,
+          finished_at: null,
+        })
+        .onConflict((oc) => oc.column('audit_id').doNothing())
+        .execute();
+    },
+
+    async claimDue(now, leaseMs): Promise<ClaimedExpiry | undefined> {
+      const at = now.toISOString();
+      // A few candidates, oldest first: another process may win any one of them.
+      const candidates = await db
+        .selectFrom('expiries')
+        .select('audit_id')
+        .where('due_at', '<=', at)
+        .where((eb) =>
+          eb.or([eb('state', '=', 'pending'), eb.and([eb('state', '=', 'claimed'), eb('lease_until', '<', at)])]),
+        )
+        .orderBy('due_at')
+        .limit(5)
+        .execute();
+      for (const { audit_id } of candidates) {
+        const won = await db
+          .updateTable('expiries')
+          .set({ state: 'claimed', lease_until: new Date(now.getTime() + leaseMs).toISOString() })
+          .where('audit_id', '=', audit_id)
+          .where((eb) =>
+            eb.or([eb('state', '=', 'pending'), eb.and([eb('state', '=', 'claimed'), eb('lease_until', '<', at)])]),
+          )
+          .executeTakeFirst();
+        if (won.numUpdatedRows !== 1n) continue;
+        const row = await db
+          .selectFrom('expiries')
+          .leftJoin('resets', 'resets.id', 'expiries.audit_id')
+          .selectAll('expiries')
+          .select('resets.directory_result as directory_result')
+          .where('expiries.audit_id', '=', audit_id)
+          .executeTakeFirstOrThrow();
+        return { ...toLive(row), directoryResult: row.directory_result ?? null };
+      }
+      return undefined;
+    },
+
+    async nextDueAt() {
+      const row = await db
+        .selectFrom('expiries')
+        .select((eb) => eb.fn.min('due_at').as('due'))
+        .where('state', '!=', 'done')
+        .executeTakeFirst();
+      return row?.due ? new Date(String(row.due)) : undefined;
+    },
+
+    async release(auditId, dueAt) {
+      await db
+        .updateTable('expiries')
+        .set({ state: 'pending', lease_until: null, due_at: dueAt.toISOString() })
+        .where('audit_id', '=', auditId)
+        .where('state', '=', 'claimed')
+        .execute();
+    },
+
+    async finish(auditId, outcome, at) {
+      await db
+        .updateTable('expiries')
+        .set({ state: 'done', lease_until: null, outcome, finished_at: at.toISOString() })
+        .where('audit_id', '=', auditId)
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { LivePassword } from '../ports/index.js';
+import { escapeMrkdwn } from './outcome.js';
+
+/** What the admin reads by DM when a temporary password expired unused. */
+export function expiredText(
+  p: LivePassword,
+  result: 'scrambled' | 'scramble_failed',
+  label: string,
+  sessionsEnded: boolean,
+): string {
+  const who = `${escapeMrkdwn(p.employeeName)} (${escapeMrkdwn(p.login)})`;
+  if (result === 'scramble_failed') {
+    return (
+      `:rotating_light: *Temporary password expired, but could not be randomised:* the password you had texted to ${who} ` +
+      `was not changed by the employee before it expired, and ${label} refused to replace it. Reset or disable the ` +
+      'account by hand now: nobody should be able to use that text any more.'
+    );
+  }
+  return (
+    `:hourglass: *Temporary password expired:* ${who} did not set a password of their own in time, so the temporary ` +
+    `one was randomised in ${label}${sessionsEnded ? ' and their sign-in sessions were ended' : ''}. ` +
+    'If they still need access, run /resetpw again.'
+  );
+}

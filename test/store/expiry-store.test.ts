@@ -1,0 +1,106 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ExpiryNotices, LivePassword } from '../../src/ports/index.js';
+import { createCompensator } from '../../src/services/compensation.js';
+import { createExpiryScheduler } from '../../src/services/expiry.js';
+import { createAuditStore } from '../../src/store/audit-store.js';
+import { openStore, type Store } from '../../src/store/database.js';
+import { createExpiryStore } from '../../src/store/expiry-store.js';
+import { FakeDirectory } from '../fakes/fake-directory.js';
+import { ENGINES, freshDatabaseUrl, postgresAvailable } from '../helpers/databases.js';
+
+const silent = pino({ level: 'silent' });
+
+/** Expiries on a real store, SQLite and PostgreSQL: claimed once across processes, run after downtime. */
+describe.each(ENGINES)('expiries on %s', (engine) => {
+  const unavailable = engine === 'postgres' && !postgresAvailable();
+  const stores: Store[] = [];
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+  });
+  const open = async (url: string) => {
+    const store = await openStore(url);
+    stores.push(store);
+    return store;
+  };
+  /** A finished reset whose password is set: the audit row an expiry is about. */
+  const resetRow = async (store: Store, accountId: string) => {
+    const audit = createAuditStore(store.db);
+    const id = await audit.begin({
+      requestId: `r-${accountId}`,
+      adminUserId: 'U0ADMIN01',
+      employee: { name: 'Jane Doe', code: 'E-1' },
+      directory: { kind: 'ldap', accountId, login: 'jdoe' },
+    });
+    await audit.finish(id, { result: 'sent', messageSid: 'SM1', directoryStep: { result: 'set', marker: '1' } });
+    return id;
+  };
+  const live = (auditId: string, accountId: string, dueAt: Date): LivePassword => ({
+    auditId,
+    dueAt,
+    directoryKind: 'ldap',
+    accountId,
+    login: 'jdoe',
+    marker: '1',
+    adminUserId: 'U0ADMIN01',
+    employeeName: 'Jane Doe',
+  });
+
+  it.skipIf(unavailable)(
+    'claims each due expiry exactly once between two processes, and holds it for the lease',
+    async () => {
+      const url = await freshDatabaseUrl(engine);
+      const [a, b] = [await open(url), await open(url)];
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const id = await resetRow(a, `uid=u${i}`);
+        ids.push(id);
+        await createExpiryStore(a.db).schedule(live(id, `uid=u${i}`, new Date(Date.now() - 1000)));
+      }
+      const claimed: string[] = [];
+      const drain = async (store: Store) => {
+        const expiries = createExpiryStore(store.db);
+        for (;;) {
+          const due = await expiries.claimDue(new Date(), 60_000);
+          if (!due) return;
+          claimed.push(due.auditId);
+        }
+      };
+      await Promise.all([drain(a), drain(b)]);
+      expect([...claimed].sort()).toEqual([...ids].sort());
+      // Held: not claimable again until the lease lapses; then it is (a process died holding it).
+      expect(await createExpiryStore(b.db).claimDue(new Date(), 60_000)).toBeUndefined();
+      const later = await createExpiryStore(b.db).claimDue(new Date(Date.now() + 61_000), 60_000);
+      expect(ids).toContain(later?.auditId);
+    },
+  );
+
+  it.skipIf(unavailable)('runs at the next start an expiry that fell due while no process was up, once', async () => {
+    const url = await freshDatabaseUrl(engine);
+    const store = await open(url);
+    const directory = new FakeDirectory();
+    const account = directory.add({ login: 'jdoe', employeeCode: 'E-1' });
+    await directory.setTemporaryPassword(account, 'Temp-1');
+    const id = await resetRow(store, account.id);
+    await createExpiryStore(store.db).schedule(live(id, account.id, new Date(Date.now() - 3_600_000)));
+    const told: string[] = [];
+    const notices: ExpiryNotices = { expired: async (p, result) => void told.push(`${p.auditId}:${result}`) };
+    const scheduler = (s: Store) =>
+      createExpiryScheduler({
+        store: createExpiryStore(s.db),
+        directory,
+        compensator: createCompensator({ directory, audit: createAuditStore(s.db), log: silent }),
+        notices,
+        ttlMs: 60_000,
+        revokeSessions: false,
+        log: silent,
+      });
+    const [first, second] = [scheduler(store), scheduler(await open(url))];
+    await Promise.all([first.start(), second.start()]);
+    await Promise.all([first.stop(), second.stop()]);
+    expect(told).toEqual([`${id}:scrambled`]);
+    expect(directory.writes.filter((w) => w.op === 'scramble')).toHaveLength(1);
+    const [row] = await createAuditStore(store.db).list({ limit: 1 });
+    expect(row?.directoryStep).toMatchObject({ result: 'scrambled', detail: 'expired' });
+  });
+});
