@@ -210,7 +210,7 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     ...(directory ? { directory } : {}),
     ...(compensator ? { compensator } : {}),
     revokeSessions: 'cloud' in config.directory && config.directory.cloud.revokeSessions,
-    ...(expiries ? { onPasswordKept: (password, passwordLog) => expiries.schedule(password, passwordLog) } : {}),
+    ...(expiries ? { onPasswordSet: expiries.schedule } : {}),
     passwords: createPasswordGenerator(config.password.profile),
     sms,
     audit: store.audit,

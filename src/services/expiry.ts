@@ -69,6 +69,11 @@ export function createExpiryScheduler(deps: {
       log.info({ event: 'password_expiry', outcome }, `temporary password expiry: ${outcome}`);
       deps.onOutcome?.(outcome, p);
     };
+    // The reset is still under way (a short TTL, a slow send): its outcome decides, so look again later.
+    if (p.directoryResult === 'setting') {
+      await deps.store.release(p.auditId, new Date(now() + RETRY_MS));
+      return;
+    }
     // Undone since (undelivered, interrupted, scrambled): nothing is live to expire.
     if (p.directoryResult !== 'set') return finish('already_undone');
     let changed: boolean;

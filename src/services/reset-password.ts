@@ -33,8 +33,12 @@ export interface ResetPasswordDeps {
   readonly compensator?: Compensator;
   /** End the employee's sign-in sessions right after the set, where the directory can (DIRECTORY_REVOKE_SESSIONS). */
   readonly revokeSessions?: boolean;
-  /** Hears of each temporary password left live in the directory (its expiry is scheduled; TEMP_PASSWORD_TTL). */
-  readonly onPasswordKept?: (password: Omit<LivePassword, 'dueAt'>, log: Logger) => Promise<void>;
+  /**
+   * Hears of each temporary password the moment it is set (its expiry is scheduled: TEMP_PASSWORD_TTL), while the
+   * text goes out: before the row is finished, so that no finished reset is left without its expiry. If the password
+   * is undone afterwards, the expiry finds it undone and does nothing.
+   */
+  readonly onPasswordSet?: (password: Omit<LivePassword, 'dueAt'>, log: Logger) => Promise<void>;
   readonly passwords: PasswordGenerator;
   readonly sms: SmsSender;
   readonly audit: AuditStore;
@@ -125,7 +129,11 @@ export function createResetPassword(deps: ResetPasswordDeps) {
       return outcome;
     }
     deps.underway?.add(auditId);
-    const outcome = await setAndSend(auditId, target, account, base, log).finally(() => deps.underway?.delete(auditId));
+    const pending: Promise<unknown>[] = [];
+    const outcome = await setAndSend(auditId, target, account, base, request.adminUserId, pending, log).finally(() =>
+      deps.underway?.delete(auditId),
+    );
+    await Promise.all(pending);
     const trackUntil = new Date(now() + deps.trackForMs);
     const [finished, announcement] = await Promise.all([
       deps.audit
@@ -145,21 +153,6 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     deps.onOutcome?.(outcome);
     // Nothing reached the phone, so the reset does not count: a mistyped number must not cost a window.
     if (outcome.status === 'failed') await refund(subject, log);
-    // A password set and not undone (sent, or an unknown outcome): it expires unless the employee replaces it.
-    if (finished && account && deps.directory && outcome.directory?.result === 'set' && outcome.status !== 'failed') {
-      await deps.onPasswordKept?.(
-        {
-          auditId,
-          directoryKind: deps.directory.kind,
-          accountId: account.id,
-          login: account.login,
-          marker: outcome.directory.marker ?? '',
-          adminUserId: request.adminUserId,
-          employeeName: target.name,
-        },
-        log,
-      );
-    }
     if (outcome.status === 'sent' && finished) {
       deps.trackDelivery({
         auditId,
@@ -186,6 +179,9 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     employee: Employee,
     account: DirectoryAccount | undefined,
     base: ReturnType<typeof baseOf>,
+    adminUserId: string,
+    /** Work started here that the reset must wait for before it is over (the expiry's row). */
+    pending: Promise<unknown>[],
     log: Logger,
   ): Promise<RecordedOutcome> {
     const { directory } = deps;
@@ -209,6 +205,20 @@ export function createResetPassword(deps: ResetPasswordDeps) {
         marker = receipt.marker;
         // Whoever held the old password is signed out while the text goes out; best effort, recorded either way.
         signedOut = revoke(directory, account, log);
+        const expiring = deps.onPasswordSet?.(
+          {
+            auditId,
+            directoryKind: directory.kind,
+            accountId: account.id,
+            login: account.login,
+            // Read from the audit row when the expiry runs: the marker is not known yet.
+            marker: '',
+            adminUserId,
+            employeeName: employee.name,
+          },
+          log,
+        );
+        if (expiring) pending.push(expiring);
       } catch (err) {
         const error = asAppError(err);
         // `passwordChanged`: a write in two steps (Okta's set, then expire) stopped half-way, the password set.

@@ -68,10 +68,15 @@ export function createExpiryStore(db: Kysely<Schema>): ExpiryStore {
           .selectFrom('expiries')
           .leftJoin('resets', 'resets.id', 'expiries.audit_id')
           .selectAll('expiries')
-          .select('resets.directory_result as directory_result')
+          .select(['resets.directory_result as directory_result', 'resets.directory_marker as reset_marker'])
           .where('expiries.audit_id', '=', audit_id)
           .executeTakeFirstOrThrow();
-        return { ...toLive(row), directoryResult: row.directory_result ?? null };
+        // Scheduled at the set, before the marker was read: the audit row has it by now.
+        return {
+          ...toLive(row),
+          marker: row.marker || row.reset_marker || '',
+          directoryResult: row.directory_result ?? null,
+        };
       }
       return undefined;
     },
