@@ -80,6 +80,7 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
       { name: '0004_forms' },
       { name: '0005_confirmed_phone' },
       { name: '0006_directory_sessions' },
+      { name: '0007_expiries' },
     ]);
   });
 
