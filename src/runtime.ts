@@ -34,7 +34,7 @@ export interface RuntimeParts {
   /** How long a stop waits for resets under way (config.drainMs). */
   readonly drainMs: number;
   /** Temporary passwords' expiry (TEMP_PASSWORD_TTL with a directory): started after the sweep, stopped first. */
-  readonly expiries?: { start(): Promise<void>; stop(): Promise<void> };
+  readonly expiries?: { start(): Promise<void>; stop(waitMs?: number): Promise<void> };
 }
 
 /**
@@ -63,8 +63,9 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
     p.interrupted.sweep().catch((err: unknown) => log.error({ err }, 'could not check for interrupted resets'));
   await sweepSafely();
   await p.deliveries.resume().catch((err: unknown) => log.error({ err }, 'could not resume delivery tracking'));
-  // Expiries that fell due while no process was up run now; then a timer waits for the next one.
-  await p.expiries?.start().catch((err: unknown) => log.error({ err }, 'could not start password expiries'));
+  // Expiries that fell due while no process was up run in the background (a backlog must not hold up the start);
+  // then a timer waits for the next one.
+  void p.expiries?.start().catch((err: unknown) => log.error({ err }, 'could not start password expiries'));
   const sweeper = setInterval(sweepSafely, p.sweepEveryMs);
   sweeper.unref();
 
@@ -73,6 +74,9 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
     clearInterval(sweeper);
     // Readiness fails from now on, so a load balancer stops sending work while this replica drains.
     p.health.markStopping();
+    // No new expiry is claimed from now on; one under way gets the drain's time (an unfinished one runs again
+    // elsewhere when its lease ends).
+    const expiriesStopped = p.expiries?.stop(drainMs);
     await app.stop();
     // Resets already under way finish (or time out) so their outcome is reported and logged.
     const drained = await p.inFlight.drain(drainMs);
@@ -88,7 +92,7 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
     }
     // Delivery polling is not drained: the next start resumes it from the store. Nor are expiries: they are due again.
     await p.deliveries.stop();
-    await p.expiries?.stop();
+    await expiriesStopped;
     await new Promise((resolve) => (healthServer ? healthServer.close(resolve) : resolve(undefined)));
     log.info('resetpw stopped');
   };

@@ -62,7 +62,7 @@ const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
  * A duration with a unit (`90s`, `30m`, `24h`, `3d`), in milliseconds; `0` when `zeroTurnsOff` (the feature is off).
  * A bare number is refused: seconds or hours is exactly the mistake a unit prevents.
  */
-export const duration = (o: { min: number; fallbackMs: number; zeroTurnsOff?: boolean }) =>
+export const duration = (o: { min: number; max: number; fallbackMs: number; zeroTurnsOff?: boolean }) =>
   z
     .string()
     .trim()
@@ -77,6 +77,10 @@ export const duration = (o: { min: number; fallbackMs: number; zeroTurnsOff?: bo
         return z.NEVER;
       }
       const ms = Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+      if (ms > o.max) {
+        ctx.addIssue({ code: 'custom', message: `must be at most ${o.max / 86_400_000}d` });
+        return z.NEVER;
+      }
       if (ms < o.min) {
         ctx.addIssue({
           code: 'custom',

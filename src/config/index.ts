@@ -74,7 +74,7 @@ const envSchema = z.object({
   TWILIO_API_URL: httpUrl.optional(),
   TWILIO_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
   STOP_TIMEOUT_SECONDS: intInRange(4, 3600, 10),
-  TEMP_PASSWORD_TTL: duration({ min: 10_000, fallbackMs: 24 * 3_600_000, zeroTurnsOff: true }),
+  TEMP_PASSWORD_TTL: duration({ min: 10_000, max: 365 * 86_400_000, fallbackMs: 24 * 3_600_000, zeroTurnsOff: true }),
   SMS_VALIDITY_SECONDS: intInRange(1, 36_000, 600),
   DEFAULT_COUNTRY: z
     .string()

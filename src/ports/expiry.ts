@@ -20,17 +20,25 @@ export interface LivePassword {
 export interface ClaimedExpiry extends LivePassword {
   /** The reset's directory step now: `set` unless something undid or replaced the password since. */
   readonly directoryResult: string | null;
+  /** This claim's own token: finishing or releasing needs it, so a claim whose lease lapsed cannot undo another's. */
+  readonly claim: string;
 }
 
-export type ExpiryOutcome = 'changed' | 'expired' | 'expire_failed' | 'superseded' | 'already_undone';
+/**
+ * What an expiry found: the employee's own password (`changed`); the password scrambled (`expired`) or not
+ * (`expire_failed`); a later reset's write (`superseded`); nothing live any more (`already_undone`); or no marker to
+ * tell the employee's change by (`cannot_tell`: left alone, the admin told).
+ */
+export type ExpiryOutcome = 'changed' | 'expired' | 'expire_failed' | 'superseded' | 'already_undone' | 'cannot_tell';
 
 export interface ExpiryStore {
   schedule(password: LivePassword): Promise<void>;
   /** One due expiry claimed for this process, or undefined when none is due (or every due one is held). */
   claimDue(now: Date, leaseMs: number): Promise<ClaimedExpiry | undefined>;
-  /** When the next pending expiry falls due, if any. */
+  /** When the next expiry can be claimed: a pending one's due time, or a held one's lease end. */
   nextDueAt(): Promise<Date | undefined>;
-  /** Gives a claim back, due again at `dueAt` (the directory could not be asked). */
-  release(auditId: string, dueAt: Date): Promise<void>;
-  finish(auditId: string, outcome: ExpiryOutcome, at: Date): Promise<void>;
+  /** Gives a claim back, due again at `dueAt` (the directory could not be asked). False: not ours any more. */
+  release(claim: ClaimedExpiry, dueAt: Date): Promise<boolean>;
+  /** False when the claim is not ours any more (its lease lapsed and another process took it). */
+  finish(claim: ClaimedExpiry, outcome: ExpiryOutcome, at: Date): Promise<boolean>;
 }

@@ -56,4 +56,6 @@ export interface InterruptionNotices {
 export interface ExpiryNotices {
   /** The password expired unused: `result` is what became of it (scrambled, or it could not be). */
   expired(password: LivePassword, result: 'scrambled' | 'scramble_failed', sessionsEnded: boolean): Promise<void>;
+  /** No marker was read after the set, so the employee's own change cannot be told: the password was left alone. */
+  cannotTell(password: LivePassword): Promise<void>;
 }

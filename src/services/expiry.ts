@@ -1,20 +1,34 @@
 import type { Logger } from 'pino';
 import { asAppError } from '../errors.js';
-import type { Directory, ExpiryNotices, ExpiryOutcome, ExpiryStore, LivePassword } from '../ports/index.js';
+import type {
+  ClaimedExpiry,
+  Directory,
+  ExpiryNotices,
+  ExpiryOutcome,
+  ExpiryStore,
+  LivePassword,
+} from '../ports/index.js';
 import type { Compensator } from './compensation.js';
 
-/** Longest a claim is held: a process that dies mid-expiry lets another take it over after this. */
-const LEASE_MS = 60_000;
+/**
+ * Longest a claim is held: well past an expiry's slowest path (the change check, a scramble of two requests, the
+ * sign-out, the DM, each within DIRECTORY_TIMEOUT_MS of at most 60 s), so a live holder never loses it. A process that
+ * dies holding a claim lets another take it over after this.
+ */
+const LEASE_MS = 10 * 60_000;
 /** The store is looked at at least this often, for expiries other replicas scheduled. */
 const POLL_MS = 30_000;
+/** Never sooner than this: a wake that finds nothing claimable must not spin. */
+const MIN_WAIT_MS = 1000;
 /** When the directory cannot say whether the employee changed the password, it is asked again this much later. */
 const RETRY_MS = 60_000;
 
 /**
  * TEMP_PASSWORD_TTL: a temporary password the employee has not replaced by their own in time is scrambled, so an
  * unused text stops being a standing credential. Due times live in the store; a timer wakes this process at the next
- * one (and at least every POLL_MS for other replicas' resets), and each due expiry is claimed by exactly one process.
- * A newer reset of the same account supersedes the older one's expiry: the compensator never scrambles over it.
+ * one (and at least every POLL_MS for other replicas' resets), and each due expiry is claimed by exactly one process
+ * (a compare-and-set with a lease; only the claim's holder may finish it). A newer reset of the same account
+ * supersedes the older one's expiry: the compensator never scrambles over it.
  */
 export function createExpiryScheduler(deps: {
   readonly store: ExpiryStore;
@@ -56,34 +70,45 @@ export function createExpiryScheduler(deps: {
   async function arm(): Promise<void> {
     if (stopped) return;
     const next = await deps.store.nextDueAt().catch(() => undefined);
-    const wait = Math.min(POLL_MS, Math.max(0, (next?.getTime() ?? Number.POSITIVE_INFINITY) - now()));
+    if (stopped) return;
+    const untilNext = (next?.getTime() ?? Number.POSITIVE_INFINITY) - now();
+    const wait = Math.min(POLL_MS, Math.max(MIN_WAIT_MS, untilNext));
     clearTimeout(timer);
     timer = setTimeout(() => void wake(), wait);
     timer.unref();
   }
 
-  async function expire(p: Awaited<ReturnType<ExpiryStore['claimDue']>> & object): Promise<void> {
+  async function expire(p: ClaimedExpiry): Promise<void> {
     const log = deps.log.child({ auditId: p.auditId, directoryLogin: p.login });
     const finish = async (outcome: ExpiryOutcome) => {
-      await deps.store.finish(p.auditId, outcome, new Date(now()));
+      const ours = await deps.store.finish(p, outcome, new Date(now()));
+      if (!ours) log.warn({ outcome }, 'another process took this expiry over (its lease lapsed); left to it');
       log.info({ event: 'password_expiry', outcome }, `temporary password expiry: ${outcome}`);
       deps.onOutcome?.(outcome, p);
     };
+    const later = async (why: string) => {
+      log.warn({ why }, 'password expiry put off');
+      await deps.store.release(p, new Date(now() + RETRY_MS));
+    };
     // The reset is still under way (a short TTL, a slow send): its outcome decides, so look again later.
-    if (p.directoryResult === 'setting') {
-      await deps.store.release(p.auditId, new Date(now() + RETRY_MS));
-      return;
-    }
+    if (p.directoryResult === 'setting') return later('the reset is still under way');
     // Undone since (undelivered, interrupted, scrambled): nothing is live to expire.
     if (p.directoryResult !== 'set') return finish('already_undone');
+    // Another directory than the one that set it (DIRECTORY changed since): not this process's to judge.
+    if (p.directoryKind !== deps.directory.kind) return finish('already_undone');
+    // Without the marker read right after the set, the employee's own change cannot be told from ours: scrambling
+    // could destroy the employee's password, so it is left alone and the admin told.
+    if (!p.marker) {
+      await deps.notices
+        .cannotTell(p)
+        .catch((err: unknown) => log.error({ err }, 'could not tell the admin about the expiry'));
+      return finish('cannot_tell');
+    }
     let changed: boolean;
     try {
       changed = await deps.directory.passwordChangedSince(p.accountId, p.marker);
     } catch (err) {
-      const error = asAppError(err);
-      log.warn({ errorCode: error.code }, 'could not tell whether the employee changed the password; expiry retried');
-      await deps.store.release(p.auditId, new Date(now() + RETRY_MS));
-      return;
+      return later(`the directory could not say whether it changed (${asAppError(err).code})`);
     }
     if (changed) return finish('changed');
     const result = await deps.compensator.compensate(
@@ -111,7 +136,7 @@ export function createExpiryScheduler(deps: {
   }
 
   return {
-    /** A password the bot set and kept: it expires TEMP_PASSWORD_TTL from now unless the employee changes it. */
+    /** A password the bot set: it expires TEMP_PASSWORD_TTL from now unless the employee changes it. */
     async schedule(p: Omit<LivePassword, 'dueAt'>, log: Logger): Promise<void> {
       const dueAt = new Date(now() + deps.ttlMs);
       await deps.store
@@ -119,18 +144,25 @@ export function createExpiryScheduler(deps: {
         .catch((err: unknown) => log.error({ err, auditId: p.auditId }, 'could not schedule the password expiry'));
       if (!stopped) await arm();
     },
-    /** Runs what fell due while no process was up, then keeps watching. */
+    /** Runs what fell due while no process was up, then keeps watching (not awaited by the start: a backlog runs on). */
     start(): Promise<void> {
       stopped = false;
       return wake();
     },
-    async stop(): Promise<void> {
+    /** No new claims from now on; resolves when the expiry under way (if any) is done, or after `waitMs`. */
+    async stop(waitMs = Number.POSITIVE_INFINITY): Promise<void> {
       stopped = true;
       clearTimeout(timer);
-      await running;
+      if (!running) return;
+      let gaveUp: NodeJS.Timeout | undefined;
+      await Promise.race([
+        running,
+        new Promise<void>((resolve) => {
+          gaveUp = setTimeout(resolve, Math.min(waitMs, 2_147_000_000));
+        }),
+      ]);
+      clearTimeout(gaveUp);
     },
-    /** Runs what is due now (tests, and the first start). */
-    runDue: wake,
   };
 }
 

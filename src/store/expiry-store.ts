@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
 import type { ClaimedExpiry, ExpiryStore, LivePassword } from '../ports/index.js';
 import type { ExpiriesTable, Schema } from './schema.js';
 
@@ -28,6 +29,7 @@ export function createExpiryStore(db: Kysely<Schema>): ExpiryStore {
           due_at: p.dueAt.toISOString(),
           state: 'pending',
           lease_until: null,
+          claim_token: null,
           directory_kind: p.directoryKind,
           account_id: p.accountId,
           login: p.login,
@@ -55,9 +57,10 @@ export function createExpiryStore(db: Kysely<Schema>): ExpiryStore {
         .limit(5)
         .execute();
       for (const { audit_id } of candidates) {
+        const claim = randomUUID();
         const won = await db
           .updateTable('expiries')
-          .set({ state: 'claimed', lease_until: new Date(now.getTime() + leaseMs).toISOString() })
+          .set({ state: 'claimed', lease_until: new Date(now.getTime() + leaseMs).toISOString(), claim_token: claim })
           .where('audit_id', '=', audit_id)
           .where((eb) =>
             eb.or([eb('state', '=', 'pending'), eb.and([eb('state', '=', 'claimed'), eb('lease_until', '<', at)])]),
@@ -76,35 +79,40 @@ export function createExpiryStore(db: Kysely<Schema>): ExpiryStore {
           ...toLive(row),
           marker: row.marker || row.reset_marker || '',
           directoryResult: row.directory_result ?? null,
+          claim,
         };
       }
       return undefined;
     },
 
     async nextDueAt() {
+      // A held expiry can be claimed again only when its lease ends: counting its due time would wake at once.
       const row = await db
         .selectFrom('expiries')
-        .select((eb) => eb.fn.min('due_at').as('due'))
-        .where('state', '!=', 'done')
+        .select(sql<string>`min(case when state = 'claimed' then lease_until else due_at end)`.as('due'))
+        .where('state', 'in', ['pending', 'claimed'])
         .executeTakeFirst();
       return row?.due ? new Date(String(row.due)) : undefined;
     },
 
-    async release(auditId, dueAt) {
-      await db
+    async release(claim, dueAt) {
+      const done = await db
         .updateTable('expiries')
-        .set({ state: 'pending', lease_until: null, due_at: dueAt.toISOString() })
-        .where('audit_id', '=', auditId)
-        .where('state', '=', 'claimed')
-        .execute();
+        .set({ state: 'pending', lease_until: null, claim_token: null, due_at: dueAt.toISOString() })
+        .where('audit_id', '=', claim.auditId)
+        .where('claim_token', '=', claim.claim)
+        .executeTakeFirst();
+      return done.numUpdatedRows === 1n;
     },
 
-    async finish(auditId, outcome, at) {
-      await db
+    async finish(claim, outcome, at) {
+      const done = await db
         .updateTable('expiries')
         .set({ state: 'done', lease_until: null, outcome, finished_at: at.toISOString() })
-        .where('audit_id', '=', auditId)
-        .execute();
+        .where('audit_id', '=', claim.auditId)
+        .where('claim_token', '=', claim.claim)
+        .executeTakeFirst();
+      return done.numUpdatedRows === 1n;
     },
   };
 }

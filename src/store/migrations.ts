@@ -147,6 +147,7 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
         .addColumn('due_at', 'text', (c) => c.notNull())
         .addColumn('state', 'text', (c) => c.notNull())
         .addColumn('lease_until', 'text')
+        .addColumn('claim_token', 'text')
         .addColumn('directory_kind', 'text', (c) => c.notNull())
         .addColumn('account_id', 'text', (c) => c.notNull())
         .addColumn('login', 'text', (c) => c.notNull())

@@ -100,6 +100,8 @@ export interface ExpiriesTable {
   /** pending, claimed (by one process until lease_until), done. */
   state: string;
   lease_until: string | null;
+  /** Which claim holds the row: only its holder may finish or release it (a lapsed lease may have moved on). */
+  claim_token: string | null;
   directory_kind: string;
   account_id: string;
   login: string;

@@ -22,3 +22,13 @@ export function expiredText(
     'If they still need access, run /resetpw again.'
   );
 }
+
+/** The expiry could not tell whether the employee changed the password (no marker was read after the set). */
+export function cannotTellText(p: LivePassword, label: string): string {
+  const who = `${escapeMrkdwn(p.employeeName)} (${escapeMrkdwn(p.login)})`;
+  return (
+    `:warning: *Temporary password not expired:* the bot could not read from ${label}, right after the reset, what it ` +
+    `needs to tell whether ${who} has since chosen a password of their own, so it left the password as it is rather ` +
+    `than risk destroying theirs. Check with the employee; if they never used the text, reset the password again.`
+  );
+}

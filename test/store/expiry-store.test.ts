@@ -70,10 +70,27 @@ describe.each(ENGINES)('expiries on %s', (engine) => {
       expect([...claimed].sort()).toEqual([...ids].sort());
       // Held: not claimable again until the lease lapses; then it is (a process died holding it).
       expect(await createExpiryStore(b.db).claimDue(new Date(), 60_000)).toBeUndefined();
+      // Nothing claimable until the first lease ends: the next wake is then, not now (a due time would spin).
+      const next = await createExpiryStore(b.db).nextDueAt();
+      expect(next?.getTime()).toBeGreaterThan(Date.now() + 50_000);
       const later = await createExpiryStore(b.db).claimDue(new Date(Date.now() + 61_000), 60_000);
       expect(ids).toContain(later?.auditId);
     },
   );
+
+  it.skipIf(unavailable)('lets only the holder of the current claim finish or release it', async () => {
+    const store = await open(await freshDatabaseUrl(engine));
+    const expiries = createExpiryStore(store.db);
+    const id = await resetRow(store, 'uid=stale');
+    await expiries.schedule(live(id, 'uid=stale', new Date(Date.now() - 1000)));
+    const first = await expiries.claimDue(new Date(), 1000);
+    const second = await expiries.claimDue(new Date(Date.now() + 2000), 60_000); // the first lease lapsed
+    if (!first || !second) throw new Error('both claims expected');
+    expect([first.auditId, second.auditId]).toEqual([id, id]);
+    expect(await expiries.finish(first, 'expired', new Date())).toBe(false);
+    expect(await expiries.release(first, new Date())).toBe(false);
+    expect(await expiries.finish(second, 'changed', new Date())).toBe(true);
+  });
 
   it.skipIf(unavailable)('runs at the next start an expiry that fell due while no process was up, once', async () => {
     const url = await freshDatabaseUrl(engine);
@@ -84,7 +101,10 @@ describe.each(ENGINES)('expiries on %s', (engine) => {
     const id = await resetRow(store, account.id);
     await createExpiryStore(store.db).schedule(live(id, account.id, new Date(Date.now() - 3_600_000)));
     const told: string[] = [];
-    const notices: ExpiryNotices = { expired: async (p, result) => void told.push(`${p.auditId}:${result}`) };
+    const notices: ExpiryNotices = {
+      expired: async (p, result) => void told.push(`${p.auditId}:${result}`),
+      cannotTell: async (p) => void told.push(`${p.auditId}:cannot_tell`),
+    };
     const scheduler = (s: Store) =>
       createExpiryScheduler({
         store: createExpiryStore(s.db),
@@ -102,5 +122,54 @@ describe.each(ENGINES)('expiries on %s', (engine) => {
     expect(directory.writes.filter((w) => w.op === 'scramble')).toHaveLength(1);
     const [row] = await createAuditStore(store.db).list({ limit: 1 });
     expect(row?.directoryStep).toMatchObject({ result: 'scrambled', detail: 'expired' });
+  });
+});
+
+describe('an expiry without the marker read after the set', () => {
+  it('leaves the password alone and tells the admin, rather than risk scrambling the employee’s own', async () => {
+    const store = await openStore('sqlite::memory:');
+    try {
+      const directory = new FakeDirectory();
+      const account = directory.add({ login: 'jdoe', employeeCode: 'E-1' });
+      await directory.setTemporaryPassword(account, 'Temp-1');
+      const audit = createAuditStore(store.db);
+      const id = await audit.begin({
+        requestId: 'r-1',
+        adminUserId: 'U0ADMIN01',
+        employee: { name: 'Jane Doe', code: 'E-1' },
+        directory: { kind: 'ldap', accountId: account.id, login: 'jdoe' },
+      });
+      // The marker read after the set failed: the row has none.
+      await audit.finish(id, { result: 'sent', messageSid: 'SM1', directoryStep: { result: 'set' } });
+      await createExpiryStore(store.db).schedule({
+        auditId: id,
+        dueAt: new Date(Date.now() - 1000),
+        directoryKind: 'ldap',
+        accountId: account.id,
+        login: 'jdoe',
+        marker: '',
+        adminUserId: 'U0ADMIN01',
+        employeeName: 'Jane Doe',
+      });
+      const told: string[] = [];
+      const scheduler = createExpiryScheduler({
+        store: createExpiryStore(store.db),
+        directory,
+        compensator: createCompensator({ directory, audit, log: silent }),
+        notices: {
+          expired: async () => void told.push('expired'),
+          cannotTell: async () => void told.push('cannot_tell'),
+        },
+        ttlMs: 60_000,
+        revokeSessions: false,
+        log: silent,
+      });
+      await scheduler.start();
+      await scheduler.stop();
+      expect(told).toEqual(['cannot_tell']);
+      expect(directory.writes.filter((w) => w.op === 'scramble')).toHaveLength(0);
+    } finally {
+      await store.close();
+    }
   });
 });
