@@ -65,6 +65,11 @@ describe('parseConfig', () => {
     expect(problems({ ...VALID, TEMP_PASSWORD_TTL: '5s' })).toEqual([
       'TEMP_PASSWORD_TTL must be at least 10s (or 0 for none)',
     ]);
+    // Past a year a due time no longer sorts as text (and 1e8 days is not a date at all).
+    expect(problems({ ...VALID, TEMP_PASSWORD_TTL: '366d' })).toEqual(['TEMP_PASSWORD_TTL must be at most 365d']);
+    expect(problems({ ...VALID, TEMP_PASSWORD_TTL: '99999999999999999999d' })).toEqual([
+      'TEMP_PASSWORD_TTL must be at most 365d',
+    ]);
     expect(problems({ ...VALID, TEMP_PASSWORD_TTL: '24' })).toEqual([
       'TEMP_PASSWORD_TTL must be a number with a unit: s, m, h or d (e.g. 90s, 30m, 24h, 3d), or 0 for none',
     ]);
