@@ -10,7 +10,7 @@ import type { ResetPassword } from '../services/reset-password.js';
 import type { MessageContext } from '../user-messages.js';
 import { buildLookupModal, DIRECTORY_CALLBACK_IDS } from '../views/directory-modal.js';
 import { buildResetModal, CALLBACK_ID } from '../views/reset-modal.js';
-import { ackCommand, COMMAND, createOpenResetForm } from './commands/resetpw.js';
+import { ackCommand, answerCommandText, COMMAND, createOpenResetForm } from './commands/resetpw.js';
 import { requestContext } from './context.js';
 import { requireAdmin } from './middleware/require-admin.js';
 import { createSubmitConfirm, createSubmitLookup } from './views/directory-submit.js';
@@ -68,20 +68,22 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const directory = deps.directory;
   if (!directory) {
     const open = createOpenResetForm(
-      (privateMetadata) => buildResetModal({ privateMetadata, defaultCountry: deps.defaultCountry }),
+      (privateMetadata, code) =>
+        buildResetModal({ privateMetadata, defaultCountry: deps.defaultCountry, ...(code ? { code } : {}) }),
       deps.forms,
       deps.log,
     );
-    app.command(COMMAND, ackCommand, gate, open);
+    app.command(COMMAND, ackCommand, answerCommandText, gate, open);
     app.view({ callback_id: CALLBACK_ID, type: 'view_submission' }, createSubmitResetForm({ ...deps, runReset }));
     return;
   }
   const open = createOpenResetForm(
-    (privateMetadata) => buildLookupModal({ privateMetadata, directoryLabel: directory.label }),
+    (privateMetadata, code) =>
+      buildLookupModal({ privateMetadata, directoryLabel: directory.label, ...(code ? { code } : {}) }),
     deps.forms,
     deps.log,
   );
-  app.command(COMMAND, ackCommand, gate, open);
+  app.command(COMMAND, ackCommand, answerCommandText, gate, open);
   const stepDeps = { ...deps, runReset, directoryLabel: directory.label, lookupEmployee: directory.lookupEmployee };
   app.view({ callback_id: DIRECTORY_CALLBACK_IDS.lookup, type: 'view_submission' }, createSubmitLookup(stepDeps));
   app.view({ callback_id: DIRECTORY_CALLBACK_IDS.confirm, type: 'view_submission' }, createSubmitConfirm(stepDeps));

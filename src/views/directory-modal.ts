@@ -11,7 +11,12 @@ export const DIRECTORY_CALLBACK_IDS = { lookup: 'resetpw_lookup', confirm: 'rese
 type ModalView = types.ModalView;
 type Block = types.KnownBlock;
 
-export function buildLookupModal(o: { privateMetadata: string; directoryLabel: string }): ModalView {
+export function buildLookupModal(o: {
+  privateMetadata: string;
+  directoryLabel: string;
+  /** Typed after the command (`/resetpw E1042`): the code field starts with it. */
+  code?: string;
+}): ModalView {
   return {
     type: 'modal',
     callback_id: DIRECTORY_CALLBACK_IDS.lookup,
@@ -33,6 +38,7 @@ export function buildLookupModal(o: { privateMetadata: string; directoryLabel: s
           action_id: ACTION_IDS.code,
           max_length: LIMITS.code,
           placeholder: plain('E-1042'),
+          ...(o.code ? { initial_value: o.code } : {}),
         },
       },
       {

@@ -107,3 +107,10 @@ export function decodeJson<T>(schema: z.ZodType<T>, raw: string | undefined): T 
     return undefined;
   }
 }
+
+/** What can follow the command, one sentence each (the help and the answer to anything else). */
+export const COMMAND_USAGE = [
+  '`/resetpw` opens the form.',
+  '`/resetpw E-1042` opens it with that employee code filled in (letters, digits and dashes).',
+  '`/resetpw help` shows this.',
+] as const;

@@ -22,9 +22,11 @@ type Block = types.KnownBlock;
 export interface ResetModalOptions {
   readonly privateMetadata: string;
   readonly defaultCountry: string;
+  /** Typed after the command (`/resetpw E1042`): the code field starts with it. */
+  readonly code?: string;
 }
 
-export function buildResetModal({ privateMetadata, defaultCountry }: ResetModalOptions): ModalView {
+export function buildResetModal({ privateMetadata, defaultCountry, code }: ResetModalOptions): ModalView {
   return {
     type: 'modal',
     callback_id: CALLBACK_ID,
@@ -38,6 +40,7 @@ export function buildResetModal({ privateMetadata, defaultCountry }: ResetModalO
       input(BLOCK_IDS.code, ACTION_IDS.code, 'Employee code', LIMITS.code, {
         placeholder: 'E-1042',
         hint: 'Letters, digits and dashes.',
+        ...(code ? { initialValue: code } : {}),
       }),
       input(BLOCK_IDS.phone, ACTION_IDS.phone, 'Mobile phone number', LIMITS.phone, {
         placeholder: '+1 415 555 2671',
@@ -101,6 +104,7 @@ interface InputOptions {
   readonly hint?: string;
   readonly optional?: boolean;
   readonly multiline?: boolean;
+  readonly initialValue?: string;
 }
 
 function input(blockId: string, actionId: string, label: string, maxLength: number, opts: InputOptions): Block {
@@ -116,6 +120,7 @@ function input(blockId: string, actionId: string, label: string, maxLength: numb
       max_length: maxLength,
       multiline: opts.multiline ?? false,
       ...(opts.placeholder ? { placeholder: plain(opts.placeholder) } : {}),
+      ...(opts.initialValue ? { initial_value: opts.initialValue } : {}),
     },
   };
 }

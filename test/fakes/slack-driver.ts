@@ -75,7 +75,7 @@ export class SlackDriver {
 
   async command(
     userId: string,
-    options: { channelId?: string; triggerIssuedAt?: number } = {},
+    options: { channelId?: string; triggerIssuedAt?: number; text?: string } = {},
   ): Promise<CommandResult> {
     const triggerId = this.slack.issueTrigger(userId, options.triggerIssuedAt);
     const responseUrl = this.slack.newResponseUrl();
@@ -108,7 +108,13 @@ export class SlackDriver {
   }
 }
 
-export function slashCommandPayload(o: { userId: string; triggerId: string; responseUrl: string; channelId?: string }) {
+export function slashCommandPayload(o: {
+  userId: string;
+  triggerId: string;
+  responseUrl: string;
+  channelId?: string;
+  text?: string;
+}) {
   return {
     token: 'deprecated-verification-token',
     team_id: TEAM_ID,
@@ -118,7 +124,7 @@ export function slashCommandPayload(o: { userId: string; triggerId: string; resp
     user_id: o.userId,
     user_name: o.userId.toLowerCase(),
     command: '/resetpw',
-    text: '',
+    text: o.text ?? '',
     api_app_id: 'A0RESETPW',
     is_enterprise_install: 'false',
     response_url: o.responseUrl,
