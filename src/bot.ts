@@ -192,6 +192,8 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     redact: config.sms.redact,
   });
   const underway = new Set<string>();
+  // Sign-in sessions exist in the cloud directories only (DIRECTORY_REVOKE_SESSIONS).
+  const revokeSessions = 'cloud' in config.directory && config.directory.cloud.revokeSessions;
   // TEMP_PASSWORD_TTL: only a directory has a password to expire.
   const expiries =
     directory && compensator && config.tempPasswordTtlMs > 0
@@ -201,7 +203,7 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
           compensator,
           notices: createSlackExpiryNotices({ messenger, directoryLabel: directory.label }),
           ttlMs: config.tempPasswordTtlMs,
-          revokeSessions: 'cloud' in config.directory && config.directory.cloud.revokeSessions,
+          revokeSessions,
           log,
         })
       : undefined;
@@ -209,7 +211,7 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     admins,
     ...(directory ? { directory } : {}),
     ...(compensator ? { compensator } : {}),
-    revokeSessions: 'cloud' in config.directory && config.directory.cloud.revokeSessions,
+    revokeSessions,
     ...(expiries ? { onPasswordSet: expiries.schedule } : {}),
     passwords: createPasswordGenerator(config.password.profile),
     sms,

@@ -23,7 +23,8 @@ export function directoryMessage(
   const okta = ctx.directory?.kind === 'okta';
   const entra = ctx.directory?.kind === 'entra';
   const google = ctx.directory?.kind === 'google';
-  const cloud = okta || entra || google;
+  const cloudKind = okta || entra || google ? (ctx.directory?.kind as keyof typeof CLOUD_RIGHTS) : undefined;
+  const cloud = cloudKind !== undefined;
   const providerCode = typeof d.providerCode === 'string' ? ` (${d.providerCode})` : '';
   switch (err.code) {
     case ErrorCode.EmployeeNotFound:
@@ -166,28 +167,12 @@ export function directoryMessage(
         nextStep: `Tell the bot owner: ${policyAdvice(ctx.password)} so that the temporary password meets the directory's policy.`,
       };
     case ErrorCode.DirectoryAccessDenied:
-      if (google) {
+      if (cloudKind) {
+        const rights = CLOUD_RIGHTS[cloudKind];
         return {
           title: "The bot's directory account lacks a right",
-          text: `Google Workspace refused the reset${providerCode}: the admin the bot acts as (GOOGLE_ADMIN_SUBJECT) may not reset this user's password. ${d.passwordChanged ? passwordChangedLine(d) : 'Nothing was changed or sent.'}`,
-          nextStep:
-            "Tell the bot owner: GOOGLE_ADMIN_SUBJECT needs an admin role that may reset these users' passwords (User Management Admin, or a custom role with Users → Reset password and Update), and domain-wide delegation must allow the bot's scopes; see the README.",
-        };
-      }
-      if (entra) {
-        return {
-          title: "The bot's directory account lacks a right",
-          text: `Microsoft Entra ID refused the reset${providerCode}: the bot's app (ENTRA_CLIENT_ID) may not reset this user's password. ${d.passwordChanged ? passwordChangedLine(d) : 'Nothing was changed or sent.'}`,
-          nextStep:
-            'Tell the bot owner: the app needs the application permission User-PasswordProfile.ReadWrite.All (admin consent) and the User Administrator role (for the whole tenant, or for an administrative unit that holds these users); see the README.',
-        };
-      }
-      if (okta) {
-        return {
-          title: "The bot's directory account lacks a right",
-          text: `Okta refused the reset${providerCode}: the bot's Okta credentials (the administrator who created OKTA_API_TOKEN, or the service app's admin role) may not reset this user's password. ${d.passwordChanged ? passwordChangedLine(d) : 'Nothing was changed or sent.'}`,
-          nextStep:
-            "Tell the bot owner: the token's administrator (or the service app) needs a role over these users that can reset passwords (Help Desk Administrator for a group of them, or a custom role with okta.users.credentials.manage); see the README.",
+          text: `${dir} refused the reset${providerCode}: ${rights.who} may not reset this user's password. ${d.passwordChanged ? passwordChangedLine(d) : 'Nothing was changed or sent.'}`,
+          nextStep: `Tell the bot owner: ${rights.grant}; see the README.`,
         };
       }
       return {
@@ -225,6 +210,25 @@ export function directoryMessage(
       return undefined;
   }
 }
+
+/** Who acts for the bot in each cloud directory, and what it must be granted to reset passwords. */
+const CLOUD_RIGHTS = {
+  okta: {
+    who: "the bot's Okta credentials (the administrator who created OKTA_API_TOKEN, or the service app's admin role)",
+    grant:
+      "the token's administrator (or the service app) needs a role over these users that can reset passwords (Help Desk Administrator for a group of them, or a custom role with okta.users.credentials.manage)",
+  },
+  entra: {
+    who: "the bot's app (ENTRA_CLIENT_ID)",
+    grant:
+      'the app needs the application permission User-PasswordProfile.ReadWrite.All (admin consent) and the User Administrator role (for the whole tenant, or for an administrative unit that holds these users)',
+  },
+  google: {
+    who: 'the admin the bot acts as (GOOGLE_ADMIN_SUBJECT)',
+    grant:
+      "GOOGLE_ADMIN_SUBJECT needs an admin role that may reset these users' passwords (User Management Admin, or a custom role with Users → Reset password and Update), and domain-wide delegation must allow the bot's scopes",
+  },
+} as const;
 
 /** A write in two steps stopped after the password was set (what became of it is said by the compensation line). */
 function passwordChangedLine(d: AppError['details']): string {

@@ -44,6 +44,8 @@ export function createExpiryScheduler(deps: {
 }) {
   const now = deps.now ?? Date.now;
   let timer: NodeJS.Timeout | undefined;
+  /** When the timer fires (0: no timer). */
+  let wakeAt = 0;
   let running: Promise<void> | undefined;
   let stopped = false;
 
@@ -71,10 +73,17 @@ export function createExpiryScheduler(deps: {
     if (stopped) return;
     const next = await deps.store.nextDueAt().catch(() => undefined);
     if (stopped) return;
-    const untilNext = (next?.getTime() ?? Number.POSITIVE_INFINITY) - now();
-    const wait = Math.min(POLL_MS, Math.max(MIN_WAIT_MS, untilNext));
+    wakeIn((next?.getTime() ?? Number.POSITIVE_INFINITY) - now());
+  }
+
+  function wakeIn(ms: number): void {
+    const wait = Math.min(POLL_MS, Math.max(MIN_WAIT_MS, ms));
     clearTimeout(timer);
-    timer = setTimeout(() => void wake(), wait);
+    wakeAt = now() + wait;
+    timer = setTimeout(() => {
+      wakeAt = 0;
+      void wake();
+    }, wait);
     timer.unref();
   }
 
@@ -142,7 +151,8 @@ export function createExpiryScheduler(deps: {
       await deps.store
         .schedule({ ...p, dueAt })
         .catch((err: unknown) => log.error({ err, auditId: p.auditId }, 'could not schedule the password expiry'));
-      if (!stopped) await arm();
+      // Only a due time before the next wake moves the timer: no store query per reset.
+      if (!stopped && (wakeAt === 0 || dueAt.getTime() < wakeAt)) wakeIn(dueAt.getTime() - now());
     },
     /** Runs what fell due while no process was up, then keeps watching (not awaited by the start: a backlog runs on). */
     start(): Promise<void> {
