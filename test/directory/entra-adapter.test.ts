@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEntraDirectory } from '../../src/adapters/entra/directory.js';
 import type { EntraConfig } from '../../src/config/index.js';
-import { AppError, ErrorCode } from '../../src/errors.js';
+import { ErrorCode } from '../../src/errors.js';
 import type { DirectoryAccount } from '../../src/ports/index.js';
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FAKE_TENANT, FakeEntra } from '../fakes/fake-entra.js';
+import { appErrorOf } from '../helpers/app-error.js';
 
 /**
  * The Entra adapter through the real @azure/identity and Graph client, over HTTPS (the test CA in
@@ -50,14 +51,7 @@ describe('Entra adapter (the official SDKs over the wire)', () => {
     if (lookup.found !== 'one') throw new Error(`expected one account, got ${lookup.found}`);
     return lookup.account;
   };
-  const failure = async (p: Promise<unknown>): Promise<AppError> => {
-    const err = await p.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  };
+  const failure = appErrorOf;
 
   it('gets an app-only token with the client secret, then finds the employee by employeeId', async () => {
     const p = person();

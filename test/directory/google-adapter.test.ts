@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGoogleDirectory } from '../../src/adapters/google/directory.js';
 import type { GoogleConfig } from '../../src/config/index.js';
-import { AppError, ErrorCode } from '../../src/errors.js';
+import { ErrorCode } from '../../src/errors.js';
 import type { DirectoryAccount } from '../../src/ports/index.js';
 import { FakeGoogle, GOOGLE_ADMIN } from '../fakes/fake-google.js';
+import { appErrorOf } from '../helpers/app-error.js';
 
 /**
  * The Google Workspace adapter through the real @googleapis/admin and google-auth-library, over HTTPS (the test CA in
@@ -55,14 +56,7 @@ describe('Google Workspace adapter (the official client over the wire)', () => {
     if (lookup.found !== 'one') throw new Error(`expected one account, got ${lookup.found}`);
     return lookup.account;
   };
-  const failure = async (p: Promise<unknown>): Promise<AppError> => {
-    const err = await p.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  };
+  const failure = appErrorOf;
 
   it('signs a JWT for the admin it acts as, then finds the employee by externalId', async () => {
     const p = person();

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOktaDirectory } from '../../src/adapters/okta/directory.js';
-import { AppError, ErrorCode } from '../../src/errors.js';
+import { ErrorCode } from '../../src/errors.js';
 import type { Directory, DirectoryAccount } from '../../src/ports/index.js';
 import { FAKE_OKTA_TOKEN, FakeOkta } from '../fakes/fake-okta.js';
+import { appErrorOf } from '../helpers/app-error.js';
 
 /**
  * The Okta adapter through the real @okta/okta-sdk-nodejs against a local Okta (test/fakes/fake-okta.ts): what it
@@ -44,14 +45,7 @@ describe('Okta adapter (the official SDK over the wire)', () => {
     if (lookup.found !== 'one') throw new Error(`expected one account, got ${lookup.found}`);
     return lookup.account;
   };
-  const failure = async (p: Promise<unknown>): Promise<AppError> => {
-    const err = await p.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  };
+  const failure = appErrorOf;
 
   it('finds an employee by employeeNumber with an SSWS token, and reads the account as the port describes it', async () => {
     const p = person({ displayName: 'Jane Q. Doe' });

@@ -4,7 +4,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { readBody, sendJson, sleep } from './http-util.js';
+import {
+  answerer,
+  answerFault,
+  type Fault,
+  type RecordedRequest,
+  recordRequest,
+  sendJson,
+  takeFault,
+} from './http-util.js';
 
 /**
  * A local Microsoft Entra tenant for the real @azure/identity and Graph client, over HTTPS with the test CA (see
@@ -13,13 +21,7 @@ import { readBody, sendJson, sleep } from './http-util.js';
  * auth header, body). Employees sign in through `signIn`.
  */
 
-export interface EntraRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: Record<string, string>;
-  readonly authorization: string;
-  readonly body: unknown;
-}
+export type EntraRequest = RecordedRequest;
 
 interface FakeUser {
   id: string;
@@ -41,16 +43,6 @@ interface FakeUser {
   /** Role-assignable groups the user is in, with the roles assigned to each group. */
   roleGroups: { id: string; assigned: string[] }[];
   sessionsRevokedAt?: string;
-}
-
-interface Fault {
-  readonly match: RegExp;
-  readonly status: number;
-  readonly body?: unknown;
-  readonly headers?: Record<string, string>;
-  readonly delayMs?: number;
-  /** Apply the request, then answer this way (an answer lost after Graph acted). */
-  readonly afterApply?: boolean;
 }
 
 export const FAKE_TENANT = '11111111-2222-3333-4444-555555555555';
@@ -171,35 +163,12 @@ export class FakeEntra {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.url);
-    const raw = await readBody(req);
-    let body: unknown = raw;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      // a form (the token request)
-    }
-    const method = (req.method ?? 'GET').toUpperCase();
-    this.requests.push({
-      method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      authorization: String(req.headers.authorization ?? ''),
-      body,
-    });
-    const answer = (r: { status: number; body?: unknown }, headers: Record<string, string> = {}) => {
-      if (r.status === 204) {
-        res.writeHead(204, headers).end();
-        return;
-      }
-      sendJson(res, r.status, r.body ?? {}, headers);
-    };
-    const fault = this.faults.find((f) => f.match.test(`${method} ${url.pathname}`));
-    if (fault) this.faults.splice(this.faults.indexOf(fault), 1);
-    if (fault && !fault.afterApply) {
-      if (fault.delayMs) await sleep(fault.delayMs);
-      return answer({ status: fault.status, body: fault.body }, fault.headers);
-    }
+    const { url, method, raw, recorded } = await recordRequest(req, this.url);
+    const body = recorded.body;
+    this.requests.push(recorded);
+    const answer = answerer(res);
+    const fault = takeFault(this.faults, method, url.pathname);
+    if (fault && !fault.afterApply) return answerFault(fault, answer);
 
     const authority = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token)$/.exec(
       url.pathname,
@@ -212,10 +181,7 @@ export class FakeEntra {
       return answer(graphError(401, 'InvalidAuthenticationToken', 'Access token is empty or invalid.'));
     }
     const result = this.graph(method, url, body, denied);
-    if (fault?.afterApply) {
-      if (fault.delayMs) await sleep(fault.delayMs);
-      return answer({ status: fault.status, body: fault.body }, fault.headers);
-    }
+    if (fault?.afterApply) return answerFault(fault, answer);
     return answer(result);
   }
 

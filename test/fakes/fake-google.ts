@@ -4,7 +4,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { readBody, sendJson, sleep } from './http-util.js';
+import {
+  answerer,
+  answerFault,
+  type Fault,
+  type RecordedRequest,
+  recordRequest,
+  sendJson,
+  takeFault,
+} from './http-util.js';
 
 /**
  * A local Google Workspace for the real @googleapis/admin and google-auth-library, over HTTPS with the test CA: the
@@ -13,13 +21,7 @@ import { readBody, sendJson, sleep } from './http-util.js';
  * error bodies ({error: {code, message, errors: [{reason}]}}). Records every request; employees sign in by `signIn`.
  */
 
-export interface GoogleRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: Record<string, string>;
-  readonly authorization: string;
-  readonly body: unknown;
-}
+export type GoogleRequest = RecordedRequest;
 
 interface FakeUser {
   id: string;
@@ -35,15 +37,6 @@ interface FakeUser {
   changePasswordAtNextLogin: boolean;
   password: string;
   signedOutAt?: string;
-}
-
-interface Fault {
-  readonly match: RegExp;
-  readonly status: number;
-  readonly body?: unknown;
-  readonly delayMs?: number;
-  readonly afterApply?: boolean;
-  readonly headers?: Record<string, string>;
 }
 
 export const GOOGLE_ADMIN = 'admin@example.com';
@@ -184,44 +177,18 @@ export class FakeGoogle {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.url);
-    const raw = await readBody(req);
-    let body: unknown = raw;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      // a form (the token request)
-    }
-    const method = (req.method ?? 'GET').toUpperCase();
-    this.requests.push({
-      method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      authorization: String(req.headers.authorization ?? ''),
-      body,
-    });
-    const answer = (r: { status: number; body?: unknown }, headers: Record<string, string> = {}) => {
-      if (r.status === 204) {
-        res.writeHead(204, headers).end();
-        return;
-      }
-      sendJson(res, r.status, r.body ?? {}, headers);
-    };
-    const fault = this.faults.find((f) => f.match.test(`${method} ${url.pathname}`));
-    if (fault) this.faults.splice(this.faults.indexOf(fault), 1);
-    if (fault && !fault.afterApply) {
-      if (fault.delayMs) await sleep(fault.delayMs);
-      return answer({ status: fault.status, body: fault.body }, fault.headers);
-    }
+    const { url, method, raw, recorded } = await recordRequest(req, this.url);
+    const body = recorded.body;
+    this.requests.push(recorded);
+    const answer = answerer(res);
+    const fault = takeFault(this.faults, method, url.pathname);
+    if (fault && !fault.afterApply) return answerFault(fault, answer);
     if (method === 'POST' && url.pathname === '/token') return answer(this.issueToken(raw));
     const token = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
     const denied = token ? this.tokens.get(token) : undefined;
     if (!denied) return answer(apiError(401, 'authError', 'Invalid Credentials'));
     const result = this.directory(method, url, body, denied);
-    if (fault?.afterApply) {
-      if (fault.delayMs) await sleep(fault.delayMs);
-      return answer({ status: fault.status, body: fault.body });
-    }
+    if (fault?.afterApply) return answerFault(fault, answer);
     return answer(result);
   }
 

@@ -1,6 +1,16 @@
 import { createPublicKey, type KeyObject, randomBytes, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { close, listen, readBody, sendJson, sleep } from './http-util.js';
+import {
+  answerer,
+  answerFault,
+  close,
+  type Fault,
+  listen,
+  type RecordedRequest,
+  recordRequest,
+  sendJson,
+  takeFault,
+} from './http-util.js';
 
 /**
  * A local Okta org for the real @okta/okta-sdk-nodejs: the Management API paths the bot uses, SSWS tokens, Okta's
@@ -9,13 +19,7 @@ import { close, listen, readBody, sendJson, sleep } from './http-util.js';
  * through `signIn`, which answers as Okta's sign-in would: ok, must change, or refused.
  */
 
-export interface OktaRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: Record<string, string>;
-  readonly authorization: string;
-  readonly body: unknown;
-}
+export type OktaRequest = RecordedRequest;
 
 interface FakeUser {
   id: string;
@@ -31,18 +35,6 @@ interface FakeUser {
   sessions: number;
   /** Passwords used before (for strict=true's history rule). */
   history: string[];
-}
-
-/** A canned answer for the next request whose `METHOD path` matches. */
-interface Fault {
-  readonly match: RegExp;
-  readonly status: number;
-  readonly body?: unknown;
-  readonly headers?: Record<string, string>;
-  /** Hold the request this long before answering (or forever with Infinity: a lost answer). */
-  readonly delayMs?: number;
-  /** Apply the write anyway, then fail the answer (an answer lost after the server acted). */
-  readonly afterApply?: boolean;
 }
 
 export const FAKE_OKTA_TOKEN = '00fakeOktaApiToken0123456789abcdefABCDEF';
@@ -215,46 +207,19 @@ export class FakeOkta {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.url);
-    const raw = await readBody(req);
-    let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = raw;
-    }
-    const method = (req.method ?? 'GET').toUpperCase();
-    this.requests.push({
-      method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      authorization: String(req.headers.authorization ?? ''),
-      body,
-    });
-    const answer = (r: { status: number; body?: unknown }, headers: Record<string, string> = {}) => {
-      if (r.status === 204) {
-        res.writeHead(204, headers).end();
-        return;
-      }
-      sendJson(res, r.status, r.body ?? {}, { date: new Date().toUTCString(), ...headers });
-    };
-
-    const fault = this.faults.find((f) => f.match.test(`${method} ${url.pathname}`));
-    if (fault) this.faults.splice(this.faults.indexOf(fault), 1);
-    if (fault && !fault.afterApply) {
-      if (fault.delayMs) await sleep(fault.delayMs);
-      return answer({ status: fault.status, body: fault.body }, fault.headers);
-    }
+    const { url, method, raw, recorded } = await recordRequest(req, this.url);
+    const body = recorded.body;
+    this.requests.push(recorded);
+    const answer = answerer(res, () => ({ date: new Date().toUTCString() }));
+    const fault = takeFault(this.faults, method, url.pathname);
+    if (fault && !fault.afterApply) return answerFault(fault, answer);
     if (method === 'POST' && url.pathname === '/oauth2/v1/token') return answer(this.issueToken(raw));
     const [, scheme, token] = /^(SSWS|Bearer|DPoP) (.+)$/.exec(String(req.headers.authorization ?? '')) ?? [];
     const denied = token ? (scheme === 'SSWS' ? this.tokens : this.accessTokens).get(token) : undefined;
     if (!denied) return answer(oktaError(401, 'E0000011', 'Invalid token provided'));
 
     const result = this.route(method, url, body, denied);
-    if (fault?.afterApply) {
-      if (fault.delayMs) await sleep(fault.delayMs);
-      return answer({ status: fault.status, body: fault.body }, fault.headers);
-    }
+    if (fault?.afterApply) return answerFault(fault, answer);
     return answer(result);
   }
 
