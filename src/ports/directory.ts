@@ -56,6 +56,11 @@ export interface DirectoryAccount {
   readonly login: string;
   readonly displayName: string;
   readonly employeeCode: string;
+  /**
+   * The employee's email as the directory holds it (LDAP and AD `mail`, Okta `profile.email`, Entra `mail`, Google
+   * `primaryEmail`), trimmed; absent when there is none. An ordinary attribute: its absence is not "unreadable".
+   */
+  readonly email?: string;
   /** Every mobile number on record, exactly as stored (parsed and checked by the domain, not here). */
   readonly mobiles: readonly string[];
   /** Disabled by an administrator (any form of it): never re-enabled by a reset. */

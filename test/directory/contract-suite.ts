@@ -23,12 +23,19 @@ export function directoryContractSuite(directory: () => TestDirectory) {
     opened.push(d);
     return d;
   };
-  const person = async () => {
+  const person = async (extra: { email?: string } = {}) => {
     const n = ++seq;
     const login = `ctr${n}${Math.random().toString(36).slice(2, 6)}`;
     const code = `C-${Date.now().toString(36).slice(-5)}${n}`;
     const password = `Contract-Old-${n}-Pass!`;
-    const dn = await directory().add({ login, code, name: `Casey Contract${n}`, password, mobile: '+15005550006' });
+    const dn = await directory().add({
+      login,
+      code,
+      name: `Casey Contract${n}`,
+      password,
+      mobile: '+15005550006',
+      ...extra,
+    });
     return { dn, login, code, password };
   };
   const one = async (d: Directory, code: string): Promise<DirectoryAccount> => {
@@ -48,6 +55,15 @@ export function directoryContractSuite(directory: () => TestDirectory) {
     expect(await d.findByEmployeeCode(`${p.code}X`)).toEqual({ found: 'none' });
     await directory().add({ login: `${p.login}b`, code: p.code, password: 'Twin-Pass-1x!Aa', mobile: '+15005550006' });
     expect(await d.findByEmployeeCode(p.code)).toMatchObject({ found: 'many' });
+  });
+
+  it('contract: reads the email on record as the directory holds it, and none where there is none', async () => {
+    const d = adapter();
+    const mailed = await person({ email: `Casey.Mail${seq + 1}@Example.com` });
+    expect((await one(d, mailed.code)).email).toBe(`Casey.Mail${seq}@Example.com`);
+    const plain = await person();
+    // Okta's profile and Google's sign-in always hold one: there the test helpers give the login.
+    expect((await one(d, plain.code)).email).toBe(directory().emailOptional ? undefined : plain.login);
   });
 
   it('contract: reports a protected account and a disabled one as such', async () => {

@@ -54,7 +54,7 @@ describe('Entra adapter (the official SDKs over the wire)', () => {
   const failure = appErrorOf;
 
   it('gets an app-only token with the client secret, then finds the employee by employeeId', async () => {
-    const p = person();
+    const p = person({ mail: 'Pat.Example@Example.com' });
     const dir = createEntraDirectory(config());
     await dir.verify();
     const [token] = entra.callsTo('POST', new RegExp(`^/${FAKE_TENANT}/oauth2/v2.0/token$`));
@@ -70,6 +70,7 @@ describe('Entra adapter (the official SDKs over the wire)', () => {
       login: `emp${n}@example.com`,
       displayName: `Pat Example${n}`,
       employeeCode: p.code,
+      email: 'Pat.Example@Example.com',
       mobiles: ['+1 500 555 0006'],
       disabled: false,
       locked: false,
@@ -78,7 +79,7 @@ describe('Entra adapter (the official SDKs over the wire)', () => {
     expect(search).toMatchObject({ method: 'GET', path: '/v1.0/users' });
     expect(search?.query.$filter).toBe(`employeeId eq '${p.code}'`);
     expect(search?.query.$select?.split(',')).toEqual(
-      expect.arrayContaining(['employeeId', 'mobilePhone', 'accountEnabled']),
+      expect.arrayContaining(['employeeId', 'mail', 'mobilePhone', 'accountEnabled']),
     );
     expect(search?.authorization).toMatch(/^Bearer eyJ/);
     expect(roles?.path).toBe(`/v1.0/users/${p.id}/transitiveMemberOf/microsoft.graph.directoryRole`);

@@ -78,6 +78,7 @@ describe('Google Workspace adapter (the official client over the wire)', () => {
       login: `emp${n}@example.com`,
       displayName: `Pat Example${n}`,
       employeeCode: p.code,
+      email: `emp${n}@example.com`,
       mobiles: ['+1 500 555 0006'],
       disabled: false,
       locked: false,

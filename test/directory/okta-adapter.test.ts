@@ -48,13 +48,14 @@ describe('Okta adapter (the official SDK over the wire)', () => {
   const failure = appErrorOf;
 
   it('finds an employee by employeeNumber with an SSWS token, and reads the account as the port describes it', async () => {
-    const p = person({ displayName: 'Jane Q. Doe' });
+    const p = person({ displayName: 'Jane Q. Doe', email: ' Jane.Doe@Example.com ' });
     const before = okta.requests.length;
     expect(await one(p.code)).toEqual({
       id: p.id,
       login: `emp${n}@example.com`,
       displayName: 'Jane Q. Doe',
       employeeCode: p.code,
+      email: 'Jane.Doe@Example.com',
       mobiles: ['+1 500 555 0006'],
       disabled: false,
       locked: false,

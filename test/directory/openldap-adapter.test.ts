@@ -101,6 +101,15 @@ describe.runIf(enabled)('LDAP directory adapter on a real slapd', () => {
     expect(await one(d, 'E5000')).toMatchObject({ login: 'gone', disabled: true, locked: false });
   });
 
+  it('reads the first email on record, trimmed, and none from a blank one', async () => {
+    const d = open();
+    const dn = await people.add({ uid: 'dora', code: 'E6100', mobile: '+15005550006' });
+    await people.replace(dn, 'mail', '  Dora.Ek@Example.com ', 'dora@mail.example.com');
+    expect((await one(d, 'E6100')).email).toBe('Dora.Ek@Example.com');
+    await people.replace(dn, 'mail', '   ');
+    expect((await one(d, 'E6100')).email).toBeUndefined();
+  });
+
   it('escapes the code: filter syntax in it matches nothing', async () => {
     const d = open();
     for (const code of ['*', '*)(uid=*', 'E1001)(uid=*', 'E100*', '\\2a', '*)(|(objectClass=*']) {

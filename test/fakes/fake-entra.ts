@@ -28,6 +28,7 @@ interface FakeUser {
   userPrincipalName: string;
   displayName: string;
   employeeId?: string;
+  mail?: string;
   mobilePhone?: string;
   accountEnabled: boolean;
   onPremisesSyncEnabled: boolean | null;
@@ -100,6 +101,7 @@ export class FakeEntra {
     upn: string;
     displayName?: string;
     employeeId?: string;
+    mail?: string;
     mobilePhone?: string;
     password: string;
     accountEnabled?: boolean;
@@ -112,6 +114,7 @@ export class FakeEntra {
       userPrincipalName: spec.upn,
       displayName: spec.displayName ?? spec.upn,
       ...(spec.employeeId ? { employeeId: spec.employeeId } : {}),
+      ...(spec.mail ? { mail: spec.mail } : {}),
       ...(spec.mobilePhone ? { mobilePhone: spec.mobilePhone } : {}),
       accountEnabled: spec.accountEnabled ?? true,
       onPremisesSyncEnabled: spec.synced ? true : null,

@@ -96,6 +96,8 @@ export class FakeOkta {
   /** Adds an active user with a password; returns the user id. */
   addUser(spec: {
     login: string;
+    /** profile.email, which Okta's base profile requires: the login when not given. */
+    email?: string;
     employeeNumber?: string;
     firstName?: string;
     lastName?: string;
@@ -114,7 +116,7 @@ export class FakeOkta {
       passwordChanged: now(),
       profile: {
         login: spec.login,
-        email: spec.login,
+        email: spec.email ?? spec.login,
         firstName: spec.firstName ?? spec.login.split('@')[0],
         lastName: spec.lastName ?? 'Example',
         displayName: spec.displayName,

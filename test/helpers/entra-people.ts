@@ -12,6 +12,7 @@ export class EntraPeople implements TestDirectory {
   readonly label = 'Microsoft Entra ID';
   readonly protectedWords = /holds an administrator role in Microsoft Entra ID \(Helpdesk Administrator/;
   readonly missingRightWords = 'User-PasswordProfile.ReadWrite.All';
+  readonly emailOptional = true;
 
   constructor(readonly entra: FakeEntra) {
     entra.apps.set(READ_ONLY_APP, { secret: READ_ONLY_SECRET, denied: new Set(['password', 'revoke']) });
@@ -38,6 +39,7 @@ export class EntraPeople implements TestDirectory {
       upn: person.login,
       displayName: person.name ?? person.login,
       employeeId: person.code,
+      ...(person.email ? { mail: person.email } : {}),
       ...(person.mobile ? { mobilePhone: person.mobile } : {}),
       password: person.password,
     });

@@ -10,6 +10,7 @@ export class GooglePeople implements TestDirectory {
   readonly label = 'Google Workspace';
   readonly protectedWords = /holds an administrator role in Google Workspace \(Super Admin/;
   readonly missingRightWords = 'User Management Admin';
+  readonly emailOptional = false;
 
   constructor(
     readonly google: FakeGoogle,
@@ -35,7 +36,7 @@ export class GooglePeople implements TestDirectory {
 
   async add(person: TestPersonSpec): Promise<string> {
     return this.google.addUser({
-      email: person.login,
+      email: person.email ?? person.login,
       fullName: person.name ?? person.login,
       externalId: person.code,
       mobiles: person.mobile ? [person.mobile] : [],

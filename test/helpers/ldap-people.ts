@@ -20,6 +20,7 @@ export interface LdapPerson {
   readonly uid: string;
   readonly code: string;
   readonly name?: string;
+  readonly email?: string;
   readonly mobile?: string;
   readonly password?: string;
 }
@@ -42,6 +43,7 @@ export class LdapPeople implements TestDirectory {
   readonly label = 'the LDAP directory';
   readonly protectedWords = /protected group/;
   readonly missingRightWords = 'write on userPassword';
+  readonly emailOptional = true;
   constructor(readonly slapd: Slapd) {}
 
   botEnv(over: Record<string, string> = {}): Record<string, string> {
@@ -85,6 +87,7 @@ export class LdapPeople implements TestDirectory {
         sn: name.split(' ').at(-1) ?? name,
         displayName: name,
         employeeNumber: p.code,
+        ...(p.email ? { mail: p.email } : {}),
         ...(p.mobile ? { mobile: p.mobile } : {}),
         userPassword: p.password ?? `${uid}-Old-Pass-1`,
       }),

@@ -7,6 +7,7 @@ export class OktaPeople implements TestDirectory {
   readonly label = 'Okta';
   readonly protectedWords = /holds an administrator role in Okta \(Help Desk Administrator/;
   readonly missingRightWords = 'a role over these users that can reset passwords';
+  readonly emailOptional = false;
 
   constructor(readonly okta: FakeOkta) {
     okta.tokens.set(READ_ONLY_TOKEN, new Set(['set', 'expire', 'unlock', 'sessions']));
@@ -24,6 +25,7 @@ export class OktaPeople implements TestDirectory {
     const [first = person.login, ...rest] = (person.name ?? person.login).split(' ');
     return this.okta.addUser({
       login: person.login,
+      ...(person.email ? { email: person.email } : {}),
       employeeNumber: person.code,
       firstName: first,
       lastName: rest.join(' '),

@@ -205,6 +205,7 @@ export class AdPeople implements TestDirectory {
   readonly label = 'Active Directory';
   readonly protectedWords = /protected group/;
   readonly missingRightWords = 'Reset password';
+  readonly emailOptional = true;
   constructor(readonly dc: SambaDc) {}
 
   private client(url = this.dc.ldapsUrl): Client {
@@ -273,6 +274,7 @@ export class AdPeople implements TestDirectory {
     return this.addAccount(`CN=${name},${AD_PEOPLE}`, p.login, p.password, {
       displayName: name,
       employeeID: p.code,
+      ...(p.email ? { mail: p.email } : {}),
       ...(p.mobile ? { mobile: p.mobile } : {}),
     });
   }

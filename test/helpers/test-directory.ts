@@ -7,6 +7,11 @@ export interface TestPersonSpec {
   readonly login: string;
   readonly code: string;
   readonly name?: string;
+  /**
+   * The email on record. Without it the account has none where the directory allows that (`emailOptional`); Okta
+   * and Google hold one for every account, and the helpers give them the login.
+   */
+  readonly email?: string;
   readonly mobile?: string;
   readonly password: string;
 }
@@ -22,6 +27,8 @@ export interface TestDirectory {
   readonly protectedWords: RegExp;
   /** What the admin is told to grant when the bot's account lacks the right to reset. */
   readonly missingRightWords: string;
+  /** Whether an account may have no email (LDAP, AD, Entra); Okta's profile and Google's sign-in always hold one. */
+  readonly emailOptional: boolean;
   /** The bot's environment for this server, with the least-privileged bot account. */
   botEnv(over?: Record<string, string>): Record<string, string>;
   /** The same, bound as an account without the right to reset passwords. */

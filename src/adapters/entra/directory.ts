@@ -3,6 +3,7 @@ import { ClientCertificateCredential, ClientSecretCredential, type TokenCredenti
 import { Client, RedirectHandlerOptions, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import type { EntraConfig } from '../../config/index.js';
+import { emailAsHeld } from '../../domain/email.js';
 import { createPasswordGenerator } from '../../domain/password.js';
 import { buildProfile } from '../../domain/password-policy.js';
 import type { Directory, DirectoryAccount, DirectoryLookup, PasswordSetReceipt } from '../../ports/index.js';
@@ -14,6 +15,7 @@ interface GraphUser {
   readonly userPrincipalName?: string;
   readonly displayName?: string | null;
   readonly employeeId?: string | null;
+  readonly mail?: string | null;
   readonly mobilePhone?: string | null;
   readonly accountEnabled?: boolean | null;
   readonly onPremisesSyncEnabled?: boolean | null;
@@ -25,6 +27,7 @@ const USER_FIELDS = [
   'userPrincipalName',
   'displayName',
   'employeeId',
+  'mail',
   'mobilePhone',
   'accountEnabled',
   'onPremisesSyncEnabled',
@@ -154,11 +157,13 @@ export function createEntraDirectory(config: EntraConfig): Directory {
       ...(!id ? ['id'] : []),
       ...(typeof user.accountEnabled !== 'boolean' ? ['accountEnabled'] : []),
     ];
+    const email = emailAsHeld(user.mail);
     return {
       id,
       login: user.userPrincipalName ?? '',
       displayName: user.displayName || user.userPrincipalName || '',
       employeeCode: user.employeeId ?? '',
+      ...(email ? { email } : {}),
       mobiles: user.mobilePhone ? [user.mobilePhone] : [],
       disabled: user.accountEnabled === false,
       // Entra's smart lockout is not visible to Graph, and a new password does not lift it.

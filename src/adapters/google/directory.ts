@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { admin, type admin_directory_v1, auth } from '@googleapis/admin';
 import type { GoogleConfig } from '../../config/index.js';
+import { emailAsHeld } from '../../domain/email.js';
 import { createPasswordGenerator } from '../../domain/password.js';
 import { buildProfile } from '../../domain/password-policy.js';
 import { withTimeout } from '../../lib/with-timeout.js';
@@ -140,11 +141,13 @@ export function createGoogleDirectory(config: GoogleConfig): Directory {
     const mobiles = listOf(user.phones)
       .filter((p) => p.type === 'mobile' && typeof p.value === 'string')
       .map((p) => String(p.value));
+    const email = emailAsHeld(user.primaryEmail);
     return {
       id,
       login: user.primaryEmail ?? '',
       displayName: user.name?.fullName || user.primaryEmail || '',
       employeeCode: employeeIds(user, config.employeeIdField)[0] ?? '',
+      ...(email ? { email } : {}),
       mobiles,
       disabled: user.suspended === true || user.archived === true,
       locked: false,

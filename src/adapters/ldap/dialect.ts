@@ -1,7 +1,11 @@
 import type { Change, Client, Entry } from 'ldapts';
 import type { LdapConfig } from '../../config/index.js';
+import { emailAsHeld } from '../../domain/email.js';
 import type { DirectoryAccount, DirectoryKind } from '../../ports/index.js';
 import { first, firstOf, values } from './entry.js';
+
+/** Where both OpenLDAP (inetOrgPerson) and Active Directory keep the employee's email. */
+export const EMAIL_ATTRIBUTE = 'mail';
 
 /**
  * What differs between OpenLDAP (and other RFC directories with ppolicy) and Active Directory: which attributes
@@ -30,17 +34,20 @@ export interface LdapDialect {
   changedSince(entry: Entry, marker: string): boolean;
 }
 
-/** What every dialect reads the same way: the DN, names, the code and every number on record. */
+/** What every dialect reads the same way: the DN, names, the code, the email and every number on record. */
 export function accountBasics(
   entry: Entry,
   config: LdapConfig,
   loginAttribute: string,
-): Pick<DirectoryAccount, 'id' | 'login' | 'displayName' | 'employeeCode' | 'mobiles'> {
+): Pick<DirectoryAccount, 'id' | 'login' | 'displayName' | 'employeeCode' | 'email' | 'mobiles'> {
+  // inetOrgPerson's mail may hold several values: the first is the one shown as the employee's.
+  const email = emailAsHeld(values(entry, EMAIL_ATTRIBUTE).find((v) => v.trim() !== ''));
   return {
     id: entry.dn,
     login: firstOf(entry, [loginAttribute, 'cn']) ?? entry.dn,
     displayName: firstOf(entry, ['displayName', 'cn']) ?? entry.dn,
     employeeCode: first(entry, config.employeeAttribute) ?? '',
+    ...(email ? { email } : {}),
     mobiles: values(entry, config.phoneAttribute),
   };
 }

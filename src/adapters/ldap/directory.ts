@@ -6,7 +6,7 @@ import { buildProfile } from '../../domain/password-policy.js';
 import type { Directory, DirectoryKind, PasswordSetReceipt } from '../../ports/index.js';
 import { createActiveDirectoryDialect } from './active-directory.js';
 import { LdapConnection } from './connection.js';
-import type { LdapDialect } from './dialect.js';
+import { EMAIL_ATTRIBUTE, type LdapDialect } from './dialect.js';
 import { classifyReadError, classifyWriteError, describeStartupError, StartupProblem } from './errors.js';
 import { and, equals } from './filter.js';
 import { createOpenLdapDialect } from './openldap.js';
@@ -50,7 +50,9 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
   const scrambler: PasswordGenerator = createPasswordGenerator(
     buildProfile({ profile: 'strong', length: 32, groups: 4 }),
   );
-  const attributes = [...new Set([...dialect.accountAttributes, config.employeeAttribute, config.phoneAttribute])];
+  const attributes = [
+    ...new Set([...dialect.accountAttributes, EMAIL_ATTRIBUTE, config.employeeAttribute, config.phoneAttribute]),
+  ];
 
   const read = async <T>(op: (c: Client) => Promise<T>): Promise<T> => {
     try {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import okta from '@okta/okta-sdk-nodejs';
 import { OKTA_SCOPES, type OktaConfig } from '../../config/index.js';
+import { emailAsHeld } from '../../domain/email.js';
 import { createPasswordGenerator } from '../../domain/password.js';
 import { buildProfile } from '../../domain/password-policy.js';
 import { AppError, ErrorCode } from '../../errors.js';
@@ -166,11 +167,13 @@ export function createOktaDirectory(config: OktaConfig): Directory {
     const provider = user.credentials?.provider?.type ?? 'OKTA';
     const protection = await adminRoles(id);
     const managedBy = MANAGED_BY[provider] ?? (provider === 'OKTA' || provider === 'IMPORT' ? undefined : provider);
+    const email = emailAsHeld(profile.email);
     return {
       id,
       login,
       displayName: name,
       employeeCode: text(profile[employeeAttribute]),
+      ...(email ? { email } : {}),
       mobiles: text(profile.mobilePhone) ? [text(profile.mobilePhone)] : [],
       disabled: DISABLED.has(status),
       locked: status === 'LOCKED_OUT',
