@@ -206,10 +206,23 @@ export function directoryMessage(
         text: `The connection to ${dir} was lost before it answered the password write. Nothing was sent.`,
         nextStep: 'Run /resetpw again in a minute.',
       };
+    case ErrorCode.InvalidEmail:
+      return {
+        title: 'Not an email address',
+        text: `The bot looks employees up in ${dir} by email only with a real address, and this one is not (${INVALID_EMAIL_WHY[String(d.reason)] ?? 'it cannot be an address'}), so ${dir} was not asked.`,
+        nextStep: "Check the employee's email address (in Slack or in the directory) and try again.",
+      };
     default:
       return undefined;
   }
 }
+
+/** Why lookupEmail (src/domain/email.ts) refused an address, in words. */
+const INVALID_EMAIL_WHY: Readonly<Record<string, string>> = {
+  no_at: 'it has no @ with a name before it and a domain after it',
+  too_long: 'it is longer than the 254 characters an address can have',
+  hidden_character: 'it holds an invisible or control character',
+};
 
 /** Who acts for the bot in each cloud directory, and what it must be granted to reset passwords. */
 const CLOUD_RIGHTS = {

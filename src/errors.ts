@@ -26,6 +26,8 @@ export const ErrorCode = {
   RateLimited: 'RATE_LIMITED',
   RateLimitUnavailable: 'RATE_LIMIT_UNAVAILABLE',
   AlreadySubmitted: 'ALREADY_SUBMITTED',
+  /** Asked to look an employee up by something that cannot be an email address: no directory was asked. */
+  InvalidEmail: 'INVALID_EMAIL',
   // The company directory (DIRECTORY=ldap|ad|okta). Lookup results that keep the form open:
   EmployeeNotFound: 'EMPLOYEE_NOT_FOUND',
   EmployeeAmbiguous: 'EMPLOYEE_AMBIGUOUS',

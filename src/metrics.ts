@@ -154,6 +154,7 @@ export function createMetrics(options: { inFlight: () => number }) {
         label: directory.label,
         verify: () => op('verify', () => directory.verify()),
         findByEmployeeCode: (code) => op('lookup', () => directory.findByEmployeeCode(code)),
+        findByEmail: (email) => op('lookup_by_email', () => directory.findByEmail(email)),
         setTemporaryPassword: (account, password) =>
           op('set_password', () => directory.setTemporaryPassword(account, password)),
         scramble: (accountId) => op('scramble', () => directory.scramble(accountId)),

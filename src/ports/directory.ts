@@ -107,6 +107,13 @@ export interface Directory {
   /** Throws AppError DIRECTORY_UNAVAILABLE when the directory cannot answer. */
   findByEmployeeCode(code: string): Promise<DirectoryLookup>;
   /**
+   * The account(s) whose email is `email`, exactly but without regard to case, read the same way as by code (the
+   * same protection, lock and unreadable checks): either way gives the same DirectoryAccount. Throws AppError
+   * INVALID_EMAIL, before the directory is asked, for what cannot be an address (see src/domain/email.ts), and
+   * DIRECTORY_UNAVAILABLE when the directory cannot answer.
+   */
+  findByEmail(email: string): Promise<DirectoryLookup>;
+  /**
    * Replaces the password and forces a change at next login in one write, unlocking an account locked by failed
    * logins. Throws an AppError: DIRECTORY_POLICY_REJECTED, DIRECTORY_ACCESS_DENIED, DIRECTORY_WRITE_FAILED, or
    * DIRECTORY_OUTCOME_UNKNOWN when the connection was lost before the answer (the write may have happened).

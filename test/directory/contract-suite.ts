@@ -1,6 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { createCompanyDirectory } from '../../src/adapters/directories.js';
 import { parseConfig } from '../../src/config/index.js';
+import { AppError, ErrorCode } from '../../src/errors.js';
 import type { Directory, DirectoryAccount } from '../../src/ports/index.js';
 import { OFFLINE_ENV } from '../helpers/harness.js';
 import type { TestDirectory } from '../helpers/test-directory.js';
@@ -64,6 +65,75 @@ export function directoryContractSuite(directory: () => TestDirectory) {
     const plain = await person();
     // Okta's profile and Google's sign-in always hold one: there the test helpers give the login.
     expect((await one(d, plain.code)).email).toBe(directory().emailOptional ? undefined : plain.login);
+  });
+
+  it('contract: finds the same account by its email, exactly but without regard to case, and none otherwise', async () => {
+    const d = adapter();
+    const email = `Casey.Found${seq + 1}@Example.com`;
+    const p = await person({ email });
+    const byCode = await d.findByEmployeeCode(p.code);
+    expect(byCode.found).toBe('one');
+    expect(await d.findByEmail(email)).toEqual(byCode);
+    expect(await d.findByEmail(` ${email.toUpperCase()} `)).toEqual(byCode);
+    expect(await d.findByEmail(email.toLowerCase())).toEqual(byCode);
+    // Near misses: a prefix, a longer address, another domain.
+    for (const near of [email.replace('@', 'x@'), `x${email}`, email.slice(0, -1), `${email}.org`]) {
+      expect(await d.findByEmail(near), near).toEqual({ found: 'none' });
+    }
+    // The same path as by code: protection and state come with the account.
+    await directory().protect(p.dn);
+    const guarded = await d.findByEmail(email);
+    expect(guarded.found === 'one' && guarded.account.protection).toBeTruthy();
+  });
+
+  it('contract: finds an address with a quote, a plus and an ampersand in it, as written', async () => {
+    const d = adapter();
+    const email = `O'Neil+Tag&${seq + 1}@Example.com`;
+    const p = await person({ email });
+    const found = await d.findByEmail(email.toLowerCase());
+    expect(found.found === 'one' && found.account.id).toBe(p.dn);
+  });
+
+  it('contract: says many when accounts share an email, where the directory allows that', async () => {
+    const d = adapter();
+    const email = `shared.${seq + 1}@example.com`;
+    await person({ email });
+    if (directory().emailUnique) {
+      // Google: a primary address is one user's; the lookup still finds exactly that one.
+      expect(await d.findByEmail(email)).toMatchObject({ found: 'one' });
+      return;
+    }
+    await person({ email: email.toUpperCase() });
+    expect(await d.findByEmail(email)).toEqual({ found: 'many', count: 2 });
+  });
+
+  it('contract: looks hostile addresses up literally (no query injection), and refuses what is not an address', async () => {
+    const d = adapter();
+    await person({ email: `victim${seq + 1}@example.com` });
+    await person({ email: `other${seq + 1}@example.com` });
+    const hostile = [
+      '*@example.com',
+      '*)(|(mail=*@example.com',
+      'x@example.com)(mail=*',
+      '\\2a@example.com',
+      "a' or '1'='1@x",
+      "x@example.com' or mail ne 'x",
+      'x@example.com" or profile.email co "@',
+      "victim@example.com' email:'",
+      'v*@example.com',
+      'a/../b?c#d@example.com',
+      'x@example.com&$top=999&c=d',
+      'x+y@example.com%27%20or%20%271%27',
+    ];
+    for (const email of hostile) expect(await d.findByEmail(email), email).toEqual({ found: 'none' });
+    for (const email of ['*)(uid=*', '', 'no-at-sign', '@example.com', 'x@', `${'a'.repeat(250)}@x.io`, 'a@b\n.com']) {
+      const err = await d.findByEmail(email).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, JSON.stringify(email)).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe(ErrorCode.InvalidEmail);
+    }
   });
 
   it('contract: reports a protected account and a disabled one as such', async () => {

@@ -98,6 +98,20 @@ describe('Entra adapter (the official SDKs over the wire)', () => {
     expect(entra.requests[before]?.query.$filter).toBe("employeeId eq 'E-O''Neil'");
   });
 
+  it('finds by mail in a $filter, quotes doubled and the value percent-encoded; asks nothing for a non-address', async () => {
+    const dir = createEntraDirectory(config());
+    const p = person({ mail: `Pat.O'Hara+${n + 1}@Example.com` });
+    const before = entra.requests.length;
+    const found = await dir.findByEmail(`pat.o'hara+${n}@example.com`);
+    expect(found.found === 'one' && found.account).toMatchObject({ id: p.id, email: `Pat.O'Hara+${n}@Example.com` });
+    const [search] = entra.requests.slice(before).filter((r) => r.path === '/v1.0/users');
+    // A `+` sent as it is would arrive as a space: the value is percent-encoded on the way.
+    expect(search?.query.$filter).toBe(`mail eq 'pat.o''hara+${n}@example.com'`);
+    const quiet = entra.requests.length;
+    expect((await failure(dir.findByEmail('x@\u0000y.com'))).code).toBe(ErrorCode.InvalidEmail);
+    expect(entra.requests.length).toBe(quiet);
+  });
+
   it('reads directory roles (or the lack of the right to), disabled accounts and synced ones', async () => {
     const admin = person({ roles: ['Helpdesk Administrator'] });
     expect((await one(admin.code)).protection).toEqual({ reason: 'admin_role', what: 'Helpdesk Administrator' });

@@ -111,6 +111,33 @@ describe('Google Workspace adapter (the official client over the wire)', () => {
     expect((await one(two.code)).mobiles).toEqual(['+15005550006', '+15005550011']);
   });
 
+  it('finds by email: a quoted email query, or users.get for an address the query cannot quote; only the primary address counts', async () => {
+    const d = createGoogleDirectory(config());
+    const p = person({ email: `Pat.Lee${n + 1}@Example.com`, aliases: [`pl${n + 1}@example.com`] });
+    let before = google.requests.length;
+    const sent = () => google.requests.slice(before).filter((r) => r.path !== '/token');
+    let found = await d.findByEmail(`pat.lee${n}@example.com`);
+    expect(found.found === 'one' && found.account).toMatchObject({ id: p.id, email: `Pat.Lee${n}@Example.com` });
+    expect(sent()[0]).toMatchObject({
+      method: 'GET',
+      path: '/admin/directory/v1/users',
+      query: { customer: 'my_customer', query: `email:'pat.lee${n}@example.com'`, maxResults: '10' },
+    });
+    // The query also finds by an alias, and by part of an address: neither is the employee's own address.
+    expect(await d.findByEmail(`pl${n}@example.com`)).toEqual({ found: 'none' });
+    expect(await d.findByEmail(`lee${n}@example.com`)).toEqual({ found: 'none' });
+
+    const quoted = person({ email: `O'Brien${n + 1}@example.com` });
+    before = google.requests.length;
+    found = await d.findByEmail(`o'brien${n}@example.com`);
+    expect(found.found === 'one' && found.account.id).toBe(quoted.id);
+    expect(sent()).toMatchObject([{ method: 'GET', path: `/admin/directory/v1/users/o%27brien${n}%40example.com` }]);
+    // users.get by an alias answers with the user: still not the employee's own address.
+    person({ email: `main${n + 1}@example.com`, aliases: [`al'ias${n + 1}@example.com`] });
+    expect(await d.findByEmail(`al'ias${n}@example.com`)).toEqual({ found: 'none' });
+    expect(await d.findByEmail(`nob'ody${n}@example.com`)).toEqual({ found: 'none' });
+  });
+
   it('refuses super admins, delegated admins, suspended users', async () => {
     expect((await one(person({ isAdmin: true }).code)).protection).toEqual({
       reason: 'admin_role',

@@ -83,6 +83,21 @@ describe('Okta adapter (the official SDK over the wire)', () => {
     expect(okta.requests[before]?.query.search).toBe('profile.employeeNumber eq "E-\\"x\\\\"');
   });
 
+  it('finds by profile.email in a quoted search, without regard to case; asks nothing for a non-address', async () => {
+    const p = person({ email: `Sam.Quote${n + 1}"x@Example.com` });
+    const email = String(okta.user(p.id).profile.email);
+    const before = okta.requests.length;
+    const found = await dir.findByEmail(email.toUpperCase());
+    expect(found.found === 'one' && found.account.id).toBe(p.id);
+    expect(okta.requests[before]?.query).toMatchObject({
+      search: `profile.email eq "${email.toUpperCase().replace('"', '\\"')}"`,
+      limit: '10',
+    });
+    const quiet = okta.requests.length;
+    expect((await failure(dir.findByEmail('not an address'))).code).toBe(ErrorCode.InvalidEmail);
+    expect(okta.requests.length).toBe(quiet);
+  });
+
   it('reads what blocks a reset: admin roles (or roles it may not read), suspension, lockout, activation, where the password lives', async () => {
     const admin = person();
     okta.update(admin.id, {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { lookupEmail, sameEmail } from '../../src/domain/email.js';
 import type { AppError } from '../../src/errors.js';
 import type { Directory, DirectoryAccount, DirectoryLookup, PasswordSetReceipt } from '../../src/ports/index.js';
 
@@ -48,8 +49,17 @@ export class FakeDirectory implements Directory {
   async verify(): Promise<void> {}
 
   async findByEmployeeCode(code: string): Promise<DirectoryLookup> {
+    return this.lookup((account) => account.employeeCode === code);
+  }
+
+  async findByEmail(email: string): Promise<DirectoryLookup> {
+    const wanted = lookupEmail(email);
+    return this.lookup((account) => sameEmail(account.email, wanted));
+  }
+
+  private lookup(match: (account: DirectoryAccount) => boolean): DirectoryLookup {
     if (this.fail.find) throw this.fail.find;
-    const matches = [...this.accounts.values()].filter((h) => h.account.employeeCode === code);
+    const matches = [...this.accounts.values()].filter((h) => match(h.account));
     if (matches.length === 0) return { found: 'none' };
     if (matches.length > 1) return { found: 'many', count: matches.length };
     return { found: 'one', account: (matches[0] as Held).account };

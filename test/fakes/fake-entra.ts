@@ -299,10 +299,12 @@ export class FakeEntra {
       const top = Number(url.searchParams.get('$top') ?? 100);
       let users = [...this.users.values()];
       if (filter) {
-        const f = /^employeeId eq '((?:[^']|'')*)'$/.exec(filter);
+        // `eq` on a string property, which Graph compares without regard to case; a quote inside is doubled.
+        const f = /^(employeeId|mail) eq '((?:[^']|'')*)'$/.exec(filter);
         if (!f) return graphError(400, 'Request_UnsupportedQuery', `Unsupported query: ${filter}`);
-        const value = (f[1] ?? '').replace(/''/g, "'").toLowerCase();
-        users = users.filter((u) => (u.employeeId ?? '').toLowerCase() === value);
+        const property = f[1] as 'employeeId' | 'mail';
+        const value = (f[2] ?? '').replace(/''/g, "'").toLowerCase();
+        users = users.filter((u) => (u[property] ?? '').toLowerCase() === value);
       }
       return { status: 200, body: { '@odata.context': 'users', value: users.slice(0, top).map(select) } };
     }

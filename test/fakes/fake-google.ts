@@ -26,6 +26,8 @@ export type GoogleRequest = RecordedRequest;
 interface FakeUser {
   id: string;
   primaryEmail: string;
+  /** Other addresses that reach the user; users.get and the `email` query find the user by them too. */
+  aliases: string[];
   name: { fullName: string };
   externalIds: { type: string; value: string }[];
   customSchemas?: Record<string, Record<string, unknown>>;
@@ -113,6 +115,7 @@ export class FakeGoogle {
 
   addUser(spec: {
     email: string;
+    aliases?: string[];
     fullName?: string;
     externalId?: string;
     custom?: Record<string, Record<string, unknown>>;
@@ -126,6 +129,7 @@ export class FakeGoogle {
     this.users.set(id, {
       id,
       primaryEmail: spec.email,
+      aliases: spec.aliases ?? [],
       name: { fullName: spec.fullName ?? spec.email },
       externalIds: spec.externalId ? [{ type: 'organization', value: spec.externalId }] : [],
       ...(spec.custom ? { customSchemas: spec.custom } : {}),
@@ -248,7 +252,19 @@ export class FakeGoogle {
       const max = Number(url.searchParams.get('maxResults') ?? 100);
       const query = url.searchParams.get('query');
       let users = [...this.users.values()];
-      if (query) {
+      const address = query ? /^email:'([^'\\]*)'$/.exec(query) : null;
+      if (address) {
+        // `email:` looks through every address of the user, aliases included, for one that contains the value
+        // (`value*`: that starts with it), without regard to case: looser than "this is the employee's address".
+        const raw = (address[1] ?? '').toLowerCase();
+        const prefix = raw.endsWith('*');
+        const value = prefix ? raw.slice(0, -1) : raw;
+        users = users.filter((u) =>
+          [u.primaryEmail, ...u.aliases].some((a) =>
+            prefix ? a.toLowerCase().startsWith(value) : a.toLowerCase().includes(value),
+          ),
+        );
+      } else if (query) {
         const q = /^([A-Za-z]+(?:\.[A-Za-z0-9_]+)?)='([^']*)'$/.exec(query);
         if (!q) return apiError(400, 'invalid', `Invalid Input: ${query}`);
         const [, field = '', value = ''] = q;
@@ -268,7 +284,11 @@ export class FakeGoogle {
         },
       };
     }
-    const u = this.users.get(decodeURIComponent(key)) ?? [...this.users.values()].find((x) => x.primaryEmail === key);
+    // userKey: the id, or any address of the user (primary or alias), without regard to case.
+    const userKey = decodeURIComponent(key).toLowerCase();
+    const u =
+      this.users.get(userKey) ??
+      [...this.users.values()].find((x) => [x.primaryEmail, ...x.aliases].some((a) => a.toLowerCase() === userKey));
     if (!u) return apiError(404, 'notFound', 'Resource Not Found: userKey');
     if (signOut) {
       if (method !== 'POST') return apiError(400, 'invalid', 'Invalid Input');

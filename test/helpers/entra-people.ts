@@ -13,6 +13,7 @@ export class EntraPeople implements TestDirectory {
   readonly protectedWords = /holds an administrator role in Microsoft Entra ID \(Helpdesk Administrator/;
   readonly missingRightWords = 'User-PasswordProfile.ReadWrite.All';
   readonly emailOptional = true;
+  readonly emailUnique = false;
 
   constructor(readonly entra: FakeEntra) {
     entra.apps.set(READ_ONLY_APP, { secret: READ_ONLY_SECRET, denied: new Set(['password', 'revoke']) });

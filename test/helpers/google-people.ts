@@ -11,6 +11,7 @@ export class GooglePeople implements TestDirectory {
   readonly protectedWords = /holds an administrator role in Google Workspace \(Super Admin/;
   readonly missingRightWords = 'User Management Admin';
   readonly emailOptional = false;
+  readonly emailUnique = true;
 
   constructor(
     readonly google: FakeGoogle,

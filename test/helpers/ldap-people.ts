@@ -44,6 +44,7 @@ export class LdapPeople implements TestDirectory {
   readonly protectedWords = /protected group/;
   readonly missingRightWords = 'write on userPassword';
   readonly emailOptional = true;
+  readonly emailUnique = false;
   constructor(readonly slapd: Slapd) {}
 
   botEnv(over: Record<string, string> = {}): Record<string, string> {

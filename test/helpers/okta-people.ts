@@ -8,6 +8,7 @@ export class OktaPeople implements TestDirectory {
   readonly protectedWords = /holds an administrator role in Okta \(Help Desk Administrator/;
   readonly missingRightWords = 'a role over these users that can reset passwords';
   readonly emailOptional = false;
+  readonly emailUnique = false;
 
   constructor(readonly okta: FakeOkta) {
     okta.tokens.set(READ_ONLY_TOKEN, new Set(['set', 'expire', 'unlock', 'sessions']));

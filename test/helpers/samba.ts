@@ -206,6 +206,7 @@ export class AdPeople implements TestDirectory {
   readonly protectedWords = /protected group/;
   readonly missingRightWords = 'Reset password';
   readonly emailOptional = true;
+  readonly emailUnique = false;
   constructor(readonly dc: SambaDc) {}
 
   private client(url = this.dc.ldapsUrl): Client {

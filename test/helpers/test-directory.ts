@@ -29,6 +29,8 @@ export interface TestDirectory {
   readonly missingRightWords: string;
   /** Whether an account may have no email (LDAP, AD, Entra); Okta's profile and Google's sign-in always hold one. */
   readonly emailOptional: boolean;
+  /** Whether no two accounts can share an email (Google: a primary address is one user's); elsewhere they can. */
+  readonly emailUnique: boolean;
   /** The bot's environment for this server, with the least-privileged bot account. */
   botEnv(over?: Record<string, string>): Record<string, string>;
   /** The same, bound as an account without the right to reset passwords. */

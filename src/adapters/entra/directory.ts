@@ -3,7 +3,7 @@ import { ClientCertificateCredential, ClientSecretCredential, type TokenCredenti
 import { Client, RedirectHandlerOptions, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import type { EntraConfig } from '../../config/index.js';
-import { emailAsHeld } from '../../domain/email.js';
+import { emailAsHeld, lookupEmail, sameEmail } from '../../domain/email.js';
 import { createPasswordGenerator } from '../../domain/password.js';
 import { buildProfile } from '../../domain/password-policy.js';
 import type { Directory, DirectoryAccount, DirectoryLookup, PasswordSetReceipt } from '../../ports/index.js';
@@ -37,9 +37,13 @@ const USER_FIELDS = [
 /** Two matches are enough to know a code is ambiguous. */
 const LOOKUP_LIMIT = 10;
 
-/** An employee code inside an OData string literal: single quotes doubled. */
+/**
+ * A value (an employee code, an email, an id) as an OData string literal in a $filter: single quotes doubled, and
+ * percent-encoded, because the Graph client puts $filter into the URL as it is given: a raw `&` would start another
+ * query parameter, `#` would cut the URL, and `+` would reach Graph as a space (a+b@… is a common address).
+ */
 export function odataString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  return `'${encodeURIComponent(value.replace(/'/g, "''"))}'`;
 }
 
 /**
@@ -176,6 +180,19 @@ export function createEntraDirectory(config: EntraConfig): Directory {
     };
   }
 
+  /** The users a $filter finds, kept where `exact` says so. */
+  const lookup = (filter: string, exact: (user: GraphUser) => boolean): Promise<DirectoryLookup> =>
+    read(async () => {
+      const answer = (await request('/users').filter(filter).select(USER_FIELDS).top(LOOKUP_LIMIT).get()) as {
+        value?: GraphUser[];
+      };
+      const kept = (answer.value ?? []).filter(exact);
+      const [only] = kept;
+      if (!only) return { found: 'none' };
+      if (kept.length > 1) return { found: 'many', count: kept.length };
+      return { found: 'one', account: await toAccount(only) };
+    });
+
   async function lastChange(userId: string): Promise<string> {
     const user = (await request(`/users/${encodeURIComponent(userId)}`)
       .select(['lastPasswordChangeDateTime'])
@@ -213,19 +230,13 @@ export function createEntraDirectory(config: EntraConfig): Directory {
     },
 
     findByEmployeeCode(code): Promise<DirectoryLookup> {
-      return read(async () => {
-        const answer = (await request('/users')
-          .filter(`employeeId eq ${odataString(code)}`)
-          .select(USER_FIELDS)
-          .top(LOOKUP_LIMIT)
-          .get()) as { value?: GraphUser[] };
-        // Graph compares employeeId without regard to case; the bot wants the code as the directory holds it.
-        const exact = (answer.value ?? []).filter((u) => u.employeeId === code);
-        const [only] = exact;
-        if (!only) return { found: 'none' };
-        if (exact.length > 1) return { found: 'many', count: exact.length };
-        return { found: 'one', account: await toAccount(only) };
-      });
+      // Graph compares employeeId without regard to case; the bot wants the code as the directory holds it.
+      return lookup(`employeeId eq ${odataString(code)}`, (u) => u.employeeId === code);
+    },
+
+    async findByEmail(email): Promise<DirectoryLookup> {
+      const wanted = lookupEmail(email);
+      return lookup(`mail eq ${odataString(wanted)}`, (u) => sameEmail(u.mail, wanted));
     },
 
     async setTemporaryPassword(account, password): Promise<PasswordSetReceipt> {

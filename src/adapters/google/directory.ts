@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { admin, type admin_directory_v1, auth } from '@googleapis/admin';
 import type { GoogleConfig } from '../../config/index.js';
-import { emailAsHeld } from '../../domain/email.js';
+import { emailAsHeld, lookupEmail, sameEmail } from '../../domain/email.js';
 import { createPasswordGenerator } from '../../domain/password.js';
 import { buildProfile } from '../../domain/password-policy.js';
 import { withTimeout } from '../../lib/with-timeout.js';
@@ -22,6 +22,13 @@ const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 /** Two matches are enough to know a code is ambiguous. */
 const LOOKUP_LIMIT = 10;
 
+/**
+ * What the Directory API's query language gives a meaning to inside a value (its quotes, an escape, the `*` of a
+ * prefix search) and documents no way to quote. An address holding one is legal (o'neil@…), so it is asked for by
+ * users.get, which takes an address as it is (primary or alias), instead of inside a query.
+ */
+const QUERY_UNSAFE = /['"\\*]/;
+
 /** The marker after a set: Google keeps no time of the last password change, only the pending-change flag. */
 const PENDING = 'changePasswordAtNextLogin';
 
@@ -30,6 +37,12 @@ interface ServiceAccountKey {
   readonly private_key: string;
   readonly private_key_id?: string;
   readonly client_id?: string;
+}
+
+/** users.get's answer for an address that is no user's, primary or alias. */
+function notFound(err: unknown): boolean {
+  const e = err as { status?: number; response?: { status?: number } };
+  return (e?.status ?? e?.response?.status) === 404;
 }
 
 function readKey(file: string): ServiceAccountKey {
@@ -105,6 +118,8 @@ export function createGoogleDirectory(config: GoogleConfig): Directory {
     config.employeeIdField === 'externalId'
       ? (code: string) => `externalId='${code}'`
       : (code: string) => `${config.employeeIdField}='${code}'`;
+  // A custom schema's field comes only with the full projection.
+  const projection = config.employeeIdField === 'externalId' ? 'basic' : 'full';
 
   /**
    * The service account's token, within DIRECTORY_TIMEOUT_MS (gtoken's request has no time limit of its own),
@@ -128,6 +143,24 @@ export function createGoogleDirectory(config: GoogleConfig): Directory {
       throw classifyGoogleReadError(err);
     }
   };
+
+  /** What a lookup found, kept where `exact` says so: Google's search matches loosely (prefixes, case, aliases). */
+  function decide(users: readonly User[], exact: (user: User) => boolean): DirectoryLookup {
+    const kept = users.filter(exact);
+    const [only] = kept;
+    if (!only) return { found: 'none' };
+    if (kept.length > 1) return { found: 'many', count: kept.length };
+    return { found: 'one', account: toAccount(only) };
+  }
+
+  /** users.list with a query. */
+  async function search(q: string): Promise<User[]> {
+    const { data } = await directory.users.list(
+      { customer: 'my_customer', query: q, projection, maxResults: LOOKUP_LIMIT },
+      options,
+    );
+    return data.users ?? [];
+  }
 
   function toAccount(user: User): DirectoryAccount {
     const id = user.id ?? '';
@@ -178,21 +211,25 @@ export function createGoogleDirectory(config: GoogleConfig): Directory {
       return read(async () => {
         // The form allows only letters, digits and dashes; anything else cannot be quoted safely here.
         if (!/^[A-Za-z0-9-]+$/.test(code)) return { found: 'none' };
-        const { data } = await directory.users.list(
-          {
-            customer: 'my_customer',
-            query: query(code),
-            projection: config.employeeIdField === 'externalId' ? 'basic' : 'full',
-            maxResults: LOOKUP_LIMIT,
-          },
-          options,
-        );
-        // The search matches loosely (prefixes, case); the code must be the field's value exactly.
-        const exact = (data.users ?? []).filter((u) => employeeIds(u, config.employeeIdField).includes(code));
-        const [only] = exact;
-        if (!only) return { found: 'none' };
-        if (exact.length > 1) return { found: 'many', count: exact.length };
-        return { found: 'one', account: toAccount(only) };
+        // The code must be the field's value exactly.
+        return decide(await search(query(code)), (u) => employeeIds(u, config.employeeIdField).includes(code));
+      });
+    },
+
+    async findByEmail(email): Promise<DirectoryLookup> {
+      const wanted = lookupEmail(email);
+      return read(async () => {
+        const users = QUERY_UNSAFE.test(wanted)
+          ? await directory.users.get({ userKey: wanted, projection }, options).then(
+              ({ data }) => [data],
+              (err: unknown) => {
+                if (notFound(err)) return [];
+                throw err;
+              },
+            )
+          : await search(`email:'${wanted}'`);
+        // Both also match aliases (and the query, prefixes): only the primary address, exactly, is the employee's.
+        return decide(users, (u) => sameEmail(u.primaryEmail, wanted));
       });
     },
 

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
-import type { Client } from 'ldapts';
+import type { Client, Entry } from 'ldapts';
 import type { LdapConfig } from '../../config/index.js';
+import { lookupEmail, sameEmail } from '../../domain/email.js';
 import { createPasswordGenerator, type PasswordGenerator } from '../../domain/password.js';
 import { buildProfile } from '../../domain/password-policy.js';
-import type { Directory, DirectoryKind, PasswordSetReceipt } from '../../ports/index.js';
+import type { Directory, DirectoryKind, DirectoryLookup, PasswordSetReceipt } from '../../ports/index.js';
 import { createActiveDirectoryDialect } from './active-directory.js';
 import { LdapConnection } from './connection.js';
 import { EMAIL_ATTRIBUTE, type LdapDialect } from './dialect.js';
+import { values } from './entry.js';
 import { classifyReadError, classifyWriteError, describeStartupError, StartupProblem } from './errors.js';
 import { and, equals } from './filter.js';
 import { createOpenLdapDialect } from './openldap.js';
@@ -62,6 +64,30 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
     }
   };
 
+  /** The accounts the user filter and `match` (escaped by the caller) find, kept where `exact` says so. */
+  const lookup = (match: string, exact: (entry: Entry) => boolean = () => true): Promise<DirectoryLookup> =>
+    read(async (client) => {
+      let entries: Entry[];
+      try {
+        ({ searchEntries: entries } = await client.search(config.baseDn, {
+          scope: 'sub',
+          filter: and(config.userFilter, match),
+          attributes,
+          explicitBufferAttributes: [...dialect.bufferAttributes],
+          sizeLimit: LOOKUP_SIZE_LIMIT,
+        }));
+      } catch (err) {
+        // More than the size limit: certainly ambiguous.
+        if ((err as { code?: unknown }).code === 4) return { found: 'many', count: LOOKUP_SIZE_LIMIT + 1 };
+        throw err;
+      }
+      const found = entries.filter(exact);
+      const [entry] = found;
+      if (!entry) return { found: 'none' };
+      if (found.length > 1) return { found: 'many', count: found.length };
+      return { found: 'one', account: await dialect.toAccount(client, entry) };
+    });
+
   return {
     kind,
     label: dialect.label,
@@ -82,26 +108,16 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
     },
 
     findByEmployeeCode(code) {
-      return read(async (client) => {
-        const { searchEntries } = await client
-          .search(config.baseDn, {
-            scope: 'sub',
-            filter: and(config.userFilter, equals(config.employeeAttribute, code)),
-            attributes,
-            explicitBufferAttributes: [...dialect.bufferAttributes],
-            sizeLimit: LOOKUP_SIZE_LIMIT,
-          })
-          .catch((err: unknown) => {
-            // More than the size limit: certainly ambiguous.
-            if ((err as { code?: unknown }).code === 4) return { searchEntries: new Array(LOOKUP_SIZE_LIMIT + 1) };
-            throw err;
-          });
-        if (searchEntries.length === 0) return { found: 'none' };
-        if (searchEntries.length > 1) return { found: 'many', count: searchEntries.length };
-        const [entry] = searchEntries;
-        if (!entry) return { found: 'none' };
-        return { found: 'one', account: await dialect.toAccount(client, entry) };
-      });
+      return lookup(equals(config.employeeAttribute, code));
+    },
+
+    async findByEmail(email) {
+      const wanted = lookupEmail(email);
+      // mail matches with caseIgnoreIA5Match (AD: without regard to case), which also ignores spaces the check
+      // below does not: the server narrows, the bot decides.
+      return lookup(equals(EMAIL_ATTRIBUTE, wanted), (entry) =>
+        values(entry, EMAIL_ATTRIBUTE).some((held) => sameEmail(held, wanted)),
+      );
     },
 
     async setTemporaryPassword(account, password): Promise<PasswordSetReceipt> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import okta from '@okta/okta-sdk-nodejs';
 import { OKTA_SCOPES, type OktaConfig } from '../../config/index.js';
-import { emailAsHeld } from '../../domain/email.js';
+import { emailAsHeld, lookupEmail, sameEmail } from '../../domain/email.js';
 import { createPasswordGenerator } from '../../domain/password.js';
 import { buildProfile } from '../../domain/password-policy.js';
 import { AppError, ErrorCode } from '../../errors.js';
@@ -89,9 +89,9 @@ function rateLimitWaitMs(err: unknown): number | undefined {
   return Number.isFinite(reset) ? Math.max(0, reset * 1000 - Date.now()) + 100 : undefined;
 }
 
-/** An employee code inside Okta's search expression: a double-quoted string, with `\` and `"` escaped. */
-export function searchFor(attribute: string, code: string): string {
-  return `profile.${attribute} eq "${code.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+/** A value (an employee code, an email) inside Okta's search expression: a double-quoted string, `\` and `"` escaped. */
+export function searchFor(attribute: string, value: string): string {
+  return `profile.${attribute} eq "${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 /**
@@ -141,6 +141,22 @@ export function createOktaDirectory(config: OktaConfig): Directory {
       }
     }
   };
+
+  /** The users a search expression finds, kept where `exact` says so (Okta's search is looser than the bot). */
+  const lookup = (search: string, exact: (user: OktaUser) => boolean): Promise<DirectoryLookup> =>
+    read(async () => {
+      const found: OktaUser[] = [];
+      const users = await client.userApi.listUsers({ search, limit: LOOKUP_LIMIT });
+      for await (const user of users) {
+        if (user) found.push(user as OktaUser);
+        if (found.length > LOOKUP_LIMIT) break;
+      }
+      const kept = found.filter(exact);
+      const [only] = kept;
+      if (!only) return { found: 'none' };
+      if (kept.length > 1) return { found: 'many', count: kept.length };
+      return { found: 'one', account: await toAccount(only) };
+    });
 
   /** Administrator roles, assigned directly or through a group; unreadable roles count as an administrator's. */
   async function adminRoles(userId: string): Promise<DirectoryAccount['protection']> {
@@ -209,23 +225,13 @@ export function createOktaDirectory(config: OktaConfig): Directory {
     },
 
     findByEmployeeCode(code): Promise<DirectoryLookup> {
-      return read(async () => {
-        const found: OktaUser[] = [];
-        const users = await client.userApi.listUsers({
-          search: searchFor(employeeAttribute, code),
-          limit: LOOKUP_LIMIT,
-        });
-        for await (const user of users) {
-          if (user) found.push(user as OktaUser);
-          if (found.length > LOOKUP_LIMIT) break;
-        }
-        // Okta's search compares case-insensitively; the code must match as the directory holds it.
-        const exact = found.filter((u) => text(u.profile?.[employeeAttribute]) === code);
-        const [only] = exact;
-        if (!only) return { found: 'none' };
-        if (exact.length > 1) return { found: 'many', count: exact.length };
-        return { found: 'one', account: await toAccount(only) };
-      });
+      // Okta's search compares case-insensitively; the code must match as the directory holds it.
+      return lookup(searchFor(employeeAttribute, code), (u) => text(u.profile?.[employeeAttribute]) === code);
+    },
+
+    async findByEmail(email): Promise<DirectoryLookup> {
+      const wanted = lookupEmail(email);
+      return lookup(searchFor('email', wanted), (u) => sameEmail(u.profile?.email, wanted));
     },
 
     async setTemporaryPassword(account, password): Promise<PasswordSetReceipt> {
