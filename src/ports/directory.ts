@@ -87,6 +87,13 @@ export type DirectoryLookup =
   | { readonly found: 'none' }
   | { readonly found: 'many'; readonly count: number };
 
+/**
+ * Whether the employee has set their own password since the bot's set, and, where the directory keeps one, its own
+ * time of that change (OpenLDAP pwdChangedTime, AD pwdLastSet, Okta passwordChanged, Entra
+ * lastPasswordChangeDateTime; Google keeps none).
+ */
+export type PasswordChange = { readonly changed: false } | { readonly changed: true; readonly at?: Date };
+
 /** What a successful set leaves behind, to tell later whether the employee has chosen their own password. */
 export interface PasswordSetReceipt {
   /**
@@ -121,8 +128,8 @@ export interface Directory {
   setTemporaryPassword(account: DirectoryAccount, password: string): Promise<PasswordSetReceipt>;
   /** Replaces the password with a random one nobody is told, keeping the forced change. */
   scramble(accountId: string): Promise<void>;
-  /** Whether the employee has set their own password since the set that left `marker`. */
-  passwordChangedSince(accountId: string, marker: string): Promise<boolean>;
+  /** Whether the employee has set their own password since the set that left `marker`, and when, if known. */
+  passwordChangedSince(accountId: string, marker: string): Promise<PasswordChange>;
   /**
    * Where the directory has sign-in sessions (the cloud directories): ends every one of the account's sessions, so
    * whoever held the old password is signed out. Throws an AppError as the writes do. Absent for LDAP and AD.

@@ -115,7 +115,7 @@ export function createExpiryScheduler(deps: {
     }
     let changed: boolean;
     try {
-      changed = await deps.directory.passwordChangedSince(p.accountId, p.marker);
+      changed = (await deps.directory.passwordChangedSince(p.accountId, p.marker)).changed;
     } catch (err) {
       return later(`the directory could not say whether it changed (${asAppError(err).code})`);
     }

@@ -94,7 +94,7 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
         const receipt = await directory.setTemporaryPassword(found.account, 'Temp-Pass-12345!');
         const marker = await receipt.marker;
         expect(marker).toBe('0');
-        expect(await directory.passwordChangedSince(dn, marker)).toBe(false);
+        expect(await directory.passwordChangedSince(dn, marker)).toEqual({ changed: false });
         // The employee's own change: the old value deleted and the new one added in one modify (a change, not a reset).
         const quoted = (p: string) => Buffer.from(`"${p}"`, 'utf16le');
         await ad.asAdmin((c) =>
@@ -109,7 +109,10 @@ describe.runIf(requireSamba())('reset flow on Active Directory (Samba AD DC)', (
             }),
           ]),
         );
-        expect(await directory.passwordChangedSince(dn, marker)).toBe(true);
+        // pwdLastSet as the DC wrote it: 100 ns intervals since 1601.
+        const lastSet = BigInt(String((await ad.snapshot(dn)).pwdLastSet));
+        const at = new Date(Number((lastSet - 116_444_736_000_000_000n) / 10_000n));
+        expect(await directory.passwordChangedSince(dn, marker)).toEqual({ changed: true, at });
         expect(await ad.bind(dn, 'Own-Choice-12345!')).toBe('ok');
       } finally {
         await directory.close();

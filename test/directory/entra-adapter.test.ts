@@ -161,9 +161,12 @@ describe('Entra adapter (the official SDKs over the wire)', () => {
     expect(entra.signIn(p.id, p.password)).toBe('invalid');
     const marker = await receipt.marker;
     expect(marker).toBe(entra.user(p.id).lastPasswordChangeDateTime);
-    expect(await dir.passwordChangedSince(p.id, marker)).toBe(false);
+    expect(await dir.passwordChangedSince(p.id, marker)).toEqual({ changed: false });
     entra.changeOwnPassword(p.id, 'My-Own-Choice-123');
-    expect(await dir.passwordChangedSince(p.id, marker)).toBe(true);
+    expect(await dir.passwordChangedSince(p.id, marker)).toEqual({
+      changed: true,
+      at: new Date(entra.user(p.id).lastPasswordChangeDateTime),
+    });
   });
 
   it('scrambles with a random password, forced change kept, and revokes sign-in sessions', async () => {

@@ -160,9 +160,12 @@ describe('Okta adapter (the official SDK over the wire)', () => {
     const p = person();
     const receipt = await dir.setTemporaryPassword(await one(p.code), 'Temp-Pass-4242-mine');
     const marker = await receipt.marker;
-    expect(await dir.passwordChangedSince(p.id, marker)).toBe(false);
+    expect(await dir.passwordChangedSince(p.id, marker)).toEqual({ changed: false });
     okta.changeOwnPassword(p.id, 'My-Own-Choice-123');
-    expect(await dir.passwordChangedSince(p.id, marker)).toBe(true);
+    expect(await dir.passwordChangedSince(p.id, marker)).toEqual({
+      changed: true,
+      at: new Date(String(okta.user(p.id).passwordChanged)),
+    });
     expect(okta.callsTo('GET', new RegExp(`/users/${p.id}$`))).toHaveLength(2);
   });
 

@@ -127,9 +127,12 @@ describe.runIf(enabled)('LDAP directory adapter on a real slapd', () => {
     expect(await people.attribute(dn, 'pwdReset')).toBe('TRUE');
     expect(await people.bind(dn, 'Temp-Pass-4711!')).toBe('must_change');
     expect(await people.bind(dn, 'Bob-Old-1')).toBe('invalid');
-    expect(await d.passwordChangedSince(dn, marker)).toBe(false);
+    expect(await d.passwordChangedSince(dn, marker)).toEqual({ changed: false });
     await people.changeOwnPassword(dn, 'Temp-Pass-4711!', 'Bobs-Own-Choice-9');
-    expect(await d.passwordChangedSince(dn, marker)).toBe(true);
+    // pwdChangedTime as ppolicy wrote it at the employee's change (YYYYMMDDhhmmssZ).
+    const written = String(await people.attribute(dn, 'pwdChangedTime'));
+    const at = new Date(written.replace(/^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+    expect(await d.passwordChangedSince(dn, marker)).toEqual({ changed: true, at });
     expect(await people.bind(dn, 'Bobs-Own-Choice-9')).toBe('ok');
   });
 

@@ -1,13 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { lookupEmail, sameEmail } from '../../src/domain/email.js';
 import type { AppError } from '../../src/errors.js';
-import type { Directory, DirectoryAccount, DirectoryLookup, PasswordSetReceipt } from '../../src/ports/index.js';
+import type {
+  Directory,
+  DirectoryAccount,
+  DirectoryLookup,
+  PasswordChange,
+  PasswordSetReceipt,
+} from '../../src/ports/index.js';
 
 interface Held {
   account: DirectoryAccount;
   password: string;
   mustChange: boolean;
   changedAt: number;
+  /** When the employee last set their own password. */
+  ownChangeAt?: Date;
 }
 
 /**
@@ -95,12 +103,13 @@ export class FakeDirectory implements Directory {
   /** The employee sets their own password. */
   changeOwnPassword(accountId: string, password: string): void {
     const held = this.accounts.get(accountId);
-    if (held) Object.assign(held, { password, mustChange: false, changedAt: ++this.clock });
+    if (held) Object.assign(held, { password, mustChange: false, changedAt: ++this.clock, ownChangeAt: new Date() });
   }
 
-  async passwordChangedSince(accountId: string, marker: string): Promise<boolean> {
+  async passwordChangedSince(accountId: string, marker: string): Promise<PasswordChange> {
     const held = this.accounts.get(accountId);
-    return held !== undefined && !held.mustChange && held.changedAt > Number(marker);
+    if (!held || held.mustChange || held.changedAt <= Number(marker)) return { changed: false };
+    return held.ownChangeAt ? { changed: true, at: held.ownChangeAt } : { changed: true };
   }
 
   async close(): Promise<void> {}

@@ -14,6 +14,7 @@ export class EntraPeople implements TestDirectory {
   readonly missingRightWords = 'User-PasswordProfile.ReadWrite.All';
   readonly emailOptional = true;
   readonly emailUnique = false;
+  readonly keepsChangeTime = true;
 
   constructor(readonly entra: FakeEntra) {
     entra.apps.set(READ_ONLY_APP, { secret: READ_ONLY_SECRET, denied: new Set(['password', 'revoke']) });

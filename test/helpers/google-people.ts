@@ -12,6 +12,7 @@ export class GooglePeople implements TestDirectory {
   readonly missingRightWords = 'User Management Admin';
   readonly emailOptional = false;
   readonly emailUnique = true;
+  readonly keepsChangeTime = false;
 
   constructor(
     readonly google: FakeGoogle,

@@ -45,6 +45,7 @@ export class LdapPeople implements TestDirectory {
   readonly missingRightWords = 'write on userPassword';
   readonly emailOptional = true;
   readonly emailUnique = false;
+  readonly keepsChangeTime = true;
   constructor(readonly slapd: Slapd) {}
 
   botEnv(over: Record<string, string> = {}): Record<string, string> {

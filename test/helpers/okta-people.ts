@@ -9,6 +9,7 @@ export class OktaPeople implements TestDirectory {
   readonly missingRightWords = 'a role over these users that can reset passwords';
   readonly emailOptional = false;
   readonly emailUnique = false;
+  readonly keepsChangeTime = true;
 
   constructor(readonly okta: FakeOkta) {
     okta.tokens.set(READ_ONLY_TOKEN, new Set(['set', 'expire', 'unlock', 'sessions']));

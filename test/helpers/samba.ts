@@ -207,6 +207,7 @@ export class AdPeople implements TestDirectory {
   readonly missingRightWords = 'Reset password';
   readonly emailOptional = true;
   readonly emailUnique = false;
+  readonly keepsChangeTime = true;
   constructor(readonly dc: SambaDc) {}
 
   private client(url = this.dc.ldapsUrl): Client {

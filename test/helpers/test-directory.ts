@@ -31,6 +31,8 @@ export interface TestDirectory {
   readonly emailOptional: boolean;
   /** Whether no two accounts can share an email (Google: a primary address is one user's); elsewhere they can. */
   readonly emailUnique: boolean;
+  /** Whether the directory keeps the time of a password change (Google keeps none). */
+  readonly keepsChangeTime: boolean;
   /** The bot's environment for this server, with the least-privileged bot account. */
   botEnv(over?: Record<string, string>): Record<string, string>;
   /** The same, bound as an account without the right to reset passwords. */

@@ -264,7 +264,8 @@ export function createEntraDirectory(config: EntraConfig): Directory {
     passwordChangedSince(accountId, marker) {
       return read(async () => {
         const changed = Date.parse(await lastChange(accountId));
-        return Number.isFinite(changed) && marker !== '' && changed > Date.parse(marker);
+        if (!(Number.isFinite(changed) && marker !== '' && changed > Date.parse(marker))) return { changed: false };
+        return { changed: true, at: new Date(changed) };
       });
     },
 

@@ -258,8 +258,8 @@ export function createGoogleDirectory(config: GoogleConfig): Directory {
           { userKey: accountId, fields: 'changePasswordAtNextLogin' },
           options,
         );
-        // The employee's own change clears the flag our set raised.
-        return data.changePasswordAtNextLogin === false;
+        // The employee's own change clears the flag our set raised; Google keeps no time of it.
+        return { changed: data.changePasswordAtNextLogin === false };
       });
     },
 

@@ -122,10 +122,11 @@ export function createActiveDirectoryDialect(config: LdapConfig): LdapDialect {
     },
     markerAttributes: ['pwdLastSet'],
     markerOf: (entry) => first(entry, 'pwdLastSet') ?? '',
-    changedSince(entry, marker) {
+    changeSince(entry, marker) {
       // 0 = still pending; anything else is a FILETIME, written when the employee sets their own password.
       const lastSet = BigInt(first(entry, 'pwdLastSet') || '0');
-      return lastSet > 0n && lastSet > BigInt(marker || '0');
+      if (!(lastSet > 0n && lastSet > BigInt(marker || '0'))) return { changed: false };
+      return { changed: true, at: new Date(Number((lastSet - FILETIME_UNIX_EPOCH) / 10_000n)) };
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Change, Client, Entry } from 'ldapts';
 import type { LdapConfig } from '../../config/index.js';
 import { emailAsHeld } from '../../domain/email.js';
-import type { DirectoryAccount, DirectoryKind } from '../../ports/index.js';
+import type { DirectoryAccount, DirectoryKind, PasswordChange } from '../../ports/index.js';
 import { first, firstOf, values } from './entry.js';
 
 /** Where both OpenLDAP (inetOrgPerson) and Active Directory keep the employee's email. */
@@ -31,7 +31,8 @@ export interface LdapDialect {
   /** Attributes read right after a set and later, to tell whether the employee has chosen their own password. */
   readonly markerAttributes: readonly string[];
   markerOf(entry: Entry): string;
-  changedSince(entry: Entry, marker: string): boolean;
+  /** The employee's own change since the marker, with the directory's time of it. */
+  changeSince(entry: Entry, marker: string): PasswordChange;
 }
 
 /** What every dialect reads the same way: the DN, names, the code, the email and every number on record. */

@@ -154,7 +154,7 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
           attributes: [...dialect.markerAttributes],
         });
         const [entry] = searchEntries;
-        return entry !== undefined && dialect.changedSince(entry, marker);
+        return entry ? dialect.changeSince(entry, marker) : { changed: false };
       });
     },
 

@@ -74,11 +74,14 @@ export function createOpenLdapDialect(config: LdapConfig): LdapDialect {
     },
     markerAttributes: ['pwdChangedTime', 'pwdReset'],
     markerOf: (entry) => first(entry, 'pwdChangedTime') ?? '',
-    changedSince(entry, marker) {
+    changeSince(entry, marker) {
       // pwdReset goes away when the employee sets their own password; pwdChangedTime (1 s granularity) confirms it
       // is a change after ours, not an administrator clearing the flag.
       const changedAt = first(entry, 'pwdChangedTime') ?? '';
-      return first(entry, 'pwdReset')?.toUpperCase() !== 'TRUE' && changedAt !== '' && changedAt >= marker;
+      const changed = first(entry, 'pwdReset')?.toUpperCase() !== 'TRUE' && changedAt !== '' && changedAt >= marker;
+      if (!changed) return { changed: false };
+      const time = parseGeneralizedTime(changedAt);
+      return time?.kind === 'time' ? { changed: true, at: new Date(time.epochMs) } : { changed: true };
     },
   };
 }

@@ -292,9 +292,10 @@ export function createOktaDirectory(config: OktaConfig): Directory {
     passwordChangedSince(accountId, marker) {
       return read(async () => {
         const user = (await client.userApi.getUser({ userId: accountId })) as OktaUser;
-        if (user.status !== 'ACTIVE') return false;
+        if (user.status !== 'ACTIVE') return { changed: false };
         const changed = Date.parse(iso(user.passwordChanged));
-        return Number.isFinite(changed) && (!marker || changed > Date.parse(marker));
+        if (!Number.isFinite(changed) || (marker && changed <= Date.parse(marker))) return { changed: false };
+        return { changed: true, at: new Date(changed) };
       });
     },
 
