@@ -3,6 +3,7 @@ import { createCompanyDirectory } from './adapters/directories.js';
 import { createResponseUrlNotifier, SLACK_RESPONSE_ORIGINS } from './adapters/response-url.js';
 import { createSlackAdminDirectory } from './adapters/slack-admin-directory.js';
 import { createSlackAdminMessenger } from './adapters/slack-admin-messenger.js';
+import { createAppHomePublisher } from './adapters/slack-app-home.js';
 import { createSlackAuditChannel } from './adapters/slack-audit-channel.js';
 import { createDeliveryReporter } from './adapters/slack-delivery-reporter.js';
 import { createSlackExpiryNotices } from './adapters/slack-expiry-notices.js';
@@ -24,6 +25,7 @@ import { createAnnouncer } from './services/announcer.js';
 import { createCompensator } from './services/compensation.js';
 import { createDeliveryTracker } from './services/delivery-tracker.js';
 import { createExpiryScheduler } from './services/expiry.js';
+import { createHomeRefresh, type HomeRefresh, refreshingHome } from './services/home-refresh.js';
 import { createInterruptedSendSweeper } from './services/interrupted-sends.js';
 import { createLookupEmployee } from './services/lookup-employee.js';
 import { createResetPassword } from './services/reset-password.js';
@@ -70,9 +72,13 @@ export async function startBot(
     await directory?.close();
   };
   let running: RunningApp;
+  let home: HomeRefresh | undefined;
   try {
-    running = await startRuntime(wire(config, log, store, directory));
+    const parts = wire(config, log, store, directory);
+    home = parts.homeRefresh;
+    running = await startRuntime(parts);
   } catch (err) {
+    await home?.stop();
     await closeAll();
     throw err;
   }
@@ -81,6 +87,8 @@ export async function startBot(
     healthPort: running.healthPort,
     async stop(stopOptions) {
       await running.stop(stopOptions);
+      // The last state changes' Home publishes read the store: they finish (or are dropped) before it closes.
+      await home?.stop();
       await closeAll();
     },
   };
@@ -148,6 +156,18 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
   const app = createSlackApp(slack, log, { routes, onAnswered: (status, s) => metrics.ack(status, s) });
   const admins = metrics.admins(createSlackAdminDirectory({ client: app.client, groupId: slack.adminGroupId }));
   const messenger = createSlackAdminMessenger(app.client);
+  // The App Home, published when opened and again when one of that admin's resets changes state: every notice
+  // about a reset below is wrapped with refreshingHome; new notices can call homeRefresh.refresh(adminUserId).
+  const homeRefresh = createHomeRefresh({
+    publish: createAppHomePublisher({
+      client: app.client,
+      admins,
+      audit: store.audit,
+      adminGroup: slack.adminGroupId,
+      ...(directory ? { directoryLabel: directory.label } : {}),
+    }),
+    log,
+  });
   const notifier = createResponseUrlNotifier({
     allowedOrigins: [...SLACK_RESPONSE_ORIGINS, ...(slack.apiUrl ? [new URL(slack.apiUrl).origin] : [])],
   });
@@ -167,14 +187,17 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     sms,
     audit: store.audit,
     limits: store.limits,
-    reporter: countedFinals(
-      createDeliveryReporter({
-        notifier,
-        messenger,
-        announcer,
-        ...(directory ? { directoryLabel: directory.label } : {}),
-      }),
-      metrics,
+    reporter: refreshingHome(
+      countedFinals(
+        createDeliveryReporter({
+          notifier,
+          messenger,
+          announcer,
+          ...(directory ? { directoryLabel: directory.label } : {}),
+        }),
+        metrics,
+      ),
+      homeRefresh,
     ),
     ...(compensator && directory
       ? {
@@ -201,7 +224,10 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
           store: store.expiries,
           directory,
           compensator,
-          notices: createSlackExpiryNotices({ messenger, directoryLabel: directory.label }),
+          notices: refreshingHome(
+            createSlackExpiryNotices({ messenger, directoryLabel: directory.label }),
+            homeRefresh,
+          ),
           ttlMs: config.tempPasswordTtlMs,
           revokeSessions,
           log,
@@ -232,10 +258,13 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
   const interruptedAfterMs = maxSendDurationMs(config.twilio.timeoutMs) + directoryMs + 1000;
   const interrupted = createInterruptedSendSweeper({
     audit: store.audit,
-    notices: createSlackInterruptionNotices({
-      messenger,
-      ...(directory ? { directoryLabel: directory.label } : {}),
-    }),
+    notices: refreshingHome(
+      createSlackInterruptionNotices({
+        messenger,
+        ...(directory ? { directoryLabel: directory.label } : {}),
+      }),
+      homeRefresh,
+    ),
     staleAfterMs: interruptedAfterMs,
     log,
     ...(compensator ? { compensator } : {}),
@@ -246,7 +275,15 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     audit: store.audit,
     forms: store.forms,
     announcer,
-    resetPassword,
+    // The Home shows the reset as it starts (sending) and as it ends.
+    resetPassword: async (request, reqLog) => {
+      homeRefresh.refresh(request.adminUserId);
+      try {
+        return await resetPassword(request, reqLog);
+      } finally {
+        homeRefresh.refresh(request.adminUserId);
+      }
+    },
     ...(directory
       ? {
           directory: {
@@ -262,13 +299,15 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
         }
       : {}),
     notifier,
+    messenger,
+    home: homeRefresh,
     defaultCountry: config.defaultCountry,
     numbers: config.sms.numbers,
     messages,
     adminGroup: slack.adminGroupId,
     inFlight,
   });
-  app.error(createErrorHandler({ log, notifier, adminGroup: slack.adminGroupId }));
+  app.error(createErrorHandler({ log, notifier, messenger, adminGroup: slack.adminGroupId }));
   return {
     app,
     slack,
@@ -282,5 +321,6 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     sweepEveryMs: Math.min(interruptedAfterMs, 60_000),
     drainMs: config.drainMs,
     ...(expiries ? { expiries } : {}),
+    homeRefresh,
   };
 }

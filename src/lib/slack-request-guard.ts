@@ -19,21 +19,45 @@ export function slackBodyProblem(raw: string, contentType: string | undefined): 
       return form.ssl_check === '1' || typeof form.command === 'string' ? undefined : 'neither a command nor a payload';
     }
     if (typeof form.payload !== 'string') return 'more than one payload';
-    return isViewSubmission(parseObject(form.payload)) ? undefined : 'the payload is not a form submission';
+    const payload = parseObject(form.payload);
+    return isViewSubmission(payload) || isBlockAction(payload)
+      ? undefined
+      : 'the payload is not a form submission or a button';
   }
   const body = parseObject(raw);
-  return body?.type === 'url_verification' && typeof body.challenge === 'string' ? undefined : 'not a Slack request';
+  if (body?.type === 'url_verification') return typeof body.challenge === 'string' ? undefined : 'not a Slack request';
+  return isEvent(body) ? undefined : 'not a Slack request';
 }
 
 /**
- * The only interaction this app receives (its manifest has a command and modals, no buttons, shortcuts or events):
- * a view submission with the ids Bolt routes on. Anything else Bolt could not route, and would leave unanswered.
+ * The interactions this app receives (its manifest has a command, modals and the App Home's button; no shortcuts):
+ * a view submission or a button press, with the ids Bolt routes on. Anything else Bolt could not route, and would
+ * leave unanswered.
  */
 function isViewSubmission(payload: Record<string, unknown> | undefined): boolean {
   if (payload?.type !== 'view_submission') return false;
   const view = payload.view as { id?: unknown; callback_id?: unknown } | null | undefined;
   const user = payload.user as { id?: unknown } | null | undefined;
   return typeof view?.id === 'string' && typeof view.callback_id === 'string' && typeof user?.id === 'string';
+}
+
+function isBlockAction(payload: Record<string, unknown> | undefined): boolean {
+  if (payload?.type !== 'block_actions') return false;
+  const user = payload.user as { id?: unknown } | null | undefined;
+  const actions = payload.actions;
+  return (
+    typeof user?.id === 'string' &&
+    Array.isArray(actions) &&
+    actions.length > 0 &&
+    actions.every((a) => typeof (a as { action_id?: unknown } | null)?.action_id === 'string')
+  );
+}
+
+/** An Events API callback (the App Home's opening): an event with a type, and the workspace it came from. */
+function isEvent(body: Record<string, unknown> | undefined): boolean {
+  if (body?.type !== 'event_callback') return false;
+  const event = body.event as { type?: unknown } | null | undefined;
+  return typeof event?.type === 'string' && typeof body.team_id === 'string';
 }
 
 function parseObject(json: string): Record<string, unknown> | undefined {

@@ -5,14 +5,20 @@ import type { Logger } from 'pino';
 /** Gives every incoming request an id and a child logger carrying it, the Slack user and the team. */
 export function requestContext(log: Logger): Middleware<AnyMiddlewareArgs> {
   return async ({ context, body, next }) => {
-    const b = body as { user_id?: string; user?: { id?: string }; type?: string; command?: string };
+    const b = body as {
+      user_id?: string;
+      user?: { id?: string };
+      type?: string;
+      command?: string;
+      event?: { type?: string; user?: string };
+    };
     const requestId = randomUUID();
     context.requestId = requestId;
     context.log = log.child({
       requestId,
-      userId: b.user_id ?? b.user?.id,
+      userId: b.user_id ?? b.user?.id ?? b.event?.user,
       teamId: context.teamId,
-      kind: b.command ?? b.type,
+      kind: b.command ?? b.event?.type ?? b.type,
     });
     await next();
   };

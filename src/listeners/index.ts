@@ -3,16 +3,21 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { Logger } from 'pino';
 import type { NumberRules } from '../domain/phone.js';
 import type { InFlight } from '../lib/in-flight.js';
-import type { AdminDirectory, AuditStore, FormRegistry, ResponseUrlNotifier } from '../ports/index.js';
+import type { AdminDirectory, AdminMessenger, AuditStore, FormRegistry, ResponseUrlNotifier } from '../ports/index.js';
 import type { Announcer } from '../services/announcer.js';
+import type { HomeRefresh } from '../services/home-refresh.js';
 import type { LookupEmployee } from '../services/lookup-employee.js';
 import type { ResetPassword } from '../services/reset-password.js';
 import type { MessageContext } from '../user-messages.js';
+import { HOME_ACTION_IDS } from '../views/app-home.js';
 import { buildLookupModal, DIRECTORY_CALLBACK_IDS } from '../views/directory-modal.js';
 import { buildResetModal, CALLBACK_ID } from '../views/reset-modal.js';
-import { ackCommand, answerCommandText, COMMAND, createOpenResetForm } from './commands/resetpw.js';
+import { ackAction, createHomeResetButton } from './actions/app-home-reset.js';
+import { ackCommand, answerCommandText, COMMAND, createOpenFromCommand } from './commands/resetpw.js';
 import { requestContext } from './context.js';
-import { requireAdmin } from './middleware/require-admin.js';
+import { APP_HOME_OPENED, createAppHomeOpened } from './events/app-home-opened.js';
+import { createAdminGate, requireAdmin } from './middleware/require-admin.js';
+import { createFormOpener } from './open-form.js';
 import { createSubmitConfirm, createSubmitLookup } from './views/directory-submit.js';
 import { createResetRunner } from './views/report-outcome.js';
 import { createSubmitResetForm } from './views/resetpw-submit.js';
@@ -27,6 +32,10 @@ export interface ListenerDeps {
   /** With a directory: the lookup step and how admins know the directory. Without: the typed form. */
   readonly directory?: { readonly label: string; readonly lookupEmployee: LookupEmployee };
   readonly notifier: ResponseUrlNotifier;
+  /** DMs to an admin: what a form opened from the App Home (which has no channel) has to say. */
+  readonly messenger: AdminMessenger;
+  /** The App Home: published when opened. */
+  readonly home: Pick<HomeRefresh, 'opened'>;
   readonly defaultCountry: CountryCode;
   readonly numbers: NumberRules;
   readonly messages: MessageContext;
@@ -35,15 +44,26 @@ export interface ListenerDeps {
 }
 
 /**
- * Acknowledges at once anything that is not this bot's command or one of its forms (an action, a shortcut, a
- * stranger's view), so that Slack gets its answer instead of waiting 3 s for a listener that does not exist.
+ * Acknowledges at once anything that is not this bot's command, one of its forms, the App Home's button or its
+ * opening (another action, a shortcut, a stranger's view), so that Slack gets its answer instead of waiting 3 s for
+ * a listener that does not exist.
  */
 function ignoreOthers(callbackIds: readonly string[]): Middleware<AnyMiddlewareArgs> {
   const ours = new Set(callbackIds);
   return async (args) => {
-    const body = args.body as { command?: unknown; type?: unknown; view?: { callback_id?: unknown } };
+    const body = args.body as {
+      command?: unknown;
+      type?: unknown;
+      view?: { callback_id?: unknown };
+      actions?: unknown;
+      event?: { type?: unknown };
+    };
+    const actions = Array.isArray(body.actions) ? (body.actions as { action_id?: unknown }[]) : [];
     const mine =
-      body.command === COMMAND || (body.type === 'view_submission' && ours.has(String(body.view?.callback_id)));
+      body.command === COMMAND ||
+      (body.type === 'view_submission' && ours.has(String(body.view?.callback_id))) ||
+      (body.type === 'block_actions' && actions.some((a) => a?.action_id === HOME_ACTION_IDS.reset)) ||
+      (body.type === 'event_callback' && body.event?.type === APP_HOME_OPENED);
     if (mine) {
       await args.next();
       return;
@@ -54,36 +74,39 @@ function ignoreOthers(callbackIds: readonly string[]): Middleware<AnyMiddlewareA
   };
 }
 
-/** One listener per Slack surface: the command, and each step of the form. */
+/** One listener per Slack surface: the command, each step of the form, the App Home and its button. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   const runReset = createResetRunner({
     resetPassword: deps.resetPassword,
     notifier: deps.notifier,
+    messenger: deps.messenger,
     inFlight: deps.inFlight,
     messages: deps.messages,
   });
-  const gate = requireAdmin(deps);
   app.use(requestContext(deps.log));
   app.use(ignoreOthers(deps.directory ? Object.values(DIRECTORY_CALLBACK_IDS) : [CALLBACK_ID]));
   const directory = deps.directory;
-  if (!directory) {
-    const open = createOpenResetForm(
-      (privateMetadata, code) =>
-        buildResetModal({ privateMetadata, defaultCountry: deps.defaultCountry, ...(code ? { code } : {}) }),
-      deps.forms,
-      deps.log,
-    );
-    app.command(COMMAND, ackCommand, answerCommandText, gate, open);
-    app.view({ callback_id: CALLBACK_ID, type: 'view_submission' }, createSubmitResetForm({ ...deps, runReset }));
-    return;
-  }
-  const open = createOpenResetForm(
-    (privateMetadata, code) =>
-      buildLookupModal({ privateMetadata, directoryLabel: directory.label, ...(code ? { code } : {}) }),
+  // The command and the App Home's button open the same form: the typed one, or the directory's lookup step.
+  const open = createFormOpener(
+    directory
+      ? (privateMetadata, code) =>
+          buildLookupModal({ privateMetadata, directoryLabel: directory.label, ...(code ? { code } : {}) })
+      : (privateMetadata, code) =>
+          buildResetModal({ privateMetadata, defaultCountry: deps.defaultCountry, ...(code ? { code } : {}) }),
     deps.forms,
     deps.log,
   );
-  app.command(COMMAND, ackCommand, answerCommandText, gate, open);
+  app.command(COMMAND, ackCommand, answerCommandText, requireAdmin(deps), createOpenFromCommand(open));
+  app.event(APP_HOME_OPENED, createAppHomeOpened(deps));
+  app.action(
+    { type: 'block_actions', action_id: HOME_ACTION_IDS.reset },
+    ackAction,
+    createHomeResetButton({ ...deps, admit: createAdminGate(deps), open }),
+  );
+  if (!directory) {
+    app.view({ callback_id: CALLBACK_ID, type: 'view_submission' }, createSubmitResetForm({ ...deps, runReset }));
+    return;
+  }
   const stepDeps = { ...deps, runReset, directoryLabel: directory.label, lookupEmployee: directory.lookupEmployee };
   app.view({ callback_id: DIRECTORY_CALLBACK_IDS.lookup, type: 'view_submission' }, createSubmitLookup(stepDeps));
   app.view({ callback_id: DIRECTORY_CALLBACK_IDS.confirm, type: 'view_submission' }, createSubmitConfirm(stepDeps));

@@ -81,6 +81,10 @@ export interface AuditQuery {
   readonly limit: number;
   readonly since?: string;
   readonly employeeCode?: string;
+  /** Only this admin's rows (the App Home lists an admin's own resets). */
+  readonly adminUserId?: string;
+  /** Only rows with one of these results. */
+  readonly results?: readonly AuditRecord['result'][];
 }
 
 export interface AuditStore {

@@ -53,8 +53,9 @@ export interface OpenedForm {
   readonly viewId: string;
   readonly teamId: string;
   readonly adminUserId: string;
-  readonly channelId: string;
-  readonly responseUrl: string;
+  /** Where the command was run; absent for a form opened from the App Home (its result is told by DM). */
+  readonly channelId?: string;
+  readonly responseUrl?: string;
   /**
    * With a directory: who the admin was shown in the confirmation step (set by the lookup step), and the number
    * on record then (E.164; absent on a form confirmed by a version that did not keep it).

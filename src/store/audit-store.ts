@@ -95,11 +95,13 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
         return true;
       });
     },
-    async list({ limit, since, employeeCode }) {
+    async list({ limit, since, employeeCode, adminUserId, results }) {
       let q = db.selectFrom('resets').selectAll();
       if (since) q = q.where('created_at', '>=', since);
       // Case-insensitive, like the rate limits: E-1042 and e-1042 are the same employee.
       if (employeeCode) q = q.where(sql`lower(employee_code)`, '=', employeeCode.toLowerCase());
+      if (adminUserId) q = q.where('admin_user_id', '=', adminUserId);
+      if (results) q = results.length > 0 ? q.where('result', 'in', results) : q.where(sql<boolean>`1 = 0`);
       const rows = await q.orderBy('created_at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
       return rows.map(toRecord);
     },

@@ -16,8 +16,9 @@ export function createFormRegistry(db: Kysely<Schema>, now: () => Date = () => n
           view_id: form.viewId,
           team_id: form.teamId,
           admin_user_id: form.adminUserId,
-          channel_id: form.channelId,
-          response_url: form.responseUrl,
+          // '' for a form opened from the App Home: the columns predate it and are NOT NULL.
+          channel_id: form.channelId ?? '',
+          response_url: form.responseUrl ?? '',
           opened_at: now().toISOString(),
           confirmed_code: null,
           confirmed_account: null,
@@ -40,8 +41,8 @@ export function createFormRegistry(db: Kysely<Schema>, now: () => Date = () => n
         viewId: row.view_id,
         teamId: row.team_id,
         adminUserId: row.admin_user_id,
-        channelId: row.channel_id,
-        responseUrl: row.response_url,
+        ...(row.channel_id ? { channelId: row.channel_id } : {}),
+        ...(row.response_url ? { responseUrl: row.response_url } : {}),
         ...(row.confirmed_code !== null && row.confirmed_account !== null
           ? {
               confirmed: {

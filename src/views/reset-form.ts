@@ -82,10 +82,16 @@ export function parseResetForm(
   };
 }
 
-/** What the submit step needs from the command, carried through Slack in `private_metadata` and re-checked. */
+/**
+ * What the submit step needs from where the form was opened, carried through Slack in `private_metadata` and
+ * re-checked. The command gives its channel and response_url; a form opened from the App Home has neither.
+ */
 export const metadataSchema = z.object({
-  channelId: z.string().regex(/^[CDG][A-Z0-9]+$/),
-  responseUrl: z.url({ protocol: /^https?$/ }),
+  channelId: z
+    .string()
+    .regex(/^[CDG][A-Z0-9]+$/)
+    .optional(),
+  responseUrl: z.url({ protocol: /^https?$/ }).optional(),
   teamId: z.string().regex(/^[TE][A-Z0-9]+$/),
 });
 export type FormMetadata = z.infer<typeof metadataSchema>;

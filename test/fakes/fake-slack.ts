@@ -52,6 +52,8 @@ export class FakeSlack {
   /** Channel messages as they stand now (chat.update applied), keyed by channel and ts. */
   readonly messages = new Map<string, { channel: string; ts: string; text: string }>();
   readonly usergroups = new Map<string, string[]>();
+  /** Each user's App Home as last published (views.publish). */
+  readonly homes = new Map<string, Record<string, unknown>>();
   /** Every message the app sent over the Socket Mode connection (acks included). */
   readonly socketMessages: string[] = [];
   /** The bot token's scopes, sent on every Web API answer as `x-oauth-scopes` (Slack does the same). */
@@ -152,7 +154,7 @@ export class FakeSlack {
    * Pushes an envelope to the connected app and resolves with the payload of its ack. `socket` picks one of
    * several connections (replicas), in the order they connected.
    */
-  sendEnvelope(type: 'slash_commands' | 'interactive', payload: unknown, socket = 0): Promise<unknown> {
+  sendEnvelope(type: 'slash_commands' | 'interactive' | 'events_api', payload: unknown, socket = 0): Promise<unknown> {
     const ws = [...this.sockets][socket];
     if (!ws) return Promise.reject(new Error('no Socket Mode connection'));
     const envelopeId = randomBytes(8).toString('hex');
@@ -246,6 +248,13 @@ export class FakeSlack {
       }
       case 'views.open':
         return this.openView(String(args.trigger_id), args.view as Record<string, unknown>);
+      case 'views.publish': {
+        const view = args.view as Record<string, unknown>;
+        const problem = homeViewProblem(view);
+        if (problem) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: [problem] } };
+        this.homes.set(String(args.user_id), view);
+        return { ok: true, view: { ...view, id: `VH${String(args.user_id)}` } };
+      }
       case 'views.update': {
         const stored = this.views.get(String(args.view_id));
         if (!stored) return { ok: false, error: 'not_found' };
@@ -286,4 +295,33 @@ export class FakeSlack {
     this.views.set(id, { id, userId: trigger.userId, view });
     return { ok: true, view: { ...view, id, hash: `${Date.now()}.${id}`, state: { values: {} } } };
   }
+}
+
+/**
+ * What Slack refuses in a published Home (docs.slack.dev, reference/block-kit): more than 100 blocks, a section or
+ * context text over 3,000 characters, a header over 150, a block_id over 255 or used twice, or an empty text.
+ */
+export function homeViewProblem(view: Record<string, unknown>): string | undefined {
+  if (view.type !== 'home') return 'view.type must be home';
+  const blocks = (view.blocks ?? []) as {
+    type?: string;
+    block_id?: string;
+    text?: { text?: string };
+    elements?: { text?: string }[];
+  }[];
+  if (blocks.length > 100) return `${blocks.length} blocks (at most 100)`;
+  const ids = new Set<string>();
+  for (const b of blocks) {
+    if (b.block_id !== undefined) {
+      if (b.block_id.length > 255 || ids.has(b.block_id)) return `block_id ${b.block_id} too long or repeated`;
+      ids.add(b.block_id);
+    }
+    const texts = [b.text?.text, ...(b.type === 'context' ? (b.elements ?? []).map((e) => e.text) : [])];
+    const max = b.type === 'header' ? 150 : 3000;
+    for (const t of texts) {
+      if (t === undefined) continue;
+      if (t.length === 0 || t.length > max) return `a ${b.type} text of ${t.length} characters (1 to ${max})`;
+    }
+  }
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { HOME_ACTION_IDS } from '../../src/views/app-home.js';
 import { ACTION_IDS, BLOCK_IDS } from '../../src/views/reset-modal.js';
 import { type FakeSlack, TEAM_ID } from './fake-slack.js';
 import { slackHeaders } from './slack-signing.js';
@@ -15,7 +16,10 @@ export interface Delivery {
   readonly ackMs: number;
 }
 
-export type Transport = (kind: 'command' | 'interactive', payload: Record<string, unknown>) => Promise<Delivery>;
+export type Transport = (
+  kind: 'command' | 'interactive' | 'event',
+  payload: Record<string, unknown>,
+) => Promise<Delivery>;
 
 export function httpTransport(appUrl: string, signingSecret: string): Transport {
   // node:http with keep-alive rather than fetch: Slack's side of the wire should cost as little as possible,
@@ -23,13 +27,20 @@ export function httpTransport(appUrl: string, signingSecret: string): Transport 
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const url = new URL('/slack/events', appUrl);
   return (kind, payload) => {
+    // The Events API posts JSON; commands and interactions are form-encoded.
     const raw =
-      kind === 'command'
-        ? new URLSearchParams(payload as Record<string, string>).toString()
-        : new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+      kind === 'event'
+        ? JSON.stringify(payload)
+        : kind === 'command'
+          ? new URLSearchParams(payload as Record<string, string>).toString()
+          : new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const headers = {
+      ...slackHeaders(signingSecret, raw),
+      ...(kind === 'event' ? { 'Content-Type': 'application/json' } : {}),
+    };
     const started = performance.now();
     return new Promise<Delivery>((resolve, reject) => {
-      const req = request(url, { method: 'POST', agent, headers: slackHeaders(signingSecret, raw) }, (res) => {
+      const req = request(url, { method: 'POST', agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -48,7 +59,8 @@ export function httpTransport(appUrl: string, signingSecret: string): Transport 
 export function socketTransport(slack: FakeSlack, socket = 0): Transport {
   return async (kind, payload) => {
     const started = performance.now();
-    const ack = await slack.sendEnvelope(kind === 'command' ? 'slash_commands' : 'interactive', payload, socket);
+    const type = kind === 'command' ? 'slash_commands' : kind === 'event' ? 'events_api' : 'interactive';
+    const ack = await slack.sendEnvelope(type, payload, socket);
     const ackMs = performance.now() - started;
     const empty = !ack || (typeof ack === 'object' && Object.keys(ack).length === 0);
     return { status: 200, body: empty ? '' : ack, ackMs };
@@ -84,6 +96,18 @@ export class SlackDriver {
       slashCommandPayload({ userId, triggerId, responseUrl, ...options }),
     );
     return { ...delivery, triggerId, responseUrl };
+  }
+
+  /** The user opens the bot's App Home (`tab`: the Home tab, or the Messages tab). */
+  homeOpened(userId: string, tab: 'home' | 'messages' = 'home'): Promise<Delivery> {
+    return this.transport('event', appHomeOpenedPayload(userId, tab));
+  }
+
+  /** The user presses the App Home's "Reset a password" button (with a fresh trigger_id, as Slack gives). */
+  async homeButton(userId: string, options: { triggerIssuedAt?: number } = {}): Promise<CommandResult> {
+    const triggerId = this.slack.issueTrigger(userId, options.triggerIssuedAt);
+    const delivery = await this.transport('interactive', homeButtonPayload(userId, triggerId));
+    return { ...delivery, triggerId, responseUrl: '' };
   }
 
   /**
@@ -166,5 +190,46 @@ export function viewSubmissionPayload(
     response_urls: [],
     is_enterprise_install: false,
     enterprise: null,
+  };
+}
+
+/** What Slack sends when a user opens the app's Home or Messages tab (Events API, event_callback). */
+export function appHomeOpenedPayload(userId: string, tab: 'home' | 'messages') {
+  const now = Date.now() / 1000;
+  return {
+    token: 'deprecated-verification-token',
+    team_id: TEAM_ID,
+    api_app_id: 'A0RESETPW',
+    event: { type: 'app_home_opened', user: userId, channel: `D${userId.slice(1)}`, tab, event_ts: now.toFixed(6) },
+    type: 'event_callback',
+    event_id: `Ev${Math.floor(now * 1000)}`,
+    event_time: Math.floor(now),
+    authorizations: [{ team_id: TEAM_ID, user_id: 'U0BOT', is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  };
+}
+
+/** A press of the App Home's button: a block_actions payload from a Home view, without a response_url. */
+export function homeButtonPayload(userId: string, triggerId: string) {
+  return {
+    type: 'block_actions',
+    user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM_ID },
+    api_app_id: 'A0RESETPW',
+    token: 'deprecated-verification-token',
+    container: { type: 'view', view_id: 'V0HOME0001' },
+    trigger_id: triggerId,
+    team: { id: TEAM_ID, domain: 'resetpw-test' },
+    enterprise: null,
+    is_enterprise_install: false,
+    view: { id: 'V0HOME0001', type: 'home', team_id: TEAM_ID, blocks: [], private_metadata: '', callback_id: '' },
+    actions: [
+      {
+        type: 'button',
+        action_id: HOME_ACTION_IDS.reset,
+        block_id: 'home_actions',
+        text: { type: 'plain_text', text: 'Reset a password' },
+        action_ts: (Date.now() / 1000).toFixed(6),
+      },
+    ],
   };
 }

@@ -68,12 +68,30 @@ describe('malformed but signed requests (issue 8, defect 2)', () => {
     const form = (payload: unknown) => `payload=${encodeURIComponent(JSON.stringify(payload))}`;
     expect(slackBodyProblem(form(submission), 'application/x-www-form-urlencoded')).toBeUndefined();
     expect(slackBodyProblem(form({ type: 'block_actions', view: {} }), 'application/x-www-form-urlencoded')).toBe(
-      'the payload is not a form submission',
+      'the payload is not a form submission or a button',
     );
     expect(slackBodyProblem(form({ type: 'view_submission', view: {} }), 'application/x-www-form-urlencoded')).toBe(
-      'the payload is not a form submission',
+      'the payload is not a form submission or a button',
     );
+    // The App Home's button, and a button payload whose actions are not what Slack sends.
+    const press = { type: 'block_actions', user: { id: 'U1' }, actions: [{ action_id: 'home_reset_password' }] };
+    expect(slackBodyProblem(form(press), 'application/x-www-form-urlencoded')).toBeUndefined();
+    for (const actions of [[], [null], [{}], 'x']) {
+      expect(slackBodyProblem(form({ ...press, actions }), 'application/x-www-form-urlencoded')).toBe(
+        'the payload is not a form submission or a button',
+      );
+    }
     expect(slackBodyProblem('{"type":"url_verification","challenge":"x"}', 'application/json')).toBeUndefined();
+    // The Events API (the App Home's opening): an event with a type, from a workspace.
+    const event = { type: 'event_callback', team_id: 'T1', event: { type: 'app_home_opened', user: 'U1' } };
+    expect(slackBodyProblem(JSON.stringify(event), 'application/json')).toBeUndefined();
+    for (const broken of [
+      { ...event, event: null },
+      { ...event, event: {} },
+      { ...event, team_id: 1 },
+    ]) {
+      expect(slackBodyProblem(JSON.stringify(broken), 'application/json')).toBe('not a Slack request');
+    }
   });
 });
 

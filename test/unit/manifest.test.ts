@@ -15,6 +15,7 @@ const METHOD_SCOPES: Record<string, string | null> = {
   'usergroups.users.list': 'usergroups:read',
   'views.open': null,
   'views.update': null,
+  'views.publish': null,
   'auth.test': null,
   'conversations.open': 'im:write',
   'chat.postMessage': 'chat:write',
@@ -49,6 +50,16 @@ describe('manifest.yml', () => {
     expect(manifest.settings.socket_mode_enabled).toBe(true);
   });
 
+  it('declares the App Home: its Home tab, its opening event, and the Messages tab the DMs arrive in', () => {
+    expect(manifest.features.app_home).toEqual({
+      home_tab_enabled: true,
+      messages_tab_enabled: true,
+      // The bot reads no replies.
+      messages_tab_read_only_enabled: true,
+    });
+    expect(manifest.settings.event_subscriptions).toEqual({ bot_events: ['app_home_opened'] });
+  });
+
   it('asks for exactly the scopes the code uses', () => {
     const calls = new Set<string>();
     for (const file of sourceFiles(join(root, 'src'))) {
@@ -65,6 +76,7 @@ describe('manifest.yml', () => {
       'conversations.open',
       'usergroups.users.list',
       'views.open',
+      'views.publish',
       'views.update',
     ]);
     const needed = new Set(['commands']);

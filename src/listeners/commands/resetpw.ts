@@ -1,11 +1,8 @@
-import type { AllMiddlewareArgs, Middleware, SlackCommandMiddlewareArgs, types } from '@slack/bolt';
-import type { Logger } from 'pino';
-import { AppError, ErrorCode } from '../../errors.js';
+import type { AllMiddlewareArgs, Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { ackFlushed } from '../../lib/flush.js';
-import type { FormRegistry } from '../../ports/index.js';
 import { helpText, unknownText } from '../../views/command-help.js';
-import { codeSchema, encodeMetadata } from '../../views/reset-form.js';
-import { requestLog } from '../context.js';
+import { codeSchema } from '../../views/reset-form.js';
+import type { FormOpener } from '../open-form.js';
 
 export const COMMAND = '/resetpw';
 
@@ -40,46 +37,19 @@ export const answerCommandText: Middleware<SlackCommandMiddlewareArgs> = async (
 };
 
 /**
- * Opens the form (`buildForm` says which: the typed form, or the directory's lookup step), with the code typed
- * after the command filled in. Runs after the admin check; the trigger_id must be used within 3 s of the command.
+ * Opens the form with the code typed after the command filled in. Runs after the admin check; the command's
+ * trigger_id must be used within 3 s.
  */
-export function createOpenResetForm(
-  buildForm: (privateMetadata: string, code: string | undefined) => types.ModalView,
-  forms: FormRegistry,
-  log: Logger,
-) {
-  return async function openResetForm({ command, client, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) {
-    const opened = { channelId: command.channel_id, responseUrl: command.response_url, teamId: command.team_id };
-    let viewId: string | undefined;
-    try {
-      const parsed = parseCommandText(command.text);
-      const code = parsed.kind === 'open' ? parsed.code : undefined;
-      const res = await client.views.open({
-        trigger_id: command.trigger_id,
-        view: buildForm(encodeMetadata(opened), code),
-      });
-      viewId = res.view?.id;
-    } catch (err) {
-      throw classifyViewsOpenError(err);
-    }
-    const reqLog = requestLog(context, log);
-    // The submission is checked against this record, not against what comes back in the form.
-    if (viewId) {
-      await forms
-        .opened({ viewId, adminUserId: command.user_id, ...opened })
-        .catch((err: unknown) =>
-          reqLog.error({ err }, 'could not record the opened form: its submission will be refused'),
-        );
-    }
-    reqLog.info({ viewId }, 'reset form opened');
+export function createOpenFromCommand(open: FormOpener) {
+  return async function openFromCommand({ command, client, context }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) {
+    const parsed = parseCommandText(command.text);
+    await open({
+      client,
+      context,
+      triggerId: command.trigger_id,
+      adminUserId: command.user_id,
+      origin: { channelId: command.channel_id, responseUrl: command.response_url, teamId: command.team_id },
+      ...(parsed.kind === 'open' && parsed.code ? { code: parsed.code } : {}),
+    });
   };
-}
-
-export function classifyViewsOpenError(err: unknown): AppError {
-  const slackError = (err as { data?: { error?: string } })?.data?.error;
-  if (slackError === 'expired_trigger_id' || slackError === 'exchanged_trigger_id') {
-    return new AppError(ErrorCode.TriggerExpired, 'The trigger_id expired before the form opened', { slackError });
-  }
-  const code = (err as { code?: string })?.code;
-  return new AppError(ErrorCode.FormOpenFailed, 'views.open failed', { slackError: slackError ?? code ?? 'unknown' });
 }
