@@ -29,6 +29,8 @@ export interface RuntimeParts {
   readonly underway: ReadonlySet<string>;
   readonly interrupted: InterruptedSendSweeper;
   readonly deliveries: DeliveryTracker;
+  /** Sends Twilio never answered, looked up in its message log afterwards. */
+  readonly unknownSends: { resume(): Promise<number>; stop(): Promise<void> };
   /** How often the interrupted-reset sweep runs. */
   readonly sweepEveryMs: number;
   /** How long a stop waits for resets under way (config.drainMs). */
@@ -63,6 +65,9 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
     p.interrupted.sweep().catch((err: unknown) => log.error({ err }, 'could not check for interrupted resets'));
   await sweepSafely();
   await p.deliveries.resume().catch((err: unknown) => log.error({ err }, 'could not resume delivery tracking'));
+  await p.unknownSends
+    .resume()
+    .catch((err: unknown) => log.error({ err }, 'could not resume looking up sends whose outcome was unknown'));
   // Expiries that fell due while no process was up run in the background (a backlog must not hold up the start);
   // then a timer waits for the next one.
   void p.expiries?.start().catch((err: unknown) => log.error({ err }, 'could not start password expiries'));
@@ -91,7 +96,7 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
         .catch((err: unknown) => log.error({ err }, 'could not mark unfinished resets unknown'));
     }
     // Delivery polling is not drained: the next start resumes it from the store. Nor are expiries: they are due again.
-    await p.deliveries.stop();
+    await Promise.all([p.deliveries.stop(), p.unknownSends.stop()]);
     await expiriesStopped;
     await new Promise((resolve) => (healthServer ? healthServer.close(resolve) : resolve(undefined)));
     log.info('resetpw stopped');

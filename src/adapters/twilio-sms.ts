@@ -35,6 +35,8 @@ export class ResetpwTwilioHttpClient extends twilio.RequestClient {
 }
 
 const MAX_RETRIES = 2;
+/** Messages to one number around one reset: a handful at most; more is a number texted in a loop. */
+const LIST_LIMIT = 20;
 const MAX_RETRY_DELAY_MS = 1000;
 
 /** The longest one send can take: every attempt timing out, plus the retry delays between them. */
@@ -87,6 +89,23 @@ export function createTwilioSmsSender(twilioConfig: Config['twilio'], validitySe
         throw classifyFollowUpError(err, 'fetch');
       }
     },
+    async findSent({ to, from, until }) {
+      try {
+        // DateSent> narrows the list on Twilio's side; a message still queued has no send date yet and is not
+        // listed, which the caller counts as not sent (the safe side: the password is scrambled).
+        const listed = await client.messages.list({ to, dateSentAfter: from, limit: LIST_LIMIT });
+        return listed
+          .filter((m) => m.dateCreated.getTime() >= from.getTime() && m.dateCreated.getTime() <= until.getTime())
+          .map((m) => ({
+            sid: m.sid,
+            status: m.status,
+            ...(typeof m.errorCode === 'number' ? { errorCode: m.errorCode } : {}),
+            createdAt: m.dateCreated,
+          }));
+      } catch (err) {
+        throw classifyFollowUpError(err, 'list');
+      }
+    },
     async redact(sid) {
       try {
         // An empty Body is Twilio's documented way to blank a finished message's text.
@@ -102,7 +121,7 @@ export function createTwilioSmsSender(twilioConfig: Config['twilio'], validitySe
  * Errors of the calls made after a send (status, redaction). Both are safe to repeat, so all that matters is
  * whether trying again can help: `permanent` for credentials or a message Twilio does not know.
  */
-function classifyFollowUpError(err: unknown, operation: 'fetch' | 'redact'): AppError {
+function classifyFollowUpError(err: unknown, operation: 'fetch' | 'redact' | 'list'): AppError {
   const classified = classifyTwilioError(err);
   const status = classified.details.httpStatus;
   const permanent = typeof status === 'number' && [401, 403, 404].includes(status);

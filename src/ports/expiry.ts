@@ -1,12 +1,20 @@
 /**
- * When each live temporary password stops being valid (TEMP_PASSWORD_TTL), kept in the store so that every replica
- * sees it, it survives restarts, and each expiry is claimed by exactly one process.
+ * Each live temporary password is watched from its set: looked at on a backoff for the employee's own change (then
+ * the admin is told), and at its end scrambled unless changed (TEMP_PASSWORD_TTL). Kept in the store so that every
+ * replica sees it, it survives restarts, and each look is claimed by exactly one process.
  */
 
-/** A password the bot set and did not undo: what its expiry needs, written when the reset finished. */
+/** A password the bot set and did not undo: what its watch needs, written the moment it was set. */
 export interface LivePassword {
   readonly auditId: string;
+  /** The next look: a change check before `endsAt`, the end itself at `endsAt`. */
   readonly dueAt: Date;
+  readonly setAt: Date;
+  readonly endsAt: Date;
+  /** Scrambled at `endsAt` unless the employee changed it (TEMP_PASSWORD_TTL); else only watched until then. */
+  readonly expires: boolean;
+  /** A native end of validity written with the password (OpenLDAP pwdEndTime), removed once the change is seen. */
+  readonly validUntil?: Date;
   readonly directoryKind: string;
   readonly accountId: string;
   readonly login: string;
@@ -16,20 +24,33 @@ export interface LivePassword {
   readonly employeeName: string;
 }
 
+/** What the reset knows of a password the moment it is set; the watch adds its times. */
+export type NewLivePassword = Omit<LivePassword, 'dueAt' | 'setAt' | 'endsAt' | 'expires'>;
+
 /** A due expiry this process now holds (for `leaseMs`), with where its reset's password stands in the audit. */
 export interface ClaimedExpiry extends LivePassword {
   /** The reset's directory step now: `set` unless something undid or replaced the password since. */
   readonly directoryResult: string | null;
+  /** The audit channel's message about the reset, to update when the employee's change is seen. */
+  readonly announcementTs?: string;
   /** This claim's own token: finishing or releasing needs it, so a claim whose lease lapsed cannot undo another's. */
   readonly claim: string;
 }
 
 /**
- * What an expiry found: the employee's own password (`changed`); the password scrambled (`expired`) or not
- * (`expire_failed`); a later reset's write (`superseded`); nothing live any more (`already_undone`); or no marker to
- * tell the employee's change by (`cannot_tell`: left alone, the admin told).
+ * How a watch ended: the employee's own password (`changed`); the password scrambled at its end (`expired`) or not
+ * (`expire_failed`); a later reset's write (`superseded`); nothing live any more (`already_undone`); no marker to
+ * tell the employee's change by (`cannot_tell`: left alone, the admin told); or the end of a watch without expiry
+ * (`unwatched`, TEMP_PASSWORD_TTL=0).
  */
-export type ExpiryOutcome = 'changed' | 'expired' | 'expire_failed' | 'superseded' | 'already_undone' | 'cannot_tell';
+export type ExpiryOutcome =
+  | 'changed'
+  | 'expired'
+  | 'expire_failed'
+  | 'superseded'
+  | 'already_undone'
+  | 'cannot_tell'
+  | 'unwatched';
 
 export interface ExpiryStore {
   schedule(password: LivePassword): Promise<void>;
@@ -37,7 +58,7 @@ export interface ExpiryStore {
   claimDue(now: Date, leaseMs: number): Promise<ClaimedExpiry | undefined>;
   /** When the next expiry can be claimed: a pending one's due time, or a held one's lease end. */
   nextDueAt(): Promise<Date | undefined>;
-  /** Gives a claim back, due again at `dueAt` (the directory could not be asked). False: not ours any more. */
+  /** Gives a claim back, due again at `dueAt` (the next look, or the directory could not be asked). False: not ours. */
   release(claim: ClaimedExpiry, dueAt: Date): Promise<boolean>;
   /** False when the claim is not ours any more (its lease lapsed and another process took it). */
   finish(claim: ClaimedExpiry, outcome: ExpiryOutcome, at: Date): Promise<boolean>;

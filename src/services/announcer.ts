@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { maskPhone } from '../domain/phone.js';
-import type { AuditChannel, AuditEntry, AuditOutcome, ResetSummary } from '../ports/index.js';
+import type { AuditChannel, AuditEntry, AuditOutcome, AuditRecord, ResetSummary } from '../ports/index.js';
 
 /**
  * Tells the audit channel (AUDIT_CHANNEL_ID) about each reset: one message, updated when delivery is known.
@@ -43,5 +43,19 @@ export function summaryOf(entry: AuditEntry, outcome: AuditOutcome): ResetSummar
     ...(detail ? { detail } : {}),
     ...(outcome.messageSid ? { messageSid: outcome.messageSid } : {}),
     ...(outcome.directoryStep ? { directory: outcome.directoryStep.result } : {}),
+  };
+}
+
+/** The same summary from a stored row (a restart, a later notice): what the audit channel's message showed. */
+export function summaryOfRecord(row: AuditRecord): ResetSummary {
+  const e = row.employee;
+  return {
+    adminUserId: row.adminUserId,
+    ...(e?.name ? { employeeName: e.name } : {}),
+    ...(e?.code ? { employeeCode: e.code } : {}),
+    ...(e?.phoneE164 ? { maskedPhone: maskPhone(e.phoneE164) } : {}),
+    result: row.result,
+    ...(row.messageSid ? { messageSid: row.messageSid } : {}),
+    ...(row.directoryStep ? { directory: row.directoryStep.result } : {}),
   };
 }

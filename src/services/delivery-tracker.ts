@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { maskPhone } from '../domain/phone.js';
 import { asAppError } from '../errors.js';
 import type {
   AuditRecord,
@@ -9,9 +8,11 @@ import type {
   DeliveryResult,
   DirectoryResult,
   RateLimiter,
+  RateLimitSubject,
   SmsDeliveryStatus,
   SmsSender,
 } from '../ports/index.js';
+import { summaryOfRecord } from './announcer.js';
 
 /** Makes a password that was not delivered invalid; resolves with what happened (undefined: another replica did it). */
 export type UndeliveredCompensation = (
@@ -161,6 +162,11 @@ export function createDeliveryTracker(deps: DeliveryTrackerDeps) {
       );
     },
 
+    /** Follows a stored `sent` row (an unknown send found at the provider afterwards). */
+    follow(row: AuditRecord): void {
+      this.track(jobFromRecord(row));
+    },
+
     /** Picks up what a previous process left: messages still in flight, and final ones not yet redacted. */
     async resume(): Promise<number> {
       const rows = await deps.audit.deliveriesToResume(new Date(now()));
@@ -190,28 +196,26 @@ export function createDeliveryTracker(deps: DeliveryTrackerDeps) {
 
 export type DeliveryTracker = ReturnType<typeof createDeliveryTracker>;
 
-function jobFromRecord(row: AuditRecord): DeliveryJob {
+/** What a stored reset was counted against, to give its counts back. */
+export function subjectOfRecord(row: AuditRecord): RateLimitSubject {
   const e = row.employee;
+  return {
+    ...(row.teamId ? { teamId: row.teamId } : {}),
+    adminUserId: row.adminUserId,
+    employeeCode: e?.code ?? '',
+    ...(row.directory ? { accountId: row.directory.accountId } : {}),
+    phoneE164: e?.phoneE164 ?? '',
+  };
+}
+
+function jobFromRecord(row: AuditRecord): DeliveryJob {
   return {
     auditId: row.id,
     messageSid: row.messageSid ?? '',
     status: row.deliveryStatus ?? 'queued',
     trackUntil: new Date(row.trackUntil ?? 0),
-    subject: {
-      ...(row.teamId ? { teamId: row.teamId } : {}),
-      adminUserId: row.adminUserId,
-      employeeCode: e?.code ?? '',
-      ...(row.directory ? { accountId: row.directory.accountId } : {}),
-      phoneE164: e?.phoneE164 ?? '',
-    },
-    summary: {
-      adminUserId: row.adminUserId,
-      ...(e?.name ? { employeeName: e.name } : {}),
-      ...(e?.code ? { employeeCode: e.code } : {}),
-      ...(e?.phoneE164 ? { maskedPhone: maskPhone(e.phoneE164) } : {}),
-      result: row.result,
-      ...(row.messageSid ? { messageSid: row.messageSid } : {}),
-    },
+    subject: subjectOfRecord(row),
+    summary: summaryOfRecord(row),
     ...(row.announcementTs ? { announcementTs: row.announcementTs } : {}),
     ...(row.directory && row.directoryStep?.result === 'set' ? { directoryAccountId: row.directory.accountId } : {}),
   };

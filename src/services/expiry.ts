@@ -1,12 +1,16 @@
 import type { Logger } from 'pino';
 import { asAppError } from '../errors.js';
 import type {
+  AuditStore,
   ClaimedExpiry,
+  DeliveryEvent,
   Directory,
   ExpiryNotices,
   ExpiryOutcome,
   ExpiryStore,
   LivePassword,
+  NewLivePassword,
+  PasswordChange,
 } from '../ports/index.js';
 import type { Compensator } from './compensation.js';
 
@@ -22,19 +26,38 @@ const POLL_MS = 30_000;
 const MIN_WAIT_MS = 1000;
 /** When the directory cannot say whether the employee changed the password, it is asked again this much later. */
 const RETRY_MS = 60_000;
+/** Looks for the employee's own change, after the set: soon at first (a ticket waits on it), then hourly. */
+const LOOKS_MS = [1, 2, 5, 10, 30].map((m) => m * 60_000);
+const HOURLY_MS = 60 * 60_000;
+/** With TEMP_PASSWORD_TTL=0 nothing expires, but the admin still hears of the change if it comes within this. */
+const WATCH_WITHOUT_TTL_MS = 7 * 24 * 60 * 60_000;
+
+/** The next look for a password set at `setAt`, after `at`: on the backoff, never past the end. */
+export function nextLook(setAt: number, at: number, endsAt: number): number {
+  const since = at - setAt;
+  const step = LOOKS_MS.find((ms) => ms > since);
+  const last = LOOKS_MS[LOOKS_MS.length - 1] ?? 0;
+  const next = step ?? last + (Math.floor((since - last) / HOURLY_MS) + 1) * HOURLY_MS;
+  return Math.min(setAt + next, endsAt);
+}
 
 /**
- * TEMP_PASSWORD_TTL: a temporary password the employee has not replaced by their own in time is scrambled, so an
- * unused text stops being a standing credential. Due times live in the store; a timer wakes this process at the next
- * one (and at least every POLL_MS for other replicas' resets), and each due expiry is claimed by exactly one process
- * (a compare-and-set with a lease; only the claim's holder may finish it). A newer reset of the same account
- * supersedes the older one's expiry: the compensator never scrambles over it.
+ * The watch over each temporary password the bot set. It is looked at on a backoff (LOOKS_MS, then hourly) for the
+ * employee's own change, which the admin hears of (the signal that the ticket can be closed) and the audit records
+ * (`changed`); at its end (TEMP_PASSWORD_TTL) one that was not replaced is scrambled, so an unused text stops being
+ * a standing credential. Due times live in the store; a timer wakes this process at the next one (and at least every
+ * POLL_MS for other replicas' resets), and each due look is claimed by exactly one process (a compare-and-set with a
+ * lease; only the claim's holder may finish or release it). A newer reset of the same account supersedes the older
+ * one's expiry: the compensator never scrambles over it.
  */
 export function createExpiryScheduler(deps: {
   readonly store: ExpiryStore;
+  /** The reset's row: when the text was delivered, and the audit channel's message, for the "changed" notice. */
+  readonly audit: AuditStore;
   readonly directory: Directory;
   readonly compensator: Compensator;
   readonly notices: ExpiryNotices;
+  /** TEMP_PASSWORD_TTL; 0: nothing expires, the change is only watched for (WATCH_WITHOUT_TTL_MS). */
   readonly ttlMs: number;
   readonly revokeSessions: boolean;
   readonly log: Logger;
@@ -57,7 +80,7 @@ export function createExpiryScheduler(deps: {
           if (stopped) return;
           const due = await deps.store.claimDue(new Date(now()), LEASE_MS);
           if (!due) break;
-          await expire(due);
+          await look(due);
         }
       } catch (err) {
         deps.log.error({ err }, 'could not run due password expiries; trying again shortly');
@@ -87,39 +110,46 @@ export function createExpiryScheduler(deps: {
     timer.unref();
   }
 
-  async function expire(p: ClaimedExpiry): Promise<void> {
+  async function look(p: ClaimedExpiry): Promise<void> {
     const log = deps.log.child({ auditId: p.auditId, directoryLogin: p.login });
+    const atEnd = now() >= p.endsAt.getTime();
     const finish = async (outcome: ExpiryOutcome) => {
       const ours = await deps.store.finish(p, outcome, new Date(now()));
-      if (!ours) log.warn({ outcome }, 'another process took this expiry over (its lease lapsed); left to it');
-      log.info({ event: 'password_expiry', outcome }, `temporary password expiry: ${outcome}`);
+      if (!ours) log.warn({ outcome }, 'another process took this watch over (its lease lapsed); left to it');
+      log.info({ event: 'password_expiry', outcome }, `temporary password watch ended: ${outcome}`);
       deps.onOutcome?.(outcome, p);
     };
     const later = async (why: string) => {
-      log.warn({ why }, 'password expiry put off');
+      log.warn({ why }, 'password watch put off');
       await deps.store.release(p, new Date(now() + RETRY_MS));
     };
+    // Not changed yet and not at its end: the next look on the backoff.
+    const lookAgain = () => deps.store.release(p, new Date(nextLook(p.setAt.getTime(), now(), p.endsAt.getTime())));
     // The reset is still under way (a short TTL, a slow send): its outcome decides, so look again later.
     if (p.directoryResult === 'setting') return later('the reset is still under way');
-    // Undone since (undelivered, interrupted, scrambled): nothing is live to expire.
+    // Undone since (undelivered, interrupted, scrambled): nothing is live to watch.
     if (p.directoryResult !== 'set') return finish('already_undone');
     // Another directory than the one that set it (DIRECTORY changed since): not this process's to judge.
     if (p.directoryKind !== deps.directory.kind) return finish('already_undone');
     // Without the marker read right after the set, the employee's own change cannot be told from ours: scrambling
     // could destroy the employee's password, so it is left alone and the admin told.
     if (!p.marker) {
+      if (!atEnd) return void (await deps.store.release(p, p.endsAt));
+      if (!p.expires) return finish('unwatched');
       await deps.notices
         .cannotTell(p)
         .catch((err: unknown) => log.error({ err }, 'could not tell the admin about the expiry'));
       return finish('cannot_tell');
     }
-    let changed: boolean;
+    let change: PasswordChange;
     try {
-      changed = (await deps.directory.passwordChangedSince(p.accountId, p.marker)).changed;
+      change = await deps.directory.passwordChangedSince(p.accountId, p.marker);
     } catch (err) {
       return later(`the directory could not say whether it changed (${asAppError(err).code})`);
     }
-    if (changed) return finish('changed');
+    if (change.changed) return changed(p, change.at, log, finish);
+    if (!atEnd) return void (await lookAgain());
+    if (!p.expires) return finish('unwatched');
     const result = await deps.compensator.compensate(
       { auditId: p.auditId, kind: deps.directory.kind, accountId: p.accountId },
       'expired',
@@ -144,12 +174,50 @@ export function createExpiryScheduler(deps: {
     await finish(result === 'scrambled' ? 'expired' : 'expire_failed');
   }
 
+  /** The employee chose their own password: recorded once (the audit's compare-and-set), and the admin told. */
+  async function changed(
+    p: ClaimedExpiry,
+    changedAt: Date | undefined,
+    log: Logger,
+    finish: (outcome: ExpiryOutcome) => Promise<void>,
+  ): Promise<void> {
+    const seenAt = new Date(now());
+    const moved = await deps.audit
+      .moveDirectoryStep(p.auditId, ['set'], { result: 'changed', detail: (changedAt ?? seenAt).toISOString() })
+      .catch((err: unknown) => {
+        log.error({ err }, "could not record the employee's own change in the audit");
+        return true;
+      });
+    // Another path moved the row first (a scramble of an undelivered text): nothing of ours is live.
+    if (!moved) return finish('already_undone');
+    const [row, events] = await Promise.all([
+      deps.audit.get(p.auditId).catch(() => undefined),
+      deps.audit.deliveryEvents([p.auditId]).catch(() => new Map<string, DeliveryEvent[]>()),
+    ]);
+    const delivered = events.get(p.auditId)?.find((e) => e.status === 'delivered');
+    await deps.notices
+      .changed({
+        password: p,
+        seenAt,
+        ...(changedAt ? { changedAt } : {}),
+        ...(delivered ? { deliveredAt: new Date(delivered.at) } : {}),
+        ...(row ? { record: row } : {}),
+      })
+      .catch((err: unknown) => log.error({ err }, 'could not tell the admin that the employee changed the password'));
+    await finish('changed');
+  }
+
   return {
-    /** A password the bot set: it expires TEMP_PASSWORD_TTL from now unless the employee changes it. */
-    async schedule(p: Omit<LivePassword, 'dueAt'>, log: Logger): Promise<void> {
-      const dueAt = new Date(now() + deps.ttlMs);
+    /**
+     * A password the bot set: watched from now, and expired TEMP_PASSWORD_TTL from now unless the employee changes
+     * it. `validUntil`: the native end of validity written with it, if any.
+     */
+    async schedule(p: NewLivePassword, log: Logger): Promise<void> {
+      const setAt = now();
+      const endsAt = setAt + (deps.ttlMs > 0 ? deps.ttlMs : WATCH_WITHOUT_TTL_MS);
+      const dueAt = new Date(nextLook(setAt, setAt, endsAt));
       await deps.store
-        .schedule({ ...p, dueAt })
+        .schedule({ ...p, dueAt, setAt: new Date(setAt), endsAt: new Date(endsAt), expires: deps.ttlMs > 0 })
         .catch((err: unknown) => log.error({ err, auditId: p.auditId }, 'could not schedule the password expiry'));
       // Only a due time before the next wake moves the timer: no store query per reset.
       if (!stopped && (wakeAt === 0 || dueAt.getTime() < wakeAt)) wakeIn(dueAt.getTime() - now());

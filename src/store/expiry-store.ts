@@ -12,6 +12,11 @@ export function createExpiryStore(db: Kysely<Schema>): ExpiryStore {
   const toLive = (r: ExpiriesTable): LivePassword => ({
     auditId: r.audit_id,
     dueAt: new Date(r.due_at),
+    // Rows from before the watch (0008) end at their due time.
+    setAt: new Date(r.set_at ?? r.due_at),
+    endsAt: new Date(r.ends_at ?? r.due_at),
+    expires: Number(r.expires) !== 0,
+    ...(r.valid_until ? { validUntil: new Date(r.valid_until) } : {}),
     directoryKind: r.directory_kind,
     accountId: r.account_id,
     login: r.login,
@@ -36,6 +41,10 @@ export function createExpiryStore(db: Kysely<Schema>): ExpiryStore {
           marker: p.marker,
           admin_user_id: p.adminUserId,
           employee_name: p.employeeName,
+          set_at: p.setAt.toISOString(),
+          ends_at: p.endsAt.toISOString(),
+          expires: p.expires ? 1 : 0,
+          valid_until: p.validUntil?.toISOString() ?? null,
           outcome: null,
           finished_at: null,
         })
@@ -71,7 +80,11 @@ export function createExpiryStore(db: Kysely<Schema>): ExpiryStore {
           .selectFrom('expiries')
           .leftJoin('resets', 'resets.id', 'expiries.audit_id')
           .selectAll('expiries')
-          .select(['resets.directory_result as directory_result', 'resets.directory_marker as reset_marker'])
+          .select([
+            'resets.directory_result as directory_result',
+            'resets.directory_marker as reset_marker',
+            'resets.announcement_ts as announcement_ts',
+          ])
           .where('expiries.audit_id', '=', audit_id)
           .executeTakeFirstOrThrow();
         // Scheduled at the set, before the marker was read: the audit row has it by now.
@@ -79,6 +92,7 @@ export function createExpiryStore(db: Kysely<Schema>): ExpiryStore {
           ...toLive(row),
           marker: row.marker || row.reset_marker || '',
           directoryResult: row.directory_result ?? null,
+          ...(row.announcement_ts ? { announcementTs: row.announcement_ts } : {}),
           claim,
         };
       }

@@ -1,5 +1,24 @@
-import type { LivePassword } from '../ports/index.js';
+import type { LivePassword, PasswordChangeSeen } from '../ports/index.js';
 import { escapeMrkdwn } from './outcome.js';
+import { slackDate, spanText } from './slack-date.js';
+
+/**
+ * What the admin reads by DM when the employee set a password of their own: "Jane Doe (jdoe) set a new password at
+ * 10:42, 6 minutes after the text was delivered."
+ */
+export function changedText(seen: PasswordChangeSeen, label: string): string {
+  const p = seen.password;
+  const who = `${escapeMrkdwn(p.employeeName)} (${escapeMrkdwn(p.login)})`;
+  const at = seen.changedAt ?? seen.seenAt;
+  const when = seen.changedAt ? `at ${slackDate(at)}` : `by ${slackDate(at)}`;
+  const after = seen.deliveredAt
+    ? `, ${spanText(seen.deliveredAt.getTime(), at.getTime())} after the text was delivered`
+    : `, ${spanText(p.setAt.getTime(), at.getTime())} after the reset`;
+  return (
+    `:white_check_mark: *Password changed:* ${who} set a new password of their own in ${label} ${when}${after}. ` +
+    'The temporary password no longer works, so the reset is complete: the ticket can be closed.'
+  );
+}
 
 /** What the admin reads by DM when a temporary password expired unused. */
 export function expiredText(

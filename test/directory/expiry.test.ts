@@ -97,15 +97,25 @@ describe('temporary passwords expire (TEMP_PASSWORD_TTL)', () => {
     expect(harness.logs.text).not.toContain(password);
   }, 40_000);
 
-  it('leaves alone a password the employee replaced with their own, and does not bother the admin', async () => {
+  it('leaves alone a password the employee replaced with their own, and tells the admin the ticket can be closed', async () => {
     const harness = await start();
     const p = person();
     await reset(harness, p.code);
     okta.changeOwnPassword(p.id, 'Eves-Own-Choice-42');
+    const changedAt = okta.user(p.id).passwordChanged ?? '';
     await expiryDone(harness, 25_000);
     expect((await expiries(harness))[0]?.outcome).toBe('changed');
     expect(okta.signIn(p.id, 'Eves-Own-Choice-42')).toBe('ok');
     expect(dms(harness).some((t) => t.includes('expired'))).toBe(false);
+    const notice = dms(harness).find((t) => t.includes('Password changed')) ?? '';
+    expect(notice).toContain('Eve Expiry');
+    expect(notice).toContain('set a new password of their own in Okta at <!date^');
+    // The directory's own time of the change, in the reader's time zone.
+    expect(notice).toContain(`<!date^${Math.floor(Date.parse(changedAt) / 1000)}^`);
+    expect(notice).toContain('the ticket can be closed');
+    expect(notice).not.toContain('Eves-Own-Choice-42');
+    const [row] = await auditRows(harness);
+    expect(row?.directoryStep?.result).toBe('changed');
   }, 40_000);
 
   it('never lets an older reset’s expiry scramble a newer password', async () => {

@@ -248,6 +248,69 @@ export function directoryFlowSuite(
     expect((await auditRows(harness))[0]).toMatchObject({ result: 'unknown', directoryStep: { result: 'set' } });
   });
 
+  const dms = (harness: Harness) => harness.slack.callsTo('chat.postMessage').map((c) => String(c.args.text));
+
+  it('looks an unanswered send up in Twilio’s log afterwards: found, it is followed to delivery, never sent again', async () => {
+    const d = directory();
+    const harness = await start({
+      TWILIO_TIMEOUT_MS: '300',
+      SMS_UNKNOWN_LOOKUP_AFTER: '2s',
+      SMS_STATUS_POLL_MS: '20',
+    });
+    // Twilio creates the message after the bot gave up waiting (at 0.6 s; the look-up comes at about 2.3 s).
+    harness.twilio.slowMs = 600;
+    harness.twilio.listSettles = true;
+    const p = await person({ mobile: MAGIC_TO.slow });
+    await lookup(harness, p.code);
+    await confirm(harness);
+    await waitFor(() => harness.slack.responses.length === 1, 10_000, 'the outcome');
+    expect(privateMessages(harness)[0]).toContain('Outcome unknown');
+    await waitFor(() => dms(harness).some((t) => t.includes('Delivered')), 15_000, 'the delivery, by DM');
+    const [list] = harness.twilio.listRequests;
+    const query = new URLSearchParams(list?.query);
+    expect(query.get('To')).toBe(MAGIC_TO.slow);
+    expect(Date.parse(query.get('DateSent>') ?? '')).toBeLessThanOrEqual(Date.now());
+    expect(harness.twilio.createRequests).toHaveLength(1);
+    const [row] = await auditRows(harness);
+    expect(row).toMatchObject({ result: 'delivered', smsLookup: 'found', directoryStep: { result: 'set' } });
+    expect(row?.messageSid).toBe(harness.twilio.sent[0]?.sid);
+    expect(await d.bind(p.dn, textedPassword(harness))).toBe('must_change');
+    expect(harness.logs.text).not.toContain(textedPassword(harness));
+  });
+
+  it('treats an unanswered send Twilio has no record of as failed: the password scrambled, the admin told', async () => {
+    const d = directory();
+    const harness = await start({ TWILIO_TIMEOUT_MS: '300', SMS_UNKNOWN_LOOKUP_AFTER: '1s' });
+    harness.twilio.slowMs = 600;
+    harness.twilio.loseSlowMessages = true;
+    const p = await person({ mobile: MAGIC_TO.slow });
+    await lookup(harness, p.code);
+    await confirm(harness);
+    await waitFor(() => harness.slack.responses.length === 1, 10_000, 'the outcome');
+    const password = textedPassword(harness);
+    expect(await d.bind(p.dn, password)).toBe('must_change');
+    await waitFor(() => dms(harness).some((t) => t.includes('Text not sent')), 15_000, 'the not-sent notice');
+    const notice = dms(harness).find((t) => t.includes('Text not sent')) ?? '';
+    expect(notice).toContain(`randomised`);
+    expect(notice).toContain('Run /resetpw again');
+    expect(notice).not.toContain(password);
+    expect(await d.bind(p.dn, password)).toBe('invalid');
+    expect(harness.twilio.createRequests).toHaveLength(1);
+    expect((await auditRows(harness))[0]).toMatchObject({
+      result: 'failed',
+      smsLookup: 'not_found',
+      directoryStep: { result: 'scrambled', detail: 'sms_not_found' },
+    });
+    const cliOut: string[] = [];
+    await runCli(
+      ['audit'],
+      { DATABASE_URL: String(harness.env.DATABASE_URL) },
+      (line) => cliOut.push(line),
+      () => undefined,
+    );
+    expect(cliOut.join('\n')).toContain('log: not_found');
+  });
+
   it('scrambles the password when the text is reported undelivered', async () => {
     const d = directory();
     const harness = await start({ SMS_STATUS_POLL_MS: '20' });

@@ -132,6 +132,12 @@ export class FakeTwilio {
   pending = 0;
   /** Answers to the next status fetches, whatever the message (e.g. a 500 or 404), before its script goes on. */
   readonly fetchFaults: { status: number; code: number }[] = [];
+  /** Answers the next Messages list requests with a 500 (one per entry). */
+  readonly listFaults: true[] = [];
+  /** A create to MAGIC_TO.slow answers late and creates nothing (the request was lost on Twilio's side). */
+  loseSlowMessages = false;
+  /** Each Messages list first lets time pass (settle), so a test need not race the bot's look-up. */
+  listSettles = false;
   private readonly messages = new Map<string, StoredMessage>();
   private readonly scripts = new Map<string, StatusStep[]>(Object.entries(DELIVERY_SCRIPTS));
   private readonly server: Server;
@@ -213,6 +219,7 @@ export class FakeTwilio {
     const one = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\/(SM[0-9a-f]{32})\.json$/.exec(path);
     if (one) return this.oneMessage(req.method ?? '', res, one[2] as string, params);
     const match = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/.exec(path);
+    if (match && req.method === 'GET') return this.listMessages(res, match[1] as string, path, search);
     if (!match || req.method !== 'POST') return error(res, 404, 20404, 'The requested resource was not found');
     return this.createMessage(res, match[1] as string, params);
   }
@@ -263,6 +270,53 @@ export class FakeTwilio {
     error(res, 404, 20404, 'The requested resource was not found');
   }
 
+  /**
+   * The Messages list, filtered as Twilio filters it by `To` and `DateSent>` (sent at or after; a message not sent
+   * yet has no send date and is not listed), newest first, one page.
+   */
+  private listMessages(res: ServerResponse, accountSid: string, path: string, search: string): void {
+    if (this.listFaults.shift()) {
+      error(res, 500, 20500, 'Internal Server Error');
+      return;
+    }
+    if (this.listSettles) this.settle();
+    const q = new URLSearchParams(search);
+    const to = q.get('To');
+    const after = q.get('DateSent>');
+    const list = [...this.messages.values()]
+      .filter((m) => m.accountSid === accountSid && (!to || m.to === to))
+      .filter((m) => !after || (POST_FLIGHT.has(m.status) && Date.parse(m.created) >= Date.parse(after)))
+      .reverse();
+    const uri = `${path}${search}`;
+    sendJson(res, 200, {
+      messages: list.map(toResource),
+      page: 0,
+      page_size: 50,
+      start: 0,
+      end: Math.max(0, list.length - 1),
+      uri,
+      first_page_uri: uri,
+      next_page_uri: null,
+      previous_page_uri: null,
+    });
+  }
+
+  /** Messages list requests. */
+  get listRequests(): TwilioRequest[] {
+    return this.requests.filter((r) => r.method === 'GET' && /\/Messages\.json$/.test(r.path));
+  }
+
+  /** Time passes: every message goes to the end of its delivery script, as a list read later would show it. */
+  settle(): void {
+    for (const m of this.messages.values()) {
+      const last = m.script.splice(0).at(-1);
+      if (last) {
+        m.status = last.status;
+        m.errorCode = last.errorCode ?? null;
+      }
+    }
+  }
+
   /** GET walks the message one step along its script; POST with `Body=` redacts a message that has left. */
   private async oneMessage(method: string, res: ServerResponse, sid: string, p: Record<string, string>): Promise<void> {
     const message = this.messages.get(sid);
@@ -291,7 +345,10 @@ export class FakeTwilio {
     if (!p.To) return error(res, 400, 21604, "A 'To' phone number is required.");
     if (!p.From && !p.MessagingServiceSid) return error(res, 400, 21603, "A 'From' phone number is required.");
     if (!p.Body) return error(res, 400, 21602, 'Message body is required.');
-    if (p.To === MAGIC_TO.slow) await sleep(this.slowMs);
+    if (p.To === MAGIC_TO.slow) {
+      await sleep(this.slowMs);
+      if (this.loseSlowMessages) return error(res, 500, 20500, 'Internal Server Error');
+    }
     if (p.From) {
       const fromError = FROM_ERRORS[p.From];
       if (fromError) return error(res, ...fromError);

@@ -38,6 +38,9 @@ describe.each(ENGINES)('expiries on %s', (engine) => {
   const live = (auditId: string, accountId: string, dueAt: Date): LivePassword => ({
     auditId,
     dueAt,
+    setAt: new Date(dueAt.getTime() - 60_000),
+    endsAt: dueAt,
+    expires: true,
     directoryKind: 'ldap',
     accountId,
     login: 'jdoe',
@@ -102,12 +105,14 @@ describe.each(ENGINES)('expiries on %s', (engine) => {
     await createExpiryStore(store.db).schedule(live(id, account.id, new Date(Date.now() - 3_600_000)));
     const told: string[] = [];
     const notices: ExpiryNotices = {
+      changed: async (seen) => void told.push(`${seen.password.auditId}:changed`),
       expired: async (p, result) => void told.push(`${p.auditId}:${result}`),
       cannotTell: async (p) => void told.push(`${p.auditId}:cannot_tell`),
     };
     const scheduler = (s: Store) =>
       createExpiryScheduler({
         store: createExpiryStore(s.db),
+        audit: createAuditStore(s.db),
         directory,
         compensator: createCompensator({ directory, audit: createAuditStore(s.db), log: silent }),
         notices,
@@ -144,6 +149,9 @@ describe('an expiry without the marker read after the set', () => {
       await createExpiryStore(store.db).schedule({
         auditId: id,
         dueAt: new Date(Date.now() - 1000),
+        setAt: new Date(Date.now() - 61_000),
+        endsAt: new Date(Date.now() - 1000),
+        expires: true,
         directoryKind: 'ldap',
         accountId: account.id,
         login: 'jdoe',
@@ -154,9 +162,11 @@ describe('an expiry without the marker read after the set', () => {
       const told: string[] = [];
       const scheduler = createExpiryScheduler({
         store: createExpiryStore(store.db),
+        audit,
         directory,
         compensator: createCompensator({ directory, audit, log: silent }),
         notices: {
+          changed: async () => void told.push('changed'),
           expired: async () => void told.push('expired'),
           cannotTell: async () => void told.push('cannot_tell'),
         },

@@ -32,6 +32,7 @@ async function setup(statuses: (SmsDeliveryStatus | AppError)[], failingRedactio
   const dms: { userId: string; text: string }[] = [];
   const sms: SmsSender = {
     send: async () => ({ sid: 'SM1', status: 'queued' }),
+    findSent: async () => [],
     async fetchStatus(sid) {
       fetched.push(sid);
       clock += 60_000; // every poll takes the clock a minute on
@@ -143,6 +144,7 @@ describe('delivery tracker', () => {
 function restartedSms(redacted: string[]): SmsSender {
   return {
     send: async () => ({ sid: 'x', status: 'queued' }),
+    findSent: async () => [],
     fetchStatus: async () => ({ status: 'delivered' }),
     async redact(sid) {
       redacted.push(sid);

@@ -30,6 +30,7 @@ async function setup(opts: { sendError?: AppError } = {}) {
   const sent: { to: string; body: string }[] = [];
   const admins: AdminDirectory = { isAdmin: async () => true };
   const sms: SmsSender = {
+    findSent: async () => [],
     async send(message) {
       events.push('send');
       sent.push(message);

@@ -67,6 +67,7 @@ async function setup(
     },
   };
   const sms: SmsSender = {
+    findSent: async () => [],
     async send(message) {
       sent.push(message);
       await opts.onSend?.(() => mem.audit.list({ limit: 100 }));
