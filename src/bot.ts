@@ -6,6 +6,7 @@ import { createSlackAdminMessenger } from './adapters/slack-admin-messenger.js';
 import { createAppHomePublisher } from './adapters/slack-app-home.js';
 import { createSlackAuditChannel } from './adapters/slack-audit-channel.js';
 import { createDeliveryReporter } from './adapters/slack-delivery-reporter.js';
+import { createSlackEmployeeNotices } from './adapters/slack-employee-notices.js';
 import { createSlackExpiryNotices } from './adapters/slack-expiry-notices.js';
 import { createSlackInterruptionNotices } from './adapters/slack-interruption-notices.js';
 import { createTwilioSmsSender, maxSendDurationMs } from './adapters/twilio-sms.js';
@@ -24,6 +25,7 @@ import { type RunningApp, startRuntime } from './runtime.js';
 import { createAnnouncer } from './services/announcer.js';
 import { createCompensator } from './services/compensation.js';
 import { createDeliveryTracker } from './services/delivery-tracker.js';
+import { createEmployeeNotice } from './services/employee-notice.js';
 import { createExpiryScheduler } from './services/expiry.js';
 import { createHomeRefresh, type HomeRefresh, refreshingHome } from './services/home-refresh.js';
 import { createInterruptedSendSweeper } from './services/interrupted-sends.js';
@@ -32,6 +34,7 @@ import { createResetPassword } from './services/reset-password.js';
 import { createSlackApp } from './slack-app.js';
 import { openStorage, type Storage } from './storage.js';
 import type { MessageContext } from './user-messages.js';
+import { FALLBACK_SECURITY_CONTACT } from './views/employee-notice.js';
 
 export type { RunningApp } from './runtime.js';
 export { openStorage, type Storage } from './storage.js';
@@ -233,12 +236,28 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
           log,
         })
       : undefined;
+  // NOTIFY_EMPLOYEE: the employee hears of a reset by DM, found by the email only a directory holds.
+  const { via, securityContact } = config.employeeNotice;
+  if (directory && via === 'slack' && !securityContact) {
+    log.warn(`SECURITY_CONTACT is not set: the employee's DM says to contact "${FALLBACK_SECURITY_CONTACT}"`);
+  }
+  const tellEmployee = directory
+    ? createEmployeeNotice({
+        ...(via === 'slack' ? { notices: createSlackEmployeeNotices(app.client, messenger, securityContact) } : {}),
+        audit: store.audit,
+        ttlMs: config.tempPasswordTtlMs,
+        // A shutdown waits for the notice as for the reset it belongs to.
+        track: (work) => inFlight.track(work),
+        onResult: (result) => metrics.employeeNotice(result),
+      })
+    : undefined;
   const resetPassword = createResetPassword({
     admins,
     ...(directory ? { directory } : {}),
     ...(compensator ? { compensator } : {}),
     revokeSessions,
     ...(expiries ? { onPasswordSet: expiries.schedule } : {}),
+    ...(tellEmployee ? { onPasswordSent: tellEmployee } : {}),
     passwords: createPasswordGenerator(config.password.profile),
     sms,
     audit: store.audit,

@@ -1,7 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { asAppError } from './errors.js';
-import type { AdminDirectory, AuditEntry, AuditOutcome, AuditStore, Directory, SmsSender } from './ports/index.js';
+import type {
+  AdminDirectory,
+  AuditEntry,
+  AuditOutcome,
+  AuditStore,
+  Directory,
+  EmployeeNoticeResult,
+  SmsSender,
+} from './ports/index.js';
 
 /**
  * Prometheus metrics on `/metrics`. Every label takes its values from a bounded set (outcomes, error codes, limit
@@ -43,6 +51,12 @@ export function createMetrics(options: { inFlight: () => number }) {
   const scrambles = new Counter({
     name: 'resetpw_scrambles_total',
     help: 'Passwords replaced by a random one because they did not reach the employee, by result.',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const employeeNotices = new Counter({
+    name: 'resetpw_employee_notices_total',
+    help: 'Employees told of a reset by DM, by result (sent, no_email, not_in_slack, missing_scope, failed, off).',
     labelNames: ['result'],
     registers: [registry],
   });
@@ -141,6 +155,9 @@ export function createMetrics(options: { inFlight: () => number }) {
     },
     scramble(result: string): void {
       scrambles.inc({ result });
+    },
+    employeeNotice(result: EmployeeNoticeResult): void {
+      employeeNotices.inc({ result });
     },
     ack(status: number | 'socket', secondsTaken: number): void {
       acks.observe({ status: String(status) }, secondsTaken);

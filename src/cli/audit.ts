@@ -66,7 +66,17 @@ function directoryCell(r: AuditRecord): string {
 
 function formatRows(rows: readonly AuditRecord[]): string {
   if (rows.length === 0) return 'No audit records match.';
-  const header = ['time (UTC)', 'result', 'admin', 'employee', 'code', 'phone', 'directory', 'message / error'];
+  const header = [
+    'time (UTC)',
+    'result',
+    'admin',
+    'employee',
+    'code',
+    'phone',
+    'directory',
+    'employee DM',
+    'message / error',
+  ];
   const lines = rows.map((r) => [
     r.createdAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
     r.repeatCount ? `${r.result} ×${r.repeatCount}` : r.result,
@@ -75,6 +85,8 @@ function formatRows(rows: readonly AuditRecord[]): string {
     r.employee?.code ?? '-',
     r.employee?.phoneE164 ?? '-',
     directoryCell(r),
+    // Whether the employee was told by the bot (sent, not_in_slack, …), for resets that set a password.
+    r.employeeNotice ?? '-',
     [
       r.messageSid,
       r.errorCode,

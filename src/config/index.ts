@@ -1,6 +1,7 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { NumberRules } from '../domain/phone.js';
+import { hasHiddenCharacters } from '../domain/text.js';
 import type { RateLimitMaxima } from '../ports/index.js';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from '../store/url.js';
 import { type DirectoryConfig, directoryRawProblems, directoryShape, toDirectoryConfig } from './directory.js';
@@ -46,6 +47,16 @@ const senderNumber = z.string().refine(isValidSender, {
   message: 'must be an E.164 number (+15005550006), a 5-6 digit short code or an alphanumeric sender ID (1-11 chars)',
 });
 
+/** Shown to the employee as given (mrkdwn-escaped): one line, short enough to read at a glance. */
+const securityContact = z
+  .string()
+  .trim()
+  .max(200, 'must be at most 200 characters')
+  .refine(
+    (v) => !hasHiddenCharacters(v),
+    'must be one line without control characters: a channel (#it-security), a handle (@security-team) or an email address',
+  );
+
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-'),
   SLACK_MODE: z.enum(['socket', 'http'], 'must be "socket" or "http"').default('socket'),
@@ -75,6 +86,8 @@ const envSchema = z.object({
   TWILIO_TIMEOUT_MS: intInRange(100, 120_000, 10_000),
   STOP_TIMEOUT_SECONDS: intInRange(4, 3600, 10),
   TEMP_PASSWORD_TTL: duration({ min: 10_000, max: 365 * 86_400_000, fallbackMs: 24 * 3_600_000, zeroTurnsOff: true }),
+  NOTIFY_EMPLOYEE: z.enum(['slack', 'off'], 'must be "slack" or "off"').default('slack'),
+  SECURITY_CONTACT: securityContact.optional(),
   SMS_VALIDITY_SECONDS: intInRange(1, 36_000, 600),
   DEFAULT_COUNTRY: z
     .string()
@@ -201,6 +214,11 @@ export interface Config {
   /** How long a temporary password lives unless the employee changes it (TEMP_PASSWORD_TTL); 0: no expiry. */
   readonly tempPasswordTtlMs: number;
   /**
+   * Whether the employee is told of a reset by a DM from the bot (NOTIFY_EMPLOYEE), and whom they should contact if
+   * they did not ask for it (SECURITY_CONTACT, shown as given).
+   */
+  readonly employeeNotice: { readonly via: 'slack' | 'off'; readonly securityContact?: string };
+  /**
    * How long SIGTERM may wait for resets under way: the process manager's grace (STOP_TIMEOUT_SECONDS, Docker's 10 s
    * by default) less STOP_MARGIN_MS, so the unknown-outcome notices and the close finish before SIGKILL.
    */
@@ -271,6 +289,10 @@ export function parseConfig(env: Env): Config {
     directory: toDirectoryConfig(e),
     drainMs: e.STOP_TIMEOUT_SECONDS * 1000 - STOP_MARGIN_MS,
     tempPasswordTtlMs: e.TEMP_PASSWORD_TTL,
+    employeeNotice: {
+      via: e.NOTIFY_EMPLOYEE,
+      ...(e.SECURITY_CONTACT ? { securityContact: e.SECURITY_CONTACT } : {}),
+    },
   });
 }
 

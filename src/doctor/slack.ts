@@ -4,7 +4,14 @@ import { transportReason } from '../lib/transport-reason.js';
 import { type CheckResult, fail, pass, skip } from './check.js';
 
 /** The bot scopes manifest.yml asks for (a unit test keeps the two equal). */
-export const MANIFEST_BOT_SCOPES = ['commands', 'usergroups:read', 'im:write', 'chat:write'] as const;
+export const MANIFEST_BOT_SCOPES = [
+  'commands',
+  'usergroups:read',
+  'im:write',
+  'chat:write',
+  'users:read',
+  'users:read.email',
+] as const;
 
 const TIMEOUT_MS = 10_000;
 const REINSTALL = 'reinstall the app to the workspace (api.slack.com/apps → your app → Install App)';

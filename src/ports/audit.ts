@@ -14,6 +14,13 @@ export type DeliveryResult = 'delivered' | 'undelivered';
  */
 export type DirectoryResult = 'setting' | 'set' | 'failed' | 'scrambled' | 'scramble_failed' | 'superseded';
 
+/**
+ * Whether the employee was told of the reset by a DM from the bot (NOTIFY_EMPLOYEE): `sent`; `no_email` (the
+ * directory holds none for the account); `not_in_slack` (no Slack user has that email); `missing_scope` (the bot may
+ * not look people up or DM them); `failed` (any other Slack error); `off` (NOTIFY_EMPLOYEE=off).
+ */
+export type EmployeeNoticeResult = 'sent' | 'no_email' | 'not_in_slack' | 'missing_scope' | 'failed' | 'off';
+
 /** Which directory account a request was about. */
 export interface AuditDirectoryTarget {
   readonly kind: DirectoryKind;
@@ -75,6 +82,8 @@ export interface AuditRecord extends AuditEntry {
   readonly directoryStep?: AuditDirectoryStep;
   /** A refusal row may stand for several identical refusals in a row (see recordRefusal). */
   readonly repeatCount?: number;
+  /** Whether the employee was told by DM (absent: not a reset the employee is told of). */
+  readonly employeeNotice?: EmployeeNoticeResult;
 }
 
 export interface AuditQuery {
@@ -136,4 +145,6 @@ export interface AuditStore {
   latestDirectoryWrite(kind: DirectoryKind, accountId: string): Promise<string | undefined>;
   /** Rows whose scramble failed and must be tried again. */
   scramblesToRetry(): Promise<AuditRecord[]>;
+  /** Records whether the employee was told of this reset by DM. */
+  recordEmployeeNotice(id: string, result: EmployeeNoticeResult): Promise<void>;
 }

@@ -59,3 +59,44 @@ export interface ExpiryNotices {
   /** No marker was read after the set, so the employee's own change cannot be told: the password was left alone. */
   cannotTell(password: LivePassword): Promise<void>;
 }
+
+/**
+ * A reset the employee is told of: their password was set in the directory and texted to them (`text: 'unknown'`:
+ * the provider did not answer, so the text may or may not have gone out, but the password is live either way).
+ */
+export interface PasswordSent {
+  readonly auditId: string;
+  readonly adminUserId: string;
+  /** The email the directory holds for the account: how the employee is found in Slack. */
+  readonly email?: string;
+  readonly maskedPhone: string;
+  /** When the reset set the password (taken just before the write, so an expiry stated from it is never late). */
+  readonly setAt: Date;
+  readonly text: 'sent' | 'unknown';
+}
+
+/** What the employee reads: never the password, only who did what, when, and until when it works. */
+export interface EmployeeNotice extends Omit<PasswordSent, 'auditId' | 'email'> {
+  readonly email: string;
+  /** When the temporary password stops working (TEMP_PASSWORD_TTL); absent when it does not expire. */
+  readonly expiresAt?: Date;
+}
+
+/** What became of a notice. `detail` is Slack's error code or a transport reason, for the log. */
+export type EmployeeNoticeDelivery =
+  | { readonly result: 'sent' }
+  | { readonly result: 'not_in_slack' | 'missing_scope' | 'failed'; readonly detail: string };
+
+/** The employee hears of a reset of their password from the bot, in a channel an attacker does not control. */
+export interface EmployeeNotices {
+  /** Finds the employee by email and tells them by DM. Never throws: says what became of the notice. */
+  passwordReset(notice: EmployeeNotice): Promise<EmployeeNoticeDelivery>;
+}
+
+/** What became of a send Twilio never answered, once its list was asked (services/unknown-sends.ts). */
+export interface UnknownSendNotices {
+  /** Twilio has no such message: the text was never sent; `directory` is what became of the password. */
+  notSent(row: AuditRecord, directory: DirectoryResult | undefined): Promise<void>;
+  /** Still unknown: several texts to that number (`count`), or the list could not be read. */
+  unresolved(row: AuditRecord, why: 'ambiguous' | 'lookup_failed', count: number): Promise<void>;
+}

@@ -12,6 +12,7 @@ import type {
   Directory,
   DirectoryAccount,
   LivePassword,
+  PasswordSent,
   RateLimiter,
   RateLimitSubject,
   SmsSender,
@@ -39,6 +40,13 @@ export interface ResetPasswordDeps {
    * is undone afterwards, the expiry finds it undone and does nothing.
    */
   readonly onPasswordSet?: (password: Omit<LivePassword, 'dueAt'>, log: Logger) => Promise<void>;
+  /**
+   * Hears of each reset whose password was set in the directory and whose text went out (or may have: `unknown`),
+   * as the reset returns: the employee's notice. Not awaited: it must cost the admin's answer nothing.
+   */
+  readonly onPasswordSent?: (sent: PasswordSent, log: Logger) => void;
+  /** Hears of each reset whose send Twilio never answered (`unknown`), once its row is finished. Not awaited. */
+  readonly onUnknownSend?: (auditId: string, log: Logger) => void;
   readonly passwords: PasswordGenerator;
   readonly sms: SmsSender;
   readonly audit: AuditStore;
@@ -130,6 +138,7 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     }
     deps.underway?.add(auditId);
     const pending: Promise<unknown>[] = [];
+    const setAt = new Date(now());
     const outcome = await setAndSend(auditId, target, account, base, request.adminUserId, pending, log).finally(() =>
       deps.underway?.delete(auditId),
     );
@@ -165,6 +174,20 @@ export function createResetPassword(deps: ResetPasswordDeps) {
         ...(announcement ? { announcementTs: announcement } : {}),
         ...(account && deps.directory ? { directoryAccountId: account.id } : {}),
       });
+    }
+    // A password live in the directory (an `unknown` text keeps it live too) is what the employee is told of.
+    if ((outcome.status === 'sent' || outcome.status === 'unknown') && account && outcome.directory?.result === 'set') {
+      deps.onPasswordSent?.(
+        {
+          auditId,
+          adminUserId: request.adminUserId,
+          ...(account.email ? { email: account.email } : {}),
+          maskedPhone: outcome.maskedPhone,
+          setAt,
+          text: outcome.status,
+        },
+        log,
+      );
     }
     return outcome;
   };

@@ -9,6 +9,7 @@ import type {
   DeliveryEvent,
   DirectoryKind,
   DirectoryResult,
+  EmployeeNoticeResult,
 } from '../ports/index.js';
 import type { ResetsTable, Schema } from './schema.js';
 
@@ -214,6 +215,9 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
         .execute();
       return rows.map(toRecord);
     },
+    async recordEmployeeNotice(id, result) {
+      await db.updateTable('resets').set({ employee_notice: result }).where('id', '=', id).execute();
+    },
     async deliveryEvents(ids) {
       const byId = new Map<string, DeliveryEvent[]>(ids.map((id) => [id, []]));
       if (ids.length === 0) return byId;
@@ -310,6 +314,7 @@ function toRecord(r: Selectable<ResetsTable>): AuditRecord {
     ...(r.redacted_at !== null ? { redactedAt: r.redacted_at } : {}),
     ...(r.announcement_ts !== null ? { announcementTs: r.announcement_ts } : {}),
     ...(r.repeat_count !== null ? { repeatCount: Number(r.repeat_count) } : {}),
+    ...(r.employee_notice !== null ? { employeeNotice: r.employee_notice as EmployeeNoticeResult } : {}),
     ...directoryOf(r),
   };
 }

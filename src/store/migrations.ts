@@ -160,6 +160,12 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       await db.schema.createIndex('expiries_due').on('expiries').columns(['state', 'due_at']).execute();
     },
   },
+  '0009_employee_notice': {
+    async up(db: Kysely<unknown>) {
+      // NOTIFY_EMPLOYEE: whether the employee was told of the reset by DM (sent, no_email, not_in_slack, …).
+      await db.schema.alterTable('resets').addColumn('employee_notice', 'text').execute();
+    },
+  },
 });
 
 /** `where` names the database (a path, or host/name without the password), for the message. */

@@ -56,6 +56,8 @@ export interface ResetsTable {
   directory_sessions: string | null;
   /** For a refusal: how many identical refusals of the same admin within a minute this row stands for. */
   repeat_count: number | null;
+  /** Whether the employee was told by DM (EmployeeNoticeResult); null: not a reset the employee is told of. */
+  employee_notice: string | null;
   seq: Generated<number>;
 }
 

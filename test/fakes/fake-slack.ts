@@ -56,8 +56,13 @@ export class FakeSlack {
   readonly homes = new Map<string, Record<string, unknown>>();
   /** Every message the app sent over the Socket Mode connection (acks included). */
   readonly socketMessages: string[] = [];
-  /** The bot token's scopes, sent on every Web API answer as `x-oauth-scopes` (Slack does the same). */
-  scopes = ['commands', 'usergroups:read', 'im:write', 'chat:write'];
+  /**
+   * The bot token's scopes, sent on every Web API answer as `x-oauth-scopes` (Slack does the same). Without
+   * users:read.email, users.lookupByEmail answers `missing_scope` as Slack does.
+   */
+  scopes = ['commands', 'usergroups:read', 'im:write', 'chat:write', 'users:read', 'users:read.email'];
+  /** Workspace members by email, lower-cased (users.lookupByEmail); see addUser. */
+  readonly usersByEmail = new Map<string, { id: string; email: string; name: string; deleted: boolean }>();
   /** Tokens Slack no longer accepts (revoked, or never issued): every call with one answers `invalid_auth`. */
   readonly rejectedTokens = new Set<string>();
   /** Added to every Web API answer (benchmarks inject network latency with it). */
@@ -103,6 +108,16 @@ export class FakeSlack {
 
   setGroup(groupId: string, members: string[]): void {
     this.usergroups.set(groupId, members);
+  }
+
+  /** A member of the workspace, found by users.lookupByEmail (whatever the case of the address asked for). */
+  addUser(id: string, email: string, options: { name?: string; deleted?: boolean } = {}): void {
+    this.usersByEmail.set(email.toLowerCase(), {
+      id,
+      email,
+      name: options.name ?? email.split('@')[0] ?? id,
+      deleted: options.deleted ?? false,
+    });
   }
 
   failNext(method: string, fault: Fault): void {
@@ -246,6 +261,8 @@ export class FakeSlack {
         const members = this.usergroups.get(String(args.usergroup));
         return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
       }
+      case 'users.lookupByEmail':
+        return this.lookupByEmail(String(args.email ?? ''));
       case 'views.open':
         return this.openView(String(args.trigger_id), args.view as Record<string, unknown>);
       case 'views.publish': {
@@ -278,6 +295,30 @@ export class FakeSlack {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /**
+   * Slack's answers (api.slack.com/methods/users.lookupByEmail): the scope is checked first and the answer names it
+   * (`needed`, `provided`); an address no member has is `users_not_found`, and so is a deactivated member's.
+   */
+  private lookupByEmail(email: string): Record<string, unknown> {
+    if (!this.scopes.includes('users:read.email')) {
+      return { ok: false, error: 'missing_scope', needed: 'users:read.email', provided: this.scopes.join(',') };
+    }
+    const user = this.usersByEmail.get(email.toLowerCase());
+    if (!user || user.deleted) return { ok: false, error: 'users_not_found' };
+    return {
+      ok: true,
+      user: {
+        id: user.id,
+        team_id: TEAM_ID,
+        name: user.name,
+        deleted: false,
+        real_name: user.name,
+        is_bot: false,
+        profile: { real_name: user.name, display_name: user.name, email: user.email, team: TEAM_ID },
+      },
+    };
   }
 
   /** Message timestamps are unique per channel in Slack; a counter keeps them unique here too. */

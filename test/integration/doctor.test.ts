@@ -23,7 +23,7 @@ describe('resetpw doctor', () => {
   });
   beforeEach(() => {
     slack.setGroup(ADMIN_GROUP, [ADMIN]);
-    slack.scopes = ['commands', 'usergroups:read', 'im:write', 'chat:write'];
+    slack.scopes = ['commands', 'usergroups:read', 'im:write', 'chat:write', 'users:read', 'users:read.email'];
     slack.rejectedTokens.clear();
     slack.calls.length = 0;
     twilio.requests.length = 0;
@@ -127,11 +127,17 @@ describe('resetpw doctor', () => {
   });
 
   it('names the scopes the token lacks against manifest.yml', async () => {
-    slack.scopes = ['commands', 'chat:write'];
+    // An app installed before the employee's DM: users:read.email is not granted without a reinstall.
+    slack.scopes = ['commands', 'chat:write', 'users:read'];
     const { code, byId } = await report();
     expect(code).toBe(1);
-    expect(byId.slack_scopes).toMatchObject({ status: 'fail', detail: 'the token lacks usergroups:read, im:write' });
-    expect(byId.slack_scopes?.fix).toMatch(/^add usergroups:read, im:write under OAuth & Permissions/);
+    expect(byId.slack_scopes).toMatchObject({
+      status: 'fail',
+      detail: 'the token lacks usergroups:read, im:write, users:read.email',
+    });
+    expect(byId.slack_scopes?.fix).toMatch(
+      /^add usergroups:read, im:write, users:read.email under OAuth & Permissions/,
+    );
     expect(byId.slack_token?.status).toBe('pass');
   });
 

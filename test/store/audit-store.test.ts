@@ -63,6 +63,21 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
     ]);
   });
 
+  it.skipIf(unavailable)('records whether the employee was told by DM, on that row only', async () => {
+    const { audit } = await open();
+    const told = await audit.begin({ ...entry, directory: { kind: 'ldap', accountId: 'uid=jdoe', login: 'jdoe' } });
+    await audit.finish(told, { result: 'sent', messageSid: 'SM1', deliveryStatus: 'queued' });
+    await audit.record({ ...entry, requestId: 'req-2' }, { result: 'refused', errorCode: 'NOT_ADMIN' });
+    await audit.recordEmployeeNotice(told, 'not_in_slack');
+    const rows = await audit.list({ limit: 10 });
+    expect(rows.map((r) => [r.result, r.employeeNotice])).toEqual([
+      ['refused', undefined],
+      ['sent', 'not_in_slack'],
+    ]);
+    // The row's own outcome is untouched: the notice is beside it, not a new state of it.
+    expect(rows[1]).toMatchObject({ result: 'sent', messageSid: 'SM1', deliveryStatus: 'queued' });
+  });
+
   it.skipIf(unavailable)('migrates a new database, and again idempotently', async () => {
     const url = await freshDatabaseUrl(engine);
     const first = await open(url);
@@ -81,6 +96,7 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
       { name: '0005_confirmed_phone' },
       { name: '0006_directory_sessions' },
       { name: '0007_expiries' },
+      { name: '0009_employee_notice' },
     ]);
   });
 

@@ -75,6 +75,31 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('tells the employee in Slack by default (NOTIFY_EMPLOYEE), with SECURITY_CONTACT shown as given', () => {
+    expect(parseConfig(VALID).employeeNotice).toEqual({ via: 'slack' });
+    expect(parseConfig({ ...VALID, NOTIFY_EMPLOYEE: 'off' }).employeeNotice).toEqual({ via: 'off' });
+    for (const contact of ['#it-security', '@security-team', 'security@example.com', 'IT desk, ext. 4242']) {
+      expect(parseConfig({ ...VALID, SECURITY_CONTACT: contact }).employeeNotice).toEqual({
+        via: 'slack',
+        securityContact: contact,
+      });
+    }
+    expect(parseConfig({ ...VALID, SECURITY_CONTACT: '  #it-security ' }).employeeNotice.securityContact).toBe(
+      '#it-security',
+    );
+    expect(problems({ ...VALID, NOTIFY_EMPLOYEE: 'email' })).toEqual(['NOTIFY_EMPLOYEE must be "slack" or "off"']);
+    const oneLine =
+      'SECURITY_CONTACT must be one line without control characters: a channel (#it-security), a handle (@security-team) or an email address';
+    expect(problems({ ...VALID, SECURITY_CONTACT: '#it-security\n<!channel> reset yours here' })).toEqual([oneLine]);
+    expect(problems({ ...VALID, SECURITY_CONTACT: '#it-\u202esecurity' })).toEqual([oneLine]);
+    expect(problems({ ...VALID, SECURITY_CONTACT: 'x'.repeat(201) })).toEqual([
+      'SECURITY_CONTACT must be at most 200 characters',
+    ]);
+    expect(parseConfig({ ...VALID, SECURITY_CONTACT: 'x'.repeat(200) }).employeeNotice.securityContact).toHaveLength(
+      200,
+    );
+  });
+
   it('lists every missing required variable by name in one error', () => {
     const list = problems({});
     for (const name of [

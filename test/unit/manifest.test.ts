@@ -11,7 +11,7 @@ const manifest = parse(readFileSync(join(root, 'manifest.yml'), 'utf8'));
 const schema = JSON.parse(readFileSync(join(root, 'test/fixtures/slack-app-manifest.schema.1.0.0.json'), 'utf8'));
 
 /** Bot scopes each Web API method needs (docs.slack.dev/reference/methods). */
-const METHOD_SCOPES: Record<string, string | null> = {
+const METHOD_SCOPES: Record<string, string | readonly string[] | null> = {
   'usergroups.users.list': 'usergroups:read',
   'views.open': null,
   'views.update': null,
@@ -20,6 +20,8 @@ const METHOD_SCOPES: Record<string, string | null> = {
   'conversations.open': 'im:write',
   'chat.postMessage': 'chat:write',
   'chat.update': 'chat:write',
+  // Slack grants users:read.email only together with users:read.
+  'users.lookupByEmail': ['users:read', 'users:read.email'],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -75,6 +77,7 @@ describe('manifest.yml', () => {
       'chat.update',
       'conversations.open',
       'usergroups.users.list',
+      'users.lookupByEmail',
       'views.open',
       'views.publish',
       'views.update',
@@ -83,7 +86,7 @@ describe('manifest.yml', () => {
     for (const method of calls) {
       expect(method in METHOD_SCOPES, `unknown scope for ${method}`).toBe(true);
       const scope = METHOD_SCOPES[method];
-      if (scope) needed.add(scope);
+      for (const s of typeof scope === 'string' ? [scope] : (scope ?? [])) needed.add(s);
     }
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
