@@ -34,6 +34,27 @@ async function latestPrivateMessage(h: Harness, count: number): Promise<string> 
   return mrkdwnToPlain(String(h.slack.responses[count - 1]?.body.text));
 }
 
+const JANE = 'U0JANEDOE';
+const RAJ = 'U0RAJPATEL';
+
+/** The `nth` DM the bot sent to `user` (the bot opens the IM, then posts in it). */
+async function dmTo(h: Harness, user: string, nth: number): Promise<string> {
+  const texts = () => {
+    const opened = new Set(
+      h.slack
+        .callsTo('conversations.open')
+        .filter((c) => c.args.users === user)
+        .map(() => `D${user.slice(1)}`),
+    );
+    return h.slack
+      .callsTo('chat.postMessage')
+      .filter((c) => opened.has(String(c.args.channel)))
+      .map((c) => String(c.args.text));
+  };
+  await waitFor(() => texts().length >= nth, 10_000, `a DM to ${user}`);
+  return mrkdwnToPlain(texts()[nth - 1] ?? '');
+}
+
 async function openForm(h: Harness, user: string, opened: number) {
   const cmd = await h.driver.command(user);
   console.log(
@@ -142,14 +163,35 @@ async function withDirectory() {
     code: 'E-1042',
     name: 'Jane Doe',
     mobile: '+1 500 555 0006',
+    email: 'jane.doe@example.com',
     password: 'Jane-Old-1',
+  });
+  const raj = await people.add({
+    uid: 'rpatel',
+    code: 'E-2001',
+    name: 'Raj Patel',
+    mobile: '+1 500 555 0006',
+    email: 'raj.patel@example.com',
+    password: 'Raj-Old-1',
   });
   const boss = await people.add({ uid: 'root-anna', code: 'E-0001', name: 'Anna Root', mobile: '+1 500 555 0006' });
   await people.addToGroup(LDAP_ADMINS_GROUP, boss);
   await people.lockOut(jane);
   console.log('  The directory holds Jane Doe (uid jdoe, employeeNumber E-1042, mobile +1 500 555 0006). She locked');
   console.log('  herself out with three wrong passwords. Anna Root (E-0001) is in cn=it-admins, a protected group.');
-  const h = await startHarness({ env: { ...ldapBotEnv(slapd), LOG_LEVEL: 'info', SMS_STATUS_POLL_MS: '300' } });
+  console.log('  Raj Patel (E-2001) is there too. Both are members of the Slack workspace, found by their email.');
+  console.log(dim('  (TEMP_PASSWORD_TTL=15s here, so that the expiry shows in seconds; the default is 24h.)'));
+  const h = await startHarness({
+    env: {
+      ...ldapBotEnv(slapd),
+      LOG_LEVEL: 'info',
+      SMS_STATUS_POLL_MS: '300',
+      TEMP_PASSWORD_TTL: '15s',
+      SECURITY_CONTACT: '#it-security',
+    },
+  });
+  h.slack.addUser(JANE, 'jane.doe@example.com', { name: 'Jane Doe' });
+  h.slack.addUser(RAJ, 'raj.patel@example.com', { name: 'Raj Patel' });
   let privateMessages = 0;
   try {
     say('Alex (IT admin):', 'types /resetpw');
@@ -189,14 +231,47 @@ async function withDirectory() {
       `  With her old password: ${withOld === 'invalid' ? 'refused' : withOld}. The lock from her three failures is gone.`,
     );
 
+    const toJane = await dmTo(h, JANE, 1);
+    console.log(`\n  Bot → Jane, by direct message (a channel someone holding her phone does not control):`);
+    console.log(indent(toJane));
+
+    say('Alex:', 'also resets Raj (E-2001), who never uses his text');
+    await openForm(h, ADMIN, 2);
+    await h.driver.submit(ADMIN, { code: 'E-2001', reason: 'INC-20932' });
+    await h.driver.submit(ADMIN, {});
+    await latestPrivateMessage(h, ++privateMessages);
+    const rajPassword = /password is:\n(\S+)\n/.exec(h.twilio.inbox('+15005550006')[1]?.body ?? '')?.[1] ?? '';
+
+    say('Jane:', 'signs in with the texted password and chooses her own, as the directory asks');
+    await people.changeOwnPassword(jane, password, 'Jane-Own-Choice-77');
+    console.log(
+      dim('    (the bot looks for her change on a backoff: 1, 2, 5, 10, 30 minutes, then hourly, and at the end)'),
+    );
+    const adminDms = (): string[] =>
+      h.slack
+        .callsTo('chat.postMessage')
+        .map((c) => String(c.args.text))
+        .filter((t) => /Password changed|Temporary password expired/.test(t));
+    await waitFor(() => adminDms().length >= 2, 30_000, 'the change and the expiry');
+    for (const text of adminDms()) console.log(`\n  Bot → Alex, by direct message:\n${indent(mrkdwnToPlain(text))}`);
+    const rajNow = await people.bind(raj, rajPassword);
+    const janeNow = await people.bind(jane, 'Jane-Own-Choice-77');
+    console.log(
+      `\n${bold('After the TTL')}: Raj's texted password is ${rajNow === 'invalid' ? 'refused (randomised by the bot)' : rajNow}; Jane's own password ${janeNow === 'ok' ? 'works, untouched' : janeNow}.`,
+    );
+
     console.log(`\n${bold('npx resetpw audit')}:`);
     await runCli(['audit'], { DATABASE_URL: h.env.DATABASE_URL }, (t) => console.log(indent(t, '    ')), console.error);
-    const leaked = !password || h.slack.everythingReceived.includes(password) || h.logs.text.includes(password);
+    const leaked =
+      !password ||
+      [password, rajPassword].some((p) => h.slack.everythingReceived.includes(p) || h.logs.text.includes(p));
     console.log(`\n${bold('Checks')}`);
     console.log(
       `  Password in anything sent to Slack or in ${h.logs.lines.length} log lines: ${leaked ? 'YES' : 'no'}`,
     );
-    if (leaked || withNew !== 'must_change' || withOld !== 'invalid') throw new Error('demo expectations failed');
+    if (leaked || withNew !== 'must_change' || withOld !== 'invalid' || rajNow !== 'invalid' || janeNow !== 'ok') {
+      throw new Error('demo expectations failed');
+    }
   } finally {
     await h.stop();
     await slapd.stop();

@@ -9,6 +9,7 @@ import { createDeliveryReporter } from './adapters/slack-delivery-reporter.js';
 import { createSlackEmployeeNotices } from './adapters/slack-employee-notices.js';
 import { createSlackExpiryNotices } from './adapters/slack-expiry-notices.js';
 import { createSlackInterruptionNotices } from './adapters/slack-interruption-notices.js';
+import { createSlackUnknownSendNotices } from './adapters/slack-unknown-send-notices.js';
 import { createTwilioSmsSender, maxSendDurationMs } from './adapters/twilio-sms.js';
 import { type Config, directoryEndpoint, directoryWorstCaseMs, parseConfig } from './config/index.js';
 import { createPasswordGenerator } from './domain/password.js';
@@ -31,6 +32,7 @@ import { createHomeRefresh, type HomeRefresh, refreshingHome } from './services/
 import { createInterruptedSendSweeper } from './services/interrupted-sends.js';
 import { createLookupEmployee } from './services/lookup-employee.js';
 import { createResetPassword } from './services/reset-password.js';
+import { createUnknownSendResolver } from './services/unknown-sends.js';
 import { createSlackApp } from './slack-app.js';
 import { openStorage, type Storage } from './storage.js';
 import type { MessageContext } from './user-messages.js';
@@ -220,15 +222,16 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
   const underway = new Set<string>();
   // Sign-in sessions exist in the cloud directories only (DIRECTORY_REVOKE_SESSIONS).
   const revokeSessions = 'cloud' in config.directory && config.directory.cloud.revokeSessions;
-  // TEMP_PASSWORD_TTL: only a directory has a password to expire.
+  // Only a directory has a password to watch and expire (TEMP_PASSWORD_TTL=0: watched for the change only).
   const expiries =
-    directory && compensator && config.tempPasswordTtlMs > 0
+    directory && compensator
       ? createExpiryScheduler({
           store: store.expiries,
+          audit: store.audit,
           directory,
           compensator,
           notices: refreshingHome(
-            createSlackExpiryNotices({ messenger, directoryLabel: directory.label }),
+            createSlackExpiryNotices({ messenger, directoryLabel: directory.label, announcer, log }),
             homeRefresh,
           ),
           ttlMs: config.tempPasswordTtlMs,
@@ -251,6 +254,38 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
         onResult: (result) => metrics.employeeNotice(result),
       })
     : undefined;
+  // The provider drops a message still queued after the validity period; a carrier's receipt can lag a little more.
+  const trackForMs = (config.sms.validitySeconds + 300) * 1000;
+  // A send Twilio never answered is looked up in its message log afterwards (SMS_UNKNOWN_LOOKUP_AFTER).
+  const unknownSends = createUnknownSendResolver({
+    sms,
+    audit: store.audit,
+    limits: store.limits,
+    notices: refreshingHome(
+      createSlackUnknownSendNotices({
+        messenger,
+        announcer,
+        ...(directory ? { directoryLabel: directory.label } : {}),
+        log,
+      }),
+      homeRefresh,
+    ),
+    ...(compensator && directory
+      ? {
+          compensate: (row, rowLog) =>
+            compensator.compensate(
+              { auditId: row.id, kind: directory.kind, accountId: row.directory?.accountId ?? '' },
+              'sms_not_found',
+              ['set'],
+              rowLog,
+            ),
+        }
+      : {}),
+    follow: (row) => deliveries.follow(row),
+    trackForMs,
+    settleMs: config.sms.unknownLookupAfterMs,
+    log,
+  });
   const resetPassword = createResetPassword({
     admins,
     ...(directory ? { directory } : {}),
@@ -268,8 +303,11 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     underway,
     onOutcome: (outcome) => metrics.resetOutcome(outcome.status),
     trackDelivery: (job) => deliveries.track(job),
-    // The provider drops a message still queued after the validity period; a carrier's receipt can lag a little more.
-    trackForMs: (config.sms.validitySeconds + 300) * 1000,
+    onUnknownSend: (auditId, resetLog) =>
+      void unknownSends
+        .resolveLater(auditId)
+        .catch((err: unknown) => resetLog.error({ err }, 'could not schedule the look-up of an unknown send')),
+    trackForMs,
   });
   // A little slack past the slowest possible reset (a directory write, then a send) before a `sending` row is
   // declared interrupted.
@@ -337,6 +375,7 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     underway,
     interrupted,
     deliveries,
+    unknownSends,
     sweepEveryMs: Math.min(interruptedAfterMs, 60_000),
     drainMs: config.drainMs,
     ...(expiries ? { expiries } : {}),

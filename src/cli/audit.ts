@@ -92,6 +92,8 @@ function formatRows(rows: readonly AuditRecord[]): string {
       r.errorCode,
       r.twilioErrorCode !== undefined ? `twilio ${r.twilioErrorCode}` : undefined,
       r.deliveryErrorCode !== undefined ? `twilio ${r.deliveryStatus} ${r.deliveryErrorCode}` : undefined,
+      // An unanswered send, looked up in Twilio's log afterwards: found, not_found, ambiguous, lookup_failed.
+      r.smsLookup ? `log: ${r.smsLookup}` : undefined,
     ]
       .filter(Boolean)
       .join(' ') || '-',

@@ -127,6 +127,7 @@ const envSchema = z.object({
     .default(DEFAULT_DATABASE_URL),
   SMS_STATUS_POLL_MS: intInRange(10, 60_000, 2000),
   SMS_REDACT: flag(true),
+  SMS_UNKNOWN_LOOKUP_AFTER: duration({ min: 1000, max: 3_600_000, fallbackMs: 120_000 }),
   AUDIT_CHANNEL_ID: z
     .string()
     .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a channel ID like C0123ABCD (not the #name)')
@@ -199,6 +200,8 @@ export interface Config {
     /** First wait before asking Twilio for the delivery status; doubles up to 30 s. */
     readonly statusPollMs: number;
     readonly redact: boolean;
+    /** How long after a send Twilio never answered the bot looks for it in Twilio's list (SMS_UNKNOWN_LOOKUP_AFTER). */
+    readonly unknownLookupAfterMs: number;
     /** Which numbers may be texted: mobile numbers in the allowed countries, plus the allowlist. */
     readonly numbers: NumberRules;
   };
@@ -268,6 +271,7 @@ export function parseConfig(env: Env): Config {
       validitySeconds: e.SMS_VALIDITY_SECONDS,
       statusPollMs: e.SMS_STATUS_POLL_MS,
       redact: e.SMS_REDACT,
+      unknownLookupAfterMs: e.SMS_UNKNOWN_LOOKUP_AFTER,
       numbers: {
         defaultCountry: e.DEFAULT_COUNTRY as CountryCode,
         allowedCountries: (e.SMS_ALLOWED_COUNTRIES ?? [e.DEFAULT_COUNTRY]) as CountryCode[],

@@ -10,9 +10,9 @@ export type DeliveryResult = 'delivered' | 'undelivered';
  * The directory step of a reset. `setting` is written before the directory is touched and stays only if the
  * process died there; `scrambled` means the password was replaced by a random one nobody knows (the text failed,
  * was not delivered, or the bot was interrupted); `superseded` means a later reset of the same account made a
- * pending scramble pointless.
+ * pending scramble pointless; `changed` means the employee has since set a password of their own (the watch saw it).
  */
-export type DirectoryResult = 'setting' | 'set' | 'failed' | 'scrambled' | 'scramble_failed' | 'superseded';
+export type DirectoryResult = 'setting' | 'set' | 'failed' | 'scrambled' | 'scramble_failed' | 'superseded' | 'changed';
 
 /**
  * Whether the employee was told of the reset by a DM from the bot (NOTIFY_EMPLOYEE): `sent`; `no_email` (the
@@ -80,11 +80,27 @@ export interface AuditRecord extends AuditEntry {
   readonly redactedAt?: string;
   readonly announcementTs?: string;
   readonly directoryStep?: AuditDirectoryStep;
+  /** For an `unknown` send: what Twilio's list showed afterwards (UnknownSendSettlement's `lookup`). */
+  readonly smsLookup?: string;
   /** A refusal row may stand for several identical refusals in a row (see recordRefusal). */
   readonly repeatCount?: number;
   /** Whether the employee was told by DM (absent: not a reset the employee is told of). */
   readonly employeeNotice?: EmployeeNoticeResult;
 }
+
+/**
+ * What Twilio's list showed about a send whose answer never came (an `unknown` row): the message (`found`: the
+ * row becomes `sent` and is tracked), none (`not_found`: the row becomes `failed`), several (`ambiguous`), or the
+ * list could not be read (`lookup_failed`); the last two leave the row `unknown`.
+ */
+export type UnknownSendSettlement =
+  | {
+      readonly lookup: 'found';
+      readonly messageSid: string;
+      /** The status is left for the delivery tracker's first poll to record (and report, if final). */
+      readonly trackUntil: Date;
+    }
+  | { readonly lookup: 'not_found' | 'ambiguous' | 'lookup_failed' };
 
 export interface AuditQuery {
   readonly limit: number;
@@ -113,6 +129,8 @@ export interface AuditStore {
   finish(id: string, outcome: AuditOutcome): Promise<boolean>;
   /** Newest first. */
   list(query: AuditQuery): Promise<AuditRecord[]>;
+  /** One row by its id. */
+  get(id: string): Promise<AuditRecord | undefined>;
   /**
    * Marks rows still `sending` since before `before` (only those in `ids`, if given) as `unknown`; returns exactly
    * the rows this call changed.
@@ -143,6 +161,13 @@ export interface AuditStore {
    * scramble never destroys the password of a reset that came after it.
    */
   latestDirectoryWrite(kind: DirectoryKind, accountId: string): Promise<string | undefined>;
+  /** `unknown` sends (no answer from the provider) created since `since` and not looked up yet, oldest first. */
+  unknownSendsToResolve(since: Date): Promise<AuditRecord[]>;
+  /**
+   * Records what the provider's list showed about an `unknown` send; the row as it is now for the one call that
+   * settled it, undefined for any other (another replica got there first).
+   */
+  settleUnknownSend(id: string, settlement: UnknownSendSettlement): Promise<AuditRecord | undefined>;
   /** Rows whose scramble failed and must be tried again. */
   scramblesToRetry(): Promise<AuditRecord[]>;
   /** Records whether the employee was told of this reset by DM. */

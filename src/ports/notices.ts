@@ -52,8 +52,23 @@ export interface InterruptionNotices {
   scrambleRetried(row: AuditRecord, result: 'scrambled' | 'superseded'): Promise<void>;
 }
 
-/** Expiries the admin hears of, by DM (the reset's reply URL is long gone by then). */
+/** The employee's own change of a temporary password, as the watch saw it. */
+export interface PasswordChangeSeen {
+  readonly password: LivePassword;
+  /** The directory's own time of the change, where it keeps one (Google does not). */
+  readonly changedAt?: Date;
+  /** When the bot saw it. */
+  readonly seenAt: Date;
+  /** When Twilio reported the text delivered, if it did. */
+  readonly deliveredAt?: Date;
+  /** The reset's audit row, for the audit channel's message about it. */
+  readonly record?: AuditRecord;
+}
+
+/** What the watch over a temporary password finds, told to the admin by DM (the reply URL is long gone by then). */
 export interface ExpiryNotices {
+  /** The employee set a password of their own: the reset is complete, the ticket can be closed. */
+  changed(seen: PasswordChangeSeen): Promise<void>;
   /** The password expired unused: `result` is what became of it (scrambled, or it could not be). */
   expired(password: LivePassword, result: 'scrambled' | 'scramble_failed', sessionsEnded: boolean): Promise<void>;
   /** No marker was read after the set, so the employee's own change cannot be told: the password was left alone. */

@@ -11,7 +11,7 @@ import type {
   DeliveryJob,
   Directory,
   DirectoryAccount,
-  LivePassword,
+  NewLivePassword,
   PasswordSent,
   RateLimiter,
   RateLimitSubject,
@@ -39,7 +39,7 @@ export interface ResetPasswordDeps {
    * text goes out: before the row is finished, so that no finished reset is left without its expiry. If the password
    * is undone afterwards, the expiry finds it undone and does nothing.
    */
-  readonly onPasswordSet?: (password: Omit<LivePassword, 'dueAt'>, log: Logger) => Promise<void>;
+  readonly onPasswordSet?: (password: NewLivePassword, log: Logger) => Promise<void>;
   /**
    * Hears of each reset whose password was set in the directory and whose text went out (or may have: `unknown`),
    * as the reset returns: the employee's notice. Not awaited: it must cost the admin's answer nothing.
@@ -175,6 +175,8 @@ export function createResetPassword(deps: ResetPasswordDeps) {
         ...(account && deps.directory ? { directoryAccountId: account.id } : {}),
       });
     }
+    // Twilio never answered: its message log is asked later whether the text went out (never a second text).
+    if (outcome.status === 'unknown' && finished) deps.onUnknownSend?.(auditId, log);
     // A password live in the directory (an `unknown` text keeps it live too) is what the employee is told of.
     if ((outcome.status === 'sent' || outcome.status === 'unknown') && account && outcome.directory?.result === 'set') {
       deps.onPasswordSent?.(

@@ -161,6 +161,10 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
         .executeTakeFirst();
       return ended.numUpdatedRows === 1n;
     },
+    async get(id) {
+      const row = await db.selectFrom('resets').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toRecord(row) : undefined;
+    },
     async setAnnouncement(id, ts) {
       // Compare-and-set like every other state change: the first message about a row stays its message.
       await db
@@ -184,6 +188,45 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
         .orderBy('seq')
         .execute();
       return rows.map(toRecord);
+    },
+    async unknownSendsToResolve(since) {
+      const rows = await db
+        .selectFrom('resets')
+        .selectAll()
+        .where('result', '=', 'unknown')
+        .where('error_code', 'in', UNANSWERED_SEND)
+        .where('message_sid', 'is', null)
+        .where('sms_lookup', 'is', null)
+        .where('created_at', '>=', since.toISOString())
+        .orderBy('seq')
+        .execute();
+      return rows.map(toRecord);
+    },
+    async settleUnknownSend(id, settlement) {
+      const at = now().toISOString();
+      const found = settlement.lookup === 'found' ? settlement : undefined;
+      // Compare-and-set on a row still unknown and not looked up: with several replicas, one settles it.
+      const rows = await db
+        .updateTable('resets')
+        .set({
+          sms_lookup: settlement.lookup,
+          updated_at: at,
+          ...(found
+            ? {
+                result: 'sent',
+                message_sid: found.messageSid,
+                track_until: found.trackUntil.toISOString(),
+              }
+            : {}),
+          ...(settlement.lookup === 'not_found' ? { result: 'failed' } : {}),
+        })
+        .where('id', '=', id)
+        .where('result', '=', 'unknown')
+        .where('sms_lookup', 'is', null)
+        .returningAll()
+        .execute();
+      const row = rows[0];
+      return row ? toRecord(row) : undefined;
     },
     async moveDirectoryStep(id, from, step) {
       const moved = await db
@@ -239,8 +282,11 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
   };
 }
 
+/** `unknown` rows whose send got no answer (not those of an interrupted process: they are scrambled already). */
+const UNANSWERED_SEND = ['SMS_OUTCOME_UNKNOWN', 'INTERNAL'];
+
 /** Directory steps after which a password chosen by the bot may be live in the directory. */
-const WROTE_PASSWORD: DirectoryResult[] = ['setting', 'set', 'scrambled', 'scramble_failed', 'superseded'];
+const WROTE_PASSWORD: DirectoryResult[] = ['setting', 'set', 'scrambled', 'scramble_failed', 'superseded', 'changed'];
 
 function outcomeColumns(outcome: AuditOutcome | { result: 'sending' }) {
   const o = outcome as AuditOutcome;
@@ -314,6 +360,7 @@ function toRecord(r: Selectable<ResetsTable>): AuditRecord {
     ...(r.redacted_at !== null ? { redactedAt: r.redacted_at } : {}),
     ...(r.announcement_ts !== null ? { announcementTs: r.announcement_ts } : {}),
     ...(r.repeat_count !== null ? { repeatCount: Number(r.repeat_count) } : {}),
+    ...(r.sms_lookup !== null ? { smsLookup: r.sms_lookup } : {}),
     ...(r.employee_notice !== null ? { employeeNotice: r.employee_notice as EmployeeNoticeResult } : {}),
     ...directoryOf(r),
   };

@@ -160,6 +160,23 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       await db.schema.createIndex('expiries_due').on('expiries').columns(['state', 'due_at']).execute();
     },
   },
+  '0008_watch': {
+    async up(db: Kysely<unknown>) {
+      // The change watch: a live password is looked at on a backoff from its set (set_at) until its end (ends_at),
+      // where it is scrambled if `expires` (TEMP_PASSWORD_TTL) or only no longer watched; due_at is the next look.
+      // valid_until: a native end of validity written with the password (OpenLDAP pwdEndTime), removed once the
+      // employee's own password is seen. Rows scheduled before this version end at their due time.
+      await db.schema.alterTable('expiries').addColumn('set_at', 'text').execute();
+      await db.schema.alterTable('expiries').addColumn('ends_at', 'text').execute();
+      await db.schema
+        .alterTable('expiries')
+        .addColumn('expires', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+      await db.schema.alterTable('expiries').addColumn('valid_until', 'text').execute();
+      // An `unknown` send looked up at Twilio afterwards: found, not_found, ambiguous (null: not looked up yet).
+      await db.schema.alterTable('resets').addColumn('sms_lookup', 'text').execute();
+    },
+  },
   '0009_employee_notice': {
     async up(db: Kysely<unknown>) {
       // NOTIFY_EMPLOYEE: whether the employee was told of the reset by DM (sent, no_email, not_in_slack, …).

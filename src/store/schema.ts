@@ -54,6 +54,8 @@ export interface ResetsTable {
   /** The directory's marker right after the set, to tell later whether the employee changed the password. */
   directory_marker: string | null;
   directory_sessions: string | null;
+  /** An `unknown` send looked up at the provider afterwards: found, not_found, ambiguous; null: not looked up. */
+  sms_lookup: string | null;
   /** For a refusal: how many identical refusals of the same admin within a minute this row stands for. */
   repeat_count: number | null;
   /** Whether the employee was told by DM (EmployeeNoticeResult); null: not a reset the employee is told of. */
@@ -110,7 +112,14 @@ export interface ExpiriesTable {
   marker: string;
   admin_user_id: string;
   employee_name: string;
-  /** changed, expired, expire_failed, superseded, already_undone. */
+  /** When the password was set, and when its watch ends (null on rows from before 0008: due_at). */
+  set_at: string | null;
+  ends_at: string | null;
+  /** 1: scrambled at ends_at unless changed (TEMP_PASSWORD_TTL); 0: only watched until then. */
+  expires: number;
+  /** The native end of validity written with the password, as the directory took it (OpenLDAP pwdEndTime). */
+  valid_until: string | null;
+  /** changed, expired, expire_failed, superseded, already_undone, cannot_tell, unwatched. */
   outcome: string | null;
   finished_at: string | null;
 }

@@ -96,6 +96,7 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
       { name: '0005_confirmed_phone' },
       { name: '0006_directory_sessions' },
       { name: '0007_expiries' },
+      { name: '0008_watch' },
       { name: '0009_employee_notice' },
     ]);
   });
