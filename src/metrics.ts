@@ -166,18 +166,25 @@ export function createMetrics(options: { inFlight: () => number }) {
       const kind = directory.kind;
       const op = <T>(operation: string, work: () => Promise<T>) => timed(directoryOps, { kind, operation }, work);
       const revoke = directory.revokeSessions?.bind(directory);
+      const clearValidUntil = directory.clearValidUntil?.bind(directory);
       return {
         kind,
         label: directory.label,
         verify: () => op('verify', () => directory.verify()),
         findByEmployeeCode: (code) => op('lookup', () => directory.findByEmployeeCode(code)),
         findByEmail: (email) => op('lookup_by_email', () => directory.findByEmail(email)),
-        setTemporaryPassword: (account, password) =>
-          op('set_password', () => directory.setTemporaryPassword(account, password)),
+        setTemporaryPassword: (account, password, options) =>
+          op('set_password', () => directory.setTemporaryPassword(account, password, options)),
         scramble: (accountId) => op('scramble', () => directory.scramble(accountId)),
         passwordChangedSince: (accountId, marker) =>
           op('changed_since', () => directory.passwordChangedSince(accountId, marker)),
         ...(revoke ? { revokeSessions: (accountId: string) => op('revoke_sessions', () => revoke(accountId)) } : {}),
+        ...(clearValidUntil
+          ? {
+              clearValidUntil: (accountId: string, value: string) =>
+                op('clear_valid_until', () => clearValidUntil(accountId, value)),
+            }
+          : {}),
         close: () => directory.close(),
       };
     },

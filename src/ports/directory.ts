@@ -103,6 +103,21 @@ export interface PasswordSetReceipt {
    */
   readonly marker: Promise<string>;
   readonly unlocked: boolean;
+  /**
+   * The end of validity the directory itself now enforces on the password, exactly as written (OpenLDAP ppolicy's
+   * pwdEndTime, a GeneralizedTime); hand it back to clearValidUntil. Absent when none was set: the directory has
+   * no such limit (AD, the cloud directories), none was asked for, or the account already had an end date of its
+   * own owner's, which the bot never touches.
+   */
+  readonly validUntil?: string;
+}
+
+export interface SetPasswordOptions {
+  /**
+   * Asks the directory itself to refuse the password after this time, where it can (OpenLDAP ppolicy), in the
+   * same write: the temporary password then ends even if the bot is not running. Ignored elsewhere.
+   */
+  readonly validUntil?: Date;
 }
 
 export interface Directory {
@@ -125,7 +140,11 @@ export interface Directory {
    * logins. Throws an AppError: DIRECTORY_POLICY_REJECTED, DIRECTORY_ACCESS_DENIED, DIRECTORY_WRITE_FAILED, or
    * DIRECTORY_OUTCOME_UNKNOWN when the connection was lost before the answer (the write may have happened).
    */
-  setTemporaryPassword(account: DirectoryAccount, password: string): Promise<PasswordSetReceipt>;
+  setTemporaryPassword(
+    account: DirectoryAccount,
+    password: string,
+    options?: SetPasswordOptions,
+  ): Promise<PasswordSetReceipt>;
   /** Replaces the password with a random one nobody is told, keeping the forced change. */
   scramble(accountId: string): Promise<void>;
   /** Whether the employee has set their own password since the set that left `marker`, and when, if known. */
@@ -135,5 +154,13 @@ export interface Directory {
    * whoever held the old password is signed out. Throws an AppError as the writes do. Absent for LDAP and AD.
    */
   revokeSessions?(accountId: string): Promise<void>;
+  /**
+   * Where a set can carry a native end of validity (OpenLDAP): removes exactly the value a receipt's validUntil
+   * named. It outlives the employee's own change and would then end their new password too, so it must go once the
+   * change is seen (and before the account is reset again, since a passed one refuses the lookup). A different value
+   * found there (written by someone else since) is left alone, and an absent one is done. Throws an AppError as the
+   * writes do. Absent where the directory has no such limit.
+   */
+  clearValidUntil?(accountId: string, value: string): Promise<void>;
   close(): Promise<void>;
 }

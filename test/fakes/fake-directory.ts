@@ -7,6 +7,7 @@ import type {
   DirectoryLookup,
   PasswordChange,
   PasswordSetReceipt,
+  SetPasswordOptions,
 } from '../../src/ports/index.js';
 
 interface Held {
@@ -16,6 +17,8 @@ interface Held {
   changedAt: number;
   /** When the employee last set their own password. */
   ownChangeAt?: Date;
+  /** The native end of validity (as OpenLDAP's pwdEndTime), the bot's or its owner's (`setValidUntil`). */
+  validUntil?: string;
 }
 
 /**
@@ -28,8 +31,10 @@ export class FakeDirectory implements Directory {
   readonly accounts = new Map<string, Held>();
   /** Every write, in order, with the password it set (a fake may keep it: nothing here is real). */
   readonly writes: { op: 'set' | 'scramble'; accountId: string; password: string }[] = [];
+  /** Every clearValidUntil call, in order, with the value it named. */
+  readonly clears: { accountId: string; value: string }[] = [];
   /** Errors the next calls throw. */
-  readonly fail: { find?: AppError; set?: AppError; scramble?: AppError[] } = {};
+  readonly fail: { find?: AppError; set?: AppError; scramble?: AppError[]; clear?: AppError } = {};
   /** Called at the moment of each write, e.g. to look at the audit row then. */
   onWrite?: (op: 'set' | 'scramble') => Promise<void>;
   private clock = 0;
@@ -73,20 +78,44 @@ export class FakeDirectory implements Directory {
     return { found: 'one', account: (matches[0] as Held).account };
   }
 
-  async setTemporaryPassword(account: DirectoryAccount, password: string): Promise<PasswordSetReceipt> {
+  async setTemporaryPassword(
+    account: DirectoryAccount,
+    password: string,
+    options: SetPasswordOptions = {},
+  ): Promise<PasswordSetReceipt> {
     await this.onWrite?.('set');
     if (this.fail.set) throw this.fail.set;
     const held = this.accounts.get(account.id);
     if (!held) throw new Error(`no account ${account.id}`);
     this.writes.push({ op: 'set', accountId: account.id, password });
     const unlocked = held.account.locked;
+    // As on OpenLDAP: the end of validity goes with the set, unless the account already has one.
+    const validUntil = options.validUntil && !held.validUntil ? options.validUntil.toISOString() : undefined;
     Object.assign(held, {
       password,
       mustChange: true,
       changedAt: ++this.clock,
       account: { ...held.account, locked: false },
+      ...(validUntil ? { validUntil } : {}),
     });
-    return { marker: Promise.resolve(String(held.changedAt)), unlocked };
+    return { marker: Promise.resolve(String(held.changedAt)), unlocked, ...(validUntil ? { validUntil } : {}) };
+  }
+
+  /** An end of validity written by someone else (the account's owner), or undefined to take it away. */
+  setValidUntil(accountId: string, value: string | undefined): void {
+    const held = this.accounts.get(accountId);
+    if (held) held.validUntil = value;
+  }
+
+  validUntilOf(accountId: string): string | undefined {
+    return this.accounts.get(accountId)?.validUntil;
+  }
+
+  async clearValidUntil(accountId: string, value: string): Promise<void> {
+    this.clears.push({ accountId, value });
+    if (this.fail.clear) throw this.fail.clear;
+    const held = this.accounts.get(accountId);
+    if (held?.validUntil === value) held.validUntil = undefined;
   }
 
   async scramble(accountId: string): Promise<void> {

@@ -26,6 +26,11 @@ export interface LdapDialect {
   toAccount(client: Client, entry: Entry): Promise<DirectoryAccount>;
   /** Start-up checks of the dialect's own; throws a StartupProblem naming the variable to fix. */
   verify(client: Client): Promise<void>;
+  /**
+   * The attribute that ends a password's validity on the server itself (ppolicy's pwdEndTime), written in the same
+   * modify as the password when a set asks for one; absent where there is none (AD).
+   */
+  readonly validUntilAttribute?: string;
   /** One modify: the new password and the forced change, plus the unlock of an account locked by failed logins. */
   setChanges(password: string, unlock: boolean): Change[];
   /** Attributes read right after a set and later, to tell whether the employee has chosen their own password. */

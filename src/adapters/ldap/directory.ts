@@ -1,16 +1,24 @@
 import { readFileSync } from 'node:fs';
-import type { Client, Entry } from 'ldapts';
+import { Attribute, Change, type Client, type Entry } from 'ldapts';
 import type { LdapConfig } from '../../config/index.js';
 import { lookupEmail, sameEmail } from '../../domain/email.js';
 import { createPasswordGenerator, type PasswordGenerator } from '../../domain/password.js';
 import { buildProfile } from '../../domain/password-policy.js';
-import type { Directory, DirectoryKind, DirectoryLookup, PasswordSetReceipt } from '../../ports/index.js';
+import type {
+  Directory,
+  DirectoryAccount,
+  DirectoryKind,
+  DirectoryLookup,
+  PasswordSetReceipt,
+} from '../../ports/index.js';
 import { createActiveDirectoryDialect } from './active-directory.js';
+import { ASSERTION_FAILED, withoutAttribute } from './assertion.js';
 import { LdapConnection } from './connection.js';
 import { EMAIL_ATTRIBUTE, type LdapDialect } from './dialect.js';
 import { values } from './entry.js';
 import { classifyReadError, classifyWriteError, describeStartupError, StartupProblem } from './errors.js';
 import { and, equals } from './filter.js';
+import { formatGeneralizedTime } from './generalized-time.js';
 import { createOpenLdapDialect } from './openldap.js';
 
 async function mustRead(client: Client, dn: string, problem: string): Promise<void> {
@@ -120,9 +128,16 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
       );
     },
 
-    async setTemporaryPassword(account, password): Promise<PasswordSetReceipt> {
+    async setTemporaryPassword(account, password, options = {}): Promise<PasswordSetReceipt> {
+      const limitAttribute = dialect.validUntilAttribute;
+      // Formatted before anything is written: an invalid date throws here, and nothing is set.
+      const limit = limitAttribute && options.validUntil ? formatGeneralizedTime(options.validUntil) : undefined;
+      let validUntil: string | undefined;
       try {
-        await connection.run((client) => client.modify(account.id, dialect.setChanges(password, account.locked)));
+        validUntil = limitAttribute && limit ? await setWithLimit(account, password, limitAttribute, limit) : undefined;
+        if (!validUntil) {
+          await connection.run((client) => client.modify(account.id, dialect.setChanges(password, account.locked)));
+        }
       } catch (err) {
         throw classifyWriteError(err);
       }
@@ -135,7 +150,7 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
         });
         return searchEntries[0] ? dialect.markerOf(searchEntries[0]) : '';
       }).catch(() => '');
-      return { marker, unlocked: account.locked };
+      return { marker, unlocked: account.locked, ...(validUntil ? { validUntil } : {}) };
     },
 
     async scramble(accountId) {
@@ -158,6 +173,52 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
       });
     },
 
+    ...(dialect.validUntilAttribute ? { clearValidUntil: clearValue(dialect.validUntilAttribute) } : {}),
+
     close: () => connection.close(),
   };
+
+  /**
+   * The set with the end of validity in the same modify, only if the entry has none yet (an assertion, checked by
+   * the server in the same step): an end date already there is its owner's (a contractor's last day), and the bot
+   * never moves, shortens or later removes one. Returns the value written, or undefined when the entry had one and
+   * nothing was written (the caller then sets the password alone).
+   */
+  async function setWithLimit(
+    account: DirectoryAccount,
+    password: string,
+    attribute: string,
+    value: string,
+  ): Promise<string | undefined> {
+    const changes = [
+      ...dialect.setChanges(password, account.locked),
+      new Change({ operation: 'replace', modification: new Attribute({ type: attribute, values: [value] }) }),
+    ];
+    try {
+      await connection.run((client) => client.modify(account.id, changes, withoutAttribute(attribute)));
+      return value;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === ASSERTION_FAILED) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Deletes exactly `value`: LDAP deletes a named value only if the entry holds it, so an end date someone else wrote
+   * since stays (noSuchAttribute, like an absent one: done).
+   */
+  function clearValue(attribute: string) {
+    return async (accountId: string, value: string): Promise<void> => {
+      const change = new Change({
+        operation: 'delete',
+        modification: new Attribute({ type: attribute, values: [value] }),
+      });
+      try {
+        await connection.run((client) => client.modify(accountId, change));
+      } catch (err) {
+        if ((err as { code?: unknown }).code === 16) return;
+        throw classifyWriteError(err);
+      }
+    };
+  }
 }

@@ -9,6 +9,12 @@ export type GeneralizedTime =
 
 const FORM = /^(\d{4})(\d{2})(\d{2})(\d{2})(?:(\d{2})(\d{2})?)?(?:[.,](\d+))?(Z|[+-]\d{2}(?:\d{2})?)$/;
 
+/** A time as the bot writes it: UTC to the second (a fraction is dropped, so the time is never later than asked). */
+export function formatGeneralizedTime(date: Date): string {
+  const iso = date.toISOString(); // 2026-03-02T10:00:00.000Z; throws on an invalid date
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+}
+
 /** The time a value stands for, or undefined when it is not a GeneralizedTime (callers fail closed on that). */
 export function parseGeneralizedTime(value: string): GeneralizedTime | undefined {
   const m = FORM.exec(value.trim());

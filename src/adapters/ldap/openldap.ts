@@ -61,6 +61,7 @@ export function createOpenLdapDialect(config: LdapConfig): LdapDialect {
       }
     },
 
+    validUntilAttribute: 'pwdEndTime',
     setChanges(password, unlock) {
       // pwdReset must be written in the same modify: a password change by anyone without `manage` on userPassword
       // clears it, and ppolicy only sets it by itself for a password administrator.
