@@ -9,6 +9,7 @@ import { createDeliveryReporter } from './adapters/slack-delivery-reporter.js';
 import { createSlackEmployeeNotices } from './adapters/slack-employee-notices.js';
 import { createSlackExpiryNotices } from './adapters/slack-expiry-notices.js';
 import { createSlackInterruptionNotices } from './adapters/slack-interruption-notices.js';
+import { createSlackPeople } from './adapters/slack-people.js';
 import { createSlackUnknownSendNotices } from './adapters/slack-unknown-send-notices.js';
 import { createTwilioSmsSender, maxSendDurationMs } from './adapters/twilio-sms.js';
 import { type Config, directoryEndpoint, directoryWorstCaseMs, parseConfig } from './config/index.js';
@@ -24,6 +25,7 @@ import type { DeliveryReporter, Directory } from './ports/index.js';
 import { readinessChecks } from './readiness.js';
 import { type RunningApp, startRuntime } from './runtime.js';
 import { createAnnouncer } from './services/announcer.js';
+import { createCodeFromSlackUser } from './services/code-from-slack-user.js';
 import { createCompensator } from './services/compensation.js';
 import { createDeliveryTracker } from './services/delivery-tracker.js';
 import { createEmployeeNotice } from './services/employee-notice.js';
@@ -358,6 +360,10 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     notifier,
     messenger,
     home: homeRefresh,
+    codeFromSlackUser: createCodeFromSlackUser({
+      people: createSlackPeople(app.client),
+      ...(directory ? { directory } : {}),
+    }),
     defaultCountry: config.defaultCountry,
     numbers: config.sms.numbers,
     messages,

@@ -5,6 +5,7 @@ import type { NumberRules } from '../domain/phone.js';
 import type { InFlight } from '../lib/in-flight.js';
 import type { AdminDirectory, AdminMessenger, AuditStore, FormRegistry, ResponseUrlNotifier } from '../ports/index.js';
 import type { Announcer } from '../services/announcer.js';
+import type { CodeFromSlackUser } from '../services/code-from-slack-user.js';
 import type { HomeRefresh } from '../services/home-refresh.js';
 import type { LookupEmployee } from '../services/lookup-employee.js';
 import type { ResetPassword } from '../services/reset-password.js';
@@ -29,6 +30,8 @@ export interface ListenerDeps {
   readonly forms: FormRegistry;
   readonly announcer: Announcer;
   readonly resetPassword: ResetPassword;
+  /** `/resetpw @jane`: the code of the directory account with that Slack user's email. */
+  readonly codeFromSlackUser: CodeFromSlackUser;
   /** With a directory: the lookup step and how admins know the directory. Without: the typed form. */
   readonly directory?: { readonly label: string; readonly lookupEmployee: LookupEmployee };
   readonly notifier: ResponseUrlNotifier;
@@ -96,7 +99,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     deps.forms,
     deps.log,
   );
-  app.command(COMMAND, ackCommand, answerCommandText, requireAdmin(deps), createOpenFromCommand(open));
+  app.command(COMMAND, ackCommand, answerCommandText, requireAdmin(deps), createOpenFromCommand({ ...deps, open }));
   app.event(APP_HOME_OPENED, createAppHomeOpened(deps));
   app.action(
     { type: 'block_actions', action_id: HOME_ACTION_IDS.reset },

@@ -43,3 +43,20 @@ export interface AuditChannel {
   announce(summary: ResetSummary): Promise<string>;
   update(ts: string, summary: ResetSummary): Promise<void>;
 }
+
+/** A Slack user as `/resetpw @jane` needs them: who they are, and the email on their profile. */
+export type SlackUserLookup =
+  | { readonly kind: 'found'; readonly name: string; readonly email: string }
+  /** No such user in this workspace (or one this app cannot see). */
+  | { readonly kind: 'no_user' }
+  /** The profile has no email: a bot, a guest from another organisation, a profile without one. */
+  | { readonly kind: 'no_email'; readonly name: string }
+  /** The bot token lacks a scope it needs for this: users:read, or users:read.email for the email. */
+  | { readonly kind: 'missing_scope'; readonly scope: string }
+  /** Slack could not answer (an error, a rate limit, no network): `reason` is its code, for the log. */
+  | { readonly kind: 'unavailable'; readonly reason: string };
+
+export interface SlackPeople {
+  /** Never throws: every outcome is one of SlackUserLookup's. */
+  lookup(userId: string): Promise<SlackUserLookup>;
+}

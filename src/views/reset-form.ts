@@ -118,5 +118,6 @@ export function decodeJson<T>(schema: z.ZodType<T>, raw: string | undefined): T 
 export const COMMAND_USAGE = [
   '`/resetpw` opens the form.',
   '`/resetpw E-1042` opens it with that employee code filled in (letters, digits and dashes).',
+  '`/resetpw @jane` opens it with the code of the directory account whose email is on that Slack user’s profile.',
   '`/resetpw help` shows this.',
 ] as const;

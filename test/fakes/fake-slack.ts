@@ -61,6 +61,8 @@ export class FakeSlack {
    * users:read.email, users.lookupByEmail answers `missing_scope` as Slack does.
    */
   scopes = ['commands', 'usergroups:read', 'im:write', 'chat:write', 'users:read', 'users:read.email'];
+  /** Members with no email on their profile (a bot, a guest from another organisation), for users.info. */
+  readonly usersWithoutEmail = new Map<string, { id: string; name: string; isBot: boolean }>();
   /** Workspace members by email, lower-cased (users.lookupByEmail); see addUser. */
   readonly usersByEmail = new Map<string, { id: string; email: string; name: string; deleted: boolean }>();
   /** Tokens Slack no longer accepts (revoked, or never issued): every call with one answers `invalid_auth`. */
@@ -261,6 +263,8 @@ export class FakeSlack {
         const members = this.usergroups.get(String(args.usergroup));
         return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
       }
+      case 'users.info':
+        return this.userInfo(String(args.user ?? ''));
       case 'users.lookupByEmail':
         return this.lookupByEmail(String(args.email ?? ''));
       case 'views.open':
@@ -295,6 +299,33 @@ export class FakeSlack {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /**
+   * Slack's answers (docs.slack.dev/reference/methods/users.info): users:read is needed, and the profile's email is
+   * only there with users:read.email too (left out silently otherwise); an id nobody has is `user_not_found`.
+   */
+  private userInfo(id: string): Record<string, unknown> {
+    if (!this.scopes.includes('users:read')) {
+      return { ok: false, error: 'missing_scope', needed: 'users:read', provided: this.scopes.join(',') };
+    }
+    const withEmail = [...this.usersByEmail.values()].find((u) => u.id === id);
+    const other = this.usersWithoutEmail.get(id);
+    if (!withEmail && !other) return { ok: false, error: 'user_not_found' };
+    const name = withEmail?.name ?? other?.name ?? id;
+    const email = withEmail && this.scopes.includes('users:read.email') ? { email: withEmail.email } : {};
+    return {
+      ok: true,
+      user: {
+        id,
+        team_id: TEAM_ID,
+        name: name.toLowerCase().replace(/\s+/g, '.'),
+        deleted: withEmail?.deleted ?? false,
+        real_name: name,
+        is_bot: other?.isBot ?? false,
+        profile: { real_name: name, display_name: name, team: TEAM_ID, ...email },
+      },
+    };
   }
 
   /**

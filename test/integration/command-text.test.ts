@@ -59,7 +59,7 @@ describe('/resetpw with text after it', () => {
 
   it('answers text it does not take with a private sentence, not a form or a crash', async () => {
     h = await startHarness();
-    for (const text of ['<@U0JANE01>', 'E 1042', 'rm -rf /', '*bold*']) {
+    for (const text of ['<#C0HELPDESK|it-helpdesk>', '<@U0JANE01> E-1042', 'E 1042', 'rm -rf /', '*bold*']) {
       const before = h.slack.responses.length;
       await h.driver.command(ADMIN, { text });
       await waitFor(() => h?.slack.responses.length === before + 1, 5000, 'the answer');

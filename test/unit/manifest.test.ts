@@ -16,6 +16,8 @@ const METHOD_SCOPES: Record<string, string | readonly string[] | null> = {
   'views.open': null,
   'views.update': null,
   'views.publish': null,
+  // The email is on the profile only with users:read.email.
+  'users.info': ['users:read', 'users:read.email'],
   'auth.test': null,
   'conversations.open': 'im:write',
   'chat.postMessage': 'chat:write',
@@ -48,6 +50,8 @@ describe('manifest.yml', () => {
 
   it('declares the command, interactivity and socket mode', () => {
     expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual(['/resetpw']);
+    // `/resetpw @jane` reaches the bot as <@U…|jane> only when Slack escapes users.
+    expect(manifest.features.slash_commands[0].should_escape).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
   });
@@ -60,6 +64,8 @@ describe('manifest.yml', () => {
       messages_tab_read_only_enabled: true,
     });
     expect(manifest.settings.event_subscriptions).toEqual({ bot_events: ['app_home_opened'] });
+    // The DMs (conversations.open) and finding a Slack user's email (users.info, users.lookupByEmail).
+    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['im:write', 'users:read.email']));
   });
 
   it('asks for exactly the scopes the code uses', () => {
@@ -77,6 +83,7 @@ describe('manifest.yml', () => {
       'chat.update',
       'conversations.open',
       'usergroups.users.list',
+      'users.info',
       'users.lookupByEmail',
       'views.open',
       'views.publish',
