@@ -3,15 +3,21 @@ import type { Config } from '../config/index.js';
 import { transportReason } from '../lib/transport-reason.js';
 import { type CheckResult, fail, pass, skip } from './check.js';
 
-/** The bot scopes manifest.yml asks for (a unit test keeps the two equal). */
-export const MANIFEST_BOT_SCOPES = [
-  'commands',
-  'usergroups:read',
-  'im:write',
-  'chat:write',
-  'users:read',
-  'users:read.email',
-] as const;
+/**
+ * The bot scopes manifest.yml asks for, each with what stops working without it: the one list in the code, kept
+ * equal to the manifest's by a unit test (the manifest itself is not shipped with the bot, so doctor cannot read it).
+ */
+export const BOT_SCOPES = {
+  commands: '/resetpw itself',
+  'usergroups:read': 'the admin check, so every /resetpw is refused',
+  'im:write':
+    "every DM: the admin's later notices (delivery, the employee's change, expiry, interruptions) and the employee's Slack DM",
+  'chat:write': 'every message the bot posts: those DMs and the audit channel (AUDIT_CHANNEL_ID)',
+  'users:read': "/resetpw @user and the employee's Slack DM (Slack grants users:read.email only with it)",
+  'users:read.email': "the employee's Slack DM and /resetpw @user",
+} as const satisfies Record<string, string>;
+
+export const MANIFEST_BOT_SCOPES = Object.keys(BOT_SCOPES) as (keyof typeof BOT_SCOPES)[];
 
 const TIMEOUT_MS = 10_000;
 const REINSTALL = 'reinstall the app to the workspace (api.slack.com/apps → your app → Install App)';
@@ -77,7 +83,7 @@ async function tokenAndScopes(bot: webApi.WebClient): Promise<CheckResult[]> {
         : fail(
             'slack_scopes',
             scopesTitle,
-            `the token lacks ${missing.join(', ')}`,
+            `the token lacks ${missing.map((scope) => `${scope} (${BOT_SCOPES[scope]})`).join('; ')}`,
             `add ${missing.join(', ')} under OAuth & Permissions → Bot Token Scopes (manifest.yml lists them all), then ${REINSTALL}`,
           );
   }

@@ -65,6 +65,8 @@ export class FakeSlack {
   readonly usersWithoutEmail = new Map<string, { id: string; name: string; isBot: boolean }>();
   /** Workspace members by email, lower-cased (users.lookupByEmail); see addUser. */
   readonly usersByEmail = new Map<string, { id: string; email: string; name: string; deleted: boolean }>();
+  /** Whether answers carry `x-oauth-scopes` at all (Slack sends it to bot tokens; a proxy could strip it). */
+  scopesHeader = true;
   /** Tokens Slack no longer accepts (revoked, or never issued): every call with one answers `invalid_auth`. */
   readonly rejectedTokens = new Set<string>();
   /** Added to every Web API answer (benchmarks inject network latency with it). */
@@ -241,7 +243,8 @@ export class FakeSlack {
       sendJson(res, 200, { ok: false, error: token ? 'invalid_auth' : 'not_authed' });
       return;
     }
-    const scopes: Record<string, string> = token.startsWith('xoxb-') ? { 'x-oauth-scopes': this.scopes.join(',') } : {};
+    const scopes: Record<string, string> =
+      token.startsWith('xoxb-') && this.scopesHeader ? { 'x-oauth-scopes': this.scopes.join(',') } : {};
     sendJson(res, 200, this.answer(method, args), scopes);
   }
 

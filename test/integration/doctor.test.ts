@@ -133,12 +133,41 @@ describe('resetpw doctor', () => {
     expect(code).toBe(1);
     expect(byId.slack_scopes).toMatchObject({
       status: 'fail',
-      detail: 'the token lacks usergroups:read, im:write, users:read.email',
+      detail:
+        'the token lacks usergroups:read (the admin check, so every /resetpw is refused); ' +
+        "im:write (every DM: the admin's later notices (delivery, the employee's change, expiry, interruptions) and the employee's Slack DM); " +
+        "users:read.email (the employee's Slack DM and /resetpw @user)",
     });
     expect(byId.slack_scopes?.fix).toMatch(
       /^add usergroups:read, im:write, users:read.email under OAuth & Permissions/,
     );
     expect(byId.slack_token?.status).toBe('pass');
+    // The scopes come from auth.test's answer (its x-oauth-scopes header), not from any other call.
+    expect(slack.callsTo('auth.test')).toHaveLength(1);
+  });
+
+  it('names the one scope a token installed before the App Home and the DMs lacks, and what it breaks', async () => {
+    slack.scopes = ['commands', 'usergroups:read', 'im:write', 'chat:write', 'users:read'];
+    const { text } = await doctor();
+    expect(text).toMatch(
+      /^✖ Slack scopes +the token lacks users:read\.email \(the employee's Slack DM and \/resetpw @user\)$/m,
+    );
+    expect(text).toMatch(/→ add users:read\.email under OAuth & Permissions → Bot Token Scopes/);
+  });
+
+  it('fails the scopes when Slack does not say which the token has (no x-oauth-scopes)', async () => {
+    slack.scopesHeader = false;
+    try {
+      const { code, byId } = await report();
+      expect(code).toBe(1);
+      expect(byId.slack_scopes).toMatchObject({
+        status: 'fail',
+        detail: 'Slack did not say which scopes the token has',
+      });
+      expect(byId.slack_token?.status).toBe('pass');
+    } finally {
+      slack.scopesHeader = true;
+    }
   });
 
   it('names a wrong admin group, and an empty one', async () => {
