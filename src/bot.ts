@@ -294,6 +294,15 @@ function wire(config: Config, log: Logger, storage: Storage, openedDirectory: Di
     ...(compensator ? { compensator } : {}),
     revokeSessions,
     ...(expiries ? { onPasswordSet: expiries.schedule } : {}),
+    // The directory's own end of validity as well as the bot's, where it has one (OpenLDAP pwdEndTime).
+    ...(directory?.clearValidUntil && config.tempPasswordTtlMs > 0
+      ? {
+          nativeLimit: {
+            validForMs: config.tempPasswordTtlMs,
+            latest: (kind: string, accountId: string) => store.expiries.latestValidUntil(kind, accountId),
+          },
+        }
+      : {}),
     ...(tellEmployee ? { onPasswordSent: tellEmployee } : {}),
     passwords: createPasswordGenerator(config.password.profile),
     sms,

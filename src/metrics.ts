@@ -199,6 +199,7 @@ export function createMetrics(options: { inFlight: () => number }) {
         send: (message) => timed(smsSends, {}, () => sms.send(message)),
         fetchStatus: (sid) => sms.fetchStatus(sid),
         redact: (sid) => sms.redact(sid),
+        findSent: (query) => sms.findSent(query),
       };
     },
     /** The `/metrics` route, in Prometheus' text format. */

@@ -118,6 +118,11 @@ export interface SetPasswordOptions {
    * same write: the temporary password then ends even if the bot is not running. Ignored elsewhere.
    */
   readonly validUntil?: Date;
+  /**
+   * The end of validity an earlier reset of the bot's wrote on this account (a receipt's validUntil), which may be
+   * replaced: any other value is its owner's and is left alone.
+   */
+  readonly replaces?: string;
 }
 
 export interface Directory {

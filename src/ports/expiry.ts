@@ -13,8 +13,11 @@ export interface LivePassword {
   readonly endsAt: Date;
   /** Scrambled at `endsAt` unless the employee changed it (TEMP_PASSWORD_TTL); else only watched until then. */
   readonly expires: boolean;
-  /** A native end of validity written with the password (OpenLDAP pwdEndTime), removed once the change is seen. */
-  readonly validUntil?: Date;
+  /**
+   * The native end of validity written with the password, exactly as the directory took it (OpenLDAP pwdEndTime):
+   * removed once the employee's own password is seen (it would block theirs too) and once the password is gone.
+   */
+  readonly validUntil?: string;
   readonly directoryKind: string;
   readonly accountId: string;
   readonly login: string;
@@ -58,6 +61,11 @@ export interface ExpiryStore {
   claimDue(now: Date, leaseMs: number): Promise<ClaimedExpiry | undefined>;
   /** When the next expiry can be claimed: a pending one's due time, or a held one's lease end. */
   nextDueAt(): Promise<Date | undefined>;
+  /**
+   * The newest native end of validity the bot wrote on this account (a receipt's validUntil), so that a new reset
+   * may replace it rather than take it for its owner's.
+   */
+  latestValidUntil(directoryKind: string, accountId: string): Promise<string | undefined>;
   /** Gives a claim back, due again at `dueAt` (the next look, or the directory could not be asked). False: not ours. */
   release(claim: ClaimedExpiry, dueAt: Date): Promise<boolean>;
   /** False when the claim is not ours any more (its lease lapsed and another process took it). */

@@ -127,15 +127,21 @@ export function createExpiryScheduler(deps: {
     const lookAgain = () => deps.store.release(p, new Date(nextLook(p.setAt.getTime(), now(), p.endsAt.getTime())));
     // The reset is still under way (a short TTL, a slow send): its outcome decides, so look again later.
     if (p.directoryResult === 'setting') return later('the reset is still under way');
-    // Undone since (undelivered, interrupted, scrambled): nothing is live to watch.
-    if (p.directoryResult !== 'set') return finish('already_undone');
     // Another directory than the one that set it (DIRECTORY changed since): not this process's to judge.
     if (p.directoryKind !== deps.directory.kind) return finish('already_undone');
+    // Undone since (undelivered, interrupted, scrambled): nothing is live to watch, and the end of validity written
+    // with it would only get in the way of the next reset.
+    if (p.directoryResult !== 'set') {
+      await dropNativeLimit(p, log);
+      return finish('already_undone');
+    }
     // Without the marker read right after the set, the employee's own change cannot be told from ours: scrambling
     // could destroy the employee's password, so it is left alone and the admin told.
     if (!p.marker) {
       if (!atEnd) return void (await deps.store.release(p, p.endsAt));
       if (!p.expires) return finish('unwatched');
+      // Left alone, so its native end must not lock out a password the employee may have chosen meanwhile either.
+      await dropNativeLimit(p, log);
       await deps.notices
         .cannotTell(p)
         .catch((err: unknown) => log.error({ err }, 'could not tell the admin about the expiry'));
@@ -147,7 +153,11 @@ export function createExpiryScheduler(deps: {
     } catch (err) {
       return later(`the directory could not say whether it changed (${asAppError(err).code})`);
     }
-    if (change.changed) return changed(p, change.at, log, finish);
+    if (change.changed) {
+      // The end of validity outlives the employee's own change and would lock their new password out.
+      if (!(await dropNativeLimit(p, log))) return later('the directory kept its end of validity');
+      return changed(p, change.at, log, finish);
+    }
     if (!atEnd) return void (await lookAgain());
     if (!p.expires) return finish('unwatched');
     const result = await deps.compensator.compensate(
@@ -156,6 +166,8 @@ export function createExpiryScheduler(deps: {
       ['set'],
       log,
     );
+    // A scrambled password needs no end of validity, and a passed one would refuse the next reset.
+    if (result !== 'scramble_failed') await dropNativeLimit(p, log);
     if (result === undefined) return finish('already_undone'); // another path moved the row first
     if (result === 'superseded') return finish('superseded');
     let sessionsEnded = false;
@@ -172,6 +184,22 @@ export function createExpiryScheduler(deps: {
       .expired(p, result, sessionsEnded)
       .catch((err: unknown) => log.error({ err }, 'could not tell the admin that the password expired'));
     await finish(result === 'scrambled' ? 'expired' : 'expire_failed');
+  }
+
+  /**
+   * Removes the end of validity written with this password (OpenLDAP pwdEndTime), exactly that value: one written
+   * since by its owner or a newer reset stays. False when the directory could not do it.
+   */
+  async function dropNativeLimit(p: ClaimedExpiry, log: Logger): Promise<boolean> {
+    const clear = deps.directory.clearValidUntil;
+    if (!p.validUntil || !clear) return true;
+    try {
+      await clear.call(deps.directory, p.accountId, p.validUntil);
+      return true;
+    } catch (err) {
+      log.warn({ errorCode: asAppError(err).code }, 'could not remove the end of validity set with the password');
+      return false;
+    }
   }
 
   /** The employee chose their own password: recorded once (the audit's compare-and-set), and the admin told. */

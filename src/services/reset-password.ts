@@ -45,6 +45,14 @@ export interface ResetPasswordDeps {
    * as the reset returns: the employee's notice. Not awaited: it must cost the admin's answer nothing.
    */
   readonly onPasswordSent?: (sent: PasswordSent, log: Logger) => void;
+  /**
+   * The directory's own end of validity (OpenLDAP pwdEndTime), asked for with each set where the directory has one
+   * and TEMP_PASSWORD_TTL is on: `validForMs` after the set, replacing the bot's own latest earlier one.
+   */
+  readonly nativeLimit?: {
+    readonly validForMs: number;
+    readonly latest: (directoryKind: string, accountId: string) => Promise<string | undefined>;
+  };
   /** Hears of each reset whose send Twilio never answered (`unknown`), once its row is finished. Not awaited. */
   readonly onUnknownSend?: (auditId: string, log: Logger) => void;
   readonly passwords: PasswordGenerator;
@@ -123,6 +131,9 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     const { subject } = gate;
     const target = gate.employee;
 
+    // The bot's own earlier end of validity on the account (OpenLDAP pwdEndTime), read while the row is written.
+    const native = account && deps.directory && deps.nativeLimit ? deps.nativeLimit : undefined;
+    const replaces = native?.latest(deps.directory?.kind ?? 'ldap', account?.id ?? '').catch(() => undefined);
     let auditId: string;
     try {
       auditId = await deps.audit.begin(entry);
@@ -139,8 +150,9 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     deps.underway?.add(auditId);
     const pending: Promise<unknown>[] = [];
     const setAt = new Date(now());
-    const outcome = await setAndSend(auditId, target, account, base, request.adminUserId, pending, log).finally(() =>
-      deps.underway?.delete(auditId),
+    const limit = native ? { validForMs: native.validForMs, replaces } : undefined;
+    const outcome = await setAndSend(auditId, target, account, base, request.adminUserId, limit, pending, log).finally(
+      () => deps.underway?.delete(auditId),
     );
     await Promise.all(pending);
     const trackUntil = new Date(now() + deps.trackForMs);
@@ -205,6 +217,8 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     account: DirectoryAccount | undefined,
     base: ReturnType<typeof baseOf>,
     adminUserId: string,
+    /** The directory's own end of validity to ask for, and the bot's earlier one it may replace. */
+    limit: { validForMs: number; replaces: Promise<string | undefined> | undefined } | undefined,
     /** Work started here that the reset must wait for before it is over (the expiry's row). */
     pending: Promise<unknown>[],
     log: Logger,
@@ -225,7 +239,12 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     let signedOut: Promise<SessionRevocation> | undefined;
     if (account && directory) {
       try {
-        const receipt = await directory.setTemporaryPassword(account, password);
+        const replaces = await limit?.replaces;
+        const receipt = await directory.setTemporaryPassword(
+          account,
+          password,
+          limit ? { validUntil: new Date(now() + limit.validForMs), ...(replaces ? { replaces } : {}) } : undefined,
+        );
         set = { label: directory.label, login: account.login, result: 'set', unlocked: receipt.unlocked };
         marker = receipt.marker;
         // Whoever held the old password is signed out while the text goes out; best effort, recorded either way.
@@ -238,6 +257,7 @@ export function createResetPassword(deps: ResetPasswordDeps) {
             login: account.login,
             // Read from the audit row when the expiry runs: the marker is not known yet.
             marker: '',
+            ...(receipt.validUntil ? { validUntil: receipt.validUntil } : {}),
             adminUserId,
             employeeName: employee.name,
           },

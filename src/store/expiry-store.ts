@@ -16,7 +16,7 @@ export function createExpiryStore(db: Kysely<Schema>): ExpiryStore {
     setAt: new Date(r.set_at ?? r.due_at),
     endsAt: new Date(r.ends_at ?? r.due_at),
     expires: Number(r.expires) !== 0,
-    ...(r.valid_until ? { validUntil: new Date(r.valid_until) } : {}),
+    ...(r.valid_until ? { validUntil: r.valid_until } : {}),
     directoryKind: r.directory_kind,
     accountId: r.account_id,
     login: r.login,
@@ -44,7 +44,7 @@ export function createExpiryStore(db: Kysely<Schema>): ExpiryStore {
           set_at: p.setAt.toISOString(),
           ends_at: p.endsAt.toISOString(),
           expires: p.expires ? 1 : 0,
-          valid_until: p.validUntil?.toISOString() ?? null,
+          valid_until: p.validUntil ?? null,
           outcome: null,
           finished_at: null,
         })
@@ -107,6 +107,19 @@ export function createExpiryStore(db: Kysely<Schema>): ExpiryStore {
         .where('state', 'in', ['pending', 'claimed'])
         .executeTakeFirst();
       return row?.due ? new Date(String(row.due)) : undefined;
+    },
+
+    async latestValidUntil(directoryKind, accountId) {
+      const row = await db
+        .selectFrom('expiries')
+        .select('valid_until')
+        .where('directory_kind', '=', directoryKind)
+        .where('account_id', '=', accountId)
+        .where('valid_until', 'is not', null)
+        .orderBy('set_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.valid_until ?? undefined;
     },
 
     async release(claim, dueAt) {

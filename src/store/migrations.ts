@@ -173,6 +173,12 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
         .addColumn('expires', 'integer', (c) => c.notNull().defaultTo(1))
         .execute();
       await db.schema.alterTable('expiries').addColumn('valid_until', 'text').execute();
+      // A new reset looks up the bot's own latest end of validity on the account, to replace it.
+      await db.schema
+        .createIndex('expiries_account')
+        .on('expiries')
+        .columns(['directory_kind', 'account_id'])
+        .execute();
       // An `unknown` send looked up at Twilio afterwards: found, not_found, ambiguous (null: not looked up yet).
       await db.schema.alterTable('resets').addColumn('sms_lookup', 'text').execute();
     },

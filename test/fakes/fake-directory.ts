@@ -90,7 +90,9 @@ export class FakeDirectory implements Directory {
     this.writes.push({ op: 'set', accountId: account.id, password });
     const unlocked = held.account.locked;
     // As on OpenLDAP: the end of validity goes with the set, unless the account already has one.
-    const validUntil = options.validUntil && !held.validUntil ? options.validUntil.toISOString() : undefined;
+    // Like the OpenLDAP adapter's assertion: written only over none, or over the bot's own earlier value.
+    const free = !held.validUntil || held.validUntil === options.replaces;
+    const validUntil = options.validUntil && free ? options.validUntil.toISOString() : undefined;
     Object.assign(held, {
       password,
       mustChange: true,

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AppError, ErrorCode } from '../../src/errors.js';
 import type { PasswordChangeSeen } from '../../src/ports/index.js';
 import { createCompensator } from '../../src/services/compensation.js';
 import { createExpiryScheduler, nextLook } from '../../src/services/expiry.js';
@@ -37,13 +38,17 @@ describe.each(ENGINES)('the watch over a live password on %s', (engine) => {
   });
 
   /** A reset whose password is set in the fake directory, its audit row finished as sent and delivered. */
-  async function setUp(ttlMs: number) {
+  async function setUp(ttlMs: number, options: { nativeLimit?: boolean } = {}) {
     const store = await openStore(await freshDatabaseUrl(engine));
     stores.push(store);
     const audit = createAuditStore(store.db);
     const directory = new FakeDirectory();
     const account = directory.add({ login: 'jdoe', employeeCode: 'E-1' });
-    const receipt = await directory.setTemporaryPassword(account, 'Temp-1');
+    const receipt = await directory.setTemporaryPassword(
+      account,
+      'Temp-1',
+      options.nativeLimit ? { validUntil: new Date(Date.parse('2026-11-30T10:00:00Z') + ttlMs) } : undefined,
+    );
     const marker = await receipt.marker;
     const auditId = await audit.begin({
       requestId: 'r-1',
@@ -84,6 +89,7 @@ describe.each(ENGINES)('the watch over a live password on %s', (engine) => {
         marker: '',
         adminUserId: 'U0ADMIN01',
         employeeName: 'Jane Doe',
+        ...(receipt.validUntil ? { validUntil: receipt.validUntil } : {}),
       },
       silent,
     );
@@ -146,6 +152,43 @@ describe.each(ENGINES)('the watch over a live password on %s', (engine) => {
     expect(w.told).toEqual([]);
     expect(w.directory.writes.filter((x) => x.op === 'scramble')).toHaveLength(0);
   });
+
+  it.skipIf(unavailable)(
+    'removes the directory’s own end of validity once the employee’s change is seen, and after an expiry',
+    async () => {
+      const changed = await setUp(24 * HOUR, { nativeLimit: true });
+      const value = changed.directory.validUntilOf(changed.account.id);
+      expect(value).toBe('2026-12-01T10:00:00.000Z');
+      changed.directory.changeOwnPassword(changed.account.id, 'Mine-1');
+      // The directory cannot remove it yet: the change is not recorded, and it is tried again.
+      changed.directory.fail.clear = new AppError(ErrorCode.DirectoryUnavailable, 'directory down');
+      await changed.at(1 * MIN);
+      expect(changed.seen).toEqual([]);
+      expect(changed.directory.validUntilOf(changed.account.id)).toBe(value);
+      delete changed.directory.fail.clear;
+      await changed.at(3 * MIN);
+      expect(changed.seen).toHaveLength(1);
+      expect(changed.directory.validUntilOf(changed.account.id)).toBeUndefined();
+
+      const expired = await setUp(HOUR, { nativeLimit: true });
+      for (const m of [1, 2, 5, 10, 30, 60]) await expired.at(m * MIN);
+      expect(expired.told).toEqual(['scrambled']);
+      // A passed end of validity would refuse the account's next reset.
+      expect(expired.directory.validUntilOf(expired.account.id)).toBeUndefined();
+    },
+  );
+
+  it.skipIf(unavailable)(
+    'leaves an end of validity its owner wrote alone, whatever becomes of the password',
+    async () => {
+      const store = await setUp(HOUR);
+      store.directory.setValidUntil(store.account.id, '2027-01-31T00:00:00.000Z');
+      store.directory.changeOwnPassword(store.account.id, 'Mine-1');
+      await store.at(1 * MIN);
+      expect(store.seen).toHaveLength(1);
+      expect(store.directory.validUntilOf(store.account.id)).toBe('2027-01-31T00:00:00.000Z');
+    },
+  );
 
   it.skipIf(unavailable)('stops watching a password undone since (the text was not delivered)', async () => {
     const w = await setUp(24 * HOUR);

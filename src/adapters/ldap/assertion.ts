@@ -1,4 +1,4 @@
-import { BerWriter, Control, type Filter, NotFilter, PresenceFilter } from 'ldapts';
+import { BerWriter, Control, EqualityFilter, type Filter, NotFilter, OrFilter, PresenceFilter } from 'ldapts';
 
 /** The result code a server answers when an operation's assertion does not hold (RFC 4528). */
 export const ASSERTION_FAILED = 122;
@@ -20,7 +20,9 @@ export class AssertionControl extends Control {
   }
 }
 
-/** "Only if the entry has no value of `attribute`." */
-export function withoutAttribute(attribute: string): AssertionControl {
-  return new AssertionControl(new NotFilter({ filter: new PresenceFilter({ attribute }) }));
+/** "Only if the entry has no value of `attribute`, or exactly `value`" (one the bot itself wrote earlier). */
+export function withoutAttributeOr(attribute: string, value: string | undefined): AssertionControl {
+  const absent = new NotFilter({ filter: new PresenceFilter({ attribute }) });
+  if (value === undefined) return new AssertionControl(absent);
+  return new AssertionControl(new OrFilter({ filters: [absent, new EqualityFilter({ attribute, value })] }));
 }

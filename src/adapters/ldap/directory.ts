@@ -12,7 +12,7 @@ import type {
   PasswordSetReceipt,
 } from '../../ports/index.js';
 import { createActiveDirectoryDialect } from './active-directory.js';
-import { ASSERTION_FAILED, withoutAttribute } from './assertion.js';
+import { ASSERTION_FAILED, withoutAttributeOr } from './assertion.js';
 import { LdapConnection } from './connection.js';
 import { EMAIL_ATTRIBUTE, type LdapDialect } from './dialect.js';
 import { values } from './entry.js';
@@ -134,7 +134,10 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
       const limit = limitAttribute && options.validUntil ? formatGeneralizedTime(options.validUntil) : undefined;
       let validUntil: string | undefined;
       try {
-        validUntil = limitAttribute && limit ? await setWithLimit(account, password, limitAttribute, limit) : undefined;
+        validUntil =
+          limitAttribute && limit
+            ? await setWithLimit(account, password, limitAttribute, limit, options.replaces)
+            : undefined;
         if (!validUntil) {
           await connection.run((client) => client.modify(account.id, dialect.setChanges(password, account.locked)));
         }
@@ -179,9 +182,9 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
   };
 
   /**
-   * The set with the end of validity in the same modify, only if the entry has none yet (an assertion, checked by
-   * the server in the same step): an end date already there is its owner's (a contractor's last day), and the bot
-   * never moves, shortens or later removes one. Returns the value written, or undefined when the entry had one and
+   * The set with the end of validity in the same modify, only if the entry has none yet or the one an earlier reset
+   * of the bot's wrote (an assertion, checked by the server in the same step): any other end date is its owner's (a
+   * contractor's last day), and the bot never moves, shortens or later removes one. Returns the value written, or undefined when the entry had one and
    * nothing was written (the caller then sets the password alone).
    */
   async function setWithLimit(
@@ -189,13 +192,15 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
     password: string,
     attribute: string,
     value: string,
+    /** An earlier value of the bot's own, which may be replaced. */
+    replaces: string | undefined,
   ): Promise<string | undefined> {
     const changes = [
       ...dialect.setChanges(password, account.locked),
       new Change({ operation: 'replace', modification: new Attribute({ type: attribute, values: [value] }) }),
     ];
     try {
-      await connection.run((client) => client.modify(account.id, changes, withoutAttribute(attribute)));
+      await connection.run((client) => client.modify(account.id, changes, withoutAttributeOr(attribute, replaces)));
       return value;
     } catch (err) {
       if ((err as { code?: unknown }).code === ASSERTION_FAILED) return undefined;
