@@ -92,34 +92,45 @@ export function createHomeRefresh(deps: HomeRefreshDeps): HomeRefresh {
   };
 }
 
+/** How a notice's first argument names the admin: a row or a live password, a delivery job, a change seen. */
+export type NamesAdmin =
+  | { readonly adminUserId: string }
+  | { readonly summary: { readonly adminUserId: string } }
+  | { readonly password: { readonly adminUserId: string } };
+
+/** `T` itself when every member is an async method whose first argument names the admin; `never` members otherwise. */
+type NoticesNamingAdmins<T> = {
+  [K in keyof T]: T[K] extends (first: infer A, ...rest: never[]) => Promise<unknown>
+    ? A extends NamesAdmin
+      ? T[K]
+      : never
+    : never;
+};
+
 /**
  * A notices port (DeliveryReporter, ExpiryNotices, InterruptionNotices, …) whose every call, once it has run, asks
- * for the admin's Home to be published again: each is told about one reset after its audit row changed. The admin
- * is read from the first argument: a row or a live password (`adminUserId`), or a delivery job (`summary`).
+ * for the admin's Home to be published again: each is told about one reset after its audit row changed. The type
+ * admits only ports whose every method names the admin in its first argument, so a new notice cannot slip by.
  */
-export function refreshingHome<T extends object>(port: T, home: Pick<HomeRefresh, 'refresh'>): T {
+export function refreshingHome<T extends NoticesNamingAdmins<T>>(port: T, home: Pick<HomeRefresh, 'refresh'>): T {
   const wrapped: Record<string, unknown> = {};
-  for (const [name, member] of Object.entries(port)) {
-    wrapped[name] =
-      typeof member === 'function'
-        ? async (...args: unknown[]) => {
-            try {
-              return await member.apply(port, args);
-            } finally {
-              const admin = adminOf(args[0]);
-              if (admin) home.refresh(admin);
-            }
-          }
-        : member;
+  for (const [name, member] of Object.entries(port) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await member.apply(port, args);
+      } finally {
+        const admin = adminOf(args[0] as NamesAdmin);
+        if (admin) home.refresh(admin);
+      }
+    };
   }
   return wrapped as T;
 }
 
-function adminOf(subject: unknown): string | undefined {
-  const s = subject as
-    | { adminUserId?: unknown; summary?: { adminUserId?: unknown }; password?: { adminUserId?: unknown } }
-    | undefined;
-  // A reset row or live password, a delivery job, an employee's change (PasswordChangeSeen).
-  const id = s?.adminUserId ?? s?.summary?.adminUserId ?? s?.password?.adminUserId;
-  return typeof id === 'string' ? id : undefined;
+function adminOf(subject: NamesAdmin | undefined): string | undefined {
+  if (!subject) return undefined;
+  if ('adminUserId' in subject) return subject.adminUserId;
+  if ('summary' in subject) return subject.summary.adminUserId;
+  if ('password' in subject) return subject.password.adminUserId;
+  return undefined;
 }

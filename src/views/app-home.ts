@@ -45,8 +45,7 @@ const CODE_SHOWN = 32;
  * change, an expiry, a scramble), then what became of the text. Undefined for rows that are not resets.
  */
 export function homeStateOf(r: AuditRecord): HomeResetState | undefined {
-  // A string, not DirectoryResult: `changed` is a state the audit learns after the reset (the employee's own password).
-  const directory: string | undefined = r.directoryStep?.result;
+  const directory = r.directoryStep?.result;
   const detail = r.directoryStep?.detail;
   if (directory === 'changed') {
     return state('changed', ':tada:', 'Changed', 'The employee has set a password of their own.');

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuditDirectoryStep, AuditEntry, AuditStore } from '../../src/ports/index.js';
+import type { AuditEntry, AuditStore } from '../../src/ports/index.js';
 import { createAuditStore } from '../../src/store/audit-store.js';
 import { openStore } from '../../src/store/database.js';
 import { HOME_ACTION_IDS, HOME_BLOCK_IDS } from '../../src/views/app-home.js';
 import { DIRECTORY_CALLBACK_IDS } from '../../src/views/directory-modal.js';
 import { CALLBACK_ID } from '../../src/views/reset-modal.js';
+import { confirm, lookup } from '../directory/bot-steps.js';
 import { FakeOkta } from '../fakes/fake-okta.js';
 import { homeViewProblem } from '../fakes/fake-slack.js';
 import {
@@ -93,7 +94,7 @@ describe('the App Home', () => {
         await audit.finish(id, { result: 'sent', messageSid: 'SM4', directoryStep: { result: 'set' } });
         await audit.recordDelivery(id, { status: 'delivered' }, 'delivered');
         // The password watch's word for the employee's own change.
-        await audit.moveDirectoryStep(id, ['set'], { result: 'changed' as string } as AuditDirectoryStep);
+        await audit.moveDirectoryStep(id, ['set'], { result: 'changed' });
       });
       await at(ADMIN, 'Eve Expired', 'E-5', async (id) => {
         await audit.finish(id, { result: 'sent', messageSid: 'SM5', directoryStep: { result: 'set' } });
@@ -242,6 +243,31 @@ describe('the App Home', () => {
     expect(publishesFor(bot, ADMIN)).toHaveLength(before);
     expect(JSON.stringify(homeOf(bot, ADMIN))).not.toContain('Otto');
   });
+
+  it('is published again when the admin’s temporary password expires (a real 10 s TTL, the local Okta)', async () => {
+    okta = await new FakeOkta().start();
+    const people = new OktaPeople(okta);
+    await people.add({
+      login: 'eve',
+      code: 'E-3001',
+      name: 'Eve Expiry',
+      mobile: '+15005550006',
+      password: 'Old-1-xyzzy',
+    });
+    const bot = await start({ env: people.botEnv({ TEMP_PASSWORD_TTL: '10s' }) });
+    await bot.driver.homeOpened(ADMIN);
+    await waitFor(() => homeOf(bot, ADMIN) !== undefined, 5000, 'the Home');
+    await lookup(bot, 'E-3001');
+    await confirm(bot);
+    await waitFor(() => resetsOn(homeOf(bot, ADMIN))[0]?.state.includes('*Sent*') === true, 5000, 'the reset listed');
+    // The expiry's DM to the admin is the notice the refresh rides on; the Home follows it.
+    await waitFor(
+      () => resetsOn(homeOf(bot, ADMIN))[0]?.state.includes('*Expired*') === true,
+      20_000,
+      'the Home showing the expiry',
+    );
+    expect(resetsOn(homeOf(bot, ADMIN))[0]?.who).toBe('Eve Expiry (E-3001) · +•••••••0006');
+  }, 40_000);
 
   it('opens the typed form from the button, and tells the result by DM (no channel to answer in)', async () => {
     const bot = await start();

@@ -126,11 +126,10 @@ describe('the App Home refresh', () => {
 });
 
 describe('refreshingHome', () => {
-  it('asks for the admin’s Home after each notice, read from a row, a password or a job, even when it fails', async () => {
+  it('asks for the admin’s Home after each notice, named by a row, a job or a change seen, even when it fails', async () => {
     const refreshed: string[] = [];
     const seen: unknown[] = [];
     const port = {
-      label: 'kept',
       async expired(p: { adminUserId: string }, result: string) {
         seen.push([p, result]);
       },
@@ -138,17 +137,29 @@ describe('refreshingHome', () => {
         seen.push(job);
         throw new Error('Slack is down');
       },
-      async other(x: number) {
-        seen.push(x);
-        return x * 2;
+      async changed(change: { password: { adminUserId: string }; seenAt: Date }) {
+        seen.push(change.password);
+        return 42;
       },
     };
     const wrapped = refreshingHome(port, { refresh: (u) => refreshed.push(u) });
     await wrapped.expired({ adminUserId: 'U1' }, 'scrambled');
     await expect(wrapped.final({ summary: { adminUserId: 'U2' } })).rejects.toThrow('Slack is down');
-    expect(await wrapped.other(21)).toBe(42);
-    expect(wrapped.label).toBe('kept');
-    expect(seen).toEqual([[{ adminUserId: 'U1' }, 'scrambled'], { summary: { adminUserId: 'U2' } }, 21]);
-    expect(refreshed).toEqual(['U1', 'U2']);
+    expect(await wrapped.changed({ password: { adminUserId: 'U3' }, seenAt: new Date() })).toBe(42);
+    expect(seen).toEqual([
+      [{ adminUserId: 'U1' }, 'scrambled'],
+      { summary: { adminUserId: 'U2' } },
+      { adminUserId: 'U3' },
+    ]);
+    expect(refreshed).toEqual(['U1', 'U2', 'U3']);
+  });
+
+  it('admits only ports whose every notice names its admin (checked by the compiler)', () => {
+    const home = { refresh: () => undefined };
+    // @ts-expect-error: the first argument does not say whose reset it is
+    refreshingHome({ async other(_n: number) {} }, home);
+    // @ts-expect-error: a member that is not a notice
+    refreshingHome({ label: 'x', async expired(_p: { adminUserId: string }) {} }, home);
+    expect(typeof refreshingHome({ async expired(_p: { adminUserId: string }) {} }, home).expired).toBe('function');
   });
 });
