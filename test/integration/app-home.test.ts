@@ -296,6 +296,16 @@ describe('the App Home', () => {
     await waitFor(() => resetsOn(homeOf(bot, ADMIN)).length === 1, 5000, 'the Home listing it');
   });
 
+  it('works over Socket Mode too: the opening as an events_api envelope, the button as an interactive one', async () => {
+    const bot = await start({ mode: 'socket' });
+    const opened = await bot.driver.homeOpened(ADMIN);
+    expect(opened.body).toBe('');
+    await waitFor(() => homeOf(bot, ADMIN) !== undefined, 5000, 'the Home');
+    const press = await bot.driver.homeButton(ADMIN);
+    await waitFor(() => bot.slack.callsTo('views.open').length === 1, 5000, 'the form');
+    expect(bot.slack.callsTo('views.open')[0]?.args.trigger_id).toBe(press.triggerId);
+  });
+
   it('opens the directory’s lookup step from the button when a directory is configured', async () => {
     okta = await new FakeOkta().start();
     const bot = await start({ env: new OktaPeople(okta).botEnv() });
