@@ -58,6 +58,13 @@ export function describeIssues(error: z.ZodError): string[] {
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
+/** A bound as it would be written: the largest unit that divides it (`1h`, `365d`, `90s`). */
+function durationText(ms: number): string {
+  const units = Object.entries(UNIT_MS).sort(([, a], [, b]) => b - a);
+  const [unit, size] = units.find(([, size]) => ms % size === 0) ?? ['s', 1000];
+  return `${ms / size}${unit}`;
+}
+
 /**
  * A duration with a unit (`90s`, `30m`, `24h`, `3d`), in milliseconds; `0` when `zeroTurnsOff` (the feature is off).
  * A bare number is refused: seconds or hours is exactly the mistake a unit prevents.
@@ -78,13 +85,13 @@ export const duration = (o: { min: number; max: number; fallbackMs: number; zero
       }
       const ms = Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
       if (ms > o.max) {
-        ctx.addIssue({ code: 'custom', message: `must be at most ${o.max / 86_400_000}d` });
+        ctx.addIssue({ code: 'custom', message: `must be at most ${durationText(o.max)}` });
         return z.NEVER;
       }
       if (ms < o.min) {
         ctx.addIssue({
           code: 'custom',
-          message: `must be at least ${o.min / 1000}s${o.zeroTurnsOff ? ' (or 0 for none)' : ''}`,
+          message: `must be at least ${durationText(o.min)}${o.zeroTurnsOff ? ' (or 0 for none)' : ''}`,
         });
         return z.NEVER;
       }

@@ -93,7 +93,7 @@ describe.each(ENGINES)('audit trail end to end on %s', (engine) => {
     expect(two.map((r) => r.result)).toEqual(['unknown', 'failed']);
     const table = (await cli(['audit'], databaseUrl)).out.split('\n');
     expect(table[0]).toMatch(
-      /^time \(UTC\)\s+result\s+admin\s+employee\s+code\s+phone\s+directory\s+message \/ error$/,
+      /^time \(UTC\)\s+result\s+admin\s+employee\s+code\s+phone\s+directory\s+employee DM\s+message \/ error$/,
     );
     expect(table).toHaveLength(2 + 5);
     expect(table[4]).toContain('+15005550006');

@@ -56,6 +56,15 @@ describe('parseConfig', () => {
     expect(problems({ ...VALID, STOP_TIMEOUT_SECONDS: '3' })).toEqual(['STOP_TIMEOUT_SECONDS must be at least 4']);
   });
 
+  it('reads SMS_UNKNOWN_LOOKUP_AFTER as a duration from 1s to 1h, 2m by default, never 0', () => {
+    expect(parseConfig({ ...VALID, SMS_UNKNOWN_LOOKUP_AFTER: '30s' }).sms.unknownLookupAfterMs).toBe(30_000);
+    expect(problems({ ...VALID, SMS_UNKNOWN_LOOKUP_AFTER: '2h' })).toEqual([
+      'SMS_UNKNOWN_LOOKUP_AFTER must be at most 1h',
+    ]);
+    expect(problems({ ...VALID, SMS_UNKNOWN_LOOKUP_AFTER: '0' })).toHaveLength(1);
+    expect(problems({ ...VALID, SMS_UNKNOWN_LOOKUP_AFTER: '120' })).toHaveLength(1);
+  });
+
   it('reads TEMP_PASSWORD_TTL as a duration with a unit: 24h by default, 0 for none, at least 10s', () => {
     expect(parseConfig(VALID).tempPasswordTtlMs).toBe(86_400_000);
     expect(parseConfig({ ...VALID, TEMP_PASSWORD_TTL: '0' }).tempPasswordTtlMs).toBe(0);
@@ -206,6 +215,7 @@ describe('parseConfig', () => {
       validitySeconds: 600,
       statusPollMs: 2000,
       redact: true,
+      unknownLookupAfterMs: 120_000,
       numbers: { defaultCountry: 'US', allowedCountries: ['US'], allowlist: [] },
     });
     expect(c.rateLimits).toEqual({
