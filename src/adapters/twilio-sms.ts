@@ -91,10 +91,15 @@ export function createTwilioSmsSender(twilioConfig: Config['twilio'], validitySe
     },
     async findSent({ to, from, until }) {
       try {
-        // DateSent> narrows the list on Twilio's side; a message still queued has no send date yet and is not
-        // listed, which the caller counts as not sent (the safe side: the password is scrambled).
-        const listed = await client.messages.list({ to, dateSentAfter: from, limit: LIST_LIMIT });
+        // By number (and our sender, where it is one number), newest first, then by creation time here. Not by
+        // DateSent: a message Twilio accepted and still holds in its queue has no send date yet, and it is ours.
+        const listed = await client.messages.list({
+          to,
+          ...(sender.kind === 'from' ? { from: sender.from } : {}),
+          limit: LIST_LIMIT,
+        });
         return listed
+          .filter((m) => sender.kind === 'from' || m.messagingServiceSid === sender.messagingServiceSid)
           .filter((m) => m.dateCreated.getTime() >= from.getTime() && m.dateCreated.getTime() <= until.getTime())
           .map((m) => ({
             sid: m.sid,

@@ -10,9 +10,19 @@ export type DeliveryResult = 'delivered' | 'undelivered';
  * The directory step of a reset. `setting` is written before the directory is touched and stays only if the
  * process died there; `scrambled` means the password was replaced by a random one nobody knows (the text failed,
  * was not delivered, or the bot was interrupted); `superseded` means a later reset of the same account made a
- * pending scramble pointless; `changed` means the employee has since set a password of their own (the watch saw it).
+ * pending scramble pointless; `changed` means the employee has since set a password of their own (the watch saw it);
+ * `scrambling` is a scramble's claim on the row, taken before the directory is touched (a process that dies there
+ * leaves it, and the sweep finishes the scramble).
  */
-export type DirectoryResult = 'setting' | 'set' | 'failed' | 'scrambled' | 'scramble_failed' | 'superseded' | 'changed';
+export type DirectoryResult =
+  | 'setting'
+  | 'set'
+  | 'failed'
+  | 'scrambled'
+  | 'scramble_failed'
+  | 'superseded'
+  | 'changed'
+  | 'scrambling';
 
 /**
  * Whether the employee was told of the reset by a DM from the bot (NOTIFY_EMPLOYEE): `sent`; `no_email` (the
@@ -91,7 +101,8 @@ export interface AuditRecord extends AuditEntry {
 /**
  * What Twilio's list showed about a send whose answer never came (an `unknown` row): the message (`found`: the
  * row becomes `sent` and is tracked), none (`not_found`: the row becomes `failed`), several (`ambiguous`), or the
- * list could not be read (`lookup_failed`); the last two leave the row `unknown`.
+ * list could not be read (`lookup_failed`), or the employee had changed the password already (`moot`: the text did
+ * arrive); the last three leave the row `unknown`.
  */
 export type UnknownSendSettlement =
   | {
@@ -100,7 +111,7 @@ export type UnknownSendSettlement =
       /** The status is left for the delivery tracker's first poll to record (and report, if final). */
       readonly trackUntil: Date;
     }
-  | { readonly lookup: 'not_found' | 'ambiguous' | 'lookup_failed' };
+  | { readonly lookup: 'not_found' | 'ambiguous' | 'lookup_failed' | 'moot' };
 
 export interface AuditQuery {
   readonly limit: number;
@@ -161,6 +172,8 @@ export interface AuditStore {
    * scramble never destroys the password of a reset that came after it.
    */
   latestDirectoryWrite(kind: DirectoryKind, accountId: string): Promise<string | undefined>;
+  /** Which of these provider message ids a reset row already holds. */
+  knownMessageSids(sids: readonly string[]): Promise<Set<string>>;
   /** `unknown` sends (no answer from the provider) created since `since` and not looked up yet, oldest first. */
   unknownSendsToResolve(since: Date): Promise<AuditRecord[]>;
   /**
@@ -168,7 +181,7 @@ export interface AuditStore {
    * settled it, undefined for any other (another replica got there first).
    */
   settleUnknownSend(id: string, settlement: UnknownSendSettlement): Promise<AuditRecord | undefined>;
-  /** Rows whose scramble failed and must be tried again. */
+  /** Rows whose scramble failed, or whose scramble's process died (a stale `scrambling`), to try again. */
   scramblesToRetry(): Promise<AuditRecord[]>;
   /** Records whether the employee was told of this reset by DM. */
   recordEmployeeNotice(id: string, result: EmployeeNoticeResult): Promise<void>;

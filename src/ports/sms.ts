@@ -26,9 +26,9 @@ export interface SmsSender {
   /** The message's current status. Throws an AppError (SMS_FOLLOW_UP_FAILED) when it cannot be read. */
   fetchStatus(sid: string): Promise<SmsDeliveryStatus>;
   /**
-   * Messages to `to` that the provider created in [from, until] (the provider's list, filtered by number and send
-   * date), so that a send whose answer never came can be told apart: sent, or never created. Throws an AppError
-   * (SMS_FOLLOW_UP_FAILED) when the list cannot be read.
+   * Messages from the bot's sender to `to` that the provider created in [from, until] (its message log, whatever
+   * their status, queued ones included), so that a send whose answer never came can be told apart: sent, or never
+   * created. Throws an AppError (SMS_FOLLOW_UP_FAILED) when the list cannot be read.
    */
   findSent(query: { readonly to: string; readonly from: Date; readonly until: Date }): Promise<FoundMessage[]>;
   /** Blanks the message body at the provider, so the password does not stay in its logs. */

@@ -57,8 +57,9 @@ export function createCompensator(deps: {
     scramble,
 
     /**
-     * Scrambles a row that is already finished (undelivered text, interrupted send, failed scramble retried) and
-     * moves its directory step from one of `from`. Returns undefined when another replica got there first.
+     * Scrambles a row that is already finished (undelivered text, interrupted send, failed scramble retried) whose
+     * directory step is one of `from`, and records the result. Returns undefined, and touches nothing, when the step
+     * is not (another replica, or the employee's own change, got there first).
      */
     async compensate(
       target: CompensationTarget,
@@ -66,14 +67,22 @@ export function createCompensator(deps: {
       from: readonly DirectoryResult[],
       log: Logger = deps.log,
     ): Promise<CompensationResult | undefined> {
-      const result = await scramble(target, why, log);
-      const moved = await deps.audit
-        .moveDirectoryStep(target.auditId, from, { result, detail: why })
+      // The row is claimed before the directory is touched: a path that moved it since (the employee's own change
+      // seen by the watch, another replica's scramble) keeps the password as it is. If the audit cannot be written,
+      // the scramble goes ahead: a password nobody can vouch for must not stay valid.
+      const claimed = await deps.audit
+        .moveDirectoryStep(target.auditId, from, { result: 'scrambling', detail: why })
         .catch((err: unknown) => {
-          log.error({ err, auditId: target.auditId }, 'could not record the scramble in the audit');
-          return true;
+          log.error({ err, auditId: target.auditId }, 'could not claim the scramble in the audit; scrambling anyway');
+          return 'unrecorded' as const;
         });
-      return moved ? result : undefined;
+      if (claimed === false) return undefined;
+      const result = await scramble(target, why, log);
+      const recordFrom: DirectoryResult[] = claimed === true ? ['scrambling'] : [...from];
+      await deps.audit.moveDirectoryStep(target.auditId, recordFrom, { result, detail: why }).catch((err: unknown) => {
+        log.error({ err, auditId: target.auditId }, 'could not record the scramble in the audit');
+      });
+      return result;
     },
   };
 }

@@ -132,16 +132,30 @@ export function createExpiryScheduler(deps: {
     // Undone since (undelivered, interrupted, scrambled): nothing is live to watch, and the end of validity written
     // with it would only get in the way of the next reset.
     if (p.directoryResult !== 'set') {
-      await dropNativeLimit(p, log);
+      // A scramble still to be retried (or under way): meanwhile the end of validity is what stops the password.
+      if (p.directoryResult === 'scramble_failed' || p.directoryResult === 'scrambling') {
+        return later('the scramble is not done yet');
+      }
+      // Until the directory takes it away, the watch stays (a passed end would refuse every later reset).
+      if (!(await dropNativeLimit(p, log))) return later('the directory kept its end of validity');
       return finish('already_undone');
     }
+    // A newer reset of the account replaced this password: what happens to the account is that reset's watch's to
+    // tell (an employee's change would otherwise be reported twice; on Entra the newer set itself looks like one).
+    const latest = await deps.audit.latestDirectoryWrite(deps.directory.kind, p.accountId).catch(() => p.auditId);
+    if (latest !== undefined && latest !== p.auditId) {
+      await deps.audit
+        .moveDirectoryStep(p.auditId, ['set'], { result: 'superseded', detail: 'newer reset' })
+        .catch((err: unknown) => log.error({ err }, 'could not record that a newer reset replaced the password'));
+      if (!(await dropNativeLimit(p, log))) return later('the directory kept its end of validity');
+      return finish('superseded');
+    }
     // Without the marker read right after the set, the employee's own change cannot be told from ours: scrambling
-    // could destroy the employee's password, so it is left alone and the admin told.
+    // could destroy the employee's password, so it is left alone and the admin told. Its native end of validity
+    // (OpenLDAP) stays: it is what still ends an unused temporary password.
     if (!p.marker) {
       if (!atEnd) return void (await deps.store.release(p, p.endsAt));
       if (!p.expires) return finish('unwatched');
-      // Left alone, so its native end must not lock out a password the employee may have chosen meanwhile either.
-      await dropNativeLimit(p, log);
       await deps.notices
         .cannotTell(p)
         .catch((err: unknown) => log.error({ err }, 'could not tell the admin about the expiry'));
@@ -166,9 +180,8 @@ export function createExpiryScheduler(deps: {
       ['set'],
       log,
     );
-    // A scrambled password needs no end of validity, and a passed one would refuse the next reset.
-    if (result !== 'scramble_failed') await dropNativeLimit(p, log);
-    if (result === undefined) return finish('already_undone'); // another path moved the row first
+    // Another path moved the row first (the look after it removes the end of validity), or a newer reset's write.
+    if (result === undefined) return later('another path moved the reset first');
     if (result === 'superseded') return finish('superseded');
     let sessionsEnded = false;
     if (result === 'scrambled' && deps.revokeSessions && deps.directory.revokeSessions) {
@@ -183,6 +196,17 @@ export function createExpiryScheduler(deps: {
     await deps.notices
       .expired(p, result, sessionsEnded)
       .catch((err: unknown) => log.error({ err }, 'could not tell the admin that the password expired'));
+    // A scrambled password needs no end of validity, and a passed one would refuse the next reset: until the
+    // directory takes it away, the watch stays open and the next look (the row is scrambled now) tries again.
+    if (result === 'scrambled' && !(await dropNativeLimit(p, log))) {
+      return later('the directory kept its end of validity after the scramble');
+    }
+    // The scramble failed: the sweep retries it, and the end of validity (if any) stops the password meanwhile; the
+    // watch stays until the scramble is done, then removes it. Nobody is told twice: the row is not `set` any more.
+    if (result === 'scramble_failed' && p.validUntil && deps.directory.clearValidUntil) {
+      deps.onOutcome?.('expire_failed', p);
+      return later('the scramble failed; the sweep retries it');
+    }
     await finish(result === 'scrambled' ? 'expired' : 'expire_failed');
   }
 

@@ -59,7 +59,8 @@ export function createInterruptedSendSweeper(deps: {
   /** A scramble that failed earlier (directory down) is tried again until it works or a later reset supersedes it. */
   const retryScrambles = async () => {
     for (const row of await deps.audit.scramblesToRetry()) {
-      const result = await compensate(row, row.directoryStep?.detail ?? 'retry', ['scramble_failed']);
+      const step = row.directoryStep?.result === 'scrambling' ? 'scrambling' : 'scramble_failed';
+      const result = await compensate(row, row.directoryStep?.detail ?? 'retry', [step]);
       if (result === 'scrambled' || result === 'superseded') {
         await tellAdmin(() => deps.notices.scrambleRetried(row, result), row);
       }

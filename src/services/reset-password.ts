@@ -246,6 +246,11 @@ export function createResetPassword(deps: ResetPasswordDeps) {
           limit ? { validUntil: new Date(now() + limit.validForMs), ...(replaces ? { replaces } : {}) } : undefined,
         );
         set = { label: directory.label, login: account.login, result: 'set', unlocked: receipt.unlocked };
+        if (limit && !receipt.validUntil) {
+          log.info(
+            'the directory took no end of validity with the password (the account has one of its own, or the bot may not write it): the bot’s own expiry ends it',
+          );
+        }
         marker = receipt.marker;
         // Whoever held the old password is signed out while the text goes out; best effort, recorded either way.
         signedOut = revoke(directory, account, log);

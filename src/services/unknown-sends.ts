@@ -66,13 +66,23 @@ export function createUnknownSendResolver(deps: {
     const log = deps.log.child({ auditId: row.id });
     const to = row.employee?.phoneE164;
     if (!to) return;
+    // The employee set their own password meanwhile (the watch saw it): the text did arrive, whatever the log says.
+    if ((await deps.audit.get(row.id).catch(() => row))?.directoryStep?.result === 'changed') {
+      await deps.audit.settleUnknownSend(row.id, { lookup: 'moot' });
+      return;
+    }
     let found: Awaited<ReturnType<SmsSender['findSent']>>;
     try {
-      found = await deps.sms.findSent({
+      // Created between the reset's start and the moment its send gave up (Twilio creates a message while the
+      // request is open, or just after the client stopped waiting), with some slack for the two clocks.
+      const listed = await deps.sms.findSent({
         to,
         from: new Date(Date.parse(row.createdAt) - SKEW_MS),
-        until: new Date(now() + SKEW_MS),
+        until: new Date(Date.parse(row.updatedAt) + SKEW_MS),
       });
+      // A message another reset already holds (an earlier one to the same number) is not this one's.
+      const known = await deps.audit.knownMessageSids(listed.map((m) => m.sid));
+      found = listed.filter((m) => !known.has(m.sid));
     } catch (err) {
       const error = asAppError(err);
       log.warn({ errorCode: error.code, errorDetails: error.details, attempt }, 'could not list the texts at Twilio');

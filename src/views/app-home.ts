@@ -53,7 +53,10 @@ export function homeStateOf(r: AuditRecord): HomeResetState | undefined {
   if (directory === 'scrambled' && detail === 'expired') {
     return state('expired', ':hourglass:', 'Expired', 'Not used in time: the temporary password was randomised.');
   }
-  if (directory === 'scrambled') return state('scrambled', ':lock:', 'Scrambled', scrambledWords(detail));
+  // A scramble under way (its claim is taken before the directory is touched) is shown as what it is about to be.
+  if (directory === 'scrambled' || directory === 'scrambling') {
+    return state('scrambled', ':lock:', 'Scrambled', scrambledWords(detail));
+  }
   const handBack =
     directory === 'scramble_failed'
       ? ' The password could not be randomised: reset or disable the account by hand.'
@@ -86,7 +89,9 @@ function state(s: HomeState, emoji: string, label: string, words: string): HomeR
 }
 
 function scrambledWords(detail: string | undefined): string {
-  if (detail === 'undelivered') return 'The text was not delivered, so the password was randomised.';
+  // The delivery tracker writes `undelivered:<Twilio's error code or status>`.
+  if (detail?.startsWith('undelivered')) return 'The text was not delivered, so the password was randomised.';
+  if (detail === 'sms_not_found') return 'Twilio never sent the text, so the password was randomised.';
   if (detail === 'interrupted') return 'The bot was interrupted mid-reset, so the password was randomised.';
   if (detail?.startsWith('SMS_')) return 'The text did not go out, so the password was randomised.';
   return 'The password was randomised: nobody knows it.';

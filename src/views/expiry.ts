@@ -11,8 +11,12 @@ export function changedText(seen: PasswordChangeSeen, label: string): string {
   const who = `${escapeMrkdwn(p.employeeName)} (${escapeMrkdwn(p.login)})`;
   const at = seen.changedAt ?? seen.seenAt;
   const when = seen.changedAt ? `at ${slackDate(at)}` : `by ${slackDate(at)}`;
+  // The delivery time is when the bot heard of it (a poll), on another clock than the directory's: a change within a
+  // minute of it is said to be that, never "0 seconds after".
   const after = seen.deliveredAt
-    ? `, ${spanText(seen.deliveredAt.getTime(), at.getTime())} after the text was delivered`
+    ? at.getTime() - seen.deliveredAt.getTime() < 60_000
+      ? ', within a minute of the text being delivered'
+      : `, ${spanText(seen.deliveredAt.getTime(), at.getTime())} after the text was delivered`
     : `, ${spanText(p.setAt.getTime(), at.getTime())} after the reset`;
   return (
     `:white_check_mark: *Password changed:* ${who} set a new password of their own in ${label} ${when}${after}. ` +

@@ -1,4 +1,5 @@
 import type { DirectoryStepOutcome, RecordedOutcome } from '../domain/outcome.js';
+import { escapeHidden } from '../domain/text.js';
 import { type AppError, ErrorCode } from '../errors.js';
 import type { DirectoryResult, EphemeralMessage, ResetSummary, SmsDeliveryStatus } from '../ports/index.js';
 import { deliveryMessage, type MessageContext, toUserMessage } from '../user-messages.js';
@@ -166,7 +167,11 @@ export function toEphemeralMessage({ emoji, title, lines }: ResultViewContent): 
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
-/** Names are typed by people: keep `<!channel>`-style control sequences from being interpreted. */
+/**
+ * Names are typed by people (and come from directories): keep `<!channel>`-style control sequences from being
+ * interpreted, and line breaks or direction overrides in a name from forging lines of the message around it (they
+ * are written out visibly, `\u{a}`).
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return escapeHidden(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -257,9 +257,9 @@ export function directoryFlowSuite(
       SMS_UNKNOWN_LOOKUP_AFTER: '2s',
       SMS_STATUS_POLL_MS: '20',
     });
-    // Twilio creates the message after the bot gave up waiting (at 0.6 s; the look-up comes at about 2.3 s).
+    // Twilio creates the message after the bot gave up waiting (at 0.6 s; the look-up comes at about 2.3 s), and
+    // still holds it in its queue then: no send date yet, and it is found all the same.
     harness.twilio.slowMs = 600;
-    harness.twilio.listSettles = true;
     const p = await person({ mobile: MAGIC_TO.slow });
     await lookup(harness, p.code);
     await confirm(harness);
@@ -269,7 +269,7 @@ export function directoryFlowSuite(
     const [list] = harness.twilio.listRequests;
     const query = new URLSearchParams(list?.query);
     expect(query.get('To')).toBe(MAGIC_TO.slow);
-    expect(Date.parse(query.get('DateSent>') ?? '')).toBeLessThanOrEqual(Date.now());
+    expect(query.get('From')).toBe(String(harness.env.TWILIO_FROM_NUMBER));
     expect(harness.twilio.createRequests).toHaveLength(1);
     const [row] = await auditRows(harness);
     expect(row).toMatchObject({ result: 'delivered', smsLookup: 'found', directoryStep: { result: 'set' } });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness, waitFor } from '../helpers/harness.js';
 import { LdapPeople } from '../helpers/ldap-people.js';
-import { ldapBotEnv, requireSlapd, type Slapd, startSlapd } from '../helpers/slapd.js';
+import { LDAP_OLD_GRANT_BOT, ldapBotEnv, requireSlapd, type Slapd, startSlapd } from '../helpers/slapd.js';
 import { auditRows, confirm, lookup, textedPassword } from './bot-steps.js';
 
 /**
@@ -108,6 +108,16 @@ describe.runIf(requireSlapd())('the directory’s own end of validity on OpenLDA
     expect(first).toBeDefined();
     expect(second).toBeDefined();
     expect(String(second) > String(first)).toBe(true);
+  }, 40_000);
+
+  it('still resets when the bot may not write pwdEndTime (grants from before this version): without the native end', async () => {
+    const h = await start({ LDAP_BIND_DN: LDAP_OLD_GRANT_BOT.dn, LDAP_BIND_PASSWORD: LDAP_OLD_GRANT_BOT.password });
+    const p = await person();
+    const said = await reset(h, p.code);
+    expect(said).toContain('Temporary password set and sent');
+    expect(await people.bind(p.dn, textedPassword(h))).toBe('must_change');
+    expect(await people.attribute(p.dn, 'pwdEndTime')).toBeUndefined();
+    expect(h.logs.text).toContain('the directory took no end of validity with the password');
   }, 40_000);
 
   it('never touches an end of validity the account’s owner set', async () => {

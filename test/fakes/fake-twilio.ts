@@ -136,8 +136,6 @@ export class FakeTwilio {
   readonly listFaults: true[] = [];
   /** A create to MAGIC_TO.slow answers late and creates nothing (the request was lost on Twilio's side). */
   loseSlowMessages = false;
-  /** Each Messages list first lets time pass (settle), so a test need not race the bot's look-up. */
-  listSettles = false;
   private readonly messages = new Map<string, StoredMessage>();
   private readonly scripts = new Map<string, StatusStep[]>(Object.entries(DELIVERY_SCRIPTS));
   private readonly server: Server;
@@ -271,20 +269,20 @@ export class FakeTwilio {
   }
 
   /**
-   * The Messages list, filtered as Twilio filters it by `To` and `DateSent>` (sent at or after; a message not sent
-   * yet has no send date and is not listed), newest first, one page.
+   * The Messages list, filtered as Twilio filters it by `To`, `From` and `DateSent>` (sent at or after; a message not
+   * sent yet has no send date and is not listed by it), newest first, one page.
    */
   private listMessages(res: ServerResponse, accountSid: string, path: string, search: string): void {
     if (this.listFaults.shift()) {
       error(res, 500, 20500, 'Internal Server Error');
       return;
     }
-    if (this.listSettles) this.settle();
     const q = new URLSearchParams(search);
     const to = q.get('To');
+    const from = q.get('From');
     const after = q.get('DateSent>');
     const list = [...this.messages.values()]
-      .filter((m) => m.accountSid === accountSid && (!to || m.to === to))
+      .filter((m) => m.accountSid === accountSid && (!to || m.to === to) && (!from || m.from === from))
       .filter((m) => !after || (POST_FLIGHT.has(m.status) && Date.parse(m.created) >= Date.parse(after)))
       .reverse();
     const uri = `${path}${search}`;
@@ -304,17 +302,6 @@ export class FakeTwilio {
   /** Messages list requests. */
   get listRequests(): TwilioRequest[] {
     return this.requests.filter((r) => r.method === 'GET' && /\/Messages\.json$/.test(r.path));
-  }
-
-  /** Time passes: every message goes to the end of its delivery script, as a list read later would show it. */
-  settle(): void {
-    for (const m of this.messages.values()) {
-      const last = m.script.splice(0).at(-1);
-      if (last) {
-        m.status = last.status;
-        m.errorCode = last.errorCode ?? null;
-      }
-    }
   }
 
   /** GET walks the message one step along its script; POST with `Body=` redacts a message that has left. */

@@ -17,6 +17,8 @@ export const LDAP_BOT = { dn: `cn=resetbot,ou=services,${LDAP_BASE}`, password: 
 export const LDAP_READONLY_BOT = { dn: `cn=readonlybot,ou=services,${LDAP_BASE}`, password: 'Read-Only-123' };
 /** Reads people, but not ppolicy's state on them (pwdAccountLockedTime, pwdEndTime). */
 export const LDAP_BLIND_BOT = { dn: `cn=blindbot,ou=services,${LDAP_BASE}`, password: 'Blind-Bot-123' };
+/** Grants from before the native end of validity: may reset passwords, but only read pwdEndTime. */
+export const LDAP_OLD_GRANT_BOT = { dn: `cn=oldgrantbot,ou=services,${LDAP_BASE}`, password: 'Old-Grant-123' };
 export const LDAP_ADMINS_GROUP = `cn=it-admins,ou=groups,${LDAP_BASE}`;
 
 export interface Slapd {

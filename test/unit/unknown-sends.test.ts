@@ -24,6 +24,7 @@ describe('unknown sends, looked up afterwards', () => {
       requestId: 'r-1',
       adminUserId: 'U0ADMIN01',
       employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+15005550006' },
+      directory: { kind: 'ldap', accountId: 'uid=jdoe,ou=people', login: 'jdoe' },
     });
     await audit.finish(id, { result: 'unknown', errorCode: ErrorCode.SmsOutcomeUnknown });
     const queries: { to: string; from: Date; until: Date }[] = [];
@@ -43,8 +44,9 @@ describe('unknown sends, looked up afterwards', () => {
     const told: string[] = [];
     const followed: AuditRecord[] = [];
     const refunds: string[] = [];
-    const resolver = () =>
+    const resolver = (now?: () => number) =>
       createUnknownSendResolver({
+        ...(now ? { now } : {}),
         sms,
         audit,
         limits: {
@@ -70,15 +72,40 @@ describe('unknown sends, looked up afterwards', () => {
 
   it('follows the one message found, from the reset on, and never sends', async () => {
     const s = await setUp([[{ sid: 'SM1', status: 'delivered', createdAt: new Date() }]]);
-    const r = s.resolver();
+    // Looked up ten minutes on (a restart): the window still ends shortly after the send gave up.
+    const r = s.resolver(() => Date.now() + 10 * 60_000);
     await r.resolveLater(s.id);
     await settled(r);
     expect(s.queries[0]?.to).toBe('+15005550006');
     const [row] = await s.audit.list({ limit: 1 });
     expect(s.queries[0]?.from.getTime()).toBeLessThan(Date.parse(row?.createdAt ?? ''));
+    // Until shortly after the send gave up, not until the look-up: a later reset's text is not this one's.
+    expect(s.queries[0]?.until.getTime()).toBeLessThan(Date.now() + 2 * 60_000);
     expect(row).toMatchObject({ result: 'sent', messageSid: 'SM1', smsLookup: 'found' });
     expect(s.followed.map((f) => f.messageSid)).toEqual(['SM1']);
     expect(s.told).toEqual([]);
+  });
+
+  it('passes over a message another reset already holds, and calls the send not sent', async () => {
+    const s = await setUp([[{ sid: 'SM-EARLIER', status: 'delivered', createdAt: new Date() }]]);
+    const earlier = await s.audit.begin({ requestId: 'r-0', adminUserId: 'U0ADMIN01' });
+    await s.audit.finish(earlier, { result: 'sent', messageSid: 'SM-EARLIER' });
+    const r = s.resolver();
+    await r.resolveLater(s.id);
+    await settled(r);
+    expect(s.followed).toEqual([]);
+    expect(s.told).toEqual([`not_sent:${s.id}`]);
+  });
+
+  it('looks no further when the employee has changed the password already: the text did arrive', async () => {
+    const s = await setUp([[]]);
+    await s.audit.moveDirectoryStep(s.id, ['setting'], { result: 'changed' });
+    const r = s.resolver();
+    await r.resolveLater(s.id);
+    await settled(r);
+    expect(s.queries).toEqual([]);
+    expect(s.told).toEqual([]);
+    expect((await s.audit.get(s.id))?.smsLookup).toBe('moot');
   });
 
   it('calls several messages to the number ambiguous: the row stays unknown, the admin told', async () => {

@@ -21,6 +21,10 @@ import { and, equals } from './filter.js';
 import { formatGeneralizedTime } from './generalized-time.js';
 import { createOpenLdapDialect } from './openldap.js';
 
+/** LDAP result codes (RFC 4511) a set with an end of validity falls back on. */
+const INSUFFICIENT_ACCESS = 50;
+const UNAVAILABLE_CRITICAL_EXTENSION = 12;
+
 async function mustRead(client: Client, dn: string, problem: string): Promise<void> {
   try {
     await client.search(dn, { scope: 'base', attributes: ['1.1'] });
@@ -203,7 +207,13 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
       await connection.run((client) => client.modify(account.id, changes, withoutAttributeOr(attribute, replaces)));
       return value;
     } catch (err) {
-      if ((err as { code?: unknown }).code === ASSERTION_FAILED) return undefined;
+      const code = (err as { code?: unknown }).code;
+      // The entry has an end of validity of its owner's: the password is set alone.
+      if (code === ASSERTION_FAILED) return undefined;
+      // The bot may not write the attribute (no `manage` on pwdEndTime yet: an upgrade), or the server does not
+      // know the assertion control: the password is set alone, and the bot's own expiry still ends it. If it may
+      // not write the password either, that set fails with its own error.
+      if (code === INSUFFICIENT_ACCESS || code === UNAVAILABLE_CRITICAL_EXTENSION) return undefined;
       throw err;
     }
   }

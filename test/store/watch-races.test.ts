@@ -1,0 +1,174 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError, ErrorCode } from '../../src/errors.js';
+import type { DirectoryAccount, PasswordChangeSeen } from '../../src/ports/index.js';
+import { createCompensator } from '../../src/services/compensation.js';
+import { createExpiryScheduler } from '../../src/services/expiry.js';
+import { createAuditStore } from '../../src/store/audit-store.js';
+import { openStore, type Store } from '../../src/store/database.js';
+import { createExpiryStore } from '../../src/store/expiry-store.js';
+import { FakeDirectory } from '../fakes/fake-directory.js';
+
+const silent = pino({ level: 'silent' });
+const MIN = 60_000;
+const T0 = Date.parse('2026-11-30T10:00:00Z');
+
+/**
+ * What an outsider's attack on the watch found (2026-11-30), kept as regressions: a late path scrambling the
+ * employee's own password, an older watch reporting a newer reset's change, an end of validity left behind, and one
+ * removed from an unused password.
+ */
+describe('the watch and the late paths, racing', () => {
+  const stores: Store[] = [];
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+  });
+
+  async function world(ttlMs = 60 * MIN) {
+    const store = await openStore('sqlite::memory:');
+    stores.push(store);
+    const audit = createAuditStore(store.db);
+    const directory = new FakeDirectory();
+    const account = directory.add({ login: 'jdoe', employeeCode: 'E-1' });
+    let clock = T0;
+    const seen: PasswordChangeSeen[] = [];
+    const told: string[] = [];
+    const compensator = createCompensator({ directory, audit, log: silent });
+    const scheduler = createExpiryScheduler({
+      store: createExpiryStore(store.db),
+      audit,
+      directory,
+      compensator,
+      notices: {
+        changed: async (s) => void seen.push(s),
+        expired: async (_p, result) => void told.push(result),
+        cannotTell: async () => void told.push('cannot_tell'),
+      },
+      ttlMs,
+      revokeSessions: false,
+      log: silent,
+      now: () => clock,
+    });
+    /** A reset whose password is set (with the native end of validity when asked) and whose text went out. */
+    const reset = async (n: number, o: { validUntil?: Date; marker?: boolean } = {}) => {
+      const receipt = await directory.setTemporaryPassword(
+        account as DirectoryAccount,
+        `Temp-${n}`,
+        o.validUntil ? { validUntil: o.validUntil } : undefined,
+      );
+      const marker = o.marker === false ? undefined : await receipt.marker;
+      const auditId = await audit.begin({
+        requestId: `r-${n}`,
+        adminUserId: 'U0ADMIN01',
+        employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+15005550006' },
+        directory: { kind: 'ldap', accountId: account.id, login: 'jdoe' },
+      });
+      await audit.finish(auditId, {
+        result: 'sent',
+        messageSid: `SM${n}`,
+        deliveryStatus: 'queued',
+        directoryStep: { result: 'set', ...(marker ? { marker } : {}) },
+      });
+      await scheduler.schedule(
+        {
+          auditId,
+          directoryKind: 'ldap',
+          accountId: account.id,
+          login: 'jdoe',
+          marker: '',
+          adminUserId: 'U0ADMIN01',
+          employeeName: 'Jane Doe',
+          ...(receipt.validUntil ? { validUntil: receipt.validUntil } : {}),
+        },
+        silent,
+      );
+      await scheduler.stop();
+      return auditId;
+    };
+    const at = async (ms: number) => {
+      clock = T0 + ms;
+      await scheduler.start();
+      await scheduler.stop();
+    };
+    const step = async (id: string) => (await audit.get(id))?.directoryStep?.result;
+    return { store, audit, directory, account, compensator, seen, told, reset, at, step };
+  }
+
+  it('never scrambles a password the employee chose, whatever path comes late (an undelivered report, Twilio’s log)', async () => {
+    const w = await world();
+    const id = await w.reset(1);
+    w.directory.changeOwnPassword(w.account.id, 'Mine-1');
+    await w.at(1 * MIN); // the watch sees the change
+    expect(await w.step(id)).toBe('changed');
+    for (const why of ['undelivered:30003', 'sms_not_found', 'interrupted']) {
+      const target = { auditId: id, kind: 'ldap' as const, accountId: w.account.id };
+      expect(await w.compensator.compensate(target, why, ['set'])).toBeUndefined();
+    }
+    expect(w.directory.passwordOf(w.account.id)).toBe('Mine-1');
+    expect(w.directory.writes.filter((x) => x.op === 'scramble')).toEqual([]);
+    expect(await w.step(id)).toBe('changed');
+  });
+
+  it('tells of the employee’s change once, by the newest reset’s watch: an older one is superseded', async () => {
+    const w = await world(24 * 60 * MIN);
+    const older = await w.reset(1);
+    const newer = await w.reset(2);
+    w.directory.changeOwnPassword(w.account.id, 'Mine-1');
+    await w.at(2 * MIN);
+    expect(w.seen.map((s) => s.password.auditId)).toEqual([newer]);
+    expect(await w.step(older)).toBe('superseded');
+    expect(await w.step(newer)).toBe('changed');
+  });
+
+  it('keeps looking until the directory removes the end of validity after an expiry, and tells the admin once', async () => {
+    const w = await world(60 * MIN);
+    await w.reset(1, { validUntil: new Date(T0 + 60 * MIN) });
+    for (const m of [1, 2, 5, 10, 30]) await w.at(m * MIN);
+    w.directory.fail.clear = new AppError(ErrorCode.DirectoryUnavailable, 'blip');
+    await w.at(60 * MIN);
+    expect(w.told).toEqual(['scrambled']);
+    expect(w.directory.validUntilOf(w.account.id)).toBeDefined();
+    delete w.directory.fail.clear;
+    await w.at(62 * MIN);
+    // A passed end would refuse every later reset of the account: it is gone now, and nobody was told twice.
+    expect(w.directory.validUntilOf(w.account.id)).toBeUndefined();
+    expect(w.told).toEqual(['scrambled']);
+  });
+
+  it('keeps the end of validity of a password it cannot judge (no marker): it is what still ends an unused one', async () => {
+    const w = await world(60 * MIN);
+    await w.reset(1, { validUntil: new Date(T0 + 60 * MIN), marker: false });
+    await w.at(60 * MIN);
+    expect(w.told).toEqual(['cannot_tell']);
+    expect(w.directory.validUntilOf(w.account.id)).toBeDefined();
+    expect(w.directory.passwordOf(w.account.id)).toBe('Temp-1');
+  });
+
+  it('keeps the end of validity while a failed expiry scramble waits for the sweep, then removes it', async () => {
+    const w = await world(60 * MIN);
+    const id = await w.reset(1, { validUntil: new Date(T0 + 60 * MIN) });
+    w.directory.fail.scramble = [new AppError(ErrorCode.DirectoryUnavailable, 'down')];
+    await w.at(60 * MIN);
+    expect(w.told).toEqual(['scramble_failed']);
+    expect(await w.step(id)).toBe('scramble_failed');
+    await w.at(62 * MIN);
+    expect(w.directory.validUntilOf(w.account.id)).toBeDefined();
+    // The sweep's retry (what the interrupted-send sweeper does every minute).
+    const target = { auditId: id, kind: 'ldap' as const, accountId: w.account.id };
+    expect(await w.compensator.compensate(target, 'expired', ['scramble_failed'])).toBe('scrambled');
+    await w.at(64 * MIN);
+    expect(w.directory.validUntilOf(w.account.id)).toBeUndefined();
+    expect(w.told).toEqual(['scramble_failed']);
+  });
+
+  it('finishes a scramble whose process died between its claim and its result', async () => {
+    const w = await world();
+    const id = await w.reset(1);
+    // The claim was taken, then the process died before the directory answered.
+    await w.audit.moveDirectoryStep(id, ['set'], { result: 'scrambling', detail: 'undelivered:30003' });
+    expect(await w.audit.scramblesToRetry()).toEqual([]); // too fresh: its process may still be at it
+    const later = createAuditStore(w.store.db, () => new Date(Date.now() + 6 * MIN));
+    const [row] = await later.scramblesToRetry();
+    expect(row?.id).toBe(id);
+  });
+});
