@@ -187,6 +187,7 @@ async function withDirectory() {
       LOG_LEVEL: 'info',
       SMS_STATUS_POLL_MS: '300',
       TEMP_PASSWORD_TTL: '15s',
+      VERIFY_EMPLOYEE: 'optional',
       SECURITY_CONTACT: '#it-security',
     },
   });
@@ -215,10 +216,28 @@ async function withDirectory() {
       if (block.text) console.log(indent(mrkdwnToPlain(block.text.text)));
     }
 
-    say('Alex:', 'checks it is Jane and presses "Reset password"');
-    await h.driver.submit(ADMIN, {});
+    console.log(
+      '  Below, the confirmation asks how the employee is verified: "Text a code to the number on record" or "Skip".',
+    );
+    say(
+      'Alex:',
+      'the caller says she is Jane; Alex picks "Text a code to the number on record" and presses "Continue"',
+    );
+    const toCode = (await h.driver.submit(ADMIN, { verifyMethod: 'code' })).body as {
+      view: { blocks: { text?: { text: string } }[] };
+    };
+    console.log(`  The form becomes the code step:\n${indent(mrkdwnToPlain(toCode.view.blocks[0]?.text?.text ?? ''))}`);
+    await waitFor(() => h.twilio.inbox('+15005550006').length === 1, 10_000, 'the code text');
+    const [codeSms] = h.twilio.inbox('+15005550006');
+    console.log(`\n${bold("Jane's phone")} receives:\n${indent(codeSms?.body ?? '(nothing!)', '    ✉ ')}`);
+    const spoken = /code is (\d{3} \d{3})\./.exec(codeSms?.body ?? '')?.[1] ?? '';
+    say('Jane:', `reads it out on the phone: "${spoken}"`);
+    say('Alex:', 'first mistypes it, then types it right');
+    const typo = (await h.driver.submit(ADMIN, { verifyCode: '000 000' })).body as { errors?: Record<string, string> };
+    console.log(`  Under the field: ${Object.values(typo.errors ?? {}).join(' ')}`);
+    await h.driver.submit(ADMIN, { verifyCode: spoken });
     const reply = await latestPrivateMessage(h, ++privateMessages);
-    const [sms] = h.twilio.inbox('+15005550006');
+    const sms = h.twilio.inbox('+15005550006')[1];
     console.log(`\n${bold("Jane's phone")} receives:\n${indent(sms?.body ?? '(nothing!)', '    ✉ ')}`);
     console.log(`\n  Bot → Alex, privately:\n${indent(reply)}`);
     const password = /password is:\n(\S+)\n/.exec(sms?.body ?? '')?.[1] ?? '';
@@ -238,9 +257,10 @@ async function withDirectory() {
     say('Alex:', 'also resets Raj (E-2001), who never uses his text');
     await openForm(h, ADMIN, 2);
     await h.driver.submit(ADMIN, { code: 'E-2001', reason: 'INC-20932' });
-    await h.driver.submit(ADMIN, {});
+    console.log('  (Raj is at Alex’s desk: Alex picks "Skip: I have verified the employee another way".)');
+    await h.driver.submit(ADMIN, { verifyMethod: 'skip' });
     await latestPrivateMessage(h, ++privateMessages);
-    const rajPassword = /password is:\n(\S+)\n/.exec(h.twilio.inbox('+15005550006')[1]?.body ?? '')?.[1] ?? '';
+    const rajPassword = /password is:\n(\S+)\n/.exec(h.twilio.inbox('+15005550006')[2]?.body ?? '')?.[1] ?? '';
 
     say('Jane:', 'signs in with the texted password and chooses her own, as the directory asks');
     await people.changeOwnPassword(jane, password, 'Jane-Own-Choice-77');
@@ -264,10 +284,14 @@ async function withDirectory() {
     await runCli(['audit'], { DATABASE_URL: h.env.DATABASE_URL }, (t) => console.log(indent(t, '    ')), console.error);
     const leaked =
       !password ||
-      [password, rajPassword].some((p) => h.slack.everythingReceived.includes(p) || h.logs.text.includes(p));
+      [password, rajPassword].some((p) => h.slack.everythingReceived.includes(p) || h.logs.text.includes(p)) ||
+      // The verification code too, as six digits that are not part of a longer number (timestamps).
+      [h.slack.everythingReceived, h.logs.text].some((t) =>
+        new RegExp(`(?<!\\d)${spoken.replace(' ', '')}(?!\\d)`).test(t),
+      );
     console.log(`\n${bold('Checks')}`);
     console.log(
-      `  Password in anything sent to Slack or in ${h.logs.lines.length} log lines: ${leaked ? 'YES' : 'no'}`,
+      `  Password or code in anything sent to Slack or in ${h.logs.lines.length} log lines: ${leaked ? 'YES' : 'no'}`,
     );
     if (leaked || withNew !== 'must_change' || withOld !== 'invalid' || rajNow !== 'invalid' || janeNow !== 'ok') {
       throw new Error('demo expectations failed');

@@ -57,6 +57,12 @@ export const ErrorCode = {
   DirectoryWriteFailed: 'DIRECTORY_WRITE_FAILED',
   /** The connection was lost before the directory answered a write: it may or may not have happened. */
   DirectoryOutcomeUnknown: 'DIRECTORY_OUTCOME_UNKNOWN',
+  /** VERIFY_EMPLOYEE=required and the reset came without a passed verification (a forged or stale submission). */
+  VerificationRequired: 'VERIFICATION_REQUIRED',
+  /** Three wrong codes locked verification of this employee for VERIFY_LOCK_MINUTES (`until`). */
+  VerificationLocked: 'VERIFICATION_LOCKED',
+  /** The verification ran out of time, or it was used or ended already. */
+  VerificationExpired: 'VERIFICATION_EXPIRED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

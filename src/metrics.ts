@@ -60,6 +60,12 @@ export function createMetrics(options: { inFlight: () => number }) {
     labelNames: ['result'],
     registers: [registry],
   });
+  const verifications = new Counter({
+    name: 'resetpw_verifications_total',
+    help: 'Employee verifications before a reset, by method (code, skipped) and result (sent, passed, wrong, locked, expired, not_sent, skipped).',
+    labelNames: ['method', 'result'],
+    registers: [registry],
+  });
   const directoryOps = new Histogram({
     name: 'resetpw_directory_operation_seconds',
     help: 'Company directory operations, by directory kind, operation and result (ok or an error code).',
@@ -158,6 +164,9 @@ export function createMetrics(options: { inFlight: () => number }) {
     },
     employeeNotice(result: EmployeeNoticeResult): void {
       employeeNotices.inc({ result });
+    },
+    verification(method: string, result: string): void {
+      verifications.inc({ method, result });
     },
     ack(status: number | 'socket', secondsTaken: number): void {
       acks.observe({ status: String(status) }, secondsTaken);

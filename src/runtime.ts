@@ -31,6 +31,8 @@ export interface RuntimeParts {
   readonly deliveries: DeliveryTracker;
   /** Sends Twilio never answered, looked up in its message log afterwards. */
   readonly unknownSends: { resume(): Promise<number>; stop(): Promise<void> };
+  /** Verification codes' texts followed for their redaction (in this process only). */
+  readonly verification?: { stop(): void };
   /** How often the interrupted-reset sweep runs. */
   readonly sweepEveryMs: number;
   /** How long a stop waits for resets under way (config.drainMs). */
@@ -96,6 +98,7 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
         .catch((err: unknown) => log.error({ err }, 'could not mark unfinished resets unknown'));
     }
     // Delivery polling is not drained: the next start resumes it from the store. Nor are expiries: they are due again.
+    p.verification?.stop();
     await Promise.all([p.deliveries.stop(), p.unknownSends.stop()]);
     await expiriesStopped;
     await new Promise((resolve) => (healthServer ? healthServer.close(resolve) : resolve(undefined)));

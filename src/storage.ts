@@ -1,13 +1,21 @@
 import { sql } from 'kysely';
 import type { Config } from './config/index.js';
 import type { Logger } from './logger.js';
-import type { AuditStore, ExpiryStore, FormRegistry, RateLimiter, SubmissionLedger } from './ports/index.js';
+import type {
+  AuditStore,
+  ExpiryStore,
+  FormRegistry,
+  RateLimiter,
+  SubmissionLedger,
+  VerificationStore,
+} from './ports/index.js';
 import { createAuditStore } from './store/audit-store.js';
 import { describeDatabase, openStore } from './store/database.js';
 import { createExpiryStore } from './store/expiry-store.js';
 import { createFormRegistry } from './store/form-registry.js';
 import { createRateLimiter } from './store/rate-limiter.js';
 import { createSubmissionLedger } from './store/submission-ledger.js';
+import { createVerificationStore } from './store/verification-store.js';
 
 /** Everything the bot keeps: the audit trail, the rate limit counters and the submissions seen. */
 export interface Storage {
@@ -18,6 +26,8 @@ export interface Storage {
   readonly forms: FormRegistry;
   /** When each live temporary password expires (TEMP_PASSWORD_TTL). */
   readonly expiries: ExpiryStore;
+  /** Verifications of employees before their reset (VERIFY_EMPLOYEE), shared by every replica. */
+  readonly verifications: VerificationStore;
   /** Resolves when the store answers (readiness); rejects with why not. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -46,6 +56,7 @@ export async function openStorage(config: Config, log?: Logger): Promise<Storage
     submissions: checkedFirst(createSubmissionLedger(store.db), present),
     forms: checkedFirst(createFormRegistry(store.db), present),
     expiries: checkedFirst(createExpiryStore(store.db), present),
+    verifications: checkedFirst(createVerificationStore(store.db), present),
     async ping() {
       store.assertPresent();
       await sql`select 1`.execute(store.db);

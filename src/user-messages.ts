@@ -185,6 +185,27 @@ export function toUserMessage(err: AppError, ctx: MessageContext = {}): UserMess
         text: 'Every reset is counted against rate limits before the text goes out, and the counters could not be reached.',
         nextStep: 'Try again in a minute. If it keeps failing, tell the bot owner (the database may be down).',
       };
+    case ErrorCode.VerificationRequired:
+      return {
+        title: 'Verification required',
+        text: 'This workspace requires the employee to be verified before a reset (VERIFY_EMPLOYEE=required), and this submission came without a passed verification, so nothing was changed or sent.',
+        nextStep: 'Run /resetpw again and verify the employee with the code the bot texts them.',
+      };
+    case ErrorCode.VerificationLocked: {
+      const until = typeof d.until === 'string' ? ` until ${d.until.slice(11, 16)} UTC` : '';
+      return {
+        title: 'Verification locked',
+        text: `Three wrong codes were given for this employee, so verifying them is locked${until}: whoever is on the line may not be the employee. Nothing was changed or sent, and security has been alerted.`,
+        nextStep:
+          'Do not reset this account on the caller’s word. Reach the employee through a channel you trust (their manager, in person) before trying again.',
+      };
+    }
+    case ErrorCode.VerificationExpired:
+      return {
+        title: 'Verification expired',
+        text: 'The verification code is no longer valid (it ran out of time, or it was already used), so nothing was changed or sent.',
+        nextStep: 'Run /resetpw again to send a new code.',
+      };
     case ErrorCode.AlreadySubmitted:
       return {
         title: 'Already submitted',

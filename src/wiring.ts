@@ -1,9 +1,11 @@
+import { hkdfSync } from 'node:crypto';
 import { createResponseUrlNotifier, SLACK_RESPONSE_ORIGINS } from './adapters/response-url.js';
 import { createSlackAdminDirectory } from './adapters/slack-admin-directory.js';
 import { createSlackAdminMessenger } from './adapters/slack-admin-messenger.js';
 import { createAppHomePublisher } from './adapters/slack-app-home.js';
 import { createSlackAuditChannel } from './adapters/slack-audit-channel.js';
 import { createSlackPeople } from './adapters/slack-people.js';
+import { createSlackVerificationAlerts } from './adapters/slack-verification-alerts.js';
 import { createTwilioSmsSender } from './adapters/twilio-sms.js';
 import type { Config } from './config/index.js';
 import { createPasswordGenerator } from './domain/password.js';
@@ -22,6 +24,7 @@ import { createCompensator } from './services/compensation.js';
 import { createHomeRefresh } from './services/home-refresh.js';
 import { createLookupEmployee } from './services/lookup-employee.js';
 import { createResetPassword } from './services/reset-password.js';
+import { createVerification } from './services/verification.js';
 import { createSlackApp } from './slack-app.js';
 import type { Storage } from './storage.js';
 import type { MessageContext } from './user-messages.js';
@@ -87,8 +90,35 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
   });
   const { deliveries, expiries, tellEmployee, unknownSends } = followUps;
   const underway = new Set<string>();
+  // VERIFY_EMPLOYEE: only with a directory (the number on record); the code's hash key is derived from the Twilio
+  // secret every replica shares, so a code texted by one replica is checked by any other.
+  const verification =
+    directory && config.verification.mode !== 'off'
+      ? createVerification({
+          store: store.verifications,
+          sms,
+          limits: store.limits,
+          alerts: createSlackVerificationAlerts({
+            client: app.client,
+            ...(config.auditChannelId ? { auditChannelId: config.auditChannelId } : {}),
+            ...(config.employeeNotice.securityContact
+              ? { securityContact: config.employeeNotice.securityContact }
+              : {}),
+            log,
+          }),
+          key: verificationKey(config),
+          codeTtlMs: config.verification.codeTtlMs,
+          lockMs: config.verification.lockMs,
+          onResult: (result) => metrics.verification('code', result),
+          ...(config.sms.redact ? { redact: { firstPollMs: config.sms.statusPollMs } } : {}),
+          log,
+        })
+      : undefined;
   const resetPassword = createResetPassword({
     admins,
+    ...(verification
+      ? { verification: { required: config.verification.mode === 'required', consume: verification.consume } }
+      : {}),
     ...(directory ? { directory } : {}),
     ...(compensator ? { compensator } : {}),
     revokeSessions: followUps.revokeSessions,
@@ -120,6 +150,16 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
     trackForMs: followUps.trackForMs,
   });
   registerListeners(app, {
+    ...(verification && directory
+      ? {
+          verification: {
+            offered: config.verification.mode === 'required' ? ['code'] : ['code', 'skip'],
+            service: verification,
+            codeTtlMs: config.verification.codeTtlMs,
+            directoryKind: directory.kind,
+          },
+        }
+      : {}),
     log,
     admins,
     audit: store.audit,
@@ -128,6 +168,7 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
     // The Home shows the reset as it starts (sending) and as it ends.
     resetPassword: async (request, reqLog) => {
       homeRefresh.refresh(request.adminUserId);
+      if (request.verification?.method === 'skipped') metrics.verification('skipped', 'skipped');
       try {
         return await resetPassword(request, reqLog);
       } finally {
@@ -173,9 +214,17 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
     interrupted: followUps.interrupted,
     deliveries,
     unknownSends,
+    ...(verification ? { verification } : {}),
     sweepEveryMs: followUps.sweepEveryMs,
     drainMs: config.drainMs,
     ...(expiries ? { expiries } : {}),
     homeRefresh,
   };
+}
+
+/** The key of the verification codes' hashes: HKDF over the Twilio secret, which every replica has. */
+function verificationKey(config: Config): Buffer {
+  const { auth } = config.twilio;
+  const secret = auth.kind === 'apiKey' ? auth.apiSecret : auth.authToken;
+  return Buffer.from(hkdfSync('sha256', secret, config.twilio.accountSid, 'resetpw verification code v1', 32));
 }

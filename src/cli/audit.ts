@@ -94,6 +94,10 @@ function formatRows(rows: readonly AuditRecord[]): string {
       r.deliveryErrorCode !== undefined ? `twilio ${r.deliveryStatus} ${r.deliveryErrorCode}` : undefined,
       // An unanswered send, looked up in Twilio's log afterwards: found, not_found, ambiguous, lookup_failed.
       r.smsLookup ? `log: ${r.smsLookup}` : undefined,
+      // How the employee was verified first (code, skipped, not_required), and the wrong codes before it passed.
+      r.verification
+        ? `verified: ${r.verification.method}${r.verification.failures ? ` (${r.verification.failures} wrong)` : ''}`
+        : undefined,
     ]
       .filter(Boolean)
       .join(' ') || '-',

@@ -88,6 +88,11 @@ const envSchema = z.object({
   TEMP_PASSWORD_TTL: duration({ min: 10_000, max: 365 * 86_400_000, fallbackMs: 24 * 3_600_000, zeroTurnsOff: true }),
   NOTIFY_EMPLOYEE: z.enum(['slack', 'off'], 'must be "slack" or "off"').default('slack'),
   SECURITY_CONTACT: securityContact.optional(),
+  VERIFY_EMPLOYEE: z
+    .enum(['off', 'optional', 'required'], 'must be "off", "optional" or "required"')
+    .default('optional'),
+  VERIFY_CODE_TTL: duration({ min: 30_000, max: 30 * 60_000, fallbackMs: 5 * 60_000 }),
+  VERIFY_LOCK_MINUTES: intInRange(1, 1440, 30),
   SMS_VALIDITY_SECONDS: intInRange(1, 36_000, 600),
   DEFAULT_COUNTRY: z
     .string()
@@ -166,6 +171,11 @@ function crossFieldProblems(env: RawEnv): string[] {
       `TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID: set exactly one (${senders === 0 ? 'neither is set' : 'both are set'})`,
     );
   }
+  if (env.VERIFY_EMPLOYEE === 'required' && (env.DIRECTORY ?? 'none') === 'none') {
+    problems.push(
+      'VERIFY_EMPLOYEE=required needs a directory (DIRECTORY): the employee is verified through the number and email on record, and DIRECTORY=none has none',
+    );
+  }
   return [...placeholderProblems(env), ...problems, ...passwordRawProblems(env), ...directoryRawProblems(env)];
 }
 
@@ -214,6 +224,15 @@ export interface Config {
   readonly databaseUrl: string;
   /** Where the password is set; `none` only texts it. */
   readonly directory: DirectoryConfig;
+  /**
+   * Whether and how the employee is verified before the reset (VERIFY_EMPLOYEE; only with a directory): the code's
+   * lifetime (VERIFY_CODE_TTL) and how long three wrong codes lock verification for that employee.
+   */
+  readonly verification: {
+    readonly mode: 'off' | 'optional' | 'required';
+    readonly codeTtlMs: number;
+    readonly lockMs: number;
+  };
   /** How long a temporary password lives unless the employee changes it (TEMP_PASSWORD_TTL); 0: no expiry. */
   readonly tempPasswordTtlMs: number;
   /**
@@ -293,6 +312,11 @@ export function parseConfig(env: Env): Config {
     directory: toDirectoryConfig(e),
     drainMs: e.STOP_TIMEOUT_SECONDS * 1000 - STOP_MARGIN_MS,
     tempPasswordTtlMs: e.TEMP_PASSWORD_TTL,
+    verification: {
+      mode: e.DIRECTORY === 'none' ? 'off' : e.VERIFY_EMPLOYEE,
+      codeTtlMs: e.VERIFY_CODE_TTL,
+      lockMs: e.VERIFY_LOCK_MINUTES * 60_000,
+    },
     employeeNotice: {
       via: e.NOTIFY_EMPLOYEE,
       ...(e.SECURITY_CONTACT ? { securityContact: e.SECURITY_CONTACT } : {}),

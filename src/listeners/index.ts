@@ -13,6 +13,7 @@ import type { MessageContext } from '../user-messages.js';
 import { HOME_ACTION_IDS } from '../views/app-home.js';
 import { buildLookupModal, DIRECTORY_CALLBACK_IDS } from '../views/directory-modal.js';
 import { buildResetModal, CALLBACK_ID } from '../views/reset-modal.js';
+import { VERIFY_CALLBACK_ID } from '../views/verification-modal.js';
 import { ackAction, createHomeResetButton } from './actions/app-home-reset.js';
 import { ackCommand, answerCommandText, COMMAND, createOpenFromCommand } from './commands/resetpw.js';
 import { requestContext } from './context.js';
@@ -22,6 +23,8 @@ import { createFormOpener } from './open-form.js';
 import { createSubmitConfirm, createSubmitLookup } from './views/directory-submit.js';
 import { createResetRunner } from './views/report-outcome.js';
 import { createSubmitResetForm } from './views/resetpw-submit.js';
+import type { VerificationDeps } from './views/step-deps.js';
+import { createSubmitCode } from './views/verify-code-submit.js';
 
 export interface ListenerDeps {
   readonly log: Logger;
@@ -32,6 +35,8 @@ export interface ListenerDeps {
   readonly resetPassword: ResetPassword;
   /** `/resetpw @jane`: the code of the directory account with that Slack user's email. */
   readonly codeFromSlackUser: CodeFromSlackUser;
+  /** VERIFY_EMPLOYEE with a directory: the methods the confirmation offers, and the code step's service. */
+  readonly verification?: VerificationDeps;
   /** With a directory: the lookup step and how admins know the directory. Without: the typed form. */
   readonly directory?: { readonly label: string; readonly lookupEmployee: LookupEmployee };
   readonly notifier: ResponseUrlNotifier;
@@ -87,7 +92,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     messages: deps.messages,
   });
   app.use(requestContext(deps.log));
-  app.use(ignoreOthers(deps.directory ? Object.values(DIRECTORY_CALLBACK_IDS) : [CALLBACK_ID]));
+  app.use(
+    ignoreOthers(deps.directory ? [...Object.values(DIRECTORY_CALLBACK_IDS), VERIFY_CALLBACK_ID] : [CALLBACK_ID]),
+  );
   const directory = deps.directory;
   // The command and the App Home's button open the same form: the typed one, or the directory's lookup step.
   const open = createFormOpener(
@@ -113,4 +120,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const stepDeps = { ...deps, runReset, directoryLabel: directory.label, lookupEmployee: directory.lookupEmployee };
   app.view({ callback_id: DIRECTORY_CALLBACK_IDS.lookup, type: 'view_submission' }, createSubmitLookup(stepDeps));
   app.view({ callback_id: DIRECTORY_CALLBACK_IDS.confirm, type: 'view_submission' }, createSubmitConfirm(stepDeps));
+  const verification = deps.verification;
+  if (verification) {
+    app.view(
+      { callback_id: VERIFY_CALLBACK_ID, type: 'view_submission' },
+      createSubmitCode({ ...stepDeps, verification }),
+    );
+  }
 }

@@ -47,6 +47,8 @@ export interface AuditEntry {
   readonly employee?: { readonly name?: string; readonly code?: string; readonly phoneE164?: string };
   readonly reason?: string;
   readonly directory?: AuditDirectoryTarget;
+  /** How the employee was verified first (code, skipped, not_required), when, and after how many wrong codes. */
+  readonly verification?: { readonly method: string; readonly at?: string; readonly failures?: number };
 }
 
 export interface AuditDirectoryStep {

@@ -9,3 +9,4 @@ export * from './limits.js';
 export * from './notices.js';
 export * from './slack.js';
 export * from './sms.js';
+export * from './verification.js';

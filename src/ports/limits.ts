@@ -39,8 +39,9 @@ export interface RateLimiter {
   /**
    * Counts one reset against every limit, or against none: if any limit is reached, what was counted is given
    * back and the first limit reached is returned. Throws when the counters cannot be reached (callers fail closed).
+   * `only` narrows it to some limits (a verification code's text counts per phone and per employee, per day).
    */
-  take(subject: RateLimitSubject): Promise<RateLimitDecision>;
+  take(subject: RateLimitSubject, only?: readonly RateLimitName[]): Promise<RateLimitDecision>;
   /**
    * Gives back a reset that reached nobody (Twilio refused it, or it was not delivered), so a typo or a phone
    * that was off does not cost the admin a window. `only` narrows it to some limits.

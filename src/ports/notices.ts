@@ -115,3 +115,14 @@ export interface UnknownSendNotices {
   /** Still unknown: several texts to that number (`count`), or the list could not be read. */
   unresolved(row: AuditRecord, why: 'ambiguous' | 'lookup_failed', count: number): Promise<void>;
 }
+
+/** Failed verifications security must hear of (the audit channel, SECURITY_CONTACT where it is a channel). */
+export interface VerificationAlerts {
+  /** Three wrong codes for one employee: whoever is on the line may not be them; verification locked until then. */
+  possibleImpersonation(alert: {
+    readonly adminUserId: string;
+    readonly employeeCode: string;
+    readonly employeeName?: string;
+    readonly lockedUntil: Date;
+  }): Promise<void>;
+}

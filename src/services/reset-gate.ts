@@ -1,7 +1,14 @@
 import { auditResultOf, checkEligible, type Employee } from '../domain/employee.js';
 import type { NumberRules } from '../domain/phone.js';
 import { AppError, asAppError, ErrorCode } from '../errors.js';
-import type { Directory, DirectoryAccount, RateLimiter, RateLimitSubject, SubmissionLedger } from '../ports/index.js';
+import type {
+  Directory,
+  DirectoryAccount,
+  RateLimiter,
+  RateLimitSubject,
+  SubmissionLedger,
+  VerificationProof,
+} from '../ports/index.js';
 import type { ResetTarget } from './reset-request.js';
 
 export interface GateRequest {
@@ -10,6 +17,7 @@ export interface GateRequest {
   readonly adminUserId: string;
   readonly target: ResetTarget;
   readonly submissionId?: string;
+  readonly verification?: VerificationProof;
 }
 
 export type Gate =
@@ -38,6 +46,14 @@ export function createResetGate(deps: {
   readonly limits: RateLimiter;
   readonly directory?: Directory;
   readonly numbers: NumberRules;
+  /**
+   * VERIFY_EMPLOYEE: a verification the request names must be a passed one of this modal and account, and is used up
+   * here (one reset per verification); with `required`, a request without one is refused.
+   */
+  readonly verification?: {
+    readonly required: boolean;
+    consume(id: string, viewId: string, accountId: string): Promise<boolean>;
+  };
 }) {
   return async function admit(request: GateRequest): Promise<Gate> {
     if (request.submissionId) {
@@ -52,6 +68,8 @@ export function createResetGate(deps: {
     const resolved = await resolve(request.target);
     if (resolved.kind === 'stop') return resolved;
     const { employee, account } = resolved;
+    const unverified = await checkVerification(request, account);
+    if (unverified) return { ...unverified, employee, ...(account ? { account } : {}) };
     const subject: RateLimitSubject = {
       ...(request.teamId ? { teamId: request.teamId } : {}),
       adminUserId: request.adminUserId,
@@ -103,6 +121,24 @@ export function createResetGate(deps: {
       return stop('refused', error, employee.account);
     }
     return { kind: 'ok', employee, account: employee.account };
+  }
+
+  /** Fails closed: a verification the store cannot vouch for is no verification. */
+  async function checkVerification(request: GateRequest, account: DirectoryAccount | undefined) {
+    const v = deps.verification;
+    if (!v || !account) return undefined;
+    const proof = request.verification;
+    const stop = (error: AppError) => ({ kind: 'stop' as const, status: 'refused' as const, error });
+    if (proof?.id) {
+      const used = await v.consume(proof.id, request.submissionId ?? '', account.id).catch(() => false);
+      if (!used) return stop(new AppError(ErrorCode.VerificationExpired, 'The verification cannot be used'));
+      return undefined;
+    }
+    if (v.required) {
+      const method = proof?.method ?? 'none';
+      return stop(new AppError(ErrorCode.VerificationRequired, 'No passed verification', { method }));
+    }
+    return undefined;
   }
 
   async function checkLimits(subject: RateLimitSubject) {

@@ -55,6 +55,11 @@ export interface ResetPasswordDeps {
   };
   /** Hears of each reset whose send Twilio never answered (`unknown`), once its row is finished. Not awaited. */
   readonly onUnknownSend?: (auditId: string, log: Logger) => void;
+  /** VERIFY_EMPLOYEE: see the reset gate (a verification consumed once; with `required`, none is no reset). */
+  readonly verification?: {
+    readonly required: boolean;
+    consume(id: string, viewId: string, accountId: string): Promise<boolean>;
+  };
   readonly passwords: PasswordGenerator;
   readonly sms: SmsSender;
   readonly audit: AuditStore;

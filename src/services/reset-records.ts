@@ -22,6 +22,15 @@ export function auditEntry(
       ...(e.phoneE164 ? { phoneE164: e.phoneE164 } : {}),
     },
     ...(request.reason ? { reason: request.reason } : {}),
+    ...(request.verification
+      ? {
+          verification: {
+            method: request.verification.method,
+            ...(request.verification.at ? { at: request.verification.at.toISOString() } : {}),
+            ...(request.verification.failures !== undefined ? { failures: request.verification.failures } : {}),
+          },
+        }
+      : {}),
     ...(directory
       ? { directory: { kind: directory.kind, accountId: directory.account.id, login: directory.account.login } }
       : {}),

@@ -1,4 +1,5 @@
 import type { Employee } from '../domain/employee.js';
+import type { VerificationProof } from '../ports/index.js';
 
 /** Whom the admin asked to reset. */
 export type ResetTarget =
@@ -20,4 +21,6 @@ export interface ResetRequest {
   readonly responseUrl?: string;
   /** The modal submission (`view.id`): a reset is processed once per submission, whatever arrives. */
   readonly submissionId?: string;
+  /** How the employee was verified first (VERIFY_EMPLOYEE); a method's verification is consumed by the reset. */
+  readonly verification?: VerificationProof;
 }

@@ -87,6 +87,15 @@ export function toRecord(r: Selectable<ResetsTable>): AuditRecord {
     adminUserId: r.admin_user_id,
     ...(Object.keys(employee).length > 0 ? { employee } : {}),
     ...(r.reason !== null ? { reason: r.reason } : {}),
+    ...(r.verification_method !== null
+      ? {
+          verification: {
+            method: r.verification_method,
+            ...(r.verified_at !== null ? { at: r.verified_at } : {}),
+            ...(r.verification_failures !== null ? { failures: Number(r.verification_failures) } : {}),
+          },
+        }
+      : {}),
     result: r.result,
     ...(r.message_sid !== null ? { messageSid: r.message_sid } : {}),
     ...(r.error_code !== null ? { errorCode: r.error_code } : {}),

@@ -33,6 +33,9 @@ export function createAuditStore(db: Kysely<Schema>, now: () => Date = () => new
         directory_kind: entry.directory?.kind ?? null,
         directory_account: entry.directory?.accountId ?? null,
         directory_login: entry.directory?.login ?? null,
+        verification_method: entry.verification?.method ?? null,
+        verified_at: entry.verification?.at ?? null,
+        verification_failures: entry.verification?.failures ?? null,
         ...outcomeColumns(outcome),
         // A reset that will touch the directory says so before it does, so that a crash in between is seen.
         ...(outcome.result === 'sending' && entry.directory ? { directory_result: 'setting' } : {}),

@@ -189,6 +189,40 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       await db.schema.alterTable('resets').addColumn('employee_notice', 'text').execute();
     },
   },
+  '0010_verifications': {
+    async up(db: Kysely<unknown>) {
+      // VERIFY_EMPLOYEE: one row per attempt to verify an employee before a reset (a code read back, …), shared by
+      // every replica. Only a keyed hash of a code is kept, never the code.
+      await db.schema
+        .createTable('verifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('view_id', 'text', (c) => c.notNull())
+        .addColumn('team_id', 'text')
+        .addColumn('admin_user_id', 'text', (c) => c.notNull())
+        .addColumn('directory_kind', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('employee_code', 'text', (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('code_hash', 'text')
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('locked_until', 'text')
+        .addColumn('message_sid', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('verifications_account')
+        .on('verifications')
+        .columns(['directory_kind', 'account_id'])
+        .execute();
+      // How the employee was verified before this reset, when, and after how many failed attempts.
+      await db.schema.alterTable('resets').addColumn('verification_method', 'text').execute();
+      await db.schema.alterTable('resets').addColumn('verified_at', 'text').execute();
+      await db.schema.alterTable('resets').addColumn('verification_failures', 'integer').execute();
+    },
+  },
 });
 
 /** `where` names the database (a path, or host/name without the password), for the message. */

@@ -43,9 +43,9 @@ export function createRateLimiter(raw: RawClient, maxima: RateLimitMaxima): Rate
   };
 
   return {
-    async take(subject): Promise<RateLimitDecision> {
+    async take(subject, only): Promise<RateLimitDecision> {
       const taken: (typeof limits)[number][] = [];
-      for (const limit of limits) {
+      for (const limit of only ? limits.filter((l) => only.includes(l.name)) : limits) {
         try {
           await limit.limiter.consume(keyFor(limit.name, subject), 1);
           taken.push(limit);

@@ -60,6 +60,10 @@ export interface ResetsTable {
   repeat_count: number | null;
   /** Whether the employee was told by DM (EmployeeNoticeResult); null: not a reset the employee is told of. */
   employee_notice: string | null;
+  /** How the employee was verified before the reset (code, skipped, not_required, …), when, and failed attempts. */
+  verification_method: string | null;
+  verified_at: string | null;
+  verification_failures: number | null;
   seq: Generated<number>;
 }
 
@@ -124,8 +128,34 @@ export interface ExpiriesTable {
   finished_at: string | null;
 }
 
+/** One attempt to verify an employee before a reset (see ports/verification.ts). Never holds a code. */
+export interface VerificationsTable {
+  id: string;
+  /** The modal it belongs to: the reset that follows must come from the same view. */
+  view_id: string;
+  team_id: string | null;
+  admin_user_id: string;
+  directory_kind: string;
+  account_id: string;
+  employee_code: string;
+  /** code (read back); later: slack_approval, directory_factor. */
+  method: string;
+  /** HMAC-SHA-256 of the id and the code, hex; null until a code was made. */
+  code_hash: string | null;
+  expires_at: string;
+  attempts: number;
+  /** sending, pending, passed, used, failed, locked, expired. */
+  state: string;
+  /** Set when three wrong codes locked verification for this account. */
+  locked_until: string | null;
+  message_sid: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Schema {
   expiries: ExpiriesTable;
+  verifications: VerificationsTable;
   resets: ResetsTable;
   forms: FormsTable;
   submissions: SubmissionsTable;

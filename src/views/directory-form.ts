@@ -28,11 +28,13 @@ const confirmSchema = metadataSchema.extend({
   code: codeSchema,
   accountId: z.string().min(1).max(1000),
   reason: reasonSchema.optional(),
+  /** The code step's: the verification it checks (its row says for which view and admin). */
+  verificationId: z.string().uuid().optional(),
 });
 export type ConfirmMetadata = z.infer<typeof confirmSchema>;
 
 export function encodeConfirmMetadata(
-  meta: FormMetadata & { code: string; accountId: string; reason?: string },
+  meta: FormMetadata & { code: string; accountId: string; reason?: string; verificationId?: string },
 ): string {
   return JSON.stringify(meta);
 }

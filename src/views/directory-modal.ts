@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { ACTION_IDS, BLOCK_IDS, LIMITS } from './reset-modal.js';
+import { methodBlock, type OfferedMethod } from './verification-modal.js';
 
 /**
  * The two steps of the form when a directory is configured: the employee code (and a reason), then a
@@ -71,14 +72,17 @@ export function buildConfirmView(o: {
   privateMetadata: string;
   directoryLabel: string;
   employee: ConfirmDetails;
+  /** VERIFY_EMPLOYEE: the ways to verify the employee offered before the reset (none: verification is off). */
+  verify?: readonly OfferedMethod[];
 }): ModalView {
   const e = o.employee;
+  const verify = o.verify ?? [];
   return {
     type: 'modal',
     callback_id: DIRECTORY_CALLBACK_IDS.confirm,
     private_metadata: o.privateMetadata,
     title: plain('Confirm the reset'),
-    submit: plain('Reset password'),
+    submit: plain(verify.length > 0 ? 'Continue' : 'Reset password'),
     close: plain('Cancel'),
     blocks: [
       {
@@ -97,6 +101,7 @@ export function buildConfirmView(o: {
           `This sets a temporary password in ${o.directoryLabel}, which must be changed at next login, and texts it to the number on record. You will not see it.`,
         ),
       },
+      ...(verify.length > 0 ? [methodBlock(verify)] : []),
       context(
         'Wrong person or number? Cancel, and fix the directory first: the bot only ever texts the number on record.',
       ),

@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
 import { HOME_ACTION_IDS } from '../../src/views/app-home.js';
 import { ACTION_IDS, BLOCK_IDS } from '../../src/views/reset-modal.js';
+import { VERIFY_IDS } from '../../src/views/verification-modal.js';
 import { type FakeSlack, TEAM_ID } from './fake-slack.js';
 import { slackHeaders } from './slack-signing.js';
 
@@ -72,6 +73,10 @@ export interface FormInput {
   readonly code?: string;
   readonly phone?: string;
   readonly reason?: string;
+  /** The confirmation's verification choice (`code`, `skip`, or anything a forger sends). */
+  readonly verifyMethod?: string;
+  /** What the admin types in the code step. */
+  readonly verifyCode?: string;
 }
 
 export interface CommandResult extends Delivery {
@@ -181,7 +186,22 @@ export function viewSubmissionPayload(
       team_id: TEAM_ID,
       private_metadata: privateMetadata ?? view.private_metadata,
       state: {
-        values: Object.fromEntries(fields.map((k) => [BLOCK_IDS[k], { [ACTION_IDS[k]]: value(input[k]) }])),
+        values: {
+          ...Object.fromEntries(fields.map((k) => [BLOCK_IDS[k], { [ACTION_IDS[k]]: value(input[k]) }])),
+          ...(inputs.has(VERIFY_IDS.methodBlock)
+            ? {
+                [VERIFY_IDS.methodBlock]: {
+                  [VERIFY_IDS.methodAction]: {
+                    type: 'radio_buttons',
+                    selected_option: input.verifyMethod ? { value: input.verifyMethod } : null,
+                  },
+                },
+              }
+            : {}),
+          ...(inputs.has(VERIFY_IDS.codeBlock)
+            ? { [VERIFY_IDS.codeBlock]: { [VERIFY_IDS.codeAction]: value(input.verifyCode) } }
+            : {}),
+        },
       },
       hash: `${Date.now()}.${viewId}`,
       app_id: 'A0RESETPW',

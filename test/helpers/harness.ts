@@ -79,6 +79,8 @@ export function testEnv(slack: FakeSlack, twilio: FakeTwilio, mode: 'http' | 'so
     LOG_LEVEL: 'debug',
     // Delivery follow-ups would add private messages to every flow; tests that want them poll fast.
     SMS_STATUS_POLL_MS: '60000',
+    // Verifying the employee adds a step to every directory flow; the verification suites turn it on.
+    VERIFY_EMPLOYEE: 'off',
     DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'resetpw-harness-')), 'resetpw.sqlite')}`,
   } as Record<string, string | undefined>;
 }

@@ -98,6 +98,7 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
       { name: '0007_expiries' },
       { name: '0008_watch' },
       { name: '0009_employee_notice' },
+      { name: '0010_verifications' },
     ]);
   });
 

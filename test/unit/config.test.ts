@@ -56,6 +56,35 @@ describe('parseConfig', () => {
     expect(problems({ ...VALID, STOP_TIMEOUT_SECONDS: '3' })).toEqual(['STOP_TIMEOUT_SECONDS must be at least 4']);
   });
 
+  it('verifies the employee by default where there is a directory, and refuses to require it without one', () => {
+    const ldap = {
+      ...VALID,
+      DIRECTORY: 'ldap',
+      LDAP_URL: 'ldaps://ldap.example.com',
+      LDAP_BIND_DN: 'cn=bot,dc=example,dc=com',
+      LDAP_BIND_PASSWORD: 'x-secret-1',
+      LDAP_BASE_DN: 'dc=example,dc=com',
+    };
+    expect(parseConfig(VALID).verification.mode).toBe('off'); // DIRECTORY=none: nothing to verify against
+    const withDirectory = parseConfig(ldap).verification;
+    expect(withDirectory).toEqual({ mode: 'optional', codeTtlMs: 300_000, lockMs: 1_800_000 });
+    expect(
+      parseConfig({ ...ldap, VERIFY_EMPLOYEE: 'required', VERIFY_CODE_TTL: '90s', VERIFY_LOCK_MINUTES: '5' })
+        .verification,
+    ).toEqual({
+      mode: 'required',
+      codeTtlMs: 90_000,
+      lockMs: 300_000,
+    });
+    expect(problems({ ...VALID, VERIFY_EMPLOYEE: 'required' })).toEqual([
+      'VERIFY_EMPLOYEE=required needs a directory (DIRECTORY): the employee is verified through the number and email on record, and DIRECTORY=none has none',
+    ]);
+    expect(problems({ ...ldap, VERIFY_EMPLOYEE: 'always', VERIFY_CODE_TTL: '10s' })).toEqual([
+      'VERIFY_EMPLOYEE must be "off", "optional" or "required"',
+      'VERIFY_CODE_TTL must be at least 30s',
+    ]);
+  });
+
   it('reads SMS_UNKNOWN_LOOKUP_AFTER as a duration from 1s to 1h, 2m by default, never 0', () => {
     expect(parseConfig({ ...VALID, SMS_UNKNOWN_LOOKUP_AFTER: '30s' }).sms.unknownLookupAfterMs).toBe(30_000);
     expect(problems({ ...VALID, SMS_UNKNOWN_LOOKUP_AFTER: '2h' })).toEqual([

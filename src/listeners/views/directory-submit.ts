@@ -1,31 +1,20 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import type { Logger } from 'pino';
 import { maskPhone } from '../../domain/phone.js';
 import { AppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
-import type { AuditStore, FormRegistry } from '../../ports/index.js';
-import type { LookupOutcome, LookupRequest } from '../../services/lookup-employee.js';
-import { type MessageContext, toUserMessage } from '../../user-messages.js';
+import { toUserMessage } from '../../user-messages.js';
 import { decodeConfirmMetadata, encodeConfirmMetadata, parseLookupForm } from '../../views/directory-form.js';
 import { buildConfirmView, buildResettingView } from '../../views/directory-modal.js';
 import { describeError, escapeMrkdwn } from '../../views/outcome.js';
 import { decodeMetadata } from '../../views/reset-form.js';
 import { BLOCK_IDS, buildResultView } from '../../views/reset-modal.js';
+import { parseMethod } from '../../views/verification-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
-import type { ResetRunner } from './report-outcome.js';
-import { admitSubmission, firstStepMetadata } from './verify-form.js';
+import type { DirectorySubmitDeps } from './step-deps.js';
+import { startCodeStep } from './verify-code-submit.js';
+import { admitSubmission, confirmedMetadata, firstStepMetadata } from './verify-form.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-
-export interface DirectorySubmitDeps {
-  readonly lookupEmployee: (request: LookupRequest, log: Logger) => Promise<LookupOutcome>;
-  readonly runReset: ResetRunner;
-  readonly audit: AuditStore;
-  readonly forms: FormRegistry;
-  readonly directoryLabel: string;
-  readonly messages: MessageContext;
-  readonly log: Logger;
-}
 
 /**
  * Step 1 with a directory: the code is looked up before the ack (Slack waits up to 3 s for a modal's answer, and
@@ -88,6 +77,7 @@ export function createSubmitLookup(deps: DirectorySubmitDeps) {
             ...(reason ? { reason } : {}),
           }),
           directoryLabel: deps.directoryLabel,
+          ...(deps.verification ? { verify: deps.verification.offered } : {}),
           employee: {
             name: escapeMrkdwn(employee.name),
             login: employee.account.login.replace(/`/g, "'"),
@@ -121,17 +111,20 @@ export function createSubmitConfirm(deps: DirectorySubmitDeps) {
       deps,
       args,
       decodeConfirmMetadata(view.private_metadata),
-      (f) => ({
-        ...firstStepMetadata(f),
-        // A form never looked up has no confirmation, and the metadata's code cannot match undefined.
-        code: f.confirmed?.code,
-        accountId: f.confirmed?.accountId,
-        reason: f.confirmed?.reason,
-      }),
+      confirmedMetadata,
       log,
     );
     if (!form) return;
     const meta = { ...form, ...(form.confirmed as NonNullable<typeof form.confirmed>) };
+    const chosen = parseMethod(view.state.values, deps.verification?.offered ?? []);
+    if (!chosen.ok) {
+      await ack({ response_action: 'errors', errors: chosen.errors });
+      return;
+    }
+    if (chosen.method === 'code' && deps.verification) {
+      await startCodeStep({ deps, verification: deps.verification, ack, body, view, client, meta, log, context });
+      return;
+    }
     await ack({ response_action: 'update', view: buildResettingView(escapeMrkdwn(meta.code), deps.directoryLabel) });
     await ackFlushed();
     await deps.runReset(
@@ -148,6 +141,7 @@ export function createSubmitConfirm(deps: DirectorySubmitDeps) {
         ...(meta.reason ? { reason: meta.reason } : {}),
         responseUrl: meta.responseUrl,
         submissionId: view.id,
+        verification: { method: chosen.method },
       },
       view.id,
       meta.responseUrl,

@@ -70,6 +70,15 @@ export const firstStepMetadata = (f: OpenedForm) => ({
   teamId: f.teamId,
 });
 
+/** What the confirmation step (and the code step after it) carry: the first step's, and who was confirmed. */
+export const confirmedMetadata = (f: OpenedForm) => ({
+  ...firstStepMetadata(f),
+  // A form never looked up has no confirmation, and the metadata's code cannot match undefined.
+  code: f.confirmed?.code,
+  accountId: f.confirmed?.accountId,
+  reason: f.confirmed?.reason,
+});
+
 /**
  * The form a submission belongs to, or undefined when it was not let in (then it has been answered and audited).
  * `metadata` is what came back in the view; `expected` what the store says it must be.

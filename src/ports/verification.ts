@@ -1,0 +1,68 @@
+/**
+ * Verifying the employee before a reset (VERIFY_EMPLOYEE): the help desk's classic account-takeover path is a caller
+ * who claims to be an employee. Provider-neutral: a method proves something about the person on the line (they hold
+ * the phone on record; later, their Slack account or a factor they enrolled), and the store makes the proof shared by
+ * every replica and usable once.
+ */
+
+/** How the employee is verified. */
+export type VerificationMethod = 'code';
+/** What a reset's audit row says about it: a method, or none (`skipped` by the admin, `not_required`). */
+export type VerificationRecord = VerificationMethod | 'skipped' | 'not_required';
+
+/** A verification the reset may rely on: how, when, and after how many failed attempts. */
+export interface VerificationProof {
+  readonly method: VerificationRecord;
+  /** The verification's id (for a method): the reset consumes it, once. */
+  readonly id?: string;
+  readonly at?: Date;
+  readonly failures?: number;
+}
+
+export interface NewVerification {
+  readonly id: string;
+  /** The modal it belongs to: the reset it allows must come from the same view. */
+  readonly viewId: string;
+  readonly teamId?: string;
+  readonly adminUserId: string;
+  readonly directoryKind: string;
+  readonly accountId: string;
+  readonly employeeCode: string;
+  readonly method: VerificationMethod;
+  /** A keyed hash of the code (never the code). */
+  readonly codeHash: string;
+  readonly expiresAt: Date;
+}
+
+export type VerificationState = 'pending' | 'passed' | 'used' | 'failed' | 'locked' | 'expired';
+
+export interface StoredVerification extends NewVerification {
+  readonly state: VerificationState;
+  readonly attempts: number;
+  readonly lockedUntil?: Date;
+  readonly createdAt: Date;
+}
+
+export interface VerificationStore {
+  /** Until when verification of this account is locked (three wrong codes), if it is at `now`. */
+  lockedUntil(directoryKind: string, accountId: string, now: Date): Promise<Date | undefined>;
+  create(verification: NewVerification, now: Date): Promise<void>;
+  get(id: string): Promise<StoredVerification | undefined>;
+  setMessage(id: string, messageSid: string): Promise<void>;
+  /**
+   * A wrong code: one more attempt, atomically; at `maxAttempts` the verification is locked until `lockUntil`.
+   * Undefined when it was not pending any more.
+   */
+  recordWrong(
+    id: string,
+    now: Date,
+    maxAttempts: number,
+    lockUntil: Date,
+  ): Promise<{ attempts: number; locked: boolean } | undefined>;
+  /** pending → passed, for the one call that moves it. */
+  pass(id: string, now: Date): Promise<boolean>;
+  /** passed → used, for exactly this view and account: the one reset it allows. */
+  use(id: string, viewId: string, accountId: string, now: Date): Promise<boolean>;
+  /** pending → failed or expired (the code could not be sent; its time ran out). */
+  end(id: string, state: 'failed' | 'expired', now: Date): Promise<void>;
+}

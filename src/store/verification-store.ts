@@ -1,0 +1,127 @@
+import { type Kysely, sql } from 'kysely';
+import type { StoredVerification, VerificationState, VerificationStore } from '../ports/index.js';
+import type { Schema, VerificationsTable } from './schema.js';
+
+/**
+ * Verifications in the store, so that a code sent by one replica is checked by any other. Every state change is a
+ * compare-and-set on the row: two submissions of the right code pass once, a wrong code is counted once per try.
+ */
+export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
+  const toStored = (r: VerificationsTable): StoredVerification => ({
+    id: r.id,
+    viewId: r.view_id,
+    ...(r.team_id ? { teamId: r.team_id } : {}),
+    adminUserId: r.admin_user_id,
+    directoryKind: r.directory_kind,
+    accountId: r.account_id,
+    employeeCode: r.employee_code,
+    method: r.method as StoredVerification['method'],
+    codeHash: r.code_hash ?? '',
+    expiresAt: new Date(r.expires_at),
+    state: r.state as VerificationState,
+    attempts: Number(r.attempts),
+    ...(r.locked_until ? { lockedUntil: new Date(r.locked_until) } : {}),
+    createdAt: new Date(r.created_at),
+  });
+
+  return {
+    async lockedUntil(directoryKind, accountId, now) {
+      const row = await db
+        .selectFrom('verifications')
+        .select('locked_until')
+        .where('directory_kind', '=', directoryKind)
+        .where('account_id', '=', accountId)
+        .where('locked_until', '>', now.toISOString())
+        .orderBy('locked_until', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.locked_until ? new Date(row.locked_until) : undefined;
+    },
+
+    async create(v, now) {
+      const at = now.toISOString();
+      await db
+        .insertInto('verifications')
+        .values({
+          id: v.id,
+          view_id: v.viewId,
+          team_id: v.teamId ?? null,
+          admin_user_id: v.adminUserId,
+          directory_kind: v.directoryKind,
+          account_id: v.accountId,
+          employee_code: v.employeeCode,
+          method: v.method,
+          code_hash: v.codeHash,
+          expires_at: v.expiresAt.toISOString(),
+          attempts: 0,
+          state: 'pending',
+          locked_until: null,
+          message_sid: null,
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+    },
+
+    async get(id) {
+      const row = await db.selectFrom('verifications').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toStored(row) : undefined;
+    },
+
+    async setMessage(id, messageSid) {
+      await db.updateTable('verifications').set({ message_sid: messageSid }).where('id', '=', id).execute();
+    },
+
+    async recordWrong(id, now, maxAttempts, lockUntil) {
+      // One statement (the SET expressions read the row as it was): the count and the lock move together, and two
+      // replicas' wrong codes are both counted.
+      const reached = sql<boolean>`attempts + 1 >= ${maxAttempts}`;
+      const counted = await db
+        .updateTable('verifications')
+        .set({
+          attempts: sql`attempts + 1`,
+          state: sql`case when ${reached} then 'locked' else state end`,
+          locked_until: sql`case when ${reached} then ${lockUntil.toISOString()} else locked_until end`,
+          updated_at: now.toISOString(),
+        })
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .returning(['attempts', 'state'])
+        .executeTakeFirst();
+      if (!counted) return undefined;
+      return { attempts: Number(counted.attempts), locked: counted.state === 'locked' };
+    },
+
+    async pass(id, now) {
+      const moved = await db
+        .updateTable('verifications')
+        .set({ state: 'passed', updated_at: now.toISOString() })
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .where('expires_at', '>', now.toISOString())
+        .executeTakeFirst();
+      return moved.numUpdatedRows === 1n;
+    },
+
+    async use(id, viewId, accountId, now) {
+      const moved = await db
+        .updateTable('verifications')
+        .set({ state: 'used', updated_at: now.toISOString() })
+        .where('id', '=', id)
+        .where('view_id', '=', viewId)
+        .where('account_id', '=', accountId)
+        .where('state', '=', 'passed')
+        .executeTakeFirst();
+      return moved.numUpdatedRows === 1n;
+    },
+
+    async end(id, state, now) {
+      await db
+        .updateTable('verifications')
+        .set({ state, updated_at: now.toISOString() })
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .execute();
+    },
+  };
+}

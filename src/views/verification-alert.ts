@@ -1,0 +1,23 @@
+import { escapeMrkdwn } from './outcome.js';
+import { slackDate } from './slack-date.js';
+
+/** What security reads when three wrong codes were given for one employee: who asked, for whom, until when. */
+export function impersonationAlertText(
+  alert: {
+    readonly adminUserId: string;
+    readonly employeeCode: string;
+    readonly employeeName?: string;
+    readonly lockedUntil: Date;
+  },
+  securityContact: string | undefined,
+): string {
+  const who = alert.employeeName
+    ? `${escapeMrkdwn(alert.employeeName)} (${escapeMrkdwn(alert.employeeCode)})`
+    : `employee ${escapeMrkdwn(alert.employeeCode)}`;
+  return (
+    `:rotating_light: *Possible impersonation:* three wrong verification codes were given for ${who} during a ` +
+    `password reset asked for by <@${alert.adminUserId}>. Whoever was on the line may not be the employee. ` +
+    `Nothing was changed; verification of this employee is locked until ${slackDate(alert.lockedUntil)}.` +
+    (securityContact ? ` Security contact: ${escapeMrkdwn(securityContact)}.` : '')
+  );
+}

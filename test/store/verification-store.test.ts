@@ -1,0 +1,118 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SmsSender, VerificationAlerts } from '../../src/ports/index.js';
+import { createVerification } from '../../src/services/verification.js';
+import { openStore, type Store } from '../../src/store/database.js';
+import { createRateLimiter } from '../../src/store/rate-limiter.js';
+import { createVerificationStore } from '../../src/store/verification-store.js';
+import { ENGINES, freshDatabaseUrl, postgresAvailable } from '../helpers/databases.js';
+
+const silent = pino({ level: 'silent' });
+const KEY = Buffer.alloc(32, 7);
+const LIMITS = { employee_10m: 0, employee_day: 0, phone_day: 0, admin_hour: 0, workspace_day: 0 };
+
+/** Codes on a real store, SQLite and PostgreSQL: sent by one replica, checked by another, each counted once. */
+describe.each(ENGINES)('verification codes on %s', (engine) => {
+  const unavailable = engine === 'postgres' && !postgresAvailable();
+  const stores: Store[] = [];
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+  });
+
+  /** Two replicas on one database, each with its own service; the texts land in `texts`. */
+  async function replicas() {
+    const url = await freshDatabaseUrl(engine);
+    const texts: string[] = [];
+    const alerts: string[] = [];
+    const results: string[] = [];
+    const sms: SmsSender = {
+      async send(message) {
+        texts.push(message.body);
+        return { sid: `SM${texts.length}`, status: 'queued' };
+      },
+      fetchStatus: async () => ({ status: 'delivered' }),
+      redact: async () => undefined,
+      findSent: async () => [],
+    };
+    const alertsPort: VerificationAlerts = {
+      possibleImpersonation: async (a) => void alerts.push(a.employeeCode),
+    };
+    const make = async () => {
+      const store = await openStore(url);
+      stores.push(store);
+      return createVerification({
+        store: createVerificationStore(store.db),
+        sms,
+        limits: createRateLimiter(store.raw, LIMITS),
+        alerts: alertsPort,
+        key: KEY,
+        codeTtlMs: 5 * 60_000,
+        lockMs: 30 * 60_000,
+        onResult: (r) => void results.push(r),
+        log: silent,
+      });
+    };
+    return { a: await make(), b: await make(), texts, alerts, results };
+  }
+  const request = (id: string) => ({
+    id,
+    viewId: 'V1',
+    adminUserId: 'U0ADMIN01',
+    directoryKind: 'ldap',
+    accountId: 'uid=jdoe,ou=people',
+    employeeCode: 'E-1',
+    phoneE164: '+15005550006',
+  });
+  const codeIn = (text: string | undefined) =>
+    /code is (\d{3}) (\d{3})/
+      .exec(text ?? '')
+      ?.slice(1)
+      .join('') ?? '';
+  const who = { viewId: 'V1', adminUserId: 'U0ADMIN01' };
+
+  it.skipIf(unavailable)('checks on one replica a code another sent, and lets it pass once', async () => {
+    const { a, b, texts } = await replicas();
+    const id = a.newId();
+    expect((await a.sendCode(request(id), silent)).status).toBe('sent');
+    const code = codeIn(texts[0]);
+    const [one, two] = await Promise.all([b.checkCode(id, code, who, silent), a.checkCode(id, code, who, silent)]);
+    expect([one.status, two.status].sort()).toEqual(['passed', 'refused']);
+    // The reset it allows: this view and account, once.
+    expect(await b.consume(id, 'V2', 'uid=jdoe,ou=people')).toBe(false);
+    expect(await b.consume(id, 'V1', 'uid=jdoe,ou=people')).toBe(true);
+    expect(await a.consume(id, 'V1', 'uid=jdoe,ou=people')).toBe(false);
+  });
+
+  it.skipIf(unavailable)('counts wrong codes across replicas, locks at the third, and alerts once', async () => {
+    const { a, b, texts, alerts, results: counted } = await replicas();
+    const id = a.newId();
+    await a.sendCode(request(id), silent);
+    const wrong = codeIn(texts[0]) === '123456' ? '654321' : '123456';
+    const results = await Promise.all([
+      a.checkCode(id, wrong, who, silent),
+      b.checkCode(id, wrong, who, silent),
+      a.checkCode(id, wrong, who, silent),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['locked', 'wrong', 'wrong']);
+    expect(alerts).toEqual(['E-1']);
+    // Locked: the right code fails, and no new code goes out for that account.
+    expect((await b.checkCode(id, codeIn(texts[0]), who, silent)).status).toBe('locked');
+    const again = await b.sendCode(request(b.newId()), silent);
+    expect(again).toMatchObject({ status: 'refused', error: { code: 'VERIFICATION_LOCKED' } });
+    expect(texts).toHaveLength(1);
+    // What the metrics count (resetpw_verifications_total).
+    expect([...counted].sort()).toEqual(['locked', 'not_sent', 'sent', 'wrong', 'wrong']);
+  });
+
+  it.skipIf(unavailable)('answers only the admin and the modal the code was sent for', async () => {
+    const { a, texts } = await replicas();
+    const id = a.newId();
+    await a.sendCode(request(id), silent);
+    const code = codeIn(texts[0]);
+    expect((await a.checkCode(id, code, { viewId: 'V-OTHER', adminUserId: 'U0ADMIN01' }, silent)).status).toBe(
+      'refused',
+    );
+    expect((await a.checkCode(id, code, { viewId: 'V1', adminUserId: 'U0OTHER01' }, silent)).status).toBe('refused');
+    expect((await a.checkCode(id, code, who, silent)).status).toBe('passed');
+  });
+});
