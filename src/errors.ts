@@ -61,6 +61,8 @@ export const ErrorCode = {
   VerificationRequired: 'VERIFICATION_REQUIRED',
   /** Three wrong codes locked verification of this employee for VERIFY_LOCK_MINUTES (`until`). */
   VerificationLocked: 'VERIFICATION_LOCKED',
+  /** The employee answered "No, I did not" to the approval question in Slack. */
+  VerificationDeclined: 'VERIFICATION_DECLINED',
   /** The verification ran out of time, or it was used or ended already. */
   VerificationExpired: 'VERIFICATION_EXPIRED',
   Internal: 'INTERNAL',

@@ -200,6 +200,13 @@ export function toUserMessage(err: AppError, ctx: MessageContext = {}): UserMess
           'Do not reset this account on the caller’s word. Reach the employee through a channel you trust (their manager, in person) before trying again.',
       };
     }
+    case ErrorCode.VerificationDeclined:
+      return {
+        title: 'The employee said no',
+        text: 'The employee answered in Slack that they did not ask for this reset, so nothing was changed or sent, and security has been alerted.',
+        nextStep:
+          'Do not reset this account on the caller’s word: whoever asked may be impersonating the employee. Reach the employee through a channel you trust.',
+      };
     case ErrorCode.VerificationExpired:
       return {
         title: 'Verification expired',

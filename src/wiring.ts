@@ -4,6 +4,7 @@ import { createSlackAdminDirectory } from './adapters/slack-admin-directory.js';
 import { createSlackAdminMessenger } from './adapters/slack-admin-messenger.js';
 import { createAppHomePublisher } from './adapters/slack-app-home.js';
 import { createSlackAuditChannel } from './adapters/slack-audit-channel.js';
+import { createSlackEmployeeApprovals } from './adapters/slack-employee-approvals.js';
 import { createSlackPeople } from './adapters/slack-people.js';
 import { createSlackVerificationAlerts } from './adapters/slack-verification-alerts.js';
 import { createTwilioSmsSender } from './adapters/twilio-sms.js';
@@ -19,6 +20,7 @@ import { createMetrics } from './metrics.js';
 import type { Directory } from './ports/index.js';
 import { readinessChecks } from './readiness.js';
 import { createAnnouncer } from './services/announcer.js';
+import { createApproval } from './services/approval.js';
 import { createCodeFromSlackUser } from './services/code-from-slack-user.js';
 import { createCompensator } from './services/compensation.js';
 import { createHomeRefresh } from './services/home-refresh.js';
@@ -92,20 +94,19 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
   const underway = new Set<string>();
   // VERIFY_EMPLOYEE: only with a directory (the number on record); the code's hash key is derived from the Twilio
   // secret every replica shares, so a code texted by one replica is checked by any other.
+  const verificationAlerts = createSlackVerificationAlerts({
+    client: app.client,
+    ...(config.auditChannelId ? { auditChannelId: config.auditChannelId } : {}),
+    ...(config.employeeNotice.securityContact ? { securityContact: config.employeeNotice.securityContact } : {}),
+    log,
+  });
   const verification =
     directory && config.verification.mode !== 'off'
       ? createVerification({
           store: store.verifications,
           sms,
           limits: store.limits,
-          alerts: createSlackVerificationAlerts({
-            client: app.client,
-            ...(config.auditChannelId ? { auditChannelId: config.auditChannelId } : {}),
-            ...(config.employeeNotice.securityContact
-              ? { securityContact: config.employeeNotice.securityContact }
-              : {}),
-            log,
-          }),
+          alerts: verificationAlerts,
           key: verificationKey(config),
           codeTtlMs: config.verification.codeTtlMs,
           lockMs: config.verification.lockMs,
@@ -149,14 +150,35 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
         .catch((err: unknown) => resetLog.error({ err }, 'could not schedule the look-up of an unknown send')),
     trackForMs: followUps.trackForMs,
   });
+  // The employee's own approval in Slack: asked by DM, found by the directory's email (users:read.email, im:write).
+  const approval =
+    verification && directory
+      ? createApproval({
+          store: store.verifications,
+          approvals: createSlackEmployeeApprovals(app.client),
+          alerts: verificationAlerts,
+          ttlMs: config.verification.approvalTtlMs,
+          onResult: (result) => metrics.verification('slack_approval', result),
+          log,
+        })
+      : undefined;
   registerListeners(app, {
-    ...(verification && directory
+    ...(verification && directory && approval
       ? {
           verification: {
-            offered: config.verification.mode === 'required' ? ['code'] : ['code', 'skip'],
+            offered:
+              config.verification.mode === 'required' ? ['code', 'slack_approval'] : ['code', 'slack_approval', 'skip'],
             service: verification,
             codeTtlMs: config.verification.codeTtlMs,
             directoryKind: directory.kind,
+            approval: {
+              service: approval,
+              ttlMs: config.verification.approvalTtlMs,
+              findEmail: async (code: string) => {
+                const found = await directory.findByEmployeeCode(code);
+                return found.found === 'one' ? found.account.email : undefined;
+              },
+            },
           },
         }
       : {}),
@@ -214,7 +236,16 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
     interrupted: followUps.interrupted,
     deliveries,
     unknownSends,
-    ...(verification ? { verification } : {}),
+    ...(verification
+      ? {
+          verification: {
+            stop: () => {
+              verification.stop();
+              approval?.stop();
+            },
+          },
+        }
+      : {}),
     sweepEveryMs: followUps.sweepEveryMs,
     drainMs: config.drainMs,
     ...(expiries ? { expiries } : {}),

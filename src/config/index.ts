@@ -93,6 +93,7 @@ const envSchema = z.object({
     .default('optional'),
   VERIFY_CODE_TTL: duration({ min: 30_000, max: 30 * 60_000, fallbackMs: 5 * 60_000 }),
   VERIFY_LOCK_MINUTES: intInRange(1, 1440, 30),
+  VERIFY_APPROVAL_TTL: duration({ min: 1000, max: 30 * 60_000, fallbackMs: 5 * 60_000 }),
   SMS_VALIDITY_SECONDS: intInRange(1, 36_000, 600),
   DEFAULT_COUNTRY: z
     .string()
@@ -232,6 +233,8 @@ export interface Config {
     readonly mode: 'off' | 'optional' | 'required';
     readonly codeTtlMs: number;
     readonly lockMs: number;
+    /** How long the employee has to answer the approval question in Slack (VERIFY_APPROVAL_TTL). */
+    readonly approvalTtlMs: number;
   };
   /** How long a temporary password lives unless the employee changes it (TEMP_PASSWORD_TTL); 0: no expiry. */
   readonly tempPasswordTtlMs: number;
@@ -316,6 +319,7 @@ export function parseConfig(env: Env): Config {
       mode: e.DIRECTORY === 'none' ? 'off' : e.VERIFY_EMPLOYEE,
       codeTtlMs: e.VERIFY_CODE_TTL,
       lockMs: e.VERIFY_LOCK_MINUTES * 60_000,
+      approvalTtlMs: e.VERIFY_APPROVAL_TTL,
     },
     employeeNotice: {
       via: e.NOTIFY_EMPLOYEE,

@@ -11,15 +11,18 @@ import type { LookupEmployee } from '../services/lookup-employee.js';
 import type { ResetPassword } from '../services/reset-password.js';
 import type { MessageContext } from '../user-messages.js';
 import { HOME_ACTION_IDS } from '../views/app-home.js';
+import { APPROVAL_ACTION_IDS } from '../views/approval.js';
 import { buildLookupModal, DIRECTORY_CALLBACK_IDS } from '../views/directory-modal.js';
 import { buildResetModal, CALLBACK_ID } from '../views/reset-modal.js';
-import { VERIFY_CALLBACK_ID } from '../views/verification-modal.js';
+import { VERIFY_APPROVAL_CALLBACK_ID, VERIFY_CALLBACK_ID } from '../views/verification-modal.js';
 import { ackAction, createHomeResetButton } from './actions/app-home-reset.js';
+import { createApprovalAnswer } from './actions/verify-approval.js';
 import { ackCommand, answerCommandText, COMMAND, createOpenFromCommand } from './commands/resetpw.js';
 import { requestContext } from './context.js';
 import { APP_HOME_OPENED, createAppHomeOpened } from './events/app-home-opened.js';
 import { createAdminGate, requireAdmin } from './middleware/require-admin.js';
 import { createFormOpener } from './open-form.js';
+import { createSubmitApprovalView } from './views/approval-step.js';
 import { createSubmitConfirm, createSubmitLookup } from './views/directory-submit.js';
 import { createResetRunner } from './views/report-outcome.js';
 import { createSubmitResetForm } from './views/resetpw-submit.js';
@@ -56,6 +59,9 @@ export interface ListenerDeps {
  * opening (another action, a shortcut, a stranger's view), so that Slack gets its answer instead of waiting 3 s for
  * a listener that does not exist.
  */
+/** The buttons the bot answers: the App Home's, and the approval question's in an employee's DM. */
+const OUR_ACTIONS = new Set<string>([HOME_ACTION_IDS.reset, ...Object.values(APPROVAL_ACTION_IDS)]);
+
 function ignoreOthers(callbackIds: readonly string[]): Middleware<AnyMiddlewareArgs> {
   const ours = new Set(callbackIds);
   return async (args) => {
@@ -70,7 +76,7 @@ function ignoreOthers(callbackIds: readonly string[]): Middleware<AnyMiddlewareA
     const mine =
       body.command === COMMAND ||
       (body.type === 'view_submission' && ours.has(String(body.view?.callback_id))) ||
-      (body.type === 'block_actions' && actions.some((a) => a?.action_id === HOME_ACTION_IDS.reset)) ||
+      (body.type === 'block_actions' && actions.some((a) => OUR_ACTIONS.has(String(a?.action_id)))) ||
       (body.type === 'event_callback' && body.event?.type === APP_HOME_OPENED);
     if (mine) {
       await args.next();
@@ -93,7 +99,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   });
   app.use(requestContext(deps.log));
   app.use(
-    ignoreOthers(deps.directory ? [...Object.values(DIRECTORY_CALLBACK_IDS), VERIFY_CALLBACK_ID] : [CALLBACK_ID]),
+    ignoreOthers(
+      deps.directory
+        ? [...Object.values(DIRECTORY_CALLBACK_IDS), VERIFY_CALLBACK_ID, VERIFY_APPROVAL_CALLBACK_ID]
+        : [CALLBACK_ID],
+    ),
   );
   const directory = deps.directory;
   // The command and the App Home's button open the same form: the typed one, or the directory's lookup step.
@@ -121,10 +131,17 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.view({ callback_id: DIRECTORY_CALLBACK_IDS.lookup, type: 'view_submission' }, createSubmitLookup(stepDeps));
   app.view({ callback_id: DIRECTORY_CALLBACK_IDS.confirm, type: 'view_submission' }, createSubmitConfirm(stepDeps));
   const verification = deps.verification;
-  if (verification) {
-    app.view(
-      { callback_id: VERIFY_CALLBACK_ID, type: 'view_submission' },
-      createSubmitCode({ ...stepDeps, verification }),
-    );
+  if (!verification) return;
+  const withVerification = { ...stepDeps, verification };
+  app.view({ callback_id: VERIFY_CALLBACK_ID, type: 'view_submission' }, createSubmitCode(withVerification));
+  const approval = verification.approval;
+  if (!approval) return;
+  app.view(
+    { callback_id: VERIFY_APPROVAL_CALLBACK_ID, type: 'view_submission' },
+    createSubmitApprovalView(withVerification),
+  );
+  const answer = createApprovalAnswer({ ...stepDeps, approval: approval.service });
+  for (const action_id of Object.values(APPROVAL_ACTION_IDS)) {
+    app.action({ type: 'block_actions', action_id }, ackAction, answer);
   }
 }

@@ -125,4 +125,26 @@ export interface VerificationAlerts {
     readonly employeeName?: string;
     readonly lockedUntil: Date;
   }): Promise<void>;
+  /** The employee answered "No, I did not" to a reset an admin asked for: someone may be impersonating them. */
+  declined(alert: { readonly adminUserId: string; readonly employeeCode: string }): Promise<void>;
+}
+
+/** Asking the employee in Slack whether they asked for the reset (VERIFY_EMPLOYEE, method slack_approval). */
+export interface EmployeeApprovals {
+  /** Finds the employee by the email the directory holds and DMs them the question with its two buttons. */
+  ask(question: {
+    readonly verificationId: string;
+    readonly email: string;
+    readonly adminUserId: string;
+    readonly reason?: string;
+    readonly expiresAt: Date;
+  }): Promise<
+    | { readonly asked: true; readonly userId: string; readonly dm: { channel: string; ts: string } }
+    | { readonly asked: false; readonly why: string }
+  >;
+  /** Replaces the question's buttons with what became of it. */
+  settle(
+    dm: { readonly channel: string; readonly ts: string },
+    outcome: 'approved' | 'declined' | 'expired' | 'withdrawn',
+  ): Promise<void>;
 }

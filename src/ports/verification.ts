@@ -5,8 +5,8 @@
  * every replica and usable once.
  */
 
-/** How the employee is verified. */
-export type VerificationMethod = 'code';
+/** How the employee is verified: a code read back, or their own approval in Slack. */
+export type VerificationMethod = 'code' | 'slack_approval';
 /** What a reset's audit row says about it: a method, or none (`skipped` by the admin, `not_required`). */
 export type VerificationRecord = VerificationMethod | 'skipped' | 'not_required';
 
@@ -29,17 +29,20 @@ export interface NewVerification {
   readonly accountId: string;
   readonly employeeCode: string;
   readonly method: VerificationMethod;
-  /** A keyed hash of the code (never the code). */
+  /** A keyed hash of the code (never the code); '' for an approval. */
   readonly codeHash: string;
   readonly expiresAt: Date;
 }
 
-export type VerificationState = 'pending' | 'passed' | 'used' | 'failed' | 'locked' | 'expired';
+export type VerificationState = 'pending' | 'passed' | 'used' | 'failed' | 'locked' | 'expired' | 'declined';
 
 export interface StoredVerification extends NewVerification {
   readonly state: VerificationState;
   readonly attempts: number;
   readonly lockedUntil?: Date;
+  /** slack_approval: the employee's Slack user and the DM that asks them. */
+  readonly employeeSlackId?: string;
+  readonly dm?: { readonly channel: string; readonly ts: string };
   readonly createdAt: Date;
 }
 
@@ -63,6 +66,13 @@ export interface VerificationStore {
   pass(id: string, now: Date): Promise<boolean>;
   /** passed → used, for exactly this view and account: the one reset it allows. */
   use(id: string, viewId: string, accountId: string, now: Date): Promise<boolean>;
-  /** pending → failed or expired (the code could not be sent; its time ran out). */
-  end(id: string, state: 'failed' | 'expired', now: Date): Promise<void>;
+  /** pending → failed or expired (the code could not be sent; its time ran out); true for the call that moved it. */
+  end(id: string, state: 'failed' | 'expired', now: Date): Promise<boolean>;
+  /** Records whom an approval asks, and where. */
+  setApprovalMessage(id: string, employeeSlackId: string, dm: { channel: string; ts: string }): Promise<void>;
+  /**
+   * The employee's answer: pending → passed or declined, only for that Slack user and before the expiry; the row
+   * as it is now for the one call that moved it, undefined for any other (someone else, twice, too late).
+   */
+  answer(id: string, slackUserId: string, approved: boolean, now: Date): Promise<StoredVerification | undefined>;
 }

@@ -209,6 +209,10 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
         .addColumn('state', 'text', (c) => c.notNull())
         .addColumn('locked_until', 'text')
         .addColumn('message_sid', 'text')
+        // The employee's own approval in Slack: who may answer, and the DM asking them (to replace its buttons).
+        .addColumn('employee_slack_id', 'text')
+        .addColumn('dm_channel', 'text')
+        .addColumn('dm_ts', 'text')
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();

@@ -138,17 +138,21 @@ export interface VerificationsTable {
   directory_kind: string;
   account_id: string;
   employee_code: string;
-  /** code (read back); later: slack_approval, directory_factor. */
+  /** code (read back), slack_approval; later: directory_factor. */
   method: string;
   /** HMAC-SHA-256 of the id and the code, hex; null until a code was made. */
   code_hash: string | null;
   expires_at: string;
   attempts: number;
-  /** sending, pending, passed, used, failed, locked, expired. */
+  /** pending, passed, used, failed, locked, expired, declined. */
   state: string;
   /** Set when three wrong codes locked verification for this account. */
   locked_until: string | null;
   message_sid: string | null;
+  /** slack_approval: the employee's Slack user (only their click counts), and the DM that asks them. */
+  employee_slack_id: string | null;
+  dm_channel: string | null;
+  dm_ts: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -21,6 +21,8 @@ export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
     state: r.state as VerificationState,
     attempts: Number(r.attempts),
     ...(r.locked_until ? { lockedUntil: new Date(r.locked_until) } : {}),
+    ...(r.employee_slack_id ? { employeeSlackId: r.employee_slack_id } : {}),
+    ...(r.dm_channel && r.dm_ts ? { dm: { channel: r.dm_channel, ts: r.dm_ts } } : {}),
     createdAt: new Date(r.created_at),
   });
 
@@ -57,6 +59,9 @@ export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
           state: 'pending',
           locked_until: null,
           message_sid: null,
+          employee_slack_id: null,
+          dm_channel: null,
+          dm_ts: null,
           created_at: at,
           updated_at: at,
         })
@@ -116,12 +121,35 @@ export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
     },
 
     async end(id, state, now) {
-      await db
+      const moved = await db
         .updateTable('verifications')
         .set({ state, updated_at: now.toISOString() })
         .where('id', '=', id)
         .where('state', '=', 'pending')
+        .executeTakeFirst();
+      return moved.numUpdatedRows === 1n;
+    },
+
+    async setApprovalMessage(id, employeeSlackId, dm) {
+      await db
+        .updateTable('verifications')
+        .set({ employee_slack_id: employeeSlackId, dm_channel: dm.channel, dm_ts: dm.ts })
+        .where('id', '=', id)
         .execute();
+    },
+
+    async answer(id, slackUserId, approved, now) {
+      const rows = await db
+        .updateTable('verifications')
+        .set({ state: approved ? 'passed' : 'declined', updated_at: now.toISOString() })
+        .where('id', '=', id)
+        .where('method', '=', 'slack_approval')
+        .where('employee_slack_id', '=', slackUserId)
+        .where('state', '=', 'pending')
+        .where('expires_at', '>', now.toISOString())
+        .returningAll()
+        .execute();
+      return rows[0] ? toStored(rows[0]) : undefined;
     },
   };
 }

@@ -21,3 +21,16 @@ export function impersonationAlertText(
     (securityContact ? ` Security contact: ${escapeMrkdwn(securityContact)}.` : '')
   );
 }
+
+/** What security reads when the employee answered "No, I did not" to a reset an admin asked for. */
+export function declinedAlertText(
+  alert: { readonly adminUserId: string; readonly employeeCode: string },
+  securityContact: string | undefined,
+): string {
+  return (
+    `:rotating_light: *Reset declined by the employee:* employee ${escapeMrkdwn(alert.employeeCode)} answered "No, I ` +
+    `did not ask for this" to a password reset asked for by <@${alert.adminUserId}>. Nothing was changed. Whoever ` +
+    'asked the help desk may have been impersonating them.' +
+    (securityContact ? ` Security contact: ${escapeMrkdwn(securityContact)}.` : '')
+  );
+}

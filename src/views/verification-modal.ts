@@ -14,14 +14,20 @@ export const VERIFY_IDS = {
   codeAction: 'verify_code_input',
 } as const;
 export const VERIFY_CALLBACK_ID = 'resetpw_verify_code';
+/** The modal while the employee is asked in Slack (its submit: text a code instead). */
+export const VERIFY_APPROVAL_CALLBACK_ID = 'resetpw_verify_approval';
 
 /** The methods the confirmation offers, in the order shown; `skip` only when verification is optional. */
-export type OfferedMethod = 'code' | 'skip';
+export type OfferedMethod = 'code' | 'slack_approval' | 'skip';
 
 const LABELS: Record<OfferedMethod, { text: string; description: string }> = {
   code: {
     text: 'Text a code to the number on record',
     description: 'The employee reads the 6 digits back to you; the reset goes ahead only with the right code.',
+  },
+  slack_approval: {
+    text: 'Ask the employee to approve in Slack',
+    description: 'A DM to their own Slack account; the reset goes ahead when they press "Yes, I asked for this".',
   },
   skip: {
     text: 'Skip: I have verified the employee another way',
@@ -65,7 +71,7 @@ export function parseMethod(
   if (!chosen || !(offered as readonly string[]).includes(chosen)) {
     return { ok: false, errors: { [VERIFY_IDS.methodBlock]: 'Choose how to verify the employee.' } };
   }
-  return { ok: true, method: chosen === 'skip' ? 'skipped' : (chosen as 'code') };
+  return { ok: true, method: chosen === 'skip' ? 'skipped' : (chosen as 'code' | 'slack_approval') };
 }
 
 /** The code step: what the admin types, as the employee reads it (spaces and dashes allowed). */

@@ -8,11 +8,11 @@ import { ADMIN, type Harness, waitFor } from '../helpers/harness.js';
  */
 
 /** `/resetpw`, then the employee code in the first step; the lookup step's ack. */
-export async function lookup(harness: Harness, code: string) {
+export async function lookup(harness: Harness, code: string, options: { reason?: string } = {}) {
   const opened = harness.slack.callsTo('views.open').length;
   await harness.driver.command(ADMIN);
   await waitFor(() => harness.slack.callsTo('views.open').length === opened + 1, 5000, 'the form');
-  return harness.driver.submit(ADMIN, { code, reason: 'INC-1' });
+  return harness.driver.submit(ADMIN, { code, reason: options.reason ?? 'INC-1' });
 }
 
 /** The confirmation step, submitted as shown. */

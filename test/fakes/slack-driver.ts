@@ -108,6 +108,11 @@ export class SlackDriver {
     return this.transport('event', appHomeOpenedPayload(userId, tab));
   }
 
+  /** The user presses a button of a message in their DM (the approval question's). */
+  pressMessageButton(userId: string, button: { actionId: string; value: string; channel: string; ts: string }) {
+    return this.transport('interactive', messageButtonPayload(userId, button));
+  }
+
   /** The user presses the App Home's "Reset a password" button (with a fresh trigger_id, as Slack gives). */
   async homeButton(userId: string, options: { triggerIssuedAt?: number } = {}): Promise<CommandResult> {
     const triggerId = this.slack.issueTrigger(userId, options.triggerIssuedAt);
@@ -248,6 +253,37 @@ export function homeButtonPayload(userId: string, triggerId: string) {
         action_id: HOME_ACTION_IDS.reset,
         block_id: 'home_actions',
         text: { type: 'plain_text', text: 'Reset a password' },
+        action_ts: (Date.now() / 1000).toFixed(6),
+      },
+    ],
+  };
+}
+
+/** A press of a button in a message (a DM from the bot): a block_actions payload from a message container. */
+export function messageButtonPayload(
+  userId: string,
+  b: { actionId: string; value: string; channel: string; ts: string },
+) {
+  return {
+    type: 'block_actions',
+    user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM_ID },
+    api_app_id: 'A0RESETPW',
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: b.ts, channel_id: b.channel, is_ephemeral: false },
+    trigger_id: `${Date.now()}.button`,
+    team: { id: TEAM_ID, domain: 'resetpw-test' },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: b.channel, name: 'directmessage' },
+    message: { type: 'message', ts: b.ts, text: '' },
+    response_url: 'https://hooks.slack.com/actions/T0/1/fake',
+    actions: [
+      {
+        type: 'button',
+        action_id: b.actionId,
+        block_id: 'verify_answer',
+        value: b.value,
+        text: { type: 'plain_text', text: 'button' },
         action_ts: (Date.now() / 1000).toFixed(6),
       },
     ],

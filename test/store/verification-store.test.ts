@@ -36,6 +36,7 @@ describe.each(ENGINES)('verification codes on %s', (engine) => {
     };
     const alertsPort: VerificationAlerts = {
       possibleImpersonation: async (a) => void alerts.push(a.employeeCode),
+      declined: async (a) => void alerts.push(`declined:${a.employeeCode}`),
     };
     const make = async () => {
       const store = await openStore(url);

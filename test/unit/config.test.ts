@@ -67,7 +67,7 @@ describe('parseConfig', () => {
     };
     expect(parseConfig(VALID).verification.mode).toBe('off'); // DIRECTORY=none: nothing to verify against
     const withDirectory = parseConfig(ldap).verification;
-    expect(withDirectory).toEqual({ mode: 'optional', codeTtlMs: 300_000, lockMs: 1_800_000 });
+    expect(withDirectory).toEqual({ mode: 'optional', codeTtlMs: 300_000, lockMs: 1_800_000, approvalTtlMs: 300_000 });
     expect(
       parseConfig({ ...ldap, VERIFY_EMPLOYEE: 'required', VERIFY_CODE_TTL: '90s', VERIFY_LOCK_MINUTES: '5' })
         .verification,
@@ -75,6 +75,7 @@ describe('parseConfig', () => {
       mode: 'required',
       codeTtlMs: 90_000,
       lockMs: 300_000,
+      approvalTtlMs: 300_000,
     });
     expect(problems({ ...VALID, VERIFY_EMPLOYEE: 'required' })).toEqual([
       'VERIFY_EMPLOYEE=required needs a directory (DIRECTORY): the employee is verified through the number and email on record, and DIRECTORY=none has none',

@@ -10,6 +10,7 @@ import { decodeMetadata } from '../../views/reset-form.js';
 import { BLOCK_IDS, buildResultView } from '../../views/reset-modal.js';
 import { parseMethod } from '../../views/verification-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
+import { startApprovalStep } from './approval-step.js';
 import type { DirectorySubmitDeps } from './step-deps.js';
 import { startCodeStep } from './verify-code-submit.js';
 import { admitSubmission, confirmedMetadata, firstStepMetadata } from './verify-form.js';
@@ -121,8 +122,9 @@ export function createSubmitConfirm(deps: DirectorySubmitDeps) {
       await ack({ response_action: 'errors', errors: chosen.errors });
       return;
     }
-    if (chosen.method === 'code' && deps.verification) {
-      await startCodeStep({ deps, verification: deps.verification, ack, body, view, client, meta, log, context });
+    if ((chosen.method === 'code' || chosen.method === 'slack_approval') && deps.verification) {
+      const step = chosen.method === 'code' ? startCodeStep : startApprovalStep;
+      await step({ deps, verification: deps.verification, ack, body, view, client, meta, log, context });
       return;
     }
     await ack({ response_action: 'update', view: buildResettingView(escapeMrkdwn(meta.code), deps.directoryLabel) });

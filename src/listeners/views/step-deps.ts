@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { InFlight } from '../../lib/in-flight.js';
 import type { AuditStore, FormRegistry } from '../../ports/index.js';
+import type { Approval } from '../../services/approval.js';
 import type { LookupOutcome, LookupRequest } from '../../services/lookup-employee.js';
 import type { Verification } from '../../services/verification.js';
 import type { MessageContext } from '../../user-messages.js';
@@ -16,6 +17,12 @@ export interface VerificationDeps {
   readonly codeTtlMs: number;
   /** The directory the accounts are in (the verification rows say which). */
   readonly directoryKind: string;
+  /** The employee's own approval in Slack, when offered: the service, and the email the directory holds. */
+  readonly approval?: {
+    readonly service: Approval;
+    readonly ttlMs: number;
+    findEmail(employeeCode: string): Promise<string | undefined>;
+  };
 }
 
 export interface DirectorySubmitDeps {

@@ -14,14 +14,27 @@ import type { DirectorySubmitDeps, VerificationDeps } from './step-deps.js';
 import { admitSubmission, confirmedMetadata } from './verify-form.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-type Confirmed = OpenedForm & NonNullable<OpenedForm['confirmed']>;
+export type Confirmed = OpenedForm & NonNullable<OpenedForm['confirmed']>;
+
+/** A verification step's metadata: the confirmation's (checked against the store), and the verification it is. */
+export function stepMetadata(meta: Confirmed, verificationId: string): string {
+  return encodeConfirmMetadata({
+    channelId: meta.channelId,
+    responseUrl: meta.responseUrl,
+    teamId: meta.teamId,
+    code: meta.code,
+    accountId: meta.accountId,
+    ...(meta.reason ? { reason: meta.reason } : {}),
+    verificationId,
+  });
+}
 
 /**
  * The confirmation chose "text a code": the modal becomes the code step at once (Slack's 3 s), then the code goes
  * out. If it cannot (verification locked, a limit reached, Twilio refusing), the modal says so instead, and the
  * attempt is audited. Nothing is changed in the directory on this path.
  */
-export async function startCodeStep(o: {
+export interface StepArgs {
   deps: DirectorySubmitDeps;
   verification: VerificationDeps;
   ack: SubmitArgs['ack'];
@@ -31,22 +44,16 @@ export async function startCodeStep(o: {
   context: SubmitArgs['context'];
   meta: Confirmed;
   log: Logger;
-}): Promise<void> {
+}
+
+export async function startCodeStep(o: StepArgs): Promise<void> {
   const { deps, verification, meta, log } = o;
   const id = verification.service.newId();
   const minutes = Math.max(1, Math.round(verification.codeTtlMs / 60_000));
   await o.ack({
     response_action: 'update',
     view: buildCodeStepView({
-      privateMetadata: encodeConfirmMetadata({
-        channelId: meta.channelId,
-        responseUrl: meta.responseUrl,
-        teamId: meta.teamId,
-        code: meta.code,
-        accountId: meta.accountId,
-        ...(meta.reason ? { reason: meta.reason } : {}),
-        verificationId: id,
-      }),
+      privateMetadata: stepMetadata(meta, id),
       maskedPhone: maskPhone(meta.phoneE164 ?? ''),
       minutes,
     }),
@@ -140,7 +147,7 @@ export function createSubmitCode(deps: DirectorySubmitDeps & { verification: Ver
   };
 }
 
-function audited(context: SubmitArgs['context'], adminUserId: string, meta: Confirmed) {
+export function audited(context: SubmitArgs['context'], adminUserId: string, meta: Confirmed) {
   return {
     requestId: requestIdOf(context),
     teamId: meta.teamId,
@@ -150,7 +157,7 @@ function audited(context: SubmitArgs['context'], adminUserId: string, meta: Conf
   };
 }
 
-async function refuse(
+export async function refuse(
   audit: AuditStore,
   client: SubmitArgs['client'],
   viewId: string,
@@ -168,7 +175,7 @@ async function refuse(
   log.warn({ event: 'verification', method: 'code', errorCode: error.code }, 'verification code not sent');
 }
 
-async function record(
+export async function record(
   audit: AuditStore,
   entry: ReturnType<typeof audited>,
   result: 'refused' | 'invalid' | 'rate_limited',

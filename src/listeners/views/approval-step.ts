@@ -1,0 +1,80 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { ackFlushed } from '../../lib/flush.js';
+import { buildApprovalView } from '../../views/approval.js';
+import { decodeConfirmMetadata } from '../../views/directory-form.js';
+import { requestIdOf, requestLog } from '../context.js';
+import type { DirectorySubmitDeps, VerificationDeps } from './step-deps.js';
+import { audited, refuse, type StepArgs, startCodeStep, stepMetadata } from './verify-code-submit.js';
+import { admitSubmission, confirmedMetadata } from './verify-form.js';
+
+type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/**
+ * The confirmation chose "ask the employee in Slack": the modal waits at once (Slack's 3 s), then the employee is
+ * asked by DM. When they cannot be (not in Slack, no email on record, a refusal from Slack), or do not answer in
+ * time, the modal says so and offers the code instead; the click is handled by the action listener
+ * (src/listeners/actions/verify-approval.ts).
+ */
+export async function startApprovalStep(o: StepArgs): Promise<void> {
+  const { deps, verification, meta, log } = o;
+  const approval = verification.approval;
+  if (!approval) return startCodeStep(o);
+  const id = verification.service.newId();
+  const minutes = Math.max(1, Math.round(approval.ttlMs / 60_000));
+  const metadata = stepMetadata(meta, id);
+  await o.ack({
+    response_action: 'update',
+    view: buildApprovalView({ privateMetadata: metadata, state: 'waiting', minutes }),
+  });
+  await ackFlushed();
+  const show = (state: 'not_in_slack' | 'expired') =>
+    o.client.views
+      .update({ view_id: o.view.id, view: buildApprovalView({ privateMetadata: metadata, state, minutes }) })
+      .then(() => undefined)
+      .catch((err: unknown) => log.warn({ err }, 'could not update the waiting modal'));
+  const asked = await deps.inFlight.track(
+    (async () =>
+      approval.service.ask(
+        {
+          id,
+          viewId: o.view.id,
+          teamId: meta.teamId,
+          adminUserId: o.body.user.id,
+          directoryKind: verification.directoryKind,
+          accountId: meta.accountId,
+          employeeCode: meta.code,
+          email: await approval.findEmail(meta.code).catch(() => undefined),
+          ...(meta.reason ? { reason: meta.reason } : {}),
+        },
+        log,
+        () => show('expired'),
+      ))(),
+  );
+  if (asked.status === 'asked') return;
+  if (asked.status === 'unavailable') return show('not_in_slack');
+  await refuse(deps.audit, o.client, o.view.id, asked.error, audited(o.context, o.body.user.id, meta), deps, log);
+}
+
+/** The waiting modal's submit, "Text a code instead": the question is closed, and a code goes out. */
+export function createSubmitApprovalView(deps: DirectorySubmitDeps & { verification: VerificationDeps }) {
+  return async function submitApprovalView(args: SubmitArgs) {
+    const { ack, body, view, client, context } = args;
+    const log = requestLog(context, deps.log);
+    const metadata = decodeConfirmMetadata(view.private_metadata);
+    const form = await admitSubmission(
+      deps,
+      { ack, body, viewId: view.id, requestId: requestIdOf(context) },
+      metadata,
+      confirmedMetadata,
+      log,
+    );
+    if (!form) return;
+    const meta = { ...form, ...(form.confirmed as NonNullable<typeof form.confirmed>) };
+    if (metadata?.verificationId) {
+      await deps.verification.approval?.service
+        .withdraw(metadata.verificationId)
+        .catch((err: unknown) => log.warn({ err }, 'could not close the approval question'));
+    }
+    await startCodeStep({ deps, verification: deps.verification, ack, body, view, client, context, meta, log });
+  };
+}

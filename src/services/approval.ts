@@ -1,0 +1,165 @@
+import type { Logger } from 'pino';
+import { AppError, ErrorCode } from '../errors.js';
+import type { EmployeeApprovals, StoredVerification, VerificationAlerts, VerificationStore } from '../ports/index.js';
+
+/** Whom an approval asks: the account confirmed in the modal, found in Slack by its email. */
+export interface ApprovalRequest {
+  readonly id: string;
+  readonly viewId: string;
+  readonly teamId?: string;
+  readonly adminUserId: string;
+  readonly directoryKind: string;
+  readonly accountId: string;
+  readonly employeeCode: string;
+  /** The email the directory holds (undefined: none, so nobody to ask). */
+  readonly email: string | undefined;
+  readonly reason?: string;
+}
+
+export type ApprovalAsked =
+  | { readonly status: 'asked' }
+  | { readonly status: 'unavailable'; readonly why: string }
+  | { readonly status: 'refused'; readonly error: AppError };
+
+export type ApprovalAnswer =
+  | { readonly status: 'approved' | 'declined'; readonly verification: StoredVerification; readonly at: Date }
+  | { readonly status: 'ignored' };
+
+/**
+ * Verifying the employee by their own approval in Slack (VERIFY_EMPLOYEE): the bot DMs the employee's own account
+ * (found by the directory's email) who is asking and why, with "Yes, I asked for this" / "No, I did not". Only that
+ * Slack user's click counts, each question is answered once (a compare-and-set in the store, so any replica can take
+ * the click), and the buttons are replaced by the answer. "No" stops the reset and alerts security. An unanswered
+ * question expires after VERIFY_APPROVAL_TTL; then, or when the employee cannot be asked, the admin is offered the
+ * code instead. The expiry's timer lives in the process that asked (a restart leaves the question to run out in the
+ * store, where a late click is refused).
+ */
+export function createApproval(deps: {
+  readonly store: VerificationStore;
+  readonly approvals: EmployeeApprovals;
+  readonly alerts: VerificationAlerts;
+  readonly ttlMs: number;
+  readonly log: Logger;
+  /** Hears each result (the metrics): asked, unavailable, approved, declined, expired. */
+  readonly onResult?: (result: string) => void;
+  readonly now?: () => number;
+}) {
+  const now = deps.now ?? Date.now;
+  const timers = new Map<string, NodeJS.Timeout>();
+  const count = (result: string) => deps.onResult?.(result);
+  const forget = (id: string) => {
+    clearTimeout(timers.get(id));
+    timers.delete(id);
+  };
+  const settle = async (row: StoredVerification, outcome: 'approved' | 'declined' | 'expired' | 'withdrawn') => {
+    if (!row.dm) return;
+    await deps.approvals
+      .settle(row.dm, outcome)
+      .catch((err: unknown) => deps.log.warn({ err }, 'could not replace the approval question with its answer'));
+  };
+
+  return {
+    /**
+     * Asks the employee; `onExpired` is told if nobody answers in time (the admin's modal then offers a code).
+     * Nothing is changed in the directory on this path.
+     */
+    async ask(
+      request: ApprovalRequest,
+      log: Logger,
+      onExpired: (verification: StoredVerification) => Promise<void>,
+    ): Promise<ApprovalAsked> {
+      const at = new Date(now());
+      const lockedUntil = await deps.store.lockedUntil(request.directoryKind, request.accountId, at);
+      if (lockedUntil) {
+        const error = new AppError(ErrorCode.VerificationLocked, 'Verification is locked for this employee', {
+          until: lockedUntil.toISOString(),
+        });
+        return { status: 'refused', error };
+      }
+      if (!request.email) {
+        count('unavailable');
+        return { status: 'unavailable', why: 'no_email' };
+      }
+      const expiresAt = new Date(at.getTime() + deps.ttlMs);
+      await deps.store.create(
+        {
+          id: request.id,
+          viewId: request.viewId,
+          ...(request.teamId ? { teamId: request.teamId } : {}),
+          adminUserId: request.adminUserId,
+          directoryKind: request.directoryKind,
+          accountId: request.accountId,
+          employeeCode: request.employeeCode,
+          method: 'slack_approval',
+          codeHash: '',
+          expiresAt,
+        },
+        at,
+      );
+      const asked = await deps.approvals.ask({
+        verificationId: request.id,
+        email: request.email,
+        adminUserId: request.adminUserId,
+        ...(request.reason ? { reason: request.reason } : {}),
+        expiresAt,
+      });
+      if (!asked.asked) {
+        await deps.store.end(request.id, 'failed', new Date(now()));
+        log.info({ event: 'verification', method: 'slack_approval', why: asked.why }, 'the employee cannot be asked');
+        count('unavailable');
+        return { status: 'unavailable', why: asked.why };
+      }
+      await deps.store.setApprovalMessage(request.id, asked.userId, asked.dm);
+      log.info({ event: 'verification', method: 'slack_approval', verificationId: request.id }, 'employee asked');
+      count('asked');
+      const timer = setTimeout(() => {
+        timers.delete(request.id);
+        void (async () => {
+          if (!(await deps.store.end(request.id, 'expired', new Date(now())))) return;
+          const row = await deps.store.get(request.id);
+          if (!row) return;
+          count('expired');
+          await settle(row, 'expired');
+          await onExpired(row);
+        })().catch((err: unknown) => log.error({ err }, 'could not end an unanswered approval'));
+      }, deps.ttlMs);
+      timer.unref();
+      timers.set(request.id, timer);
+      return { status: 'asked' };
+    },
+
+    /** A click on one of the question's buttons: counts only from the employee asked, once, in time. */
+    async answer(id: string, slackUserId: string, approved: boolean, log: Logger): Promise<ApprovalAnswer> {
+      const at = new Date(now());
+      const row = await deps.store.answer(id, slackUserId, approved, at);
+      if (!row) {
+        log.info({ event: 'verification', method: 'slack_approval', verificationId: id }, 'approval click ignored');
+        return { status: 'ignored' };
+      }
+      forget(id);
+      count(approved ? 'approved' : 'declined');
+      await settle(row, approved ? 'approved' : 'declined');
+      if (!approved) {
+        await deps.alerts
+          .declined({ adminUserId: row.adminUserId, employeeCode: row.employeeCode })
+          .catch((err: unknown) => log.error({ err }, 'could not alert security about the declined reset'));
+      }
+      return { status: approved ? 'approved' : 'declined', verification: row, at };
+    },
+
+    /** The admin chose a code instead: the question is closed (its buttons say so). */
+    async withdraw(id: string): Promise<void> {
+      forget(id);
+      if (!(await deps.store.end(id, 'failed', new Date(now())))) return;
+      const row = await deps.store.get(id);
+      if (row) await settle(row, 'withdrawn');
+    },
+
+    stop(): void {
+      for (const timer of timers.values()) clearTimeout(timer);
+      timers.clear();
+    },
+  };
+}
+
+export type Approval = ReturnType<typeof createApproval>;

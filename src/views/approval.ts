@@ -1,0 +1,100 @@
+import type { types } from '@slack/bolt';
+import { escapeMrkdwn } from './outcome.js';
+import { slackDate } from './slack-date.js';
+import { VERIFY_APPROVAL_CALLBACK_ID } from './verification-modal.js';
+
+/**
+ * The employee's own approval in Slack (VERIFY_EMPLOYEE, method slack_approval): the DM that asks them, what it says
+ * once answered, and the admin's modal while it waits. Pure builders with their ids.
+ */
+export const APPROVAL_ACTION_IDS = { approve: 'verify_approve', decline: 'verify_decline' } as const;
+
+/** The question, by DM to the employee: who asks, why, until when; two buttons carrying the verification's id. */
+export function approvalQuestion(q: {
+  verificationId: string;
+  adminUserId: string;
+  reason?: string;
+  expiresAt: Date;
+}): { text: string; blocks: types.KnownBlock[] } {
+  const why = q.reason ? ` They give this reason: “${escapeMrkdwn(q.reason.replace(/\s+/g, ' '))}”.` : '';
+  const text =
+    `:closed_lock_with_key: *Did you ask IT to reset your password?* <@${q.adminUserId}>, an IT admin, is about ` +
+    `to reset it and text you a temporary one.${why} Answer by ${slackDate(q.expiresAt, '{time}')}. If you did ` +
+    'not ask for this, press "No": nothing will change, and security will be told.';
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      {
+        type: 'actions',
+        block_id: 'verify_answer',
+        elements: [
+          {
+            type: 'button',
+            action_id: APPROVAL_ACTION_IDS.approve,
+            value: q.verificationId,
+            style: 'primary',
+            text: { type: 'plain_text', text: 'Yes, I asked for this' },
+          },
+          {
+            type: 'button',
+            action_id: APPROVAL_ACTION_IDS.decline,
+            value: q.verificationId,
+            style: 'danger',
+            text: { type: 'plain_text', text: 'No, I did not' },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export type ApprovalSettlement = 'approved' | 'declined' | 'expired' | 'withdrawn';
+
+/** The DM once answered (the buttons replaced): each question is answered once. */
+export function approvalSettledText(outcome: ApprovalSettlement): string {
+  switch (outcome) {
+    case 'approved':
+      return ':white_check_mark: You confirmed that you asked for the reset. Your temporary password is on its way by text.';
+    case 'declined':
+      return ':no_entry: You said you did not ask for this. Nothing was changed, and IT security has been told.';
+    case 'expired':
+      return ':hourglass: This question was not answered in time, so nothing was changed here.';
+    case 'withdrawn':
+      return ':information_source: The IT admin verified you another way, so this question is closed.';
+  }
+}
+
+/** The admin's modal while the employee is asked (or when they cannot be): "Text a code instead" is always there. */
+export function buildApprovalView(o: {
+  privateMetadata: string;
+  state: 'waiting' | 'not_in_slack' | 'expired';
+  minutes: number;
+}): types.ModalView {
+  const text =
+    o.state === 'waiting'
+      ? `:hourglass_flowing_sand: *Waiting for the employee.* The bot has asked them by DM in Slack whether they asked for this reset; this updates when they answer (they have ${o.minutes} minute${o.minutes === 1 ? '' : 's'}). Nothing has been changed yet.`
+      : o.state === 'not_in_slack'
+        ? ':warning: *The employee cannot be asked in Slack:* no Slack member has the email the directory holds for them (or the bot may not message them). Nothing has been changed.'
+        : ':hourglass: *The employee did not answer in time.* Nothing has been changed.';
+  return {
+    type: 'modal',
+    callback_id: VERIFY_APPROVAL_CALLBACK_ID,
+    private_metadata: o.privateMetadata,
+    title: { type: 'plain_text', text: 'Verify the employee' },
+    submit: { type: 'plain_text', text: 'Text a code instead' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: '"Text a code instead" sends a 6-digit code to the number on record for the employee to read back to you.',
+          },
+        ],
+      },
+    ],
+  };
+}

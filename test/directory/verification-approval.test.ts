@@ -1,0 +1,167 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { APPROVAL_ACTION_IDS } from '../../src/views/approval.js';
+import { VERIFY_APPROVAL_CALLBACK_ID, VERIFY_CALLBACK_ID } from '../../src/views/verification-modal.js';
+import { ADMIN, type Harness, NON_ADMIN, startHarness, waitFor } from '../helpers/harness.js';
+import { LdapPeople } from '../helpers/ldap-people.js';
+import { ldapBotEnv, requireSlapd, type Slapd, startSlapd } from '../helpers/slapd.js';
+import { auditRows, lookup } from './bot-steps.js';
+
+const AUDIT_CHANNEL = 'C0ITAUDIT';
+const EMPLOYEE = 'U0EMPLOYEE1';
+
+/**
+ * VERIFY_EMPLOYEE's second method through the real bot and the real slapd: the employee's own approval in Slack.
+ * The bot DMs the employee (found by the directory's email); only their click counts; "Yes" runs the reset, "No"
+ * stops it and alerts security; nobody to ask, or no answer in time, offers the code instead.
+ */
+describe.runIf(requireSlapd())('verifying the employee by their approval in Slack', () => {
+  let slapd: Slapd;
+  let people: LdapPeople;
+  let h: Harness | undefined;
+  let n = 0;
+  beforeAll(async () => {
+    slapd = await startSlapd();
+    people = new LdapPeople(slapd);
+  });
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+  afterAll(async () => {
+    await slapd?.stop();
+  });
+
+  const start = async (env: Record<string, string> = {}) => {
+    h = await startHarness({
+      env: ldapBotEnv(slapd, { VERIFY_EMPLOYEE: 'optional', AUDIT_CHANNEL_ID: AUDIT_CHANNEL, ...env }),
+    });
+    return h;
+  };
+  const person = async (harness: Harness, inSlack = true) => {
+    const i = ++n;
+    const login = `app${i}${Date.now().toString(36).slice(-4)}`;
+    const code = `A-${i}${Date.now().toString(36).slice(-4)}`;
+    const password = `Old-Approve-${i}-xyzzy!`;
+    const email = `${login}@example.com`;
+    const dn = await people.add({ login, code, name: `Ava Approve${i}`, password, mobile: '+1 500 555 0006', email });
+    if (inSlack) harness.slack.addUser(EMPLOYEE, email.toUpperCase(), { name: `Ava Approve${i}` });
+    return { dn, code, password };
+  };
+  /** The approval question the employee got by DM: its text, its buttons' value, and where it is. */
+  const question = (harness: Harness) => {
+    const call = harness.slack
+      .callsTo('chat.postMessage')
+      .find((c) => String(c.args.text).includes('Did you ask IT to reset your password?'));
+    if (!call) return undefined;
+    const channel = String(call.args.channel);
+    const blocks = call.args.blocks as { elements?: { value?: string }[] }[];
+    const value = blocks.flatMap((b) => b.elements ?? [])[0]?.value ?? '';
+    const stored = [...harness.slack.messages.values()].find(
+      (m) => m.channel === channel && m.text.includes('Did you ask IT'),
+    );
+    return { text: String(call.args.text), channel, ts: stored?.ts ?? '', value };
+  };
+  const asked = async (harness: Harness) => {
+    await waitFor(() => question(harness) !== undefined, 5000, 'the question by DM');
+    return question(harness) as NonNullable<ReturnType<typeof question>>;
+  };
+  const press = (harness: Harness, who: string, approve: boolean, q: NonNullable<ReturnType<typeof question>>) =>
+    harness.driver.pressMessageButton(who, {
+      actionId: approve ? APPROVAL_ACTION_IDS.approve : APPROVAL_ACTION_IDS.decline,
+      value: q.value,
+      channel: q.channel,
+      ts: q.ts,
+    });
+  const modalText = (harness: Harness) => JSON.stringify(harness.slack.lastViewFor(ADMIN)?.view ?? {});
+  const dmNow = (harness: Harness, q: { channel: string; ts: string }) =>
+    harness.slack.messages.get(`${q.channel}/${q.ts}`)?.text ?? '';
+
+  it('asks the employee by DM and runs the reset when they approve; nobody else’s click counts', async () => {
+    const harness = await start();
+    const p = await person(harness);
+    await lookup(harness, p.code, { reason: 'INC-77 locked out' });
+    const waiting = await harness.driver.submit(ADMIN, { verifyMethod: 'slack_approval' });
+    expect(waiting.body).toMatchObject({
+      response_action: 'update',
+      view: { callback_id: VERIFY_APPROVAL_CALLBACK_ID },
+    });
+    expect(JSON.stringify(waiting.body)).toContain('Waiting for the employee');
+    const q = await asked(harness);
+    expect(q.channel).toBe(`D${EMPLOYEE.slice(1)}`);
+    expect(q.text).toContain(`<@${ADMIN}>`);
+    expect(q.text).toContain('INC-77 locked out');
+    expect(harness.twilio.createRequests).toHaveLength(0);
+
+    // The admin, or anyone else, cannot answer for the employee.
+    await press(harness, ADMIN, true, q);
+    await press(harness, NON_ADMIN, true, q);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(harness.twilio.createRequests).toHaveLength(0);
+    expect(await people.bind(p.dn, p.password)).toBe('ok');
+
+    await press(harness, EMPLOYEE, true, q);
+    await waitFor(() => harness.slack.responses.length >= 1, 10_000, 'the outcome');
+    expect(harness.twilio.createRequests).toHaveLength(1);
+    const password = /password is:\n(\S+)\n/.exec(harness.twilio.createRequests[0]?.params.Body ?? '')?.[1] ?? '';
+    expect(await people.bind(p.dn, password)).toBe('must_change');
+    expect(modalText(harness)).toContain('Temporary password set and sent');
+    expect(dmNow(harness, q)).toContain('You confirmed that you asked for the reset');
+    const [row] = await auditRows(harness);
+    expect(row?.verification?.method).toBe('slack_approval');
+    // An answer counts once: a second click changes nothing.
+    await press(harness, EMPLOYEE, true, q);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(harness.twilio.createRequests).toHaveLength(1);
+  });
+
+  it('stops everything when the employee says no, and alerts security', async () => {
+    const harness = await start();
+    const p = await person(harness);
+    await lookup(harness, p.code);
+    await harness.driver.submit(ADMIN, { verifyMethod: 'slack_approval' });
+    const q = await asked(harness);
+    await press(harness, EMPLOYEE, false, q);
+    await waitFor(() => modalText(harness).includes('The employee said no'), 5000, 'the modal');
+    expect(dmNow(harness, q)).toContain('You said you did not ask for this');
+    await waitFor(
+      () => harness.slack.channelHistory(AUDIT_CHANNEL).some((t) => t.includes('Reset declined by the employee')),
+      5000,
+      'the alert',
+    );
+    expect(harness.twilio.createRequests).toHaveLength(0);
+    expect(await people.bind(p.dn, p.password)).toBe('ok');
+    expect((await auditRows(harness))[0]).toMatchObject({ result: 'refused', errorCode: 'VERIFICATION_DECLINED' });
+  });
+
+  it('offers the code when the employee is not in Slack, and the code works', async () => {
+    const harness = await start();
+    const p = await person(harness, false);
+    await lookup(harness, p.code);
+    await harness.driver.submit(ADMIN, { verifyMethod: 'slack_approval' });
+    await waitFor(() => modalText(harness).includes('cannot be asked in Slack'), 5000, 'the fallback');
+    const toCode = await harness.driver.submit(ADMIN, {});
+    expect(toCode.body).toMatchObject({ response_action: 'update', view: { callback_id: VERIFY_CALLBACK_ID } });
+    await waitFor(() => harness.twilio.createRequests.length === 1, 10_000, 'the code text');
+    const code = /code is (\d{3}) (\d{3})\./
+      .exec(harness.twilio.createRequests[0]?.params.Body ?? '')
+      ?.slice(1)
+      .join('');
+    await harness.driver.submit(ADMIN, { verifyCode: code ?? '' });
+    await waitFor(() => harness.slack.responses.length >= 1, 10_000, 'the outcome');
+    expect((await auditRows(harness))[0]?.verification?.method).toBe('code');
+  });
+
+  it('offers the code when the employee does not answer in time, and refuses a late click', async () => {
+    const harness = await start({ VERIFY_APPROVAL_TTL: '1s' });
+    const p = await person(harness);
+    await lookup(harness, p.code);
+    await harness.driver.submit(ADMIN, { verifyMethod: 'slack_approval' });
+    const q = await asked(harness);
+    await waitFor(() => modalText(harness).includes('did not answer in time'), 5000, 'the expiry');
+    expect(dmNow(harness, q)).toContain('was not answered in time');
+    await press(harness, EMPLOYEE, true, q);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(harness.twilio.createRequests).toHaveLength(0);
+    expect(await people.bind(p.dn, p.password)).toBe('ok');
+  });
+});
