@@ -26,6 +26,7 @@ export function directoryMessage(
   const cloudKind = okta || entra || google ? (ctx.directory?.kind as keyof typeof CLOUD_RIGHTS) : undefined;
   const cloud = cloudKind !== undefined;
   const providerCode = typeof d.providerCode === 'string' ? ` (${d.providerCode})` : '';
+  if (d.operation === 'factor_push') return factorPushMessage(err, dir, providerCode);
   switch (err.code) {
     case ErrorCode.EmployeeNotFound:
       return {
@@ -242,6 +243,72 @@ const CLOUD_RIGHTS = {
       "GOOGLE_ADMIN_SUBJECT needs an admin role that may reset these users' passwords (User Management Admin, or a custom role with Users → Reset password and Update), and domain-wide delegation must allow the bot's scopes",
   },
 } as const;
+
+/** What each step of the push to the employee's enrolled factor (Okta Verify) was doing, for the words. */
+const FACTOR_STEP: Readonly<Record<string, string>> = {
+  list: "list the employee's enrolled factors",
+  push: "send a push to the employee's Okta Verify",
+  poll: 'read the answer to the push',
+};
+
+/**
+ * The push to the employee's own factor failed: the employee is not verified and nothing of the account changed. The
+ * admin can verify them another way; a missing right is the bot owner's to grant.
+ */
+function factorPushMessage(
+  err: AppError,
+  dir: string,
+  providerCode: string,
+): { title: string; text: string; nextStep: string } | undefined {
+  const d = err.details;
+  const doing = FACTOR_STEP[String(d.step)] ?? 'verify the employee with Okta Verify';
+  const notVerified = 'The employee is not verified and the password was not changed.';
+  const otherWay = 'Verify the employee another way (a code read back, or their approval in Slack)';
+  switch (err.code) {
+    case ErrorCode.DirectoryAccessDenied:
+      return {
+        title: 'The bot may not use Okta Verify for this employee',
+        text: `${dir} would not let the bot ${doing}${providerCode}: ${CLOUD_RIGHTS.okta.who} may not verify this user's factors. ${notVerified}`,
+        nextStep: `${otherWay}, and tell the bot owner: the token's administrator (or the service app, whose scopes okta.users.read and okta.users.manage cover the push) needs a role over these users that covers their factors; see docs/directories/okta.md.`,
+      };
+    case ErrorCode.EmployeeChanged:
+      return {
+        title: "The employee's Okta Verify changed",
+        text: `${dir} no longer has this user or their Okta Verify enrollment (deleted, or reset since the lookup). ${notVerified}`,
+        nextStep: 'Run /resetpw again, or verify the employee another way.',
+      };
+    case ErrorCode.DirectoryUnavailable: {
+      const why =
+        d.reason === 'rate_limited'
+          ? `${dir}'s rate limit for the bot was reached`
+          : d.reason === 'bind_rejected'
+            ? `${dir} refused the bot's credentials`
+            : d.reason === 'refused'
+              ? `${dir} refused${providerCode}`
+              : d.reason === 'unexpected_answer'
+                ? `${dir} answered with something the bot does not know${typeof d.factorResult === 'string' ? ` (${d.factorResult})` : ''}`
+                : d.reason === 'timeout'
+                  ? `${dir} did not answer in time`
+                  : `the bot could not reach ${dir}`;
+      // A push whose answer was lost may still reach the phone: the employee should know that approving it now does
+      // nothing.
+      const stray =
+        d.step === 'push' && d.reason === 'timeout'
+          ? " A push may still reach the employee's phone: approving it now changes nothing."
+          : '';
+      return {
+        title: 'Okta Verify push failed',
+        text: `The bot could not ${doing}: ${why}. ${notVerified}${stray}`,
+        nextStep:
+          d.reason === 'bind_rejected'
+            ? "Tell the bot owner: Okta refused the bot's credentials (OKTA_API_TOKEN revoked or expired, or the service app's OKTA_CLIENT_ID and key no longer accepted)."
+            : `Try again in a minute, or ${otherWay.charAt(0).toLowerCase()}${otherWay.slice(1)}.`,
+      };
+    }
+    default:
+      return undefined;
+  }
+}
 
 /** A write in two steps stopped after the password was set (what became of it is said by the compensation line). */
 function passwordChangedLine(d: AppError['details']): string {

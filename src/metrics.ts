@@ -8,6 +8,7 @@ import type {
   AuditStore,
   Directory,
   EmployeeNoticeResult,
+  FactorPushOptions,
   SmsSender,
 } from './ports/index.js';
 
@@ -176,6 +177,23 @@ export function createMetrics(options: { inFlight: () => number }) {
       const op = <T>(operation: string, work: () => Promise<T>) => timed(directoryOps, { kind, operation }, work);
       const revoke = directory.revokeSessions?.bind(directory);
       const clearValidUntil = directory.clearValidUntil?.bind(directory);
+      const push = directory.pushToEnrolledFactor?.bind(directory);
+      /** The employee's answer or its absence is an outcome ('ok'); a wait the caller gave up on is 'aborted'. */
+      const factorPush = async (
+        run: NonNullable<Directory['pushToEnrolledFactor']>,
+        accountId: string,
+        options: FactorPushOptions,
+      ) => {
+        const end = directoryOps.startTimer({ kind, operation: 'factor_push' });
+        try {
+          const outcome = await run(accountId, options);
+          end({ result: 'ok' });
+          return outcome;
+        } catch (err) {
+          end({ result: options.signal?.aborted ? 'aborted' : resultOf(err) });
+          throw err;
+        }
+      };
       return {
         kind,
         label: directory.label,
@@ -192,6 +210,12 @@ export function createMetrics(options: { inFlight: () => number }) {
           ? {
               clearValidUntil: (accountId: string, value: string) =>
                 op('clear_valid_until', () => clearValidUntil(accountId, value)),
+            }
+          : {}),
+        ...(push
+          ? {
+              pushToEnrolledFactor: (accountId: string, options: FactorPushOptions) =>
+                factorPush(push, accountId, options),
             }
           : {}),
         close: () => directory.close(),

@@ -125,6 +125,29 @@ export interface SetPasswordOptions {
   readonly replaces?: string;
 }
 
+/**
+ * What became of a push to the employee's own enrolled factor:
+ * - `approved`: the employee approved it on the device;
+ * - `rejected`: the employee refused it ("it was not me"): a possible impersonation;
+ * - `timed_out`: no answer within the time given, or the directory's own expiry of the push;
+ * - `no_factor`: the account has no active factor the directory can push to (nothing was sent).
+ */
+export interface FactorOutcome {
+  readonly result: 'approved' | 'rejected' | 'timed_out' | 'no_factor';
+  /**
+   * The factor pushed to, as admins can recognise it ("Okta Verify on Jane's iPhone"); absent with `no_factor`. The
+   * device name is the employee's own choice: plain text, to be escaped wherever it is shown.
+   */
+  readonly factor?: string;
+}
+
+export interface FactorPushOptions {
+  /** How long to wait for the employee's answer, from the call; past it the result is `timed_out`. */
+  readonly timeoutMs: number;
+  /** Stops the wait (the admin gave up, the form closed): the promise then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
 export interface Directory {
   readonly kind: DirectoryKind;
   /** How admins know it, in messages: "OpenLDAP", "Active Directory". */
@@ -167,5 +190,14 @@ export interface Directory {
    * writes do. Absent where the directory has no such limit.
    */
   clearValidUntil?(accountId: string, value: string): Promise<void>;
+  /**
+   * Where the directory has a factor of its own that it can push to (Okta Verify): asks the employee, on a device
+   * they enrolled, to approve, and waits for the answer. It proves possession of that device, not of a phone number:
+   * an attacker who moved the number to their own SIM gets no push. Changes nothing on the account. Throws an
+   * AppError with `details.operation: 'factor_push'`: DIRECTORY_ACCESS_DENIED (the bot may not list or push to the
+   * factors), DIRECTORY_UNAVAILABLE (no answer, a rate limit), EMPLOYEE_CHANGED (the account or factor went away).
+   * Absent where the directory has no such factor (LDAP, AD, Entra, Google here).
+   */
+  pushToEnrolledFactor?(accountId: string, options: FactorPushOptions): Promise<FactorOutcome>;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject, randomBytes, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { FakeOktaFactors } from './fake-okta-factors.js';
 import {
   answerer,
   answerFault,
@@ -58,7 +59,7 @@ export class FakeOkta {
   readonly requests: OktaRequest[] = [];
   /**
    * API tokens, each with the operations its administrator's role does not allow (403 E0000006): 'roles', 'set',
-   * 'expire', 'unlock', 'sessions'.
+   * 'expire', 'unlock', 'sessions', and of the factors 'factors' (list), 'verify' (push), 'poll'.
    */
   readonly tokens = new Map<string, Set<string>>([[FAKE_OKTA_TOKEN, new Set()]]);
   /**
@@ -68,11 +69,15 @@ export class FakeOkta {
   readonly apps = new Map<string, { publicKey: KeyObject; scopes: readonly string[]; denied: Set<string> }>();
   /** Access tokens the token endpoint issued, with their app's denials. */
   readonly accessTokens = new Map<string, Set<string>>();
+  /** The users' enrolled factors, Okta Verify's push and what the employee does with it (test/fakes/fake-okta-factors.ts). */
+  readonly factors = new FakeOktaFactors(() => this.url, oktaError);
   /** The org's password policy as strict=true applies it. */
   minLength = 8;
   url = '';
   private readonly users = new Map<string, FakeUser>();
   private readonly faults: Fault[] = [];
+  /** Rate limits that last: until `reset` (epoch seconds), every request matching answers 429. */
+  private readonly limits: { match: RegExp; reset: number }[] = [];
   private seq = 0;
   private readonly server: Server;
 
@@ -173,6 +178,14 @@ export class FakeOkta {
   }
 
   /** The next `count` requests (matching `METHOD /path`) answer 429 with Okta's rate-limit headers. */
+  /**
+   * For `resetInS` seconds from now, every request matching `METHOD /path` answers 429 with that reset time, as
+   * Okta's limits do until they free up: a client that does not wait for x-rate-limit-reset keeps getting 429s.
+   */
+  rateLimitFor(resetInS: number, match: RegExp): void {
+    this.limits.push({ match, reset: Math.floor(Date.now() / 1000) + resetInS });
+  }
+
   rateLimitNext(count: number, resetInS = 1, match = /./): void {
     for (let i = 0; i < count; i++) {
       this.faults.push({
@@ -213,6 +226,14 @@ export class FakeOkta {
     const body = recorded.body;
     this.requests.push(recorded);
     const answer = answerer(res, () => ({ date: new Date().toUTCString() }));
+    const limit = this.limits.find((l) => l.match.test(`${method} ${url.pathname}`) && l.reset * 1000 > Date.now());
+    if (limit) {
+      return answer(oktaError(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'), {
+        'x-rate-limit-limit': '600',
+        'x-rate-limit-remaining': '0',
+        'x-rate-limit-reset': String(limit.reset),
+      });
+    }
     const fault = takeFault(this.faults, method, url.pathname);
     if (fault && !fault.afterApply) return answerFault(fault, answer);
     if (method === 'POST' && url.pathname === '/oauth2/v1/token') return answer(this.issueToken(raw));
@@ -220,7 +241,8 @@ export class FakeOkta {
     const denied = token ? (scheme === 'SSWS' ? this.tokens : this.accessTokens).get(token) : undefined;
     if (!denied) return answer(oktaError(401, 'E0000011', 'Invalid token provided'));
 
-    const result = this.route(method, url, body, denied);
+    const userAgent = String(req.headers['user-agent'] ?? '');
+    const result = this.route(method, url, { body, userAgent }, denied);
     if (fault?.afterApply) return answerFault(fault, answer);
     return answer(result);
   }
@@ -267,7 +289,12 @@ export class FakeOkta {
     this.apps.set(clientId, { publicKey: createPublicKey(publicKeyPem), scopes, denied: new Set(denied) });
   }
 
-  private route(method: string, url: URL, body: unknown, denied: Set<string>): { status: number; body?: unknown } {
+  private route(
+    method: string,
+    url: URL,
+    { body, userAgent }: { body: unknown; userAgent: string },
+    denied: Set<string>,
+  ): { status: number; body?: unknown } {
     const forbidden = oktaError(403, 'E0000006', 'You do not have permission to perform the requested action');
     const m = /^\/api\/v1\/users(?:\/([^/]+)(\/.*)?)?$/.exec(url.pathname);
     if (!m) return oktaError(404, 'E0000022', 'The endpoint does not support the provided HTTP method');
@@ -278,6 +305,8 @@ export class FakeOkta {
     }
     const u = this.users.get(id);
     if (!u) return oktaError(404, 'E0000007', `Not found: Resource not found: ${id} (User)`);
+    const factors = this.factors.route(method, id, rest, { body, userAgent, denied });
+    if (factors) return factors;
     const op = `${method} ${rest}`;
     switch (op) {
       case 'GET ':

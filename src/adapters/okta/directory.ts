@@ -11,7 +11,9 @@ import {
   classifyOktaWriteError,
   describeOktaStartupError,
   describeOktaTokenError,
+  rateLimitWaitMs,
 } from './errors.js';
+import { createFactorPush, FACTOR_POLL_MS } from './factor-push.js';
 
 /** The fields of an Okta user the bot reads (the SDK's User, loosely: profile attributes are the org's own). */
 interface OktaUser {
@@ -80,15 +82,6 @@ function readPrivateKey(file: string): string {
   return key;
 }
 
-/** How long Okta says to wait after a 429 (x-rate-limit-reset, epoch seconds), or undefined for anything else. */
-function rateLimitWaitMs(err: unknown): number | undefined {
-  const e = err as { status?: number; headers?: { get?: (name: string) => string | null } & Record<string, unknown> };
-  if (e?.status !== 429) return undefined;
-  // The SDK's error carries the response's Headers (a plain record in older versions).
-  const reset = Number(e.headers?.get?.('x-rate-limit-reset') ?? e.headers?.['x-rate-limit-reset']);
-  return Number.isFinite(reset) ? Math.max(0, reset * 1000 - Date.now()) + 100 : undefined;
-}
-
 /** A value (an employee code, an email) inside Okta's search expression: a double-quoted string, `\` and `"` escaped. */
 export function searchFor(attribute: string, value: string): string {
   return `profile.${attribute} eq "${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
@@ -98,7 +91,11 @@ export function searchFor(attribute: string, value: string): string {
  * The company directory in Okta, through the official SDK (@okta/okta-sdk-nodejs 8) with an API token (SSWS). Its
  * response cache is off: 8.1 caches single-user reads with no expiry, which would hide the employee's own change.
  */
-export function createOktaDirectory(config: OktaConfig): Directory {
+export function createOktaDirectory(
+  config: OktaConfig,
+  /** For the tests: the Okta Verify push's poll interval (FACTOR_POLL_MS). */
+  tuning: { readonly factorPollMs?: number } = {},
+): Directory {
   const { auth } = config;
   const client = new okta.Client({
     orgUrl: config.orgUrl,
@@ -298,6 +295,11 @@ export function createOktaDirectory(config: OktaConfig): Directory {
         return { changed: true, at: new Date(changed) };
       });
     },
+
+    pushToEnrolledFactor: createFactorPush({
+      factors: client.userFactorApi,
+      pollMs: tuning.factorPollMs ?? FACTOR_POLL_MS,
+    }),
 
     async revokeSessions(accountId) {
       try {

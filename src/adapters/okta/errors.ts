@@ -120,6 +120,62 @@ export function classifyOktaWriteError(err: unknown, secret?: string): AppError 
   return new AppError(ErrorCode.DirectoryWriteFailed, 'Okta refused the write', oktaDetails(e));
 }
 
+/** How long Okta says to wait after a 429 (x-rate-limit-reset, epoch seconds), or undefined for anything else. */
+export function rateLimitWaitMs(err: unknown): number | undefined {
+  const e = err as { status?: number; headers?: { get?: (name: string) => string | null } & Record<string, unknown> };
+  if (e?.status !== 429) return undefined;
+  // The SDK's error carries the response's Headers (a plain record in older versions).
+  const reset = Number(e.headers?.get?.('x-rate-limit-reset') ?? e.headers?.['x-rate-limit-reset']);
+  return Number.isFinite(reset) ? Math.max(0, reset * 1000 - Date.now()) + 100 : undefined;
+}
+
+/** The steps of an Okta Verify push: list the user's factors, send the push, poll its transaction for the answer. */
+export type FactorPushStep = 'list' | 'push' | 'poll';
+
+/**
+ * A step of the Okta Verify push that failed. Nothing of the account changes either way, so there is no unknown
+ * outcome: the employee simply is not verified. Every error says `operation: 'factor_push'` and the step, for the
+ * words (src/directory-messages.ts) and the logs.
+ */
+export function classifyOktaFactorError(err: unknown, step: FactorPushStep): AppError {
+  if (err instanceof AppError) return err;
+  const e = (err ?? {}) as SdkError;
+  const details = { operation: 'factor_push', step, ...oktaDetails(e) };
+  if (e.status === 401) {
+    return new AppError(ErrorCode.DirectoryUnavailable, 'Okta refused the API token', {
+      ...details,
+      reason: 'bind_rejected',
+    });
+  }
+  if (e.status === 403) {
+    return new AppError(ErrorCode.DirectoryAccessDenied, 'Okta refused the factor push', details);
+  }
+  if (e.status === 404) {
+    // The user or the factor is gone (deleted, or the employee reset Okta Verify) since the lookup.
+    return new AppError(ErrorCode.EmployeeChanged, 'Okta no longer has this user or factor', {
+      ...details,
+      changed: 'entry',
+    });
+  }
+  if (e.status === 429 || rateLimitWait(e)) {
+    return new AppError(ErrorCode.DirectoryUnavailable, 'Okta rate limit', { ...details, reason: 'rate_limited' });
+  }
+  const how = transport(e);
+  if (how === 'maybe_sent' || (e.status !== undefined && e.status >= 500)) {
+    return new AppError(ErrorCode.DirectoryUnavailable, 'Okta did not answer', { ...details, reason: 'timeout' });
+  }
+  if (how === 'not_sent') {
+    return new AppError(ErrorCode.DirectoryUnavailable, 'Okta could not be reached', {
+      ...details,
+      transport: 'unreachable',
+    });
+  }
+  return new AppError(ErrorCode.DirectoryUnavailable, 'Okta refused the factor push', {
+    ...details,
+    reason: 'refused',
+  });
+}
+
 /** The start-up check's failure, naming the variable to fix. */
 export function describeOktaStartupError(err: unknown, orgUrl: string, auth: 'token' | 'privateKey' = 'token'): string {
   const e = (err ?? {}) as SdkError;
