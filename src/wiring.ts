@@ -118,7 +118,13 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
   const resetPassword = createResetPassword({
     admins,
     ...(verification
-      ? { verification: { required: config.verification.mode === 'required', consume: verification.consume } }
+      ? {
+          verification: {
+            required: config.verification.mode === 'required',
+            consume: verification.consume,
+            lockedUntil: (accountId: string) => verification.lockedUntil(directory?.kind ?? 'ldap', accountId),
+          },
+        }
       : {}),
     ...(directory ? { directory } : {}),
     ...(compensator ? { compensator } : {}),
@@ -158,6 +164,7 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
           approvals: createSlackEmployeeApprovals(app.client),
           alerts: verificationAlerts,
           ttlMs: config.verification.approvalTtlMs,
+          lockMs: config.verification.lockMs,
           onResult: (result) => metrics.verification('slack_approval', result),
           log,
         })

@@ -14,6 +14,10 @@ export function createSlackEmployeeApprovals(client: webApi.WebClient): Employee
         const found = await client.users.lookupByEmail({ email: q.email });
         const userId = found.user?.id;
         if (!userId || found.user?.deleted) return { asked: false, why: 'not_in_slack' };
+        // The admin cannot approve their own request (their own admin account, a shared mailbox): one person is not
+        // two. Nor can a bot.
+        if (userId === q.adminUserId) return { asked: false, why: 'is_the_admin' };
+        if (found.user?.is_bot) return { asked: false, why: 'is_a_bot' };
         const opened = await client.conversations.open({ users: userId });
         const channel = opened.channel?.id;
         if (!channel) return { asked: false, why: 'no_dm_channel' };

@@ -22,7 +22,7 @@ import { requestContext } from './context.js';
 import { APP_HOME_OPENED, createAppHomeOpened } from './events/app-home-opened.js';
 import { createAdminGate, requireAdmin } from './middleware/require-admin.js';
 import { createFormOpener } from './open-form.js';
-import { createSubmitApprovalView } from './views/approval-step.js';
+import { createCloseApprovalView, createSubmitApprovalView } from './views/approval-step.js';
 import { createSubmitConfirm, createSubmitLookup } from './views/directory-submit.js';
 import { createResetRunner } from './views/report-outcome.js';
 import { createSubmitResetForm } from './views/resetpw-submit.js';
@@ -75,7 +75,7 @@ function ignoreOthers(callbackIds: readonly string[]): Middleware<AnyMiddlewareA
     const actions = Array.isArray(body.actions) ? (body.actions as { action_id?: unknown }[]) : [];
     const mine =
       body.command === COMMAND ||
-      (body.type === 'view_submission' && ours.has(String(body.view?.callback_id))) ||
+      ((body.type === 'view_submission' || body.type === 'view_closed') && ours.has(String(body.view?.callback_id))) ||
       (body.type === 'block_actions' && actions.some((a) => OUR_ACTIONS.has(String(a?.action_id)))) ||
       (body.type === 'event_callback' && body.event?.type === APP_HOME_OPENED);
     if (mine) {
@@ -139,6 +139,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.view(
     { callback_id: VERIFY_APPROVAL_CALLBACK_ID, type: 'view_submission' },
     createSubmitApprovalView(withVerification),
+  );
+  app.view(
+    { callback_id: VERIFY_APPROVAL_CALLBACK_ID, type: 'view_closed' },
+    createCloseApprovalView(withVerification),
   );
   const answer = createApprovalAnswer({ ...stepDeps, approval: approval.service });
   for (const action_id of Object.values(APPROVAL_ACTION_IDS)) {

@@ -135,7 +135,10 @@ export interface EmployeeApprovals {
   ask(question: {
     readonly verificationId: string;
     readonly email: string;
+    /** Never asked: an admin cannot approve a reset they asked for (an account of their own, a shared mailbox). */
     readonly adminUserId: string;
+    /** Which account, in the employee's words: its employee code. */
+    readonly employeeCode: string;
     readonly reason?: string;
     readonly expiresAt: Date;
   }): Promise<

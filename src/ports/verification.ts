@@ -71,8 +71,15 @@ export interface VerificationStore {
   /** Records whom an approval asks, and where. */
   setApprovalMessage(id: string, employeeSlackId: string, dm: { channel: string; ts: string }): Promise<void>;
   /**
-   * The employee's answer: pending → passed or declined, only for that Slack user and before the expiry; the row
+   * The employee's answer: pending → passed or declined (locked until `lockUntil`), only for that Slack user and before the expiry; the row
    * as it is now for the one call that moved it, undefined for any other (someone else, twice, too late).
    */
-  answer(id: string, slackUserId: string, approved: boolean, now: Date): Promise<StoredVerification | undefined>;
+  answer(
+    id: string,
+    slackUserId: string,
+    approved: boolean,
+    now: Date,
+    /** A "No" locks the account until then, as three wrong codes do. */
+    lockUntil?: Date,
+  ): Promise<StoredVerification | undefined>;
 }

@@ -39,6 +39,8 @@ export function createApproval(deps: {
   readonly approvals: EmployeeApprovals;
   readonly alerts: VerificationAlerts;
   readonly ttlMs: number;
+  /** VERIFY_LOCK_MINUTES: a "No" locks the account as three wrong codes do (no reset, no new question). */
+  readonly lockMs: number;
   readonly log: Logger;
   /** Hears each result (the metrics): asked, unavailable, approved, declined, expired. */
   readonly onResult?: (result: string) => void;
@@ -100,6 +102,7 @@ export function createApproval(deps: {
         verificationId: request.id,
         email: request.email,
         adminUserId: request.adminUserId,
+        employeeCode: request.employeeCode,
         ...(request.reason ? { reason: request.reason } : {}),
         expiresAt,
       });
@@ -131,7 +134,17 @@ export function createApproval(deps: {
     /** A click on one of the question's buttons: counts only from the employee asked, once, in time. */
     async answer(id: string, slackUserId: string, approved: boolean, log: Logger): Promise<ApprovalAnswer> {
       const at = new Date(now());
-      const row = await deps.store.answer(id, slackUserId, approved, at);
+      // A "Yes" to an account locked since (another modal's wrong codes, another "No") does not count.
+      const asked = approved ? await deps.store.get(id) : undefined;
+      if (asked && (await deps.store.lockedUntil(asked.directoryKind, asked.accountId, at))) {
+        await deps.store.end(id, 'failed', at);
+        log.warn(
+          { event: 'verification', method: 'slack_approval', verificationId: id },
+          'approval of a locked account',
+        );
+        return { status: 'ignored' };
+      }
+      const row = await deps.store.answer(id, slackUserId, approved, at, new Date(at.getTime() + deps.lockMs));
       if (!row) {
         log.info({ event: 'verification', method: 'slack_approval', verificationId: id }, 'approval click ignored');
         return { status: 'ignored' };
@@ -147,12 +160,21 @@ export function createApproval(deps: {
       return { status: approved ? 'approved' : 'declined', verification: row, at };
     },
 
-    /** The admin chose a code instead: the question is closed (its buttons say so). */
-    async withdraw(id: string): Promise<void> {
-      forget(id);
-      if (!(await deps.store.end(id, 'failed', new Date(now())))) return;
+    /**
+     * The admin chose a code instead, or closed the modal: the question is closed (its buttons say so). False when
+     * it was not open any more (the employee answered first) or is not this admin's.
+     */
+    async withdraw(id: string, adminUserId: string): Promise<boolean> {
       const row = await deps.store.get(id);
-      if (row) await settle(row, 'withdrawn');
+      if (!row || row.adminUserId !== adminUserId) return false;
+      forget(id);
+      if (await deps.store.end(id, 'failed', new Date(now()))) {
+        await settle(row, 'withdrawn');
+        return true;
+      }
+      // Not open any more: fine if nobody answered (it could not be asked, or ran out), not if the employee did.
+      const state = (await deps.store.get(id))?.state;
+      return state === 'failed' || state === 'expired';
     },
 
     stop(): void {

@@ -53,6 +53,8 @@ export function createResetGate(deps: {
   readonly verification?: {
     readonly required: boolean;
     consume(id: string, viewId: string, accountId: string): Promise<boolean>;
+    /** Until when verification (and so any reset) of this account is locked, if it is now. */
+    lockedUntil(accountId: string): Promise<Date | undefined>;
   };
 }) {
   return async function admit(request: GateRequest): Promise<Gate> {
@@ -68,8 +70,8 @@ export function createResetGate(deps: {
     const resolved = await resolve(request.target);
     if (resolved.kind === 'stop') return resolved;
     const { employee, account } = resolved;
-    const unverified = await checkVerification(request, account);
-    if (unverified) return { ...unverified, employee, ...(account ? { account } : {}) };
+    const locked = await checkLock(account);
+    if (locked) return { ...locked, employee, ...(account ? { account } : {}) };
     const subject: RateLimitSubject = {
       ...(request.teamId ? { teamId: request.teamId } : {}),
       adminUserId: request.adminUserId,
@@ -79,6 +81,12 @@ export function createResetGate(deps: {
     };
     const limited = await checkLimits(subject);
     if (limited) return { ...limited, employee, ...(account ? { account } : {}) };
+    // Used up only once the reset may go ahead: a limit reached keeps the employee's verification for a retry.
+    const unverified = await checkVerification(request, account);
+    if (unverified) {
+      await deps.limits.refund(subject).catch(() => undefined);
+      return { ...unverified, employee, ...(account ? { account } : {}) };
+    }
     return { kind: 'go', employee, subject, ...(account ? { account } : {}) };
   };
 
@@ -121,6 +129,21 @@ export function createResetGate(deps: {
       return stop('refused', error, employee.account);
     }
     return { kind: 'ok', employee, account: employee.account };
+  }
+
+  /**
+   * Three wrong codes, or the employee's "No", lock the account for VERIFY_LOCK_MINUTES: no reset at all, whatever
+   * the method (a skip, a code already out in another modal). Fails closed.
+   */
+  async function checkLock(account: DirectoryAccount | undefined) {
+    const v = deps.verification;
+    if (!v || !account) return undefined;
+    const until = await v.lockedUntil(account.id).catch(() => new Date(8.64e15));
+    if (!until) return undefined;
+    const error = new AppError(ErrorCode.VerificationLocked, 'Verification is locked for this employee', {
+      until: until.toISOString(),
+    });
+    return { kind: 'stop' as const, status: 'refused' as const, error };
   }
 
   /** Fails closed: a verification the store cannot vouch for is no verification. */

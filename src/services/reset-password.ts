@@ -59,6 +59,7 @@ export interface ResetPasswordDeps {
   readonly verification?: {
     readonly required: boolean;
     consume(id: string, viewId: string, accountId: string): Promise<boolean>;
+    lockedUntil(accountId: string): Promise<Date | undefined>;
   };
   readonly passwords: PasswordGenerator;
   readonly sms: SmsSender;

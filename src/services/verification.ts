@@ -184,6 +184,12 @@ export function createVerification(deps: {
         return { status: 'locked', error: lockedError(row.lockedUntil ?? new Date(at.getTime() + deps.lockMs)) };
       }
       if (row.state !== 'pending') return { status: 'refused', error: expired };
+      // Locked through another modal (its three wrong codes, the employee's "No"): this code does not count either.
+      const accountLock = await deps.store.lockedUntil(row.directoryKind, row.accountId, at);
+      if (accountLock) {
+        await deps.store.end(id, 'failed', at);
+        return { status: 'locked', error: lockedError(accountLock) };
+      }
       if (at >= row.expiresAt) {
         await deps.store.end(id, 'expired', at);
         count('expired');
@@ -220,6 +226,10 @@ export function createVerification(deps: {
 
     /** The one reset a passed verification allows: this view, this account. */
     consume: (id: string, viewId: string, accountId: string) => deps.store.use(id, viewId, accountId, new Date(now())),
+
+    /** Until when this account is locked (three wrong codes, or the employee's "No"), if it is now. */
+    lockedUntil: (directoryKind: string, accountId: string) =>
+      deps.store.lockedUntil(directoryKind, accountId, new Date(now())),
 
     newId: () => randomUUID(),
   };

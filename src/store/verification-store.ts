@@ -138,10 +138,14 @@ export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
         .execute();
     },
 
-    async answer(id, slackUserId, approved, now) {
+    async answer(id, slackUserId, approved, now, lockUntil) {
       const rows = await db
         .updateTable('verifications')
-        .set({ state: approved ? 'passed' : 'declined', updated_at: now.toISOString() })
+        .set({
+          state: approved ? 'passed' : 'declined',
+          updated_at: now.toISOString(),
+          ...(!approved && lockUntil ? { locked_until: lockUntil.toISOString() } : {}),
+        })
         .where('id', '=', id)
         .where('method', '=', 'slack_approval')
         .where('employee_slack_id', '=', slackUserId)

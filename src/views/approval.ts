@@ -13,14 +13,16 @@ export const APPROVAL_ACTION_IDS = { approve: 'verify_approve', decline: 'verify
 export function approvalQuestion(q: {
   verificationId: string;
   adminUserId: string;
+  employeeCode: string;
   reason?: string;
   expiresAt: Date;
 }): { text: string; blocks: types.KnownBlock[] } {
   const why = q.reason ? ` They give this reason: “${escapeMrkdwn(q.reason.replace(/\s+/g, ' '))}”.` : '';
   const text =
     `:closed_lock_with_key: *Did you ask IT to reset your password?* <@${q.adminUserId}>, an IT admin, is about ` +
-    `to reset it and text you a temporary one.${why} Answer by ${slackDate(q.expiresAt, '{time}')}. If you did ` +
-    'not ask for this, press "No": nothing will change, and security will be told.';
+    `to reset the password of your account with employee code ${escapeMrkdwn(q.employeeCode)} and text you a ` +
+    `temporary one.${why} Answer by ${slackDate(q.expiresAt, '{time}')}. If you did not ask for this, press "No": ` +
+    'nothing will change, and security will be told.';
   return {
     text,
     blocks: [
@@ -55,7 +57,7 @@ export type ApprovalSettlement = 'approved' | 'declined' | 'expired' | 'withdraw
 export function approvalSettledText(outcome: ApprovalSettlement): string {
   switch (outcome) {
     case 'approved':
-      return ':white_check_mark: You confirmed that you asked for the reset. Your temporary password is on its way by text.';
+      return ':white_check_mark: You confirmed that you asked for the reset. IT is resetting it now; if it goes through, the temporary password comes by text.';
     case 'declined':
       return ':no_entry: You said you did not ask for this. Nothing was changed, and IT security has been told.';
     case 'expired':
@@ -77,12 +79,15 @@ export function buildApprovalView(o: {
       : o.state === 'not_in_slack'
         ? ':warning: *The employee cannot be asked in Slack:* no Slack member has the email the directory holds for them (or the bot may not message them). Nothing has been changed.'
         : ':hourglass: *The employee did not answer in time.* Nothing has been changed.';
+  // (`not_in_slack` also covers an employee the bot may not ask: no email, the admin's own account, a bot.)
   return {
     type: 'modal',
     callback_id: VERIFY_APPROVAL_CALLBACK_ID,
     private_metadata: o.privateMetadata,
     title: { type: 'plain_text', text: 'Verify the employee' },
     submit: { type: 'plain_text', text: 'Text a code instead' },
+    // Closing it withdraws the question: a "Yes" after the admin walked away must not reset anything.
+    notify_on_close: true,
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text } },

@@ -108,6 +108,23 @@ export class SlackDriver {
     return this.transport('event', appHomeOpenedPayload(userId, tab));
   }
 
+  /** The user closes the modal (Cancel, or the x): Slack sends view_closed for a view with notify_on_close. */
+  closeView(userId: string) {
+    const stored = this.slack.lastViewFor(userId);
+    if (!stored) throw new Error(`no modal open for ${userId}`);
+    return this.transport('interactive', {
+      type: 'view_closed',
+      team: { id: TEAM_ID, domain: 'resetpw-test' },
+      user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: TEAM_ID },
+      api_app_id: 'A0RESETPW',
+      token: 'deprecated-verification-token',
+      view: { ...stored.view, id: stored.id, team_id: TEAM_ID },
+      is_cleared: false,
+      is_enterprise_install: false,
+      enterprise: null,
+    });
+  }
+
   /** The user presses a button of a message in their DM (the approval question's). */
   pressMessageButton(userId: string, button: { actionId: string; value: string; channel: string; ts: string }) {
     return this.transport('interactive', messageButtonPayload(userId, button));

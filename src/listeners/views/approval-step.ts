@@ -1,7 +1,12 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewClosedAction, ViewSubmitAction } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { AppError, asAppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
+import type { ApprovalAsked } from '../../services/approval.js';
 import { buildApprovalView } from '../../views/approval.js';
 import { decodeConfirmMetadata } from '../../views/directory-form.js';
+import { describeError } from '../../views/outcome.js';
+import { buildResultView } from '../../views/reset-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
 import type { DirectorySubmitDeps, VerificationDeps } from './step-deps.js';
 import { audited, refuse, type StepArgs, startCodeStep, stepMetadata } from './verify-code-submit.js';
@@ -32,7 +37,7 @@ export async function startApprovalStep(o: StepArgs): Promise<void> {
       .update({ view_id: o.view.id, view: buildApprovalView({ privateMetadata: metadata, state, minutes }) })
       .then(() => undefined)
       .catch((err: unknown) => log.warn({ err }, 'could not update the waiting modal'));
-  const asked = await deps.inFlight.track(
+  const asked: ApprovalAsked = await deps.inFlight.track(
     (async () =>
       approval.service.ask(
         {
@@ -48,7 +53,13 @@ export async function startApprovalStep(o: StepArgs): Promise<void> {
         },
         log,
         () => show('expired'),
-      ))(),
+      ))().catch((err: unknown) => ({
+      status: 'refused' as const,
+      // Fail closed, in the modal: a store or Slack that cannot answer asks nobody.
+      error: new AppError(ErrorCode.AuditUnavailable, 'Could not ask the employee', {
+        errorName: asAppError(err).details.errorName ?? 'error',
+      }),
+    })),
   );
   if (asked.status === 'asked') return;
   if (asked.status === 'unavailable') return show('not_in_slack');
@@ -70,11 +81,43 @@ export function createSubmitApprovalView(deps: DirectorySubmitDeps & { verificat
     );
     if (!form) return;
     const meta = { ...form, ...(form.confirmed as NonNullable<typeof form.confirmed>) };
-    if (metadata?.verificationId) {
-      await deps.verification.approval?.service
-        .withdraw(metadata.verificationId)
-        .catch((err: unknown) => log.warn({ err }, 'could not close the approval question'));
+    const id = metadata?.verificationId;
+    const service = deps.verification.approval?.service;
+    // Closed first: if the employee answered before this, their answer stands and no code goes out.
+    const withdrawn =
+      id && service
+        ? await service.withdraw(id, body.user.id).catch((err: unknown) => {
+            log.warn({ err }, 'could not close the approval question');
+            return false;
+          })
+        : true;
+    if (!withdrawn) {
+      const error = new AppError(ErrorCode.VerificationExpired, 'The employee answered before the code was asked for');
+      await ack({
+        response_action: 'update',
+        view: buildResultView(describeError(error, deps.messages, ':information_source:')),
+      });
+      return;
     }
     await startCodeStep({ deps, verification: deps.verification, ack, body, view, client, context, meta, log });
+  };
+}
+
+/**
+ * The waiting modal closed (Cancel, or the admin navigated away): the question is withdrawn, so a "Yes" that comes
+ * after the admin walked away resets nothing.
+ */
+export function createCloseApprovalView(deps: { verification: VerificationDeps; log: Logger }) {
+  return async function closeApprovalView({
+    ack,
+    body,
+    view,
+  }: SlackViewMiddlewareArgs<ViewClosedAction> & AllMiddlewareArgs) {
+    await ack();
+    const id = decodeConfirmMetadata(view.private_metadata)?.verificationId;
+    if (!id) return;
+    await deps.verification.approval?.service
+      .withdraw(id, body.user.id)
+      .catch((err: unknown) => deps.log.warn({ err }, 'could not withdraw the approval question'));
   };
 }

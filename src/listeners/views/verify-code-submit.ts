@@ -1,9 +1,10 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { maskPhone } from '../../domain/phone.js';
-import { AppError, ErrorCode } from '../../errors.js';
+import { AppError, asAppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
 import type { AuditStore, OpenedForm } from '../../ports/index.js';
+import type { CodeSent } from '../../services/verification.js';
 import { decodeConfirmMetadata, encodeConfirmMetadata } from '../../views/directory-form.js';
 import { buildResettingView } from '../../views/directory-modal.js';
 import { describeError, escapeMrkdwn } from '../../views/outcome.js';
@@ -59,20 +60,28 @@ export async function startCodeStep(o: StepArgs): Promise<void> {
     }),
   });
   await ackFlushed();
-  const sent = await deps.inFlight.track(
-    verification.service.sendCode(
-      {
-        id,
-        viewId: o.view.id,
-        teamId: meta.teamId,
-        adminUserId: o.body.user.id,
-        directoryKind: verification.directoryKind,
-        accountId: meta.accountId,
-        employeeCode: meta.code,
-        phoneE164: meta.phoneE164 ?? '',
-      },
-      log,
-    ),
+  const sent: CodeSent = await deps.inFlight.track(
+    verification.service
+      .sendCode(
+        {
+          id,
+          viewId: o.view.id,
+          teamId: meta.teamId,
+          adminUserId: o.body.user.id,
+          directoryKind: verification.directoryKind,
+          accountId: meta.accountId,
+          employeeCode: meta.code,
+          phoneE164: meta.phoneE164 ?? '',
+        },
+        log,
+      )
+      .catch((err: unknown) => ({
+        status: 'refused' as const,
+        // Fail closed, in the modal (it says a code is on its way until told otherwise).
+        error: new AppError(ErrorCode.AuditUnavailable, 'Could not prepare the verification code', {
+          errorName: asAppError(err).details.errorName ?? 'error',
+        }),
+      })),
   );
   if (sent.status === 'sent') return;
   await refuse(deps.audit, o.client, o.view.id, sent.error, audited(o.context, o.body.user.id, meta), deps, log);
