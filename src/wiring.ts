@@ -1,12 +1,9 @@
-import { hkdfSync } from 'node:crypto';
 import { createResponseUrlNotifier, SLACK_RESPONSE_ORIGINS } from './adapters/response-url.js';
 import { createSlackAdminDirectory } from './adapters/slack-admin-directory.js';
 import { createSlackAdminMessenger } from './adapters/slack-admin-messenger.js';
 import { createAppHomePublisher } from './adapters/slack-app-home.js';
 import { createSlackAuditChannel } from './adapters/slack-audit-channel.js';
-import { createSlackEmployeeApprovals } from './adapters/slack-employee-approvals.js';
 import { createSlackPeople } from './adapters/slack-people.js';
-import { createSlackVerificationAlerts } from './adapters/slack-verification-alerts.js';
 import { createTwilioSmsSender } from './adapters/twilio-sms.js';
 import type { Config } from './config/index.js';
 import { createPasswordGenerator } from './domain/password.js';
@@ -20,17 +17,16 @@ import { createMetrics } from './metrics.js';
 import type { Directory } from './ports/index.js';
 import { readinessChecks } from './readiness.js';
 import { createAnnouncer } from './services/announcer.js';
-import { createApproval } from './services/approval.js';
 import { createCodeFromSlackUser } from './services/code-from-slack-user.js';
 import { createCompensator } from './services/compensation.js';
 import { createHomeRefresh } from './services/home-refresh.js';
 import { createLookupEmployee } from './services/lookup-employee.js';
 import { createResetPassword } from './services/reset-password.js';
-import { createVerification } from './services/verification.js';
 import { createSlackApp } from './slack-app.js';
 import type { Storage } from './storage.js';
 import type { MessageContext } from './user-messages.js';
 import { wireFollowUps } from './wiring-follow-ups.js';
+import { wireVerification } from './wiring-verification.js';
 
 /**
  * The composition root's body (src/bot.ts opens what it needs): every adapter and use case, built in one place from
@@ -92,40 +88,14 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
   });
   const { deliveries, expiries, tellEmployee, unknownSends } = followUps;
   const underway = new Set<string>();
-  // VERIFY_EMPLOYEE: only with a directory (the number on record); the code's hash key is derived from the Twilio
-  // secret every replica shares, so a code texted by one replica is checked by any other.
-  const verificationAlerts = createSlackVerificationAlerts({
-    client: app.client,
-    ...(config.auditChannelId ? { auditChannelId: config.auditChannelId } : {}),
-    ...(config.employeeNotice.securityContact ? { securityContact: config.employeeNotice.securityContact } : {}),
-    log,
-  });
-  const verification =
+  // VERIFY_EMPLOYEE (only with a directory): the code, the employee's approval in Slack, the directory's factor.
+  const verifying =
     directory && config.verification.mode !== 'off'
-      ? createVerification({
-          store: store.verifications,
-          sms,
-          limits: store.limits,
-          alerts: verificationAlerts,
-          key: verificationKey(config),
-          codeTtlMs: config.verification.codeTtlMs,
-          lockMs: config.verification.lockMs,
-          onResult: (result) => metrics.verification('code', result),
-          ...(config.sms.redact ? { redact: { firstPollMs: config.sms.statusPollMs } } : {}),
-          log,
-        })
+      ? wireVerification({ config, log, store, directory, sms, client: app.client, metrics })
       : undefined;
   const resetPassword = createResetPassword({
     admins,
-    ...(verification
-      ? {
-          verification: {
-            required: config.verification.mode === 'required',
-            consume: verification.consume,
-            lockedUntil: (accountId: string) => verification.lockedUntil(directory?.kind ?? 'ldap', accountId),
-          },
-        }
-      : {}),
+    ...(verifying ? { verification: verifying.gate } : {}),
     ...(directory ? { directory } : {}),
     ...(compensator ? { compensator } : {}),
     revokeSessions: followUps.revokeSessions,
@@ -156,39 +126,8 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
         .catch((err: unknown) => resetLog.error({ err }, 'could not schedule the look-up of an unknown send')),
     trackForMs: followUps.trackForMs,
   });
-  // The employee's own approval in Slack: asked by DM, found by the directory's email (users:read.email, im:write).
-  const approval =
-    verification && directory
-      ? createApproval({
-          store: store.verifications,
-          approvals: createSlackEmployeeApprovals(app.client),
-          alerts: verificationAlerts,
-          ttlMs: config.verification.approvalTtlMs,
-          lockMs: config.verification.lockMs,
-          onResult: (result) => metrics.verification('slack_approval', result),
-          log,
-        })
-      : undefined;
   registerListeners(app, {
-    ...(verification && directory && approval
-      ? {
-          verification: {
-            offered:
-              config.verification.mode === 'required' ? ['code', 'slack_approval'] : ['code', 'slack_approval', 'skip'],
-            service: verification,
-            codeTtlMs: config.verification.codeTtlMs,
-            directoryKind: directory.kind,
-            approval: {
-              service: approval,
-              ttlMs: config.verification.approvalTtlMs,
-              findEmail: async (code: string) => {
-                const found = await directory.findByEmployeeCode(code);
-                return found.found === 'one' ? found.account.email : undefined;
-              },
-            },
-          },
-        }
-      : {}),
+    ...(verifying ? { verification: verifying.listeners } : {}),
     log,
     admins,
     audit: store.audit,
@@ -243,26 +182,10 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
     interrupted: followUps.interrupted,
     deliveries,
     unknownSends,
-    ...(verification
-      ? {
-          verification: {
-            stop: () => {
-              verification.stop();
-              approval?.stop();
-            },
-          },
-        }
-      : {}),
+    ...(verifying ? { verification: { stop: verifying.stop } } : {}),
     sweepEveryMs: followUps.sweepEveryMs,
     drainMs: config.drainMs,
     ...(expiries ? { expiries } : {}),
     homeRefresh,
   };
-}
-
-/** The key of the verification codes' hashes: HKDF over the Twilio secret, which every replica has. */
-function verificationKey(config: Config): Buffer {
-  const { auth } = config.twilio;
-  const secret = auth.kind === 'apiKey' ? auth.apiSecret : auth.authToken;
-  return Buffer.from(hkdfSync('sha256', secret, config.twilio.accountSid, 'resetpw verification code v1', 32));
 }

@@ -5,8 +5,11 @@
  * every replica and usable once.
  */
 
-/** How the employee is verified: a code read back, or their own approval in Slack. */
-export type VerificationMethod = 'code' | 'slack_approval';
+/**
+ * How the employee is verified: a code read back, their own approval in Slack, or the directory's own factor (a push
+ * to a device they enrolled, e.g. Okta Verify).
+ */
+export type VerificationMethod = 'code' | 'slack_approval' | 'directory_factor';
 /** What a reset's audit row says about it: a method, or none (`skipped` by the admin, `not_required`). */
 export type VerificationRecord = VerificationMethod | 'skipped' | 'not_required';
 
@@ -68,6 +71,11 @@ export interface VerificationStore {
   use(id: string, viewId: string, accountId: string, now: Date): Promise<boolean>;
   /** pending → failed or expired (the code could not be sent; its time ran out); true for the call that moved it. */
   end(id: string, state: 'failed' | 'expired', now: Date): Promise<boolean>;
+  /**
+   * The directory's answer to its own factor: pending → passed, or declined (locked until `lockUntil`); the row for
+   * the one call that moved it.
+   */
+  settle(id: string, approved: boolean, now: Date, lockUntil: Date): Promise<StoredVerification | undefined>;
   /** Records whom an approval asks, and where. */
   setApprovalMessage(id: string, employeeSlackId: string, dm: { channel: string; ts: string }): Promise<void>;
   /**

@@ -130,6 +130,21 @@ export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
       return moved.numUpdatedRows === 1n;
     },
 
+    async settle(id, approved, now, lockUntil) {
+      const rows = await db
+        .updateTable('verifications')
+        .set({
+          state: approved ? 'passed' : 'declined',
+          updated_at: now.toISOString(),
+          ...(approved ? {} : { locked_until: lockUntil.toISOString() }),
+        })
+        .where('id', '=', id)
+        .where('state', '=', 'pending')
+        .returningAll()
+        .execute();
+      return rows[0] ? toStored(rows[0]) : undefined;
+    },
+
     async setApprovalMessage(id, employeeSlackId, dm) {
       await db
         .updateTable('verifications')

@@ -70,15 +70,22 @@ export function approvalSettledText(outcome: ApprovalSettlement): string {
 /** The admin's modal while the employee is asked (or when they cannot be): "Text a code instead" is always there. */
 export function buildApprovalView(o: {
   privateMetadata: string;
-  state: 'waiting' | 'not_in_slack' | 'expired';
+  state: 'waiting' | 'not_in_slack' | 'expired' | 'factor_waiting' | 'no_factor' | 'factor_failed';
   minutes: number;
 }): types.ModalView {
+  const factorText: Record<string, string> = {
+    factor_waiting: `:iphone: *Waiting for the employee.* A push is on its way to the Okta Verify app they enrolled; this updates when they approve or refuse it (they have ${o.minutes} minute${o.minutes === 1 ? '' : 's'}). Nothing has been changed yet.`,
+    no_factor:
+      ':warning: *The employee has no Okta Verify push enrolled,* so it cannot be used. Nothing has been changed.',
+    factor_failed: ':warning: *The push could not be sent or answered* (see the log). Nothing has been changed.',
+  };
   const text =
-    o.state === 'waiting'
+    factorText[o.state] ??
+    (o.state === 'waiting'
       ? `:hourglass_flowing_sand: *Waiting for the employee.* The bot has asked them by DM in Slack whether they asked for this reset; this updates when they answer (they have ${o.minutes} minute${o.minutes === 1 ? '' : 's'}). Nothing has been changed yet.`
       : o.state === 'not_in_slack'
         ? ':warning: *The employee cannot be asked in Slack:* no Slack member has the email the directory holds for them (or the bot may not message them). Nothing has been changed.'
-        : ':hourglass: *The employee did not answer in time.* Nothing has been changed.';
+        : ':hourglass: *The employee did not answer in time.* Nothing has been changed.');
   // (`not_in_slack` also covers an employee the bot may not ask: no email, the admin's own account, a bot.)
   return {
     type: 'modal',

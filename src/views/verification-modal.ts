@@ -18,7 +18,7 @@ export const VERIFY_CALLBACK_ID = 'resetpw_verify_code';
 export const VERIFY_APPROVAL_CALLBACK_ID = 'resetpw_verify_approval';
 
 /** The methods the confirmation offers, in the order shown; `skip` only when verification is optional. */
-export type OfferedMethod = 'code' | 'slack_approval' | 'skip';
+export type OfferedMethod = 'code' | 'slack_approval' | 'directory_factor' | 'skip';
 
 const LABELS: Record<OfferedMethod, { text: string; description: string }> = {
   code: {
@@ -28,6 +28,10 @@ const LABELS: Record<OfferedMethod, { text: string; description: string }> = {
   slack_approval: {
     text: 'Ask the employee to approve in Slack',
     description: 'A DM to their own Slack account; the reset goes ahead when they press "Yes, I asked for this".',
+  },
+  directory_factor: {
+    text: 'Push to the employee’s Okta Verify',
+    description: 'A push to the app they enrolled with the directory; the reset goes ahead when they approve it.',
   },
   skip: {
     text: 'Skip: I have verified the employee another way',
@@ -71,7 +75,10 @@ export function parseMethod(
   if (!chosen || !(offered as readonly string[]).includes(chosen)) {
     return { ok: false, errors: { [VERIFY_IDS.methodBlock]: 'Choose how to verify the employee.' } };
   }
-  return { ok: true, method: chosen === 'skip' ? 'skipped' : (chosen as 'code' | 'slack_approval') };
+  return {
+    ok: true,
+    method: chosen === 'skip' ? 'skipped' : (chosen as 'code' | 'slack_approval' | 'directory_factor'),
+  };
 }
 
 /** The code step: what the admin types, as the employee reads it (spaces and dashes allowed). */

@@ -3,9 +3,11 @@ import type { Logger } from 'pino';
 import { AppError, asAppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
 import type { ApprovalAsked } from '../../services/approval.js';
+import type { FactorResult } from '../../services/factor.js';
 import { buildApprovalView } from '../../views/approval.js';
 import { decodeConfirmMetadata } from '../../views/directory-form.js';
-import { describeError } from '../../views/outcome.js';
+import { buildResettingView } from '../../views/directory-modal.js';
+import { describeError, escapeMrkdwn } from '../../views/outcome.js';
 import { buildResultView } from '../../views/reset-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
 import type { DirectorySubmitDeps, VerificationDeps } from './step-deps.js';
@@ -82,15 +84,13 @@ export function createSubmitApprovalView(deps: DirectorySubmitDeps & { verificat
     if (!form) return;
     const meta = { ...form, ...(form.confirmed as NonNullable<typeof form.confirmed>) };
     const id = metadata?.verificationId;
-    const service = deps.verification.approval?.service;
     // Closed first: if the employee answered before this, their answer stands and no code goes out.
-    const withdrawn =
-      id && service
-        ? await service.withdraw(id, body.user.id).catch((err: unknown) => {
-            log.warn({ err }, 'could not close the approval question');
-            return false;
-          })
-        : true;
+    const withdrawn = id
+      ? await withdrawEither(deps.verification, id, body.user.id).catch((err: unknown) => {
+          log.warn({ err }, 'could not close the question or the push');
+          return false;
+        })
+      : true;
     if (!withdrawn) {
       const error = new AppError(ErrorCode.VerificationExpired, 'The employee answered before the code was asked for');
       await ack({
@@ -116,8 +116,97 @@ export function createCloseApprovalView(deps: { verification: VerificationDeps; 
     await ack();
     const id = decodeConfirmMetadata(view.private_metadata)?.verificationId;
     if (!id) return;
-    await deps.verification.approval?.service
-      .withdraw(id, body.user.id)
-      .catch((err: unknown) => deps.log.warn({ err }, 'could not withdraw the approval question'));
+    await withdrawEither(deps.verification, id, body.user.id).catch((err: unknown) =>
+      deps.log.warn({ err }, 'could not withdraw the approval question or the push'),
+    );
   };
+}
+
+/**
+ * The confirmation chose the directory's own factor: the modal waits at once, the push goes out, and its answer
+ * decides: approved runs the reset the admin confirmed; refused stops it (the account locked, security alerted); no
+ * push enrolled, no answer in time, or a failure offers the code instead.
+ */
+export async function startFactorStep(o: StepArgs): Promise<void> {
+  const { deps, verification, meta, log } = o;
+  const factor = verification.factor;
+  if (!factor) return startCodeStep(o);
+  const id = verification.service.newId();
+  const minutes = Math.max(1, Math.round(factor.ttlMs / 60_000));
+  const metadata = stepMetadata(meta, id);
+  const show = (state: 'no_factor' | 'expired' | 'factor_failed') =>
+    o.client.views
+      .update({ view_id: o.view.id, view: buildApprovalView({ privateMetadata: metadata, state, minutes }) })
+      .then(() => undefined)
+      .catch((err: unknown) => log.warn({ err }, 'could not update the waiting modal'));
+  await o.ack({
+    response_action: 'update',
+    view: buildApprovalView({ privateMetadata: metadata, state: 'factor_waiting', minutes }),
+  });
+  await ackFlushed();
+  const result: FactorResult = await deps.inFlight.track(
+    factor.service
+      .push(
+        {
+          id,
+          viewId: o.view.id,
+          teamId: meta.teamId,
+          adminUserId: o.body.user.id,
+          accountId: meta.accountId,
+          employeeCode: meta.code,
+        },
+        log,
+      )
+      .catch((err: unknown) => ({ status: 'refused' as const, error: asAppError(err) })),
+  );
+  const entry = audited(o.context, o.body.user.id, meta);
+  switch (result.status) {
+    case 'withdrawn':
+      return;
+    case 'unavailable':
+      return show(result.why === 'no_factor' ? 'no_factor' : 'expired');
+    case 'refused':
+      log.warn({ errorCode: result.error.code, errorDetails: result.error.details }, 'the factor push failed');
+      if (result.error.code === ErrorCode.VerificationLocked) {
+        return refuse(deps.audit, o.client, o.view.id, result.error, entry, deps, log);
+      }
+      return show('factor_failed');
+    case 'rejected': {
+      const error = new AppError(ErrorCode.VerificationDeclined, 'The employee refused the push');
+      return refuse(deps.audit, o.client, o.view.id, error, entry, deps, log);
+    }
+    case 'approved':
+      await o.client.views
+        .update({ view_id: o.view.id, view: buildResettingView(escapeMrkdwn(meta.code), deps.directoryLabel) })
+        .catch((err: unknown) => log.warn({ err }, 'could not show "Resetting…" in the modal'));
+      await deps.runReset(
+        {
+          requestId: requestIdOf(o.context),
+          teamId: meta.teamId,
+          adminUserId: o.body.user.id,
+          target: {
+            kind: 'directory',
+            code: meta.code,
+            accountId: meta.accountId,
+            ...(meta.phoneE164 ? { phoneE164: meta.phoneE164 } : {}),
+          },
+          ...(meta.reason ? { reason: meta.reason } : {}),
+          responseUrl: meta.responseUrl,
+          submissionId: o.view.id,
+          verification: { method: 'directory_factor', id, at: result.at },
+        },
+        o.view.id,
+        meta.responseUrl || undefined,
+        o.client,
+        log,
+      );
+  }
+}
+
+/** The waiting modal is the approval's or the push's: whichever its verification is, it is withdrawn. */
+async function withdrawEither(verification: VerificationDeps, id: string, adminUserId: string): Promise<boolean> {
+  const factor = verification.factor?.service;
+  if (factor && (await factor.withdraw(id, adminUserId))) return true;
+  const approval = verification.approval?.service;
+  return approval ? approval.withdraw(id, adminUserId) : false;
 }

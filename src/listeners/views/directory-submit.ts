@@ -10,7 +10,7 @@ import { decodeMetadata } from '../../views/reset-form.js';
 import { BLOCK_IDS, buildResultView } from '../../views/reset-modal.js';
 import { parseMethod } from '../../views/verification-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
-import { startApprovalStep } from './approval-step.js';
+import { startApprovalStep, startFactorStep } from './approval-step.js';
 import type { DirectorySubmitDeps } from './step-deps.js';
 import { startCodeStep } from './verify-code-submit.js';
 import { admitSubmission, confirmedMetadata, firstStepMetadata } from './verify-form.js';
@@ -122,8 +122,10 @@ export function createSubmitConfirm(deps: DirectorySubmitDeps) {
       await ack({ response_action: 'errors', errors: chosen.errors });
       return;
     }
-    if ((chosen.method === 'code' || chosen.method === 'slack_approval') && deps.verification) {
-      const step = chosen.method === 'code' ? startCodeStep : startApprovalStep;
+    if (chosen.method !== 'skipped' && chosen.method !== 'not_required' && deps.verification) {
+      const step = { code: startCodeStep, slack_approval: startApprovalStep, directory_factor: startFactorStep }[
+        chosen.method
+      ];
       await step({ deps, verification: deps.verification, ack, body, view, client, meta, log, context });
       return;
     }

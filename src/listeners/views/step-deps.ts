@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { InFlight } from '../../lib/in-flight.js';
 import type { AuditStore, FormRegistry } from '../../ports/index.js';
 import type { Approval } from '../../services/approval.js';
+import type { FactorVerification } from '../../services/factor.js';
 import type { LookupOutcome, LookupRequest } from '../../services/lookup-employee.js';
 import type { Verification } from '../../services/verification.js';
 import type { MessageContext } from '../../user-messages.js';
@@ -23,6 +24,8 @@ export interface VerificationDeps {
     readonly ttlMs: number;
     findEmail(employeeCode: string): Promise<string | undefined>;
   };
+  /** The directory's own factor (an Okta Verify push), where the directory has one. */
+  readonly factor?: { readonly service: FactorVerification; readonly ttlMs: number };
 }
 
 export interface DirectorySubmitDeps {
