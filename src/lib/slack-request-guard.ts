@@ -35,7 +35,8 @@ export function slackBodyProblem(raw: string, contentType: string | undefined): 
  * leave unanswered.
  */
 function isViewSubmission(payload: Record<string, unknown> | undefined): boolean {
-  if (payload?.type !== 'view_submission') return false;
+  // view_closed too: the verification's waiting modal asks for it (notify_on_close) to withdraw its question.
+  if (payload?.type !== 'view_submission' && payload?.type !== 'view_closed') return false;
   const view = payload.view as { id?: unknown; callback_id?: unknown } | null | undefined;
   const user = payload.user as { id?: unknown } | null | undefined;
   return typeof view?.id === 'string' && typeof view.callback_id === 'string' && typeof user?.id === 'string';
