@@ -1,16 +1,16 @@
 /**
  * Memory after bursts: the compiled bot (`npm start`'s node flags, SQLite store) takes BURSTS bursts of SIZE
  * resets at once, each from its own admin (a command, the form, a submission, the outcome, delivery tracking to
- * `delivered`). After each burst has settled (every outcome posted, every delivery followed, a short idle) the
- * bot's RSS is read from /proc. Used by `npm run bench`, or alone: `npm run bench:memory`.
- * Prints figures; asserts nothing.
+ * `delivered`), behind the local Slack and Twilio (bench/stand-ins.ts, a process of their own). After each burst has
+ * settled (every outcome posted, every delivery followed, a short idle) the bot's RSS is read from /proc.
+ * Used by `npm run bench`, or alone: `npm run bench:memory`. Prints figures; asserts nothing.
  */
-import { FakeSlack } from '../test/fakes/fake-slack.js';
-import { FakeTwilio } from '../test/fakes/fake-twilio.js';
 import { sleep } from '../test/fakes/http-util.js';
-import { httpTransport, slashCommandPayload, viewSubmissionPayload } from '../test/fakes/slack-driver.js';
-import { ADMIN_GROUP, SIGNING_SECRET, testEnv, waitFor } from '../test/helpers/harness.js';
-import { npmStartCommand, rssMb, startServer } from './processes.js';
+import { slashCommandPayload, viewSubmissionPayload } from '../test/fakes/slack-driver.js';
+import { ADMIN_GROUP } from '../test/helpers/harness.js';
+import { heapCommittedMb, npmStartCommand, rssMb, startServer } from './processes.js';
+import { slackSender } from './requests.js';
+import { StandIns } from './stand-ins.js';
 
 /**
  * Resets in flight at once within a burst. 200 commands in the same instant make the last acks wait seconds on a
@@ -40,12 +40,11 @@ export interface BurstResult {
 export async function runBursts(options: { bursts?: number; size?: number } = {}): Promise<BurstResult> {
   const bursts = options.bursts ?? 5;
   const size = options.size ?? 200;
-  const slack = await new FakeSlack().start();
-  const twilio = await new FakeTwilio().start();
+  const stand = await StandIns.start();
   const admins = Array.from({ length: size }, (_, i) => `U0BURST${String(i).padStart(4, '0')}`);
-  slack.setGroup(ADMIN_GROUP, admins);
+  await stand.setGroup(ADMIN_GROUP, admins);
   const env = {
-    ...testEnv(slack, twilio, 'http'),
+    ...stand.env(),
     LOG_LEVEL: 'info',
     TWILIO_TIMEOUT_MS: '10000',
     // Delivery is followed to the end within each burst: the tracker's state is part of what is measured.
@@ -57,38 +56,33 @@ export async function runBursts(options: { bursts?: number; size?: number } = {}
   };
   const { flags, entry } = npmStartCommand();
   const { child, port } = await startServer([...flags, entry], env);
+  const send = slackSender(`http://127.0.0.1:${port}`);
   try {
-    const send = httpTransport(`http://127.0.0.1:${port}`, SIGNING_SECRET);
     await sleep(1000);
     const startMb = rssMb(child.pid);
     const afterBurstMb: number[] = [];
     const heapMb: number[] = [];
     const acks: number[] = [];
     for (let b = 0; b < bursts; b++) {
-      const posted = slack.responses.length;
-      const delivered = twilio.sent.length;
+      const before = await stand.counts();
       await inParallel(admins, CONCURRENCY, async (admin) => {
         const input = { name: 'Jane Doe', code: `E-${b}-${admin.slice(-4)}`, phone: '+15005550006' };
-        const responseUrl = slack.newResponseUrl();
-        const before = slack.lastViewFor(admin)?.id;
-        const cmd = await send(
-          'command',
-          slashCommandPayload({ userId: admin, triggerId: slack.issueTrigger(admin), responseUrl }),
-        );
+        const [triggerId, responseUrl] = await Promise.all([stand.trigger(admin), stand.responseUrl()]);
+        const cmd = await send.send('command', slashCommandPayload({ userId: admin, triggerId, responseUrl }));
         if (cmd.status !== 200) throw new Error(`command: HTTP ${cmd.status}`);
-        await waitFor(() => slack.lastViewFor(admin)?.id !== before, 30_000, `form for ${admin}`);
-        const stored = slack.lastViewFor(admin);
+        await stand.mustWaitFor({ triggersUsed: [triggerId] }, 30_000);
+        const stored = await stand.lastView(admin);
         if (!stored) throw new Error(`no form for ${admin}`);
-        const sub = await send('interactive', viewSubmissionPayload(admin, stored.id, stored.view, input));
+        const sub = await send.send('interactive', viewSubmissionPayload(admin, stored.id, stored.view, input));
         if (sub.status !== 200) throw new Error(`submission: HTTP ${sub.status}`);
         acks.push(cmd.ackMs, sub.ackMs);
       });
       // Every outcome posted and every text sent; then delivery tracking runs out (no request for 2 s).
-      await waitFor(() => twilio.sent.length >= delivered + size, 60_000, 'the texts');
-      await waitFor(() => slack.responses.length >= posted + size, 60_000, 'the outcomes');
-      await quiet(slack, twilio, 2000);
+      await stand.mustWaitFor({ sent: before.sent + size }, 60_000);
+      await stand.mustWaitFor({ responses: before.responses + size }, 60_000);
+      await stand.quiet(2000);
       afterBurstMb.push(rssMb(child.pid));
-      heapMb.push(await committedHeapMb(port));
+      heapMb.push(await heapCommittedMb(port));
     }
     const sorted = acks.sort((a, b) => a - b);
     return {
@@ -99,24 +93,10 @@ export async function runBursts(options: { bursts?: number; size?: number } = {}
       ackMax: sorted.at(-1) ?? 0,
     };
   } finally {
+    send.close();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    await Promise.all([slack.stop(), twilio.stop()]);
-  }
-}
-
-async function committedHeapMb(port: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return Number(/^nodejs_heap_size_total_bytes (\d+)/m.exec(text)?.[1]) / 2 ** 20;
-}
-
-/** Resolves once neither fake has received anything for `ms`. */
-async function quiet(slack: FakeSlack, twilio: FakeTwilio, ms: number): Promise<void> {
-  const count = () => slack.calls.length + slack.responses.length + twilio.requests.length;
-  let last = -1;
-  while (last !== count() || slack.pending > 0 || twilio.pending > 0) {
-    last = count();
-    await sleep(ms);
+    await stand.stop();
   }
 }
 
