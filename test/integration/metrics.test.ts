@@ -63,6 +63,24 @@ describe('/metrics', () => {
     for (const secret of [ADMIN, NON_ADMIN, 'E-1042', '5005550006', '9005550199']) expect(text).not.toContain(secret);
   });
 
+  it("exports the event loop's delay since the previous scrape (what an operator watches under a burst)", async () => {
+    h = await startHarness();
+    const base = h.appUrl ?? '';
+    await scrape(base); // the delay reported is the delay since the previous scrape
+    // The monitor starts again at a scrape: its first 10 ms sample after one only sets the clock.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // The bot shares this process: hold its event loop for 150 ms, as a long piece of work would.
+    const until = performance.now() + 150;
+    while (performance.now() < until);
+    const text = await scrape(base);
+    for (const q of ['p50', 'p90', 'p99', 'min', 'max', 'mean']) {
+      expect(text).toContain(`# TYPE nodejs_eventloop_lag_${q}_seconds gauge`);
+    }
+    // Sampled every 10 ms: the held loop is one late sample of at least the time it was held.
+    expect(value(text, 'nodejs_eventloop_lag_max_seconds')).toBeGreaterThanOrEqual(0.15);
+    expect(value(text, 'nodejs_eventloop_lag_p50_seconds')).toBeGreaterThan(0);
+  });
+
   it('serves on HEALTH_PORT in Socket Mode, timing acks sent over the WebSocket', async () => {
     h = await startHarness({ mode: 'socket', env: { HEALTH_PORT: '0' } });
     const harness = h;
