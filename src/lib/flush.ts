@@ -1,8 +1,106 @@
 /**
- * Node's HTTP response corks the socket in `res.end()` and uncorks it on a later tick, after the current chain of
- * promise jobs has run. Work started right after `await ack()` would therefore hold back the ack's bytes. Awaiting
- * this first lets them leave before any slow work begins.
+ * Acks first. Slack gives every request 3 s and waits for its ack, not for what follows it (a form to open, a
+ * refusal to answer, a reset to run). So work that follows an ack waits here until every Slack request this process
+ * has received has been answered, and then starts one piece per turn of the event loop, with the loop's I/O (the
+ * next requests) in between. One event loop serves the whole process, so the count is the process's.
+ *
+ * Also: Node's HTTP response corks the socket in `res.end()` and uncorks it on a later tick, after the current chain
+ * of promise jobs has run; work started right after `await ack()` would hold back the ack's bytes. Awaiting
+ * `ackFlushed()` lets them leave first.
  */
-export function ackFlushed(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * How long work may wait for other requests' acks. Under a flood that never leaves a moment without a request
+ * waiting, work still starts: a command's trigger_id must open its form within 3 s of the command, and the admin
+ * check and views.open take a few hundred milliseconds against Slack (a check that takes its full 2 s refuses
+ * anyway). Work on no such clock (a refusal's answer and audit row) can wait longer.
+ */
+export const MAX_WAIT_MS = { urgent: 1000, patient: 5000 } as const;
+type Patience = keyof typeof MAX_WAIT_MS;
+
+/**
+ * Requests of a burst arrive one after the other, and between two of them every request received so far may have
+ * been answered. Work whose wait saw another request arrive starts only once none has arrived for this long, so it
+ * does not slip in between the requests of a burst; work after a lone request starts at once.
+ */
+export const QUIET_MS = 3;
+
+interface Waiter {
+  readonly deadline: number;
+  /** How many requests had arrived when the work began to wait. */
+  readonly arrivals: number;
+  readonly start: () => void;
+}
+
+let unanswered = 0;
+let arrivals = 0;
+let lastArrivalAt = Number.NEGATIVE_INFINITY;
+/** Work waiting to start, by patience, each queue oldest first (so also in the order of deadlines). */
+const waiting: Record<Patience, Waiter[]> = { urgent: [], patient: [] };
+let pumping = false;
+let timer: NodeJS.Timeout | undefined;
+
+/** A Slack request came in; call what this returns once it has been answered (or abandoned). Idempotent. */
+export function slackRequestArrived(): () => void {
+  unanswered++;
+  arrivals++;
+  lastArrivalAt = performance.now();
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    unanswered--;
+    if (unanswered === 0) pump();
+  };
+}
+
+/** Requests received and not answered yet (for tests). */
+export function unansweredRequests(): number {
+  return unanswered;
+}
+
+/**
+ * Resolves once the ack's bytes have left and no Slack request is waiting for its ack, or once the work has waited
+ * its longest (MAX_WAIT_MS; `patient` for work no trigger_id waits on). Work waiting here starts one piece per turn
+ * of the event loop, urgent first, in the order it came.
+ */
+export function ackFlushed(patience: Patience = 'urgent'): Promise<void> {
+  return new Promise((start) => {
+    waiting[patience].push({ deadline: performance.now() + MAX_WAIT_MS[patience], arrivals, start });
+    pump();
+  });
+}
+
+/** The work to start now, if any; otherwise when to look again (undefined: at the next answer). */
+function next(): { waiter: Waiter } | { at: number | undefined } {
+  const { urgent, patient } = waiting;
+  const now = performance.now();
+  if ((urgent[0]?.deadline ?? Number.POSITIVE_INFINITY) <= now) return { waiter: urgent.shift() as Waiter };
+  if ((patient[0]?.deadline ?? Number.POSITIVE_INFINITY) <= now) return { waiter: patient.shift() as Waiter };
+  const deadline = Math.min(urgent[0]?.deadline ?? Infinity, patient[0]?.deadline ?? Infinity);
+  if (unanswered > 0) return { at: deadline };
+  const queue = urgent.length > 0 ? urgent : patient;
+  const head = queue[0] as Waiter;
+  if (head.arrivals === arrivals || now - lastArrivalAt >= QUIET_MS) return { waiter: queue.shift() as Waiter };
+  return { at: Math.min(deadline, lastArrivalAt + QUIET_MS) };
+}
+
+function pump(): void {
+  if (pumping || (waiting.urgent.length === 0 && waiting.patient.length === 0)) return;
+  pumping = true;
+  // setImmediate runs after the loop's I/O phase: the ack has been written, and requests that arrived meanwhile
+  // have been read (and counted) before anything else starts.
+  setImmediate(() => {
+    pumping = false;
+    const found = next();
+    if ('at' in found) {
+      // The last answer pumps again; so does the time given, if nothing else comes first.
+      clearTimeout(timer);
+      if (found.at !== undefined) timer = setTimeout(pump, Math.max(0, found.at - performance.now()) + 0.5);
+      return;
+    }
+    found.waiter.start();
+    // One piece per turn: it runs up to its first I/O before the loop reads what arrived meanwhile.
+    pump();
+  });
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse } from 'node:querystring';
 import type { Logger } from 'pino';
+import { slackRequestArrived } from './flush.js';
 
 /** Slack's largest payloads (a view submission carries the whole view) are far below this. */
 export const SLACK_BODY_LIMIT = 1024 * 1024;
@@ -75,7 +76,7 @@ function parseObject(json: string): Record<string, unknown> | undefined {
 /**
  * Wraps Bolt's HTTP listener: reads the body once (Bolt reuses `rawBody`), answers 413 past the limit and 400 to a
  * body of the wrong shape, with one log line that never quotes the body. Everything else goes on to Bolt, which
- * checks the signature as before.
+ * checks the signature as before. Every POST counts as a request waiting for its ack until it is answered.
  */
 export function guardSlackRequests(
   listener: Listener,
@@ -90,6 +91,10 @@ export function guardSlackRequests(
     }
     const started = performance.now();
     res.once('finish', () => options.onAnswered?.(res.statusCode, (performance.now() - started) / 1000));
+    // Work after other requests' acks waits until this one is answered too (see lib/flush.ts).
+    const answered = slackRequestArrived();
+    res.once('finish', answered);
+    res.once('close', answered);
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;

@@ -4,10 +4,13 @@ import type { Schema } from './schema.js';
 
 /** A form is good for a day: Slack closes modals long before, and old rows are dropped as new forms open. */
 const FORM_LIFETIME_MS = 24 * 60 * 60_000;
+/** Old rows are dropped at most this often (per process): a burst of forms costs one insert each, not two writes. */
+const SWEEP_EVERY_MS = 60_000;
 
 /** The forms the bot opened, shared by every replica on the same database. */
 export function createFormRegistry(db: Kysely<Schema>, now: () => Date = () => new Date()): FormRegistry {
   const oldest = () => new Date(now().getTime() - FORM_LIFETIME_MS).toISOString();
+  let sweptAt = Number.NEGATIVE_INFINITY;
   return {
     async opened(form) {
       await db
@@ -27,7 +30,11 @@ export function createFormRegistry(db: Kysely<Schema>, now: () => Date = () => n
         })
         .onConflict((oc) => oc.column('view_id').doNothing())
         .execute();
-      await db.deleteFrom('forms').where('opened_at', '<', oldest()).execute();
+      // Expired rows are never read (get() asks for opened_at within the lifetime): dropping them can wait.
+      if (now().getTime() - sweptAt >= SWEEP_EVERY_MS) {
+        sweptAt = now().getTime();
+        await db.deleteFrom('forms').where('opened_at', '<', oldest()).execute();
+      }
     },
     async get(viewId) {
       const row = await db

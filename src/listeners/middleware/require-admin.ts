@@ -1,5 +1,6 @@
 import type { Middleware, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { ackFlushed } from '../../lib/flush.js';
 import type { AdminDirectory, AuditStore, EphemeralMessage, ResponseUrlNotifier } from '../../ports/index.js';
 import { adminRefusal } from '../../services/admin-check.js';
 import { type Announcer, summaryOf } from '../../services/announcer.js';
@@ -39,6 +40,9 @@ export function createAdminGate(deps: AdminGateDeps): AdminGate {
   return async (asker, tell, log) => {
     const refusal = await adminRefusal(admins, asker.userId);
     if (!refusal) return true;
+    // Nobody's trigger waits on a refusal: its answer and audit row wait until no request is waiting for its ack,
+    // so a flood of refused commands never delays anyone's ack (see lib/flush.ts).
+    await ackFlushed('patient');
     log.warn({ errorCode: refusal.code, errorDetails: refusal.details }, 'refused: not shown to be an admin');
     const entry = {
       requestId: asker.requestId,
