@@ -6,7 +6,7 @@
  * measured in the same run with the same signed requests, one request at a time, alternating between the apps so
  * all see the same machine noise. Then the acks under bursts and floods (bench/floods.ts), RSS after 5 bursts of 200
  * resets (bench/bursts.ts), and the cost of judging an account at the lookup against the bare directory search
- * (bench/lookups.ts). Times cross processes as epoch milliseconds (bench/stand-ins.ts).
+ * (bench/lookups.ts). Times cross processes as epoch milliseconds (bench/stand-ins.ts). BENCH_PARTS picks parts.
  * Prints medians, p99s and ratios; asserts nothing.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
@@ -43,10 +43,31 @@ type Target = StoreName | 'bare';
 /** What to stop if the run fails half-way, so that no server outlives the benchmark. */
 const cleanups: (() => unknown)[] = [];
 
+/** BENCH_PARTS=latency,floods,memory,lookups: only those parts (all by default); `latency` alone takes minutes. */
+const PARTS = ['latency', 'floods', 'memory', 'lookups'] as const;
+const parts = new Set(process.env.BENCH_PARTS?.split(',').map((p) => p.trim()) ?? PARTS);
+const unknownParts = [...parts].filter((p) => !(PARTS as readonly string[]).includes(p));
+
 async function main() {
+  if (unknownParts.length > 0) throw new Error(`BENCH_PARTS: unknown ${unknownParts.join(', ')} (${PARTS.join(', ')})`);
   if (N + WARMUP > 1000)
     throw new Error('BENCH_N is at most 960: the rate limits below allow 1000 resets of one employee');
   execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  if (parts.has('latency')) await latency();
+  // Acks under bursts and floods, against bare Bolt (see bench/floods.ts).
+  if (parts.has('floods')) printFloods(await runFloods());
+  // Memory after bursts, on a fresh bot process of its own (see bench/bursts.ts).
+  if (parts.has('memory')) {
+    console.log('');
+    printBursts(await runBursts({ bursts: 5, size: 200 }), 200);
+  }
+  // What judging an account costs at the lookup, against the bare search (see bench/lookups.ts); BENCH_LOOKUPS=0
+  // leaves it out (its Active Directory part starts Samba on fixed ports: run that under `flock /tmp/samba.lock`).
+  if (parts.has('lookups') && slapdAvailable() && process.env.BENCH_LOOKUPS !== '0') await runLookups();
+}
+
+/** One request at a time, the apps alternating: the acks and the own overhead up to the Twilio request. */
+async function latency() {
   const stand = await StandIns.start();
   cleanups.push(() => stand.kill());
   await stand.setGroup(ADMIN_GROUP, [ADMIN]);
