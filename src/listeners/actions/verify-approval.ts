@@ -10,6 +10,7 @@ import { describeError, escapeMrkdwn } from '../../views/outcome.js';
 import { buildResultView } from '../../views/reset-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
 import type { ResetRunner } from '../views/report-outcome.js';
+import { directoryResetRequest } from '../views/verify-form.js';
 
 /**
  * The employee's answer to the approval question, pressed in their DM (acked first, like every action). Only the
@@ -61,21 +62,14 @@ export function createApprovalAnswer(deps: {
       .update({ view_id: v.viewId, view: buildResettingView(escapeMrkdwn(confirmed.code), deps.directoryLabel) })
       .catch((err: unknown) => log.warn({ err }, 'could not show "Resetting…" in the modal'));
     await deps.runReset(
-      {
-        requestId: requestIdOf(context),
-        teamId: form.teamId,
-        adminUserId: v.adminUserId,
-        target: {
-          kind: 'directory',
-          code: confirmed.code,
-          accountId: confirmed.accountId,
-          ...(confirmed.phoneE164 ? { phoneE164: confirmed.phoneE164 } : {}),
+      directoryResetRequest(
+        { ...form, ...confirmed },
+        {
+          requestId: requestIdOf(context),
+          adminUserId: v.adminUserId,
+          verification: { method: 'slack_approval', id, at: answer.at },
         },
-        ...(confirmed.reason ? { reason: confirmed.reason } : {}),
-        ...(form.responseUrl ? { responseUrl: form.responseUrl } : {}),
-        submissionId: v.viewId,
-        verification: { method: 'slack_approval', id, at: answer.at },
-      },
+      ),
       v.viewId,
       form.responseUrl || undefined,
       client,

@@ -12,7 +12,7 @@ import { buildResultView } from '../../views/reset-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
 import type { DirectorySubmitDeps, VerificationDeps } from './step-deps.js';
 import { audited, refuse, type StepArgs, startCodeStep, stepMetadata } from './verify-code-submit.js';
-import { admitSubmission, confirmedMetadata } from './verify-form.js';
+import { admitSubmission, confirmedMetadata, directoryResetRequest } from './verify-form.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -180,21 +180,11 @@ export async function startFactorStep(o: StepArgs): Promise<void> {
         .update({ view_id: o.view.id, view: buildResettingView(escapeMrkdwn(meta.code), deps.directoryLabel) })
         .catch((err: unknown) => log.warn({ err }, 'could not show "Resetting…" in the modal'));
       await deps.runReset(
-        {
+        directoryResetRequest(meta, {
           requestId: requestIdOf(o.context),
-          teamId: meta.teamId,
           adminUserId: o.body.user.id,
-          target: {
-            kind: 'directory',
-            code: meta.code,
-            accountId: meta.accountId,
-            ...(meta.phoneE164 ? { phoneE164: meta.phoneE164 } : {}),
-          },
-          ...(meta.reason ? { reason: meta.reason } : {}),
-          responseUrl: meta.responseUrl,
-          submissionId: o.view.id,
           verification: { method: 'directory_factor', id, at: result.at },
-        },
+        }),
         o.view.id,
         meta.responseUrl || undefined,
         o.client,

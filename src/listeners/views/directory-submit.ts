@@ -13,7 +13,7 @@ import { requestIdOf, requestLog } from '../context.js';
 import { startApprovalStep, startFactorStep } from './approval-step.js';
 import type { DirectorySubmitDeps } from './step-deps.js';
 import { startCodeStep } from './verify-code-submit.js';
-import { admitSubmission, confirmedMetadata, firstStepMetadata } from './verify-form.js';
+import { admitSubmission, confirmedMetadata, directoryResetRequest, firstStepMetadata } from './verify-form.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -132,21 +132,11 @@ export function createSubmitConfirm(deps: DirectorySubmitDeps) {
     await ack({ response_action: 'update', view: buildResettingView(escapeMrkdwn(meta.code), deps.directoryLabel) });
     await ackFlushed();
     await deps.runReset(
-      {
+      directoryResetRequest(meta, {
         requestId: requestIdOf(context),
-        teamId: meta.teamId,
         adminUserId: body.user.id,
-        target: {
-          kind: 'directory',
-          code: meta.code,
-          accountId: meta.accountId,
-          ...(meta.phoneE164 ? { phoneE164: meta.phoneE164 } : {}),
-        },
-        ...(meta.reason ? { reason: meta.reason } : {}),
-        responseUrl: meta.responseUrl,
-        submissionId: view.id,
         verification: { method: chosen.method },
-      },
+      }),
       view.id,
       meta.responseUrl,
       client,

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { maskPhone } from '../../domain/phone.js';
 import { AppError, asAppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
-import type { AuditStore, OpenedForm } from '../../ports/index.js';
+import type { AuditStore } from '../../ports/index.js';
 import type { CodeSent } from '../../services/verification.js';
 import { decodeConfirmMetadata, encodeConfirmMetadata } from '../../views/directory-form.js';
 import { buildResettingView } from '../../views/directory-modal.js';
@@ -12,10 +12,9 @@ import { buildResultView } from '../../views/reset-modal.js';
 import { buildCodeStepView, readCode, VERIFY_IDS } from '../../views/verification-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
 import type { DirectorySubmitDeps, VerificationDeps } from './step-deps.js';
-import { admitSubmission, confirmedMetadata } from './verify-form.js';
+import { admitSubmission, type Confirmed, confirmedMetadata, directoryResetRequest } from './verify-form.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-export type Confirmed = OpenedForm & NonNullable<OpenedForm['confirmed']>;
 
 /** A verification step's metadata: the confirmation's (checked against the store), and the verification it is. */
 export function stepMetadata(meta: Confirmed, verificationId: string): string {
@@ -133,21 +132,11 @@ export function createSubmitCode(deps: DirectorySubmitDeps & { verification: Ver
     await ack({ response_action: 'update', view: buildResettingView(escapeMrkdwn(meta.code), deps.directoryLabel) });
     await ackFlushed();
     await deps.runReset(
-      {
+      directoryResetRequest(meta, {
         requestId: requestIdOf(context),
-        teamId: meta.teamId,
         adminUserId: body.user.id,
-        target: {
-          kind: 'directory',
-          code: meta.code,
-          accountId: meta.accountId,
-          ...(meta.phoneE164 ? { phoneE164: meta.phoneE164 } : {}),
-        },
-        ...(meta.reason ? { reason: meta.reason } : {}),
-        responseUrl: meta.responseUrl,
-        submissionId: view.id,
         verification: { method: 'code', id, at: check.at, failures: check.failures },
-      },
+      }),
       view.id,
       meta.responseUrl,
       client,

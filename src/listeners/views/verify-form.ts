@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../../errors.js';
-import type { AuditStore, FormRegistry, OpenedForm } from '../../ports/index.js';
+import type { AuditStore, FormRegistry, OpenedForm, VerificationProof } from '../../ports/index.js';
+import type { ResetRequest } from '../../services/reset-request.js';
 import { describeError } from '../../views/outcome.js';
 import { buildResultView } from '../../views/reset-modal.js';
 
@@ -78,6 +79,35 @@ export const confirmedMetadata = (f: OpenedForm) => ({
   accountId: f.confirmed?.accountId,
   reason: f.confirmed?.reason,
 });
+
+/** A form the admin confirmed an account in: the store's record of it, with the confirmation. */
+export type Confirmed = OpenedForm & NonNullable<OpenedForm['confirmed']>;
+
+/**
+ * The reset the admin confirmed, as every path that runs it asks for it (the confirmation itself, a code read back,
+ * the employee's Yes, an approved push): the account and number from the store's record of the form, never from
+ * what came back in the view, and how the employee was verified.
+ */
+export function directoryResetRequest(
+  meta: Confirmed,
+  run: { readonly requestId: string; readonly adminUserId: string; readonly verification: VerificationProof },
+): ResetRequest {
+  return {
+    requestId: run.requestId,
+    teamId: meta.teamId,
+    adminUserId: run.adminUserId,
+    target: {
+      kind: 'directory',
+      code: meta.code,
+      accountId: meta.accountId,
+      ...(meta.phoneE164 ? { phoneE164: meta.phoneE164 } : {}),
+    },
+    ...(meta.reason ? { reason: meta.reason } : {}),
+    ...(meta.responseUrl ? { responseUrl: meta.responseUrl } : {}),
+    submissionId: meta.viewId,
+    verification: run.verification,
+  };
+}
 
 /**
  * The form a submission belongs to, or undefined when it was not let in (then it has been answered and audited).
