@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import { AppError, ErrorCode } from '../errors.js';
+import type { AppError } from '../errors.js';
 import type { EmployeeApprovals, StoredVerification, VerificationAlerts, VerificationStore } from '../ports/index.js';
+import { lockRefusal } from './verification-lock.js';
 
 /** Whom an approval asks: the account confirmed in the modal, found in Slack by its email. */
 export interface ApprovalRequest {
@@ -71,13 +72,8 @@ export function createApproval(deps: {
       onExpired: (verification: StoredVerification) => Promise<void>,
     ): Promise<ApprovalAsked> {
       const at = new Date(now());
-      const lockedUntil = await deps.store.lockedUntil(request.directoryKind, request.accountId, at);
-      if (lockedUntil) {
-        const error = new AppError(ErrorCode.VerificationLocked, 'Verification is locked for this employee', {
-          until: lockedUntil.toISOString(),
-        });
-        return { status: 'refused', error };
-      }
+      const locked = await lockRefusal(deps.store, request.directoryKind, request.accountId, at);
+      if (locked) return { status: 'refused', error: locked };
       if (!request.email) {
         count('unavailable');
         return { status: 'unavailable', why: 'no_email' };

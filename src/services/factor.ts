@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import { AppError, asAppError, ErrorCode } from '../errors.js';
+import { type AppError, asAppError } from '../errors.js';
 import type { Directory, VerificationAlerts, VerificationStore } from '../ports/index.js';
+import { lockRefusal } from './verification-lock.js';
 
 export interface FactorRequest {
   readonly id: string;
@@ -45,13 +46,8 @@ export function createFactorVerification(deps: {
       const at = new Date(now());
       const push = deps.directory.pushToEnrolledFactor?.bind(deps.directory);
       if (!push) return { status: 'unavailable', why: 'no_factor' };
-      const lockedUntil = await deps.store.lockedUntil(deps.directory.kind, request.accountId, at);
-      if (lockedUntil) {
-        const error = new AppError(ErrorCode.VerificationLocked, 'Verification is locked for this employee', {
-          until: lockedUntil.toISOString(),
-        });
-        return { status: 'refused', error };
-      }
+      const locked = await lockRefusal(deps.store, deps.directory.kind, request.accountId, at);
+      if (locked) return { status: 'refused', error: locked };
       await deps.store.create(
         {
           id: request.id,

@@ -10,6 +10,7 @@ import type {
   VerificationProof,
 } from '../ports/index.js';
 import type { ResetTarget } from './reset-request.js';
+import { lockedError } from './verification-lock.js';
 
 export interface GateRequest {
   readonly requestId: string;
@@ -140,10 +141,7 @@ export function createResetGate(deps: {
     if (!v || !account) return undefined;
     const until = await v.lockedUntil(account.id).catch(() => new Date(8.64e15));
     if (!until) return undefined;
-    const error = new AppError(ErrorCode.VerificationLocked, 'Verification is locked for this employee', {
-      until: until.toISOString(),
-    });
-    return { kind: 'stop' as const, status: 'refused' as const, error };
+    return { kind: 'stop' as const, status: 'refused' as const, error: lockedError(until) };
   }
 
   /** Fails closed: a verification the store cannot vouch for is no verification. */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { maskPhone } from '../domain/phone.js';
 import { AppError, asAppError, ErrorCode } from '../errors.js';
 import type { RateLimiter, SmsSender, VerificationAlerts, VerificationStore } from '../ports/index.js';
+import { lockedError, lockRefusal } from './verification-lock.js';
 
 /** Statuses after which a text changes no more, and can be blanked. */
 const FINAL = new Set(['delivered', 'undelivered', 'failed', 'canceled']);
@@ -104,13 +105,10 @@ export function createVerification(deps: {
     /** Makes a code, stores its hash, and texts it to the number on record. */
     async sendCode(request: CodeRequest, log: Logger): Promise<CodeSent> {
       const at = new Date(now());
-      const lockedUntil = await deps.store.lockedUntil(request.directoryKind, request.accountId, at);
-      if (lockedUntil) {
-        const error = new AppError(ErrorCode.VerificationLocked, 'Verification is locked for this employee', {
-          until: lockedUntil.toISOString(),
-        });
+      const locked = await lockRefusal(deps.store, request.directoryKind, request.accountId, at);
+      if (locked) {
         count('not_sent');
-        return { status: 'refused', error };
+        return { status: 'refused', error: locked };
       }
       const subject = {
         ...(request.teamId ? { teamId: request.teamId } : {}),
@@ -233,12 +231,6 @@ export function createVerification(deps: {
 
     newId: () => randomUUID(),
   };
-}
-
-function lockedError(until: Date): AppError {
-  return new AppError(ErrorCode.VerificationLocked, 'Verification is locked for this employee', {
-    until: until.toISOString(),
-  });
 }
 
 export type Verification = ReturnType<typeof createVerification>;
