@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { MAGIC_TO } from '../fakes/fake-twilio.js';
 import { sleep } from '../fakes/http-util.js';
-import { ADMIN, type Harness, startHarness, waitFor } from '../helpers/harness.js';
-import { LdapPeople } from '../helpers/ldap-people.js';
-import { requireSlapd, type Slapd, startSlapd } from '../helpers/slapd.js';
+import { ADMIN, type Harness, waitFor } from '../helpers/harness.js';
+import { requireSlapd } from '../helpers/slapd.js';
+import { useSlapdBot } from '../helpers/slapd-bot.js';
 import { auditRows, confirm, lookup, privateMessages, textedPassword } from './bot-steps.js';
 
 const EMPLOYEE = 'U0JANE0001';
@@ -15,44 +15,14 @@ const EMPLOYEE = 'U0JANE0001';
  * becomes of the DM is audited and logged, and the admin's answer is the same.
  */
 describe.runIf(requireSlapd())('the employee is told in Slack (NOTIFY_EMPLOYEE)', () => {
-  let slapd: Slapd;
-  let people: LdapPeople;
-  let h: Harness | undefined;
-  let n = 0;
-  beforeAll(async () => {
-    slapd = await startSlapd();
-    people = new LdapPeople(slapd);
+  const bot = useSlapdBot({
+    prefix: 'notice',
+    name: 'Notice',
+    env: { TEMP_PASSWORD_TTL: '2h', SECURITY_CONTACT: '#it-security' },
   });
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
-  afterAll(async () => {
-    await slapd?.stop();
-  });
-
-  const start = async (env: Record<string, string> = {}) => {
-    h = await startHarness({
-      env: people.botEnv({ TEMP_PASSWORD_TTL: '2h', SECURITY_CONTACT: '#it-security', ...env }),
-    });
-    return h;
-  };
+  const { start } = bot;
   /** A fresh employee with a unique code, login and email (none with `email: null`). */
-  const person = async (over: { email?: string | null; mobile?: string } = {}) => {
-    const i = ++n;
-    const login = `notice${i}${Math.random().toString(36).slice(2, 6)}`;
-    const code = `N-${Date.now().toString(36).slice(-5)}${i}`;
-    const email = over.email === null ? undefined : (over.email ?? `${login}@example.com`);
-    const dn = await people.add({
-      login,
-      code,
-      name: `Jane Notice${i}`,
-      password: `Old-Notice-${i}-xyzzy!`,
-      mobile: over.mobile ?? '+1 500 555 0006',
-      ...(email ? { email } : {}),
-    });
-    return { dn, login, code, email: email ?? '' };
-  };
+  const person = (over: { email?: string | null; mobile?: string } = {}) => bot.person(over);
   /** Resets through the form and waits for the admin's private answer. */
   const reset = async (harness: Harness, code: string) => {
     const before = harness.slack.responses.length;
@@ -113,7 +83,7 @@ describe.runIf(requireSlapd())('the employee is told in Slack (NOTIFY_EMPLOYEE)'
 
     const password = textedPassword(harness);
     expect(password.length).toBeGreaterThanOrEqual(15);
-    expect(await people.bind(p.dn, password)).toBe('must_change');
+    expect(await bot.people().bind(p.dn, password)).toBe('must_change');
     expect(dm).not.toContain(password);
     expect(harness.slack.everythingReceived).not.toContain(password);
     expect(harness.logs.text).not.toContain(password);
@@ -156,7 +126,7 @@ describe.runIf(requireSlapd())('the employee is told in Slack (NOTIFY_EMPLOYEE)'
     expect(noticeLogs(harness)).toEqual([
       expect.objectContaining({ level: 40, result: 'not_in_slack', detail: 'users_not_found' }),
     ]);
-    expect(await people.bind(p.dn, textedPassword(harness))).toBe('must_change');
+    expect(await bot.people().bind(p.dn, textedPassword(harness))).toBe('must_change');
   });
 
   it('audits and logs a missing users:read.email scope (an app not reinstalled), naming the scope', async () => {
@@ -231,7 +201,6 @@ describe.runIf(requireSlapd())('the employee is told in Slack (NOTIFY_EMPLOYEE)'
     await reset(harness, p.code);
     expect(dmsTo(harness, EMPLOYEE)).toEqual([]);
     await harness.stop();
-    h = undefined;
     expect(dmsTo(harness, EMPLOYEE)).toHaveLength(1);
     expect((await auditRows(harness))[0]?.employeeNotice).toBe('sent');
   });

@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { APPROVAL_ACTION_IDS } from '../../src/views/approval.js';
 import { VERIFY_APPROVAL_CALLBACK_ID, VERIFY_CALLBACK_ID } from '../../src/views/verification-modal.js';
-import { ADMIN, type Harness, NON_ADMIN, startHarness, waitFor } from '../helpers/harness.js';
-import { LdapPeople } from '../helpers/ldap-people.js';
-import { ldapBotEnv, requireSlapd, type Slapd, startSlapd } from '../helpers/slapd.js';
+import { ADMIN, type Harness, NON_ADMIN, waitFor } from '../helpers/harness.js';
+import { requireSlapd } from '../helpers/slapd.js';
+import { useSlapdBot } from '../helpers/slapd-bot.js';
 import { auditRows, lookup } from './bot-steps.js';
 
 const AUDIT_CHANNEL = 'C0ITAUDIT';
@@ -15,38 +15,15 @@ const EMPLOYEE = 'U0EMPLOYEE1';
  * stops it and alerts security; nobody to ask, or no answer in time, offers the code instead.
  */
 describe.runIf(requireSlapd())('verifying the employee by their approval in Slack', () => {
-  let slapd: Slapd;
-  let people: LdapPeople;
-  let h: Harness | undefined;
-  let n = 0;
-  beforeAll(async () => {
-    slapd = await startSlapd();
-    people = new LdapPeople(slapd);
+  const bot = useSlapdBot({
+    prefix: 'app',
+    name: 'Approve',
+    env: { VERIFY_EMPLOYEE: 'optional', AUDIT_CHANNEL_ID: AUDIT_CHANNEL },
   });
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
-  afterAll(async () => {
-    await slapd?.stop();
-  });
-
-  const start = async (env: Record<string, string> = {}) => {
-    h = await startHarness({
-      env: ldapBotEnv(slapd, { VERIFY_EMPLOYEE: 'optional', AUDIT_CHANNEL_ID: AUDIT_CHANNEL, ...env }),
-    });
-    return h;
-  };
-  const person = async (harness: Harness, inSlack = true) => {
-    const i = ++n;
-    const login = `app${i}${Date.now().toString(36).slice(-4)}`;
-    const code = `A-${i}${Date.now().toString(36).slice(-4)}`;
-    const password = `Old-Approve-${i}-xyzzy!`;
-    const email = `${login}@example.com`;
-    const dn = await people.add({ login, code, name: `Ava Approve${i}`, password, mobile: '+1 500 555 0006', email });
-    if (inSlack) harness.slack.addUser(EMPLOYEE, email.toUpperCase(), { name: `Ava Approve${i}` });
-    return { dn, code, password };
-  };
+  const { start } = bot;
+  /** The employee's Slack account has their email in capitals: the look-up must not care. */
+  const person = (harness: Harness, inSlack = true) =>
+    bot.person(inSlack ? { slackUser: { harness, id: EMPLOYEE, emailAs: (e) => e.toUpperCase() } } : {});
   /** The approval question the employee got by DM: its text, its buttons' value, and where it is. */
   const question = (harness: Harness) => {
     const call = harness.slack
@@ -97,13 +74,13 @@ describe.runIf(requireSlapd())('verifying the employee by their approval in Slac
     await press(harness, NON_ADMIN, true, q);
     await new Promise((r) => setTimeout(r, 300));
     expect(harness.twilio.createRequests).toHaveLength(0);
-    expect(await people.bind(p.dn, p.password)).toBe('ok');
+    expect(await bot.people().bind(p.dn, p.password)).toBe('ok');
 
     await press(harness, EMPLOYEE, true, q);
     await waitFor(() => harness.slack.responses.length >= 1, 10_000, 'the outcome');
     expect(harness.twilio.createRequests).toHaveLength(1);
     const password = /password is:\n(\S+)\n/.exec(harness.twilio.createRequests[0]?.params.Body ?? '')?.[1] ?? '';
-    expect(await people.bind(p.dn, password)).toBe('must_change');
+    expect(await bot.people().bind(p.dn, password)).toBe('must_change');
     expect(modalText(harness)).toContain('Temporary password set and sent');
     expect(dmNow(harness, q)).toContain('You confirmed that you asked for the reset');
     const [row] = await auditRows(harness);
@@ -129,7 +106,7 @@ describe.runIf(requireSlapd())('verifying the employee by their approval in Slac
       'the alert',
     );
     expect(harness.twilio.createRequests).toHaveLength(0);
-    expect(await people.bind(p.dn, p.password)).toBe('ok');
+    expect(await bot.people().bind(p.dn, p.password)).toBe('ok');
     expect((await auditRows(harness))[0]).toMatchObject({ result: 'refused', errorCode: 'VERIFICATION_DECLINED' });
   });
 
@@ -162,6 +139,6 @@ describe.runIf(requireSlapd())('verifying the employee by their approval in Slac
     await press(harness, EMPLOYEE, true, q);
     await new Promise((r) => setTimeout(r, 300));
     expect(harness.twilio.createRequests).toHaveLength(0);
-    expect(await people.bind(p.dn, p.password)).toBe('ok');
+    expect(await bot.people().bind(p.dn, p.password)).toBe('ok');
   });
 });

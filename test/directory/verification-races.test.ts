@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { APPROVAL_ACTION_IDS } from '../../src/views/approval.js';
-import { ADMIN, type Harness, startHarness, waitFor } from '../helpers/harness.js';
-import { LdapPeople } from '../helpers/ldap-people.js';
-import { ldapBotEnv, requireSlapd, type Slapd, startSlapd } from '../helpers/slapd.js';
+import { ADMIN, type Harness, waitFor } from '../helpers/harness.js';
+import { requireSlapd } from '../helpers/slapd.js';
+import { useSlapdBot } from '../helpers/slapd-bot.js';
 import { lookup } from './bot-steps.js';
 
 const EMPLOYEE = 'U0EMPLOYEE1';
@@ -13,43 +13,18 @@ const EMPLOYEE = 'U0EMPLOYEE1';
  * the employee had already said yes, and a question that outlived the admin's Cancel.
  */
 describe.runIf(requireSlapd())('verification under attack', () => {
-  let slapd: Slapd;
-  let people: LdapPeople;
-  let h: Harness | undefined;
-  let n = 0;
-  beforeAll(async () => {
-    slapd = await startSlapd();
-    people = new LdapPeople(slapd);
+  const bot = useSlapdBot({
+    prefix: 'atk',
+    name: 'Attack',
+    env: {
+      VERIFY_EMPLOYEE: 'optional',
+      RATE_LIMIT_PHONE_PER_DAY: '20',
+      RATE_LIMIT_EMPLOYEE_PER_DAY: '20',
+      RATE_LIMIT_EMPLOYEE_PER_10_MIN: '0',
+    },
   });
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
-  afterAll(async () => {
-    await slapd?.stop();
-  });
-  const start = async (env: Record<string, string> = {}) => {
-    h = await startHarness({
-      env: ldapBotEnv(slapd, {
-        VERIFY_EMPLOYEE: 'optional',
-        RATE_LIMIT_PHONE_PER_DAY: '20',
-        RATE_LIMIT_EMPLOYEE_PER_DAY: '20',
-        RATE_LIMIT_EMPLOYEE_PER_10_MIN: '0',
-        ...env,
-      }),
-    });
-    return h;
-  };
-  const person = async (harness: Harness) => {
-    const i = ++n;
-    const login = `atk${i}${Date.now().toString(36).slice(-4)}`;
-    const code = `K-${i}${Date.now().toString(36).slice(-4)}`;
-    const password = `Old-Attack-${i}-xyzzy!`;
-    const email = `${login}@example.com`;
-    const dn = await people.add({ login, code, name: `Kim Attack${i}`, password, mobile: '+1 500 555 0006', email });
-    harness.slack.addUser(EMPLOYEE, email, { name: `Kim Attack${i}` });
-    return { dn, code, password };
-  };
+  const { start } = bot;
+  const person = (harness: Harness) => bot.person({ slackUser: { harness, id: EMPLOYEE } });
   const codeAt = (harness: Harness, i: number) =>
     /code is (\d{3}) (\d{3})\./
       .exec(harness.twilio.createRequests[i]?.params.Body ?? '')
@@ -98,7 +73,7 @@ describe.runIf(requireSlapd())('verification under attack', () => {
     await waitFor(() => harness.slack.responses.length >= 1, 10_000, 'the refusal');
     expect(String(harness.slack.responses.at(-1)?.body.text)).toContain('Verification locked');
     expect(passwordTexts(harness)).toHaveLength(0);
-    expect(await people.bind(p.dn, p.password)).toBe('ok');
+    expect(await bot.people().bind(p.dn, p.password)).toBe('ok');
   });
 
   it('a "No" locks the employee as three wrong codes do: the next question and the next code are refused', async () => {
@@ -151,6 +126,6 @@ describe.runIf(requireSlapd())('verification under attack', () => {
     await press(harness, true);
     await new Promise((r) => setTimeout(r, 500));
     expect(harness.twilio.createRequests).toHaveLength(0);
-    expect(await people.bind(p.dn, p.password)).toBe('ok');
+    expect(await bot.people().bind(p.dn, p.password)).toBe('ok');
   });
 });

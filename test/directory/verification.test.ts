@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.js';
 import { openStore } from '../../src/store/database.js';
 import { VERIFY_CALLBACK_ID, VERIFY_IDS } from '../../src/views/verification-modal.js';
-import { ADMIN, type Harness, startHarness, waitFor } from '../helpers/harness.js';
-import { LdapPeople } from '../helpers/ldap-people.js';
-import { ldapBotEnv, requireSlapd, type Slapd, startSlapd } from '../helpers/slapd.js';
+import { ADMIN, type Harness, waitFor } from '../helpers/harness.js';
+import { requireSlapd } from '../helpers/slapd.js';
+import { useSlapdBot } from '../helpers/slapd-bot.js';
 import { auditRows, lookup, textedPassword } from './bot-steps.js';
 
 const AUDIT_CHANNEL = 'C0ITAUDIT';
@@ -14,41 +14,13 @@ const AUDIT_CHANNEL = 'C0ITAUDIT';
  * record, the admin types what the employee reads out, and only then is the password set and texted.
  */
 describe.runIf(requireSlapd())('verifying the employee before the reset (a code read back)', () => {
-  let slapd: Slapd;
-  let people: LdapPeople;
-  let h: Harness | undefined;
-  let n = 0;
-  beforeAll(async () => {
-    slapd = await startSlapd();
-    people = new LdapPeople(slapd);
+  const bot = useSlapdBot({
+    prefix: 'ver',
+    name: 'Verify',
+    env: { VERIFY_EMPLOYEE: 'optional', AUDIT_CHANNEL_ID: AUDIT_CHANNEL, SECURITY_CONTACT: '#it-security' },
   });
-  afterEach(async () => {
-    await h?.stop();
-    h = undefined;
-  });
-  afterAll(async () => {
-    await slapd?.stop();
-  });
-
-  const start = async (env: Record<string, string> = {}) => {
-    h = await startHarness({
-      env: ldapBotEnv(slapd, {
-        VERIFY_EMPLOYEE: 'optional',
-        AUDIT_CHANNEL_ID: AUDIT_CHANNEL,
-        SECURITY_CONTACT: '#it-security',
-        ...env,
-      }),
-    });
-    return h;
-  };
-  const person = async () => {
-    const i = ++n;
-    const login = `ver${i}${Date.now().toString(36).slice(-4)}`;
-    const code = `V-${i}${Date.now().toString(36).slice(-4)}`;
-    const password = `Old-Verify-${i}-xyzzy!`;
-    const dn = await people.add({ login, code, name: `Vera Verify${i}`, password, mobile: '+1 500 555 0006' });
-    return { dn, code, password };
-  };
+  const { start } = bot;
+  const person = () => bot.person({ email: null });
   /** The code in the text that reached the employee's phone (the n-th one, from 0). */
   const textedCode = (harness: Harness, index = 0) => {
     const body = harness.twilio.createRequests[index]?.params.Body ?? '';
@@ -81,7 +53,7 @@ describe.runIf(requireSlapd())('verifying the employee before the reset (a code 
       /^Your IT verification code is \d{3} \d{3}\. Read it only to the IT admin helping you now\. It expires in 5 minutes\.$/,
     );
     // Nothing is changed before the code: the old password still works.
-    expect(await people.bind(p.dn, p.password)).toBe('ok');
+    expect(await bot.people().bind(p.dn, p.password)).toBe('ok');
 
     const code = textedCode(harness);
     const done = await harness.driver.submit(ADMIN, { verifyCode: `${code.slice(0, 3)} ${code.slice(3)}` });
@@ -92,7 +64,7 @@ describe.runIf(requireSlapd())('verifying the employee before the reset (a code 
     const codeSid = harness.twilio.sent[0]?.sid ?? '';
     await waitFor(() => harness.twilio.storedBody(codeSid) === '', 10_000, 'the code text redacted');
     const password = /password is:\n(\S+)\n/.exec(harness.twilio.createRequests[1]?.params.Body ?? '')?.[1] ?? '';
-    expect(await people.bind(p.dn, password)).toBe('must_change');
+    expect(await bot.people().bind(p.dn, password)).toBe('must_change');
     const [row] = await auditRows(harness);
     expect(row?.verification).toMatchObject({ method: 'code', failures: 0 });
     expect(row?.verification?.at).toBeDefined();
@@ -132,7 +104,7 @@ describe.runIf(requireSlapd())('verifying the employee before the reset (a code 
     const forged = await choose(harness, 'skip');
     expect(forged.body).toMatchObject({ response_action: 'errors' });
     expect(harness.twilio.createRequests).toHaveLength(0);
-    expect(await people.bind(p.dn, p.password)).toBe('ok');
+    expect(await bot.people().bind(p.dn, p.password)).toBe('ok');
   });
 
   it('locks verification after three wrong codes, alerts security, and refuses a new attempt', async () => {
@@ -153,7 +125,7 @@ describe.runIf(requireSlapd())('verifying the employee before the reset (a code 
     expect(JSON.stringify(third.body)).toContain('Verification locked');
     // The right code no longer helps: the attempt is over.
     await harness.driver.submit(ADMIN, { verifyCode: right });
-    expect(await people.bind(p.dn, p.password)).toBe('ok');
+    expect(await bot.people().bind(p.dn, p.password)).toBe('ok');
     await waitFor(
       () => harness.slack.channelHistory(AUDIT_CHANNEL).some((t) => t.includes('Possible impersonation')),
       5000,
@@ -193,7 +165,7 @@ describe.runIf(requireSlapd())('verifying the employee before the reset (a code 
     const late = await harness.driver.submit(ADMIN, { verifyCode: textedCode(harness) });
     expect(JSON.stringify(late.body)).toContain('Verification expired');
     expect(harness.twilio.createRequests).toHaveLength(1);
-    expect(await people.bind(p.dn, p.password)).toBe('ok');
+    expect(await bot.people().bind(p.dn, p.password)).toBe('ok');
   });
 
   it('counts the code’s text against the per-phone limit (SMS pumping), and says so', async () => {
@@ -215,7 +187,7 @@ describe.runIf(requireSlapd())('verifying the employee before the reset (a code 
     await lookup(harness, p.code);
     await choose(harness, 'skip');
     await waitFor(() => harness.slack.responses.length === 1, 10_000, 'the outcome');
-    expect(await people.bind(p.dn, textedPassword(harness))).toBe('must_change');
+    expect(await bot.people().bind(p.dn, textedPassword(harness))).toBe('must_change');
     expect((await auditRows(harness))[0]?.verification).toEqual({ method: 'skipped' });
     expect(modal(harness)?.callback_id).not.toBe(VERIFY_CALLBACK_ID);
   });
