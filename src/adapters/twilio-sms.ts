@@ -3,36 +3,9 @@ import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../config/index.js';
 import { AppError, ErrorCode } from '../errors.js';
 import type { SmsSender } from '../ports/index.js';
+import { ResetpwTwilioHttpClient, TwilioTransportError } from './twilio-http-client.js';
 
-/**
- * The SDK's own RequestClient (axios, Basic auth, form encoding) with two changes:
- * - an optional base URL replaces scheme and host of every request (TWILIO_API_URL, used by the local fakes);
- * - it forgets `lastRequest`/`lastResponse`, which would otherwise keep the SMS body (the password) alive after the send.
- */
-export class ResetpwTwilioHttpClient extends twilio.RequestClient {
-  private readonly base: URL | undefined;
-
-  constructor(baseUrl: string | undefined, options: RequestClient.RequestClientOptions) {
-    super(options);
-    this.base = baseUrl ? new URL(baseUrl) : undefined;
-  }
-
-  override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    let uri = opts.uri;
-    if (this.base) {
-      const u = new URL(opts.uri);
-      u.protocol = this.base.protocol;
-      u.host = this.base.host;
-      uri = u.toString();
-    }
-    try {
-      return await super.request<TData>({ ...opts, uri });
-    } finally {
-      this.lastRequest = undefined;
-      this.lastResponse = undefined;
-    }
-  }
-}
+export { ResetpwTwilioHttpClient } from './twilio-http-client.js';
 
 const MAX_RETRIES = 2;
 /** Messages to one number around one reset: a handful at most; more is a number texted in a loop. */
@@ -156,8 +129,8 @@ const CODE_MAP: Readonly<Record<number, ErrorCode>> = {
 const NOT_SENT_TRANSPORT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
- * Turns whatever the SDK threw into an AppError holding only codes. The raw error is dropped on purpose:
- * an axios error's `config.data` is the form body, password included.
+ * Turns whatever the SDK threw into an AppError holding only codes. The raw error is dropped on purpose: whatever
+ * the SDK wraps may hold the request (an axios error's `config.data` was the form body, password included).
  */
 export function classifyTwilioError(err: unknown): AppError {
   if (err instanceof twilio.RestException) {
@@ -172,14 +145,14 @@ export function classifyTwilioError(err: unknown): AppError {
     if (status >= 500) return new AppError(ErrorCode.SmsOutcomeUnknown, 'Twilio server error', details);
     return new AppError(ErrorCode.SmsRejected, 'Twilio rejected the message', details);
   }
-  const e = err as { isAxiosError?: boolean; code?: unknown; status?: unknown; name?: string };
-  if (e?.isAxiosError) {
-    const transportCode = typeof e.code === 'string' ? e.code : 'unknown';
+  if (err instanceof TwilioTransportError) {
+    const transportCode = err.code;
     if (NOT_SENT_TRANSPORT_CODES.has(transportCode)) {
       return new AppError(ErrorCode.SmsUnreachable, 'Could not connect to Twilio', { transportCode });
     }
     return new AppError(ErrorCode.SmsOutcomeUnknown, 'No definite answer from Twilio', { transportCode });
   }
+  const e = err as { code?: unknown; status?: unknown; name?: string };
   // RFC 9457 problem bodies come back as TwilioServiceException, which the SDK does not export.
   if (typeof e?.status === 'number' && 'title' in (e as object)) {
     const code = typeof e.code === 'number' ? e.code : undefined;

@@ -65,6 +65,8 @@ export interface TwilioRequest {
   readonly query: string;
   readonly username: string | undefined;
   readonly params: Record<string, string>;
+  /** The request's headers as received (lower-case names). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly raw: string;
   readonly at: number;
   /** performance.now() on arrival, for latency measurements within one process. */
@@ -132,6 +134,8 @@ export class FakeTwilio {
   pending = 0;
   /** Answers to the next status fetches, whatever the message (e.g. a 500 or 404), before its script goes on. */
   readonly fetchFaults: { status: number; code: number }[] = [];
+  /** Answers to the next message creates (e.g. a 429), before anything is created; one per entry. */
+  readonly createFaults: { status: number; code: number }[] = [];
   /** Answers the next Messages list requests with a 500 (one per entry). */
   readonly listFaults: true[] = [];
   /** A create to MAGIC_TO.slow answers late and creates nothing (the request was lost on Twilio's side). */
@@ -200,6 +204,7 @@ export class FakeTwilio {
       query: search.slice(1),
       username,
       params,
+      headers: { ...req.headers },
       raw,
       at: Date.now(),
       arrivedAt,
@@ -329,6 +334,8 @@ export class FakeTwilio {
   }
 
   private async createMessage(res: ServerResponse, accountSid: string, p: Record<string, string>): Promise<void> {
+    const fault = this.createFaults.shift();
+    if (fault) return error(res, fault.status, fault.code, 'Injected fault');
     if (!p.To) return error(res, 400, 21604, "A 'To' phone number is required.");
     if (!p.From && !p.MessagingServiceSid) return error(res, 400, 21603, "A 'From' phone number is required.");
     if (!p.Body) return error(res, 400, 21602, 'Message body is required.');

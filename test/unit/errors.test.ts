@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { classifySlackError } from '../../src/adapters/slack-admin-directory.js';
+import { TwilioTransportError } from '../../src/adapters/twilio-http-client.js';
 import { classifyTwilioError } from '../../src/adapters/twilio-sms.js';
 import { AppError, asAppError, ErrorCode } from '../../src/errors.js';
 import { toUserMessage } from '../../src/user-messages.js';
@@ -36,15 +37,18 @@ describe('classifyTwilioError', () => {
   });
 
   it('treats a timeout as outcome unknown and a refused connection as not sent, keeping no request data', () => {
-    const config = { data: 'To=%2B1&Body=Your%20temporary%20password%20is%3A%20SECRET' };
-    const timeout = classifyTwilioError({ isAxiosError: true, code: 'ECONNABORTED', config });
-    expect(timeout.code).toBe(ErrorCode.SmsOutcomeUnknown);
-    expect(classifyTwilioError({ isAxiosError: true, code: 'ECONNRESET', config }).code).toBe(
-      ErrorCode.SmsOutcomeUnknown,
+    const timeout = classifyTwilioError(new TwilioTransportError('ETIMEDOUT'));
+    expect(timeout).toMatchObject({ code: ErrorCode.SmsOutcomeUnknown, details: { transportCode: 'ETIMEDOUT' } });
+    expect(toUserMessage(timeout).text).toContain('did not answer in time');
+    expect(classifyTwilioError(new TwilioTransportError('ECONNRESET')).code).toBe(ErrorCode.SmsOutcomeUnknown);
+    const refused = classifyTwilioError(new TwilioTransportError('ECONNREFUSED'));
+    expect(refused).toMatchObject({ code: ErrorCode.SmsUnreachable, details: { transportCode: 'ECONNREFUSED' } });
+    // Anything else the SDK might throw (an error wrapping the request, as axios's did) keeps nothing of it.
+    const wrapped = classifyTwilioError({ code: 'ECONNABORTED', config: { data: 'Body=SECRET' } });
+    expect(wrapped.code).toBe(ErrorCode.SmsOutcomeUnknown);
+    expect(JSON.stringify([timeout, timeout.details, refused.details, wrapped, wrapped.details])).not.toContain(
+      'SECRET',
     );
-    const refused = classifyTwilioError({ isAxiosError: true, code: 'ECONNREFUSED', config });
-    expect(refused.code).toBe(ErrorCode.SmsUnreachable);
-    expect(JSON.stringify([timeout, timeout.details, refused.details, timeout.message])).not.toContain('SECRET');
   });
 
   it('keeps only the code of an RFC 9457 problem body', () => {
