@@ -56,15 +56,18 @@ export interface VerificationStore {
   get(id: string): Promise<StoredVerification | undefined>;
   setMessage(id: string, messageSid: string): Promise<void>;
   /**
-   * A wrong code: one more attempt, atomically; at `maxAttempts` the verification is locked until `lockUntil`.
-   * Undefined when it was not pending any more.
+   * A wrong code: one more attempt, atomically. The employee's wrong codes are counted across modals: this one,
+   * and those of every other code sent for the account since `since`, since its last passed verification and
+   * since its last lock (`recent`); when they reach `maxAttempts` the verification is locked until `lockUntil`. `attempts` is this
+   * modal's own count (what the audit row reports). Undefined when it was not pending any more.
    */
   recordWrong(
     id: string,
     now: Date,
     maxAttempts: number,
     lockUntil: Date,
-  ): Promise<{ attempts: number; locked: boolean } | undefined>;
+    since: Date,
+  ): Promise<{ attempts: number; recent: number; locked: boolean } | undefined>;
   /** pending → passed, for the one call that moves it. */
   pass(id: string, now: Date): Promise<boolean>;
   /** passed → used, for exactly this view and account: the one reset it allows. */

@@ -11,6 +11,11 @@ const FINAL = new Set(['delivered', 'undelivered', 'failed', 'canceled']);
 const FOLLOW_MS = 15 * 60_000;
 /** Wrong codes after which verification of the employee is locked (VERIFY_LOCK_MINUTES). */
 export const MAX_ATTEMPTS = 3;
+/**
+ * Wrong codes count towards that lock across modals and admins for this long (and only since the employee's last
+ * passed verification or lock): opening a new modal does not start again at three, and an old typo is forgotten.
+ */
+export const WRONG_CODES_WINDOW_MS = 24 * 3_600_000;
 /** A code's text counts against these limits (SMS pumping), not the 10-minute spacing a reset keeps. */
 const CODE_LIMITS = ['phone_day', 'employee_day'] as const;
 
@@ -203,14 +208,22 @@ export function createVerification(deps: {
         return { status: 'passed', failures: row.attempts, at };
       }
       const lockUntil = new Date(at.getTime() + deps.lockMs);
-      const counted = await deps.store.recordWrong(id, at, MAX_ATTEMPTS, lockUntil);
+      const since = new Date(at.getTime() - WRONG_CODES_WINDOW_MS);
+      const counted = await deps.store.recordWrong(id, at, MAX_ATTEMPTS, lockUntil, since);
       if (!counted) return { status: 'refused', error: expired };
       log.warn(
-        { event: 'verification', method: 'code', result: 'wrong', attempts: counted.attempts, verificationId: id },
+        {
+          event: 'verification',
+          method: 'code',
+          result: 'wrong',
+          attempts: counted.attempts,
+          recentWrong: counted.recent,
+          verificationId: id,
+        },
         'wrong verification code',
       );
       count(counted.locked ? 'locked' : 'wrong');
-      if (!counted.locked) return { status: 'wrong', attemptsLeft: MAX_ATTEMPTS - counted.attempts };
+      if (!counted.locked) return { status: 'wrong', attemptsLeft: Math.max(1, MAX_ATTEMPTS - counted.recent) };
       await deps.alerts
         .possibleImpersonation({
           adminUserId: who.adminUserId,

@@ -77,10 +77,19 @@ export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
       await db.updateTable('verifications').set({ message_sid: messageSid }).where('id', '=', id).execute();
     },
 
-    async recordWrong(id, now, maxAttempts, lockUntil) {
+    async recordWrong(id, now, maxAttempts, lockUntil, since) {
+      // The employee's other wrong codes: a new modal (or another admin's) does not start again at three. Codes
+      // from before their last passed verification, or before the last lock (which they have served), are
+      // forgiven, and only those sent since `since` count.
+      const others = sql<number>`(select coalesce(sum(o.attempts), 0) from verifications o
+        where o.directory_kind = verifications.directory_kind and o.account_id = verifications.account_id
+          and o.id <> verifications.id and o.method = 'code' and o.created_at >= ${since.toISOString()}
+          and o.created_at > coalesce((select max(p.updated_at) from verifications p
+            where p.directory_kind = verifications.directory_kind and p.account_id = verifications.account_id
+              and p.state in ('passed', 'used', 'locked', 'declined')), ''))`;
       // One statement (the SET expressions read the row as it was): the count and the lock move together, and two
       // replicas' wrong codes are both counted.
-      const reached = sql<boolean>`attempts + 1 >= ${maxAttempts}`;
+      const reached = sql<boolean>`attempts + 1 + ${others} >= ${maxAttempts}`;
       const counted = await db
         .updateTable('verifications')
         .set({
@@ -91,10 +100,14 @@ export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
         })
         .where('id', '=', id)
         .where('state', '=', 'pending')
-        .returning(['attempts', 'state'])
+        .returning(['attempts', 'state', sql<number>`attempts + ${others}`.as('recent')])
         .executeTakeFirst();
       if (!counted) return undefined;
-      return { attempts: Number(counted.attempts), locked: counted.state === 'locked' };
+      return {
+        attempts: Number(counted.attempts),
+        recent: Number(counted.recent),
+        locked: counted.state === 'locked',
+      };
     },
 
     async pass(id, now) {

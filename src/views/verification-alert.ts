@@ -15,8 +15,9 @@ export function impersonationAlertText(
     ? `${escapeMrkdwn(alert.employeeName)} (${escapeMrkdwn(alert.employeeCode)})`
     : `employee ${escapeMrkdwn(alert.employeeCode)}`;
   return (
-    `:rotating_light: *Possible impersonation:* three wrong verification codes were given for ${who} during a ` +
-    `password reset asked for by <@${alert.adminUserId}>. Whoever was on the line may not be the employee. ` +
+    `:rotating_light: *Possible impersonation:* three wrong verification codes in a row were given for ${who}, ` +
+    `the last during a password reset asked for by <@${alert.adminUserId}>. Whoever was on the line may not be ` +
+    `the employee. ` +
     `Nothing was changed; verification of this employee is locked until ${slackDate(alert.lockedUntil)}.` +
     (securityContact ? ` Security contact: ${escapeMrkdwn(securityContact)}.` : '')
   );

@@ -20,7 +20,7 @@ describe.each(ENGINES)('verification codes on %s', (engine) => {
   });
 
   /** Two replicas on one database, each with its own service; the texts land in `texts`. */
-  async function replicas() {
+  async function replicas(clock: { now?: () => number } = {}) {
     const url = await freshDatabaseUrl(engine);
     const texts: string[] = [];
     const alerts: string[] = [];
@@ -51,14 +51,15 @@ describe.each(ENGINES)('verification codes on %s', (engine) => {
         lockMs: 30 * 60_000,
         onResult: (r) => void results.push(r),
         log: silent,
+        ...clock,
       });
     };
     return { a: await make(), b: await make(), texts, alerts, results };
   }
-  const request = (id: string) => ({
+  const request = (id: string, viewId = 'V1', adminUserId = 'U0ADMIN01') => ({
     id,
-    viewId: 'V1',
-    adminUserId: 'U0ADMIN01',
+    viewId,
+    adminUserId,
     directoryKind: 'ldap',
     accountId: 'uid=jdoe,ou=people',
     employeeCode: 'E-1',
@@ -116,4 +117,55 @@ describe.each(ENGINES)('verification codes on %s', (engine) => {
     expect((await a.checkCode(id, code, { viewId: 'V1', adminUserId: 'U0OTHER01' }, silent)).status).toBe('refused');
     expect((await a.checkCode(id, code, who, silent)).status).toBe('passed');
   });
+
+  it.skipIf(unavailable)(
+    'counts an employee’s wrong codes across modals and admins, and forgets them after a pass or a day',
+    async () => {
+      let at = Date.parse('2026-11-30T09:00:00Z');
+      const { a, b, texts, alerts } = await replicas({ now: () => at });
+      const wrongFor = (i: number) => (codeIn(texts[i]) === '123456' ? '654321' : '123456');
+      const send = async (svc: typeof a, viewId: string, adminUserId: string) => {
+        const id = svc.newId();
+        expect((await svc.sendCode(request(id, viewId, adminUserId), silent)).status).toBe('sent');
+        return { id, text: texts.length - 1, who: { viewId, adminUserId } };
+      };
+      // Two wrong codes in one modal, then a new modal by another admin on the other replica: its first wrong code
+      // is the employee's third, and locks.
+      const first = await send(a, 'V1', 'U0ADMIN01');
+      expect(await a.checkCode(first.id, wrongFor(first.text), first.who, silent)).toEqual({
+        status: 'wrong',
+        attemptsLeft: 2,
+      });
+      expect(await a.checkCode(first.id, wrongFor(first.text), first.who, silent)).toEqual({
+        status: 'wrong',
+        attemptsLeft: 1,
+      });
+      const second = await send(b, 'V2', 'U0ADMIN02');
+      expect((await b.checkCode(second.id, wrongFor(second.text), second.who, silent)).status).toBe('locked');
+      expect(alerts).toEqual(['E-1']);
+      expect((await a.sendCode(request(a.newId(), 'V3'), silent)).status).toBe('refused');
+
+      // The lock served (30 minutes), the count starts again; a wrong code and then the right one forget it again.
+      at += 31 * 60_000;
+      const third = await send(a, 'V4', 'U0ADMIN01');
+      expect(await a.checkCode(third.id, wrongFor(third.text), third.who, silent)).toEqual({
+        status: 'wrong',
+        attemptsLeft: 2,
+      });
+      expect((await a.checkCode(third.id, codeIn(texts[third.text]), third.who, silent)).status).toBe('passed');
+      const fourth = await send(b, 'V5', 'U0ADMIN02');
+      expect(await b.checkCode(fourth.id, wrongFor(fourth.text), fourth.who, silent)).toEqual({
+        status: 'wrong',
+        attemptsLeft: 2,
+      });
+      // A day later that wrong code no longer counts either.
+      at += 25 * 3_600_000;
+      const fifth = await send(a, 'V6', 'U0ADMIN01');
+      expect(await a.checkCode(fifth.id, wrongFor(fifth.text), fifth.who, silent)).toEqual({
+        status: 'wrong',
+        attemptsLeft: 2,
+      });
+      expect(alerts).toEqual(['E-1']);
+    },
+  );
 });
