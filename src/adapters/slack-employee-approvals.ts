@@ -27,6 +27,8 @@ export function createSlackEmployeeApprovals(client: webApi.WebClient): Employee
         return { asked: true, userId, dm: { channel, ts: posted.ts } };
       } catch (err) {
         const e = err as { data?: { error?: string }; code?: string };
+        // Slack's own word for "no member has that email" is the same answer as a deleted member's.
+        if (e.data?.error === 'users_not_found') return { asked: false, why: 'not_in_slack' };
         return { asked: false, why: e.data?.error ?? e.code ?? 'error' };
       }
     },

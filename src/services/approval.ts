@@ -14,6 +14,8 @@ export interface ApprovalRequest {
   readonly employeeCode: string;
   /** The email the directory holds (undefined: none, so nobody to ask). */
   readonly email: string | undefined;
+  /** The directory could not be asked for that email (so `email` is undefined for another reason than none). */
+  readonly emailLookupFailed?: boolean;
   readonly reason?: string;
 }
 
@@ -76,7 +78,7 @@ export function createApproval(deps: {
       if (locked) return { status: 'refused', error: locked };
       if (!request.email) {
         count('unavailable');
-        return { status: 'unavailable', why: 'no_email' };
+        return { status: 'unavailable', why: request.emailLookupFailed ? 'directory_unavailable' : 'no_email' };
       }
       const expiresAt = new Date(at.getTime() + deps.ttlMs);
       await deps.store.create(

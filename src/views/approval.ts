@@ -67,11 +67,25 @@ export function approvalSettledText(outcome: ApprovalSettlement): string {
   }
 }
 
+/** Why the employee cannot be asked, in the admin's words, by the reason the approval service or Slack gave. */
+const UNAVAILABLE: Record<string, string> = {
+  no_email: 'the directory holds no email for them, so the bot cannot find their Slack account.',
+  directory_unavailable:
+    'the directory could not be asked for their email just now (the log has the detail); try again in a moment, or use the code.',
+  not_in_slack: 'no Slack member has the email the directory holds for them.',
+  is_the_admin:
+    'the email the directory holds for them is your own Slack account’s, and nobody approves their own request.',
+  is_a_bot: 'the Slack account with the email the directory holds for them is a bot.',
+  other: 'the bot may not message them in Slack (the log has the detail).',
+};
+
 /** The admin's modal while the employee is asked (or when they cannot be): "Text a code instead" is always there. */
 export function buildApprovalView(o: {
   privateMetadata: string;
-  state: 'waiting' | 'not_in_slack' | 'expired' | 'factor_waiting' | 'no_factor' | 'factor_failed';
+  state: 'waiting' | 'unavailable' | 'expired' | 'factor_waiting' | 'no_factor' | 'factor_failed';
   minutes: number;
+  /** Why the employee cannot be asked (`unavailable`): the approval service's or Slack's reason. */
+  why?: string;
 }): types.ModalView {
   const factorText: Record<string, string> = {
     factor_waiting: `:iphone: *Waiting for the employee.* A push is on its way to the Okta Verify app they enrolled; this updates when they approve or refuse it (they have ${o.minutes} minute${o.minutes === 1 ? '' : 's'}). Nothing has been changed yet.`,
@@ -83,10 +97,9 @@ export function buildApprovalView(o: {
     factorText[o.state] ??
     (o.state === 'waiting'
       ? `:hourglass_flowing_sand: *Waiting for the employee.* The bot has asked them by DM in Slack whether they asked for this reset; this updates when they answer (they have ${o.minutes} minute${o.minutes === 1 ? '' : 's'}). Nothing has been changed yet.`
-      : o.state === 'not_in_slack'
-        ? ':warning: *The employee cannot be asked in Slack:* no Slack member has the email the directory holds for them (or the bot may not message them). Nothing has been changed.'
+      : o.state === 'unavailable'
+        ? `:warning: *The employee cannot be asked in Slack:* ${UNAVAILABLE[o.why ?? ''] ?? UNAVAILABLE.other} Nothing has been changed.`
         : ':hourglass: *The employee did not answer in time.* Nothing has been changed.');
-  // (`not_in_slack` also covers an employee the bot may not ask: no email, the admin's own account, a bot.)
   return {
     type: 'modal',
     callback_id: VERIFY_APPROVAL_CALLBACK_ID,

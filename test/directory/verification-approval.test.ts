@@ -116,6 +116,7 @@ describe.runIf(requireSlapd())('verifying the employee by their approval in Slac
     await lookup(harness, p.code);
     await harness.driver.submit(ADMIN, { verifyMethod: 'slack_approval' });
     await waitFor(() => modalText(harness).includes('cannot be asked in Slack'), 5000, 'the fallback');
+    expect(modalText(harness)).toContain('no Slack member has the email the directory holds for them');
     const toCode = await harness.driver.submit(ADMIN, {});
     expect(toCode.body).toMatchObject({ response_action: 'update', view: { callback_id: VERIFY_CALLBACK_ID } });
     await waitFor(() => harness.twilio.createRequests.length === 1, 10_000, 'the code text');

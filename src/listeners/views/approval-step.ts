@@ -34,9 +34,12 @@ export async function startApprovalStep(o: StepArgs): Promise<void> {
     view: buildApprovalView({ privateMetadata: metadata, state: 'waiting', minutes }),
   });
   await ackFlushed();
-  const show = (state: 'not_in_slack' | 'expired') =>
+  const show = (state: 'unavailable' | 'expired', why?: string) =>
     o.client.views
-      .update({ view_id: o.view.id, view: buildApprovalView({ privateMetadata: metadata, state, minutes }) })
+      .update({
+        view_id: o.view.id,
+        view: buildApprovalView({ privateMetadata: metadata, state, minutes, ...(why ? { why } : {}) }),
+      })
       .then(() => undefined)
       .catch((err: unknown) => log.warn({ err }, 'could not update the waiting modal'));
   const asked: ApprovalAsked = await deps.inFlight.track(
@@ -50,7 +53,14 @@ export async function startApprovalStep(o: StepArgs): Promise<void> {
           directoryKind: verification.directoryKind,
           accountId: meta.accountId,
           employeeCode: meta.code,
-          email: await approval.findEmail(meta.code).catch(() => undefined),
+          ...(await approval.findEmail(meta.code).then(
+            (email) => ({ email }),
+            (err: unknown) => {
+              const e = asAppError(err);
+              log.warn({ errorCode: e.code, errorDetails: e.details }, 'could not ask the directory for the email');
+              return { email: undefined, emailLookupFailed: true };
+            },
+          )),
           ...(meta.reason ? { reason: meta.reason } : {}),
         },
         log,
@@ -64,7 +74,7 @@ export async function startApprovalStep(o: StepArgs): Promise<void> {
     })),
   );
   if (asked.status === 'asked') return;
-  if (asked.status === 'unavailable') return show('not_in_slack');
+  if (asked.status === 'unavailable') return show('unavailable', asked.why);
   await refuse(deps.audit, o.client, o.view.id, asked.error, audited(o.context, o.body.user.id, meta), deps, log);
 }
 
