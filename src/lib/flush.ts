@@ -13,9 +13,11 @@
  * How long work may wait for other requests' acks. Under a flood that never leaves a moment without a request
  * waiting, work still starts: a command's trigger_id must open its form within 3 s of the command, and the admin
  * check and views.open take a few hundred milliseconds against Slack (a check that takes its full 2 s refuses
- * anyway). Work on no such clock (a refusal's answer and audit row) can wait longer.
+ * anyway). Work on no such clock (a refusal's answer and audit row) can wait longer. A Slack Web API call of work
+ * already under way (`callTurn`) waits least: its trigger_id's clock has run since the command, and a submission's
+ * ack may be waiting for the form's row its answer leads to (the form check waits 800 ms for it).
  */
-export const MAX_WAIT_MS = { urgent: 1000, patient: 5000 } as const;
+export const MAX_WAIT_MS = { call: 250, urgent: 1000, patient: 5000 } as const;
 type Patience = keyof typeof MAX_WAIT_MS;
 
 /**
@@ -36,7 +38,9 @@ let unanswered = 0;
 let arrivals = 0;
 let lastArrivalAt = Number.NEGATIVE_INFINITY;
 /** Work waiting to start, by patience, each queue oldest first (so also in the order of deadlines). */
-const waiting: Record<Patience, Waiter[]> = { urgent: [], patient: [] };
+const waiting: Record<Patience, Waiter[]> = { call: [], urgent: [], patient: [] };
+/** The queues in the order their work starts: calls of work under way first, then new work. */
+const PATIENCES: readonly Patience[] = ['call', 'urgent', 'patient'];
 let pumping = false;
 let timer: NodeJS.Timeout | undefined;
 
@@ -60,9 +64,24 @@ export function unansweredRequests(): number {
 }
 
 /**
+ * For a Slack Web API call (lib/slack-fetch.ts), before its request leaves and again before its answer is handed
+ * back: undefined (go on at once) when no request waits for its ack and no work waits to start; otherwise a promise
+ * that resolves as `ackFlushed('call')` does. The WebClient queues calls beyond 100 in flight and starts them as
+ * answers come back, and each answer's handling (the WebClient's result, the form's row) runs when it arrives: work
+ * that passed `ackFlushed` before a burst would otherwise go on between the burst's requests.
+ */
+export function callTurn(): Promise<void> | undefined {
+  return unanswered === 0 && nothingWaits() ? undefined : ackFlushed('call');
+}
+
+function nothingWaits(): boolean {
+  return PATIENCES.every((p) => waiting[p].length === 0);
+}
+
+/**
  * Resolves once the ack's bytes have left and no Slack request is waiting for its ack, or once the work has waited
  * its longest (MAX_WAIT_MS; `patient` for work no trigger_id waits on). Work waiting here starts one piece per turn
- * of the event loop, urgent first, in the order it came.
+ * of the event loop (calls of work under way first, then urgent, then patient), each kind in the order it came.
  */
 export function ackFlushed(patience: Patience = 'urgent'): Promise<void> {
   return new Promise((start) => {
@@ -73,20 +92,22 @@ export function ackFlushed(patience: Patience = 'urgent'): Promise<void> {
 
 /** The work to start now, if any; otherwise when to look again (undefined: at the next answer). */
 function next(): { waiter: Waiter } | { at: number | undefined } {
-  const { urgent, patient } = waiting;
   const now = performance.now();
-  if ((urgent[0]?.deadline ?? Number.POSITIVE_INFINITY) <= now) return { waiter: urgent.shift() as Waiter };
-  if ((patient[0]?.deadline ?? Number.POSITIVE_INFINITY) <= now) return { waiter: patient.shift() as Waiter };
-  const deadline = Math.min(urgent[0]?.deadline ?? Infinity, patient[0]?.deadline ?? Infinity);
+  for (const patience of PATIENCES) {
+    if ((waiting[patience][0]?.deadline ?? Number.POSITIVE_INFINITY) <= now) {
+      return { waiter: waiting[patience].shift() as Waiter };
+    }
+  }
+  const deadline = Math.min(...PATIENCES.map((p) => waiting[p][0]?.deadline ?? Number.POSITIVE_INFINITY));
   if (unanswered > 0) return { at: deadline };
-  const queue = urgent.length > 0 ? urgent : patient;
+  const queue = waiting[PATIENCES.find((p) => waiting[p].length > 0) ?? 'patient'];
   const head = queue[0] as Waiter;
   if (head.arrivals === arrivals || now - lastArrivalAt >= QUIET_MS) return { waiter: queue.shift() as Waiter };
   return { at: Math.min(deadline, lastArrivalAt + QUIET_MS) };
 }
 
 function pump(): void {
-  if (pumping || (waiting.urgent.length === 0 && waiting.patient.length === 0)) return;
+  if (pumping || nothingWaits()) return;
   pumping = true;
   // setImmediate runs after the loop's I/O phase: the ack has been written, and requests that arrived meanwhile
   // have been read (and counted) before anything else starts.

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { webApi } from '@slack/bolt';
+import { callTurn } from './flush.js';
 
 /**
  * The `fetch` the Slack WebClient calls the Web API with (its `fetch` option): node:http(s) on keep-alive agents.
@@ -10,6 +11,11 @@ import type { webApi } from '@slack/bolt';
  * POST with a string body, no redirects followed (a 3xx is an HTTP error to the WebClient, as its `redirect:
  * 'error'` makes it), aborted by the signal (its timeout), rejected with the socket's error (ECONNREFUSED…), which the
  * WebClient wraps as a request error. Any other body (a file upload's form) goes to the built-in fetch.
+ *
+ * Acks first (lib/flush.ts): while Slack requests wait for their acks, a call's request waits before it leaves, and
+ * its answer before it is handed back to the WebClient (which parses it, and whose caller then goes on: records the
+ * form, logs), each at most MAX_WAIT_MS.call. The WebClient starts queued calls as answers come back, outside the
+ * gate its callers passed; this is where they meet it again.
  */
 export function createSlackFetch(): webApi.FetchFunction {
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
@@ -19,25 +25,33 @@ export function createSlackFetch(): webApi.FetchFunction {
     const url = typeof input === 'string' ? new URL(input) : input;
     const https = url.protocol === 'https:';
     const send = https ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = send(
-        url,
-        {
-          method: init.method ?? 'GET',
-          headers: init.headers,
-          agent: https ? agents.https : agents.http,
-          ...(init.signal ? { signal: init.signal } : {}),
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', reject);
-          res.on('end', () => resolve(response(url.toString(), res, Buffer.concat(chunks))));
-        },
-      );
-      req.on('error', reject);
-      req.end(body ?? undefined);
-    });
+    const call = (): Promise<FetchResponse> =>
+      new Promise((resolve, reject) => {
+        const req = send(
+          url,
+          {
+            method: init.method ?? 'GET',
+            headers: init.headers,
+            agent: https ? agents.https : agents.http,
+            ...(init.signal ? { signal: init.signal } : {}),
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('error', reject);
+            res.on('end', () => {
+              const answer = response(url.toString(), res, Buffer.concat(chunks));
+              const turn = callTurn();
+              if (turn) void turn.then(() => resolve(answer));
+              else resolve(answer);
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(body ?? undefined);
+      });
+    const turn = callTurn();
+    return turn ? turn.then(call) : call();
   };
 }
 

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ackFlushed, MAX_WAIT_MS, QUIET_MS, slackRequestArrived, unansweredRequests } from '../../src/lib/flush.js';
+import {
+  ackFlushed,
+  callTurn,
+  MAX_WAIT_MS,
+  QUIET_MS,
+  slackRequestArrived,
+  unansweredRequests,
+} from '../../src/lib/flush.js';
 
 /** Issue 18: work after an ack waits until no Slack request waits for its own ack. */
 describe('acks first (lib/flush.ts)', () => {
@@ -88,5 +95,36 @@ describe('acks first (lib/flush.ts)', () => {
       'form 1, form 2, refusal 1',
       'form 1, form 2, refusal 1, refusal 2',
     ]);
+  });
+
+  it('lets a Slack call go at once when nothing waits, and keeps it while a request waits for its ack', async () => {
+    expect(callTurn()).toBeUndefined();
+    const started: string[] = [];
+    const other = slackRequestArrived();
+    void callTurn()?.then(() => started.push('call'));
+    await vi.advanceTimersByTimeAsync(MAX_WAIT_MS.call - 1);
+    expect(started).toEqual([]);
+    other();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['call']);
+    expect(callTurn()).toBeUndefined();
+  });
+
+  it('starts a call of work under way before new work, and after its own longest wait under a flood', async () => {
+    const started: string[] = [];
+    const stuck = slackRequestArrived();
+    void work(started, 'form');
+    void callTurn()?.then(() => started.push('call'));
+    await vi.advanceTimersByTimeAsync(MAX_WAIT_MS.call + 1);
+    expect(started).toEqual(['call']); // the form, on its own clock, still waits
+    stuck();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started).toEqual(['call', 'form']);
+    const other = slackRequestArrived();
+    void work(started, 'form 2');
+    void callTurn()?.then(() => started.push('call 2'));
+    other();
+    await vi.advanceTimersByTimeAsync(QUIET_MS * 2);
+    expect(started).toEqual(['call', 'form', 'call 2', 'form 2']);
   });
 });
