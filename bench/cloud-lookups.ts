@@ -29,8 +29,8 @@ import { OktaPeople } from '../test/helpers/okta-people.js';
 import { makeTestCertificates } from '../test/helpers/tls.js';
 import { measure } from './lookups.js';
 
-const build = (env: Record<string, string>): Directory => {
-  const d = createCompanyDirectory(parseConfig({ ...OFFLINE_ENV, ...env }).directory);
+const build = async (env: Record<string, string>): Promise<Directory> => {
+  const d = await createCompanyDirectory(parseConfig({ ...OFFLINE_ENV, ...env }).directory);
   if (!d) throw new Error('no directory');
   return d;
 };
@@ -57,7 +57,7 @@ async function measureCloud(): Promise<void> {
         // read the page
       }
     };
-    await measure('Okta (local server, http; SDK 8.1, API token)', build(people.botEnv()), [
+    await measure('Okta (local server, http; SDK 8.1, API token)', await build(people.botEnv()), [
       { label: 'an ordinary employee', code: 'B-CLOUD', baseline: search },
     ]);
   } finally {
@@ -78,9 +78,11 @@ async function measureCloud(): Promise<void> {
       customHosts: new Set(['127.0.0.1']),
     });
     const search = () => graph.api('/users').filter("employeeId eq 'B-CLOUD'").top(10).get();
-    await measure('Microsoft Entra ID (local server, https; Graph client 3, client secret)', build(people.botEnv()), [
-      { label: 'an ordinary employee', code: 'B-CLOUD', baseline: search },
-    ]);
+    await measure(
+      'Microsoft Entra ID (local server, https; Graph client 3, client secret)',
+      await build(people.botEnv()),
+      [{ label: 'an ordinary employee', code: 'B-CLOUD', baseline: search }],
+    );
   } finally {
     await entraServer.stop();
   }
@@ -92,7 +94,7 @@ async function measureCloud(): Promise<void> {
     googleServer.addServiceAccount(keyFile);
     const people = new GooglePeople(googleServer, keyFile);
     await people.add(person);
-    const directory = build(people.botEnv());
+    const directory = await build(people.botEnv());
     const jwt = new auth.JWT({
       keyFile,
       scopes: ['https://www.googleapis.com/auth/admin.directory.user'],

@@ -86,7 +86,7 @@ async function openDirectory(config: Config, log: Logger): Promise<Directory | u
       'LDAP_ALLOW_INSECURE=true: the bind password and temporary passwords cross the network unencrypted',
     );
   }
-  const directory = createCompanyDirectory(config.directory);
+  const directory = await createCompanyDirectory(config.directory);
   if (!directory) return undefined;
   try {
     await directory.verify();

@@ -1,23 +1,31 @@
 import type { DirectoryConfig } from '../config/index.js';
 import type { Directory } from '../ports/index.js';
-import { createEntraDirectory } from './entra/directory.js';
-import { createGoogleDirectory } from './google/directory.js';
-import { createLdapDirectory } from './ldap/directory.js';
-import { createOktaDirectory } from './okta/directory.js';
 
-/** The company directory DIRECTORY names, or undefined for `none`. */
-export function createCompanyDirectory(config: DirectoryConfig): Directory | undefined {
+/**
+ * The company directory DIRECTORY names, or undefined for `none`. Only that directory's adapter is loaded: the
+ * cloud SDKs are large (the Okta SDK alone holds about 30 MB of heap once imported, the four together about 40 MB),
+ * and a heap that never holds them is cheaper to collect under a burst of requests.
+ */
+export async function createCompanyDirectory(config: DirectoryConfig): Promise<Directory | undefined> {
   switch (config.kind) {
     case 'none':
       return undefined;
     case 'ldap':
-    case 'ad':
+    case 'ad': {
+      const { createLdapDirectory } = await import('./ldap/directory.js');
       return createLdapDirectory(config.kind, config.ldap);
-    case 'okta':
+    }
+    case 'okta': {
+      const { createOktaDirectory } = await import('./okta/directory.js');
       return createOktaDirectory(config.okta);
-    case 'entra':
+    }
+    case 'entra': {
+      const { createEntraDirectory } = await import('./entra/directory.js');
       return createEntraDirectory(config.entra);
-    case 'google':
+    }
+    case 'google': {
+      const { createGoogleDirectory } = await import('./google/directory.js');
       return createGoogleDirectory(config.google);
+    }
   }
 }

@@ -23,7 +23,7 @@ export async function directoryChecks(config: Config, employeeCode: string | und
       ),
     ];
   }
-  const directory = createCompanyDirectory(config.directory);
+  const directory = await createCompanyDirectory(config.directory);
   if (!directory) return [skip('directory', 'Company directory', 'no directory configured')];
   const title = 'Directory bind';
   try {

@@ -17,9 +17,9 @@ export function directoryContractSuite(directory: () => TestDirectory) {
     for (const d of opened.splice(0)) await d.close();
   });
   let seq = 0;
-  const adapter = (): Directory => {
+  const adapter = async (): Promise<Directory> => {
     const config = parseConfig({ ...OFFLINE_ENV, ...directory().botEnv() });
-    const d = createCompanyDirectory(config.directory);
+    const d = await createCompanyDirectory(config.directory);
     if (!d) throw new Error('no directory configured');
     opened.push(d);
     return d;
@@ -46,7 +46,7 @@ export function directoryContractSuite(directory: () => TestDirectory) {
   };
 
   it('contract: finds one account by its code, with its number, and says none or many otherwise', async () => {
-    const d = adapter();
+    const d = await adapter();
     await d.verify();
     const p = await person();
     const account = await one(d, p.code);
@@ -59,7 +59,7 @@ export function directoryContractSuite(directory: () => TestDirectory) {
   });
 
   it('contract: reads the email on record as the directory holds it, and none where there is none', async () => {
-    const d = adapter();
+    const d = await adapter();
     const mailed = await person({ email: `Casey.Mail${seq + 1}@Example.com` });
     expect((await one(d, mailed.code)).email).toBe(`Casey.Mail${seq}@Example.com`);
     const plain = await person();
@@ -68,7 +68,7 @@ export function directoryContractSuite(directory: () => TestDirectory) {
   });
 
   it('contract: finds the same account by its email, exactly but without regard to case, and none otherwise', async () => {
-    const d = adapter();
+    const d = await adapter();
     const email = `Casey.Found${seq + 1}@Example.com`;
     const p = await person({ email });
     const byCode = await d.findByEmployeeCode(p.code);
@@ -87,7 +87,7 @@ export function directoryContractSuite(directory: () => TestDirectory) {
   });
 
   it('contract: finds an address with a quote, a plus and an ampersand in it, as written', async () => {
-    const d = adapter();
+    const d = await adapter();
     const email = `O'Neil+Tag&${seq + 1}@Example.com`;
     const p = await person({ email });
     const found = await d.findByEmail(email.toLowerCase());
@@ -95,7 +95,7 @@ export function directoryContractSuite(directory: () => TestDirectory) {
   });
 
   it('contract: says many when accounts share an email, where the directory allows that', async () => {
-    const d = adapter();
+    const d = await adapter();
     const email = `shared.${seq + 1}@example.com`;
     await person({ email });
     if (directory().emailUnique) {
@@ -108,7 +108,7 @@ export function directoryContractSuite(directory: () => TestDirectory) {
   });
 
   it('contract: looks hostile addresses up literally (no query injection), and refuses what is not an address', async () => {
-    const d = adapter();
+    const d = await adapter();
     await person({ email: `victim${seq + 1}@example.com` });
     await person({ email: `other${seq + 1}@example.com` });
     const hostile = [
@@ -137,7 +137,7 @@ export function directoryContractSuite(directory: () => TestDirectory) {
   });
 
   it('contract: reports a protected account and a disabled one as such', async () => {
-    const d = adapter();
+    const d = await adapter();
     const guarded = await person();
     await directory().protect(guarded.dn);
     expect((await one(d, guarded.code)).protection).toBeDefined();
@@ -147,7 +147,7 @@ export function directoryContractSuite(directory: () => TestDirectory) {
   });
 
   it('contract: sets a password that must be changed at sign-in, and sees the employee’s own change after', async () => {
-    const d = adapter();
+    const d = await adapter();
     const p = await person();
     const receipt = await d.setTemporaryPassword(await one(d, p.code), 'Contract-Temp-4242!', {
       validUntil: new Date(Date.now() + 3_600_000),
@@ -179,7 +179,7 @@ export function directoryContractSuite(directory: () => TestDirectory) {
   });
 
   it('contract: a scramble leaves neither the old nor the temporary password working', async () => {
-    const d = adapter();
+    const d = await adapter();
     const p = await person();
     await d.setTemporaryPassword(await one(d, p.code), 'Contract-Temp-5353!');
     await d.scramble(p.dn);
