@@ -252,15 +252,6 @@ async function latency() {
   await sleep(500); // let the bots close their database connections before the server goes
   pg?.stop();
   await slapd?.stop();
-
-  // Acks under bursts and floods, against bare Bolt (see bench/floods.ts).
-  printFloods(await runFloods());
-  // Memory after bursts, on a fresh bot process of its own (see bench/bursts.ts).
-  console.log('');
-  printBursts(await runBursts({ bursts: 5, size: 200 }), 200);
-  // What judging an account costs at the lookup, against the bare search (see bench/lookups.ts); BENCH_LOOKUPS=0
-  // leaves it out (its Active Directory part starts Samba on fixed ports: run it under `flock /tmp/samba.lock`).
-  if (slapd && process.env.BENCH_LOOKUPS !== '0') await runLookups();
 }
 
 main().then(
