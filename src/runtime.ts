@@ -31,8 +31,11 @@ export interface RuntimeParts {
   readonly deliveries: DeliveryTracker;
   /** Sends Twilio never answered, looked up in its message log afterwards. */
   readonly unknownSends: { resume(): Promise<number>; stop(): Promise<void> };
-  /** Verification codes' texts followed for their redaction (in this process only). */
-  readonly verification?: { stop(): void };
+  /**
+   * Verification codes' texts followed for their redaction (in this process only); questions and pushes whose
+   * process ended before they ran out, ended by the sweep.
+   */
+  readonly verification?: { stop(): void; sweep(): Promise<void> };
   /** How often the interrupted-reset sweep runs. */
   readonly sweepEveryMs: number;
   /** How long a stop waits for resets under way (config.drainMs). */
@@ -64,7 +67,12 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
   const healthPort = healthServer ? (healthServer.address() as AddressInfo).port : undefined;
   log.info({ mode: slack.mode, port, healthPort, adminGroup: slack.adminGroupId }, 'resetpw is running');
   const sweepSafely = () =>
-    p.interrupted.sweep().catch((err: unknown) => log.error({ err }, 'could not check for interrupted resets'));
+    Promise.all([
+      p.interrupted.sweep().catch((err: unknown) => log.error({ err }, 'could not check for interrupted resets')),
+      p.verification
+        ?.sweep()
+        .catch((err: unknown) => log.error({ err }, 'could not check for questions to the employee left unanswered')),
+    ]);
   await sweepSafely();
   await p.deliveries.resume().catch((err: unknown) => log.error({ err }, 'could not resume delivery tracking'));
   await p.unknownSends

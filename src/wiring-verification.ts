@@ -3,6 +3,7 @@ import type { webApi } from '@slack/bolt';
 import { createSlackEmployeeApprovals } from './adapters/slack-employee-approvals.js';
 import { createSlackVerificationAlerts } from './adapters/slack-verification-alerts.js';
 import type { Config } from './config/index.js';
+import { createOverdueNotice } from './listeners/views/approval-step.js';
 import type { VerificationDeps } from './listeners/views/step-deps.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -90,6 +91,9 @@ export function wireVerification(c: {
     },
     ...(factor ? { factor: { service: factor, ttlMs: config.verification.approvalTtlMs } } : {}),
   };
+  // Questions and pushes whose process ended before they ran out: ended by the sweep, on any replica, and the
+  // admin's modal told (it would otherwise wait on "Waiting for the employee" for ever).
+  const overdueNotice = createOverdueNotice({ forms: store.forms, client, ttlMs: config.verification.approvalTtlMs });
   return {
     gate: {
       required: config.verification.mode === 'required',
@@ -97,6 +101,10 @@ export function wireVerification(c: {
       lockedUntil: (accountId: string) => verification.lockedUntil(directory.kind, accountId),
     },
     listeners,
+    async sweep(): Promise<void> {
+      await approval.expireOverdue(overdueNotice, log);
+      await factor?.expireOverdue(overdueNotice, log);
+    },
     stop(): void {
       verification.stop();
       approval.stop();

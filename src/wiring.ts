@@ -182,7 +182,7 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
     interrupted: followUps.interrupted,
     deliveries,
     unknownSends,
-    ...(verifying ? { verification: { stop: verifying.stop } } : {}),
+    ...(verifying ? { verification: { stop: verifying.stop, sweep: verifying.sweep } } : {}),
     sweepEveryMs: followUps.sweepEveryMs,
     drainMs: config.drainMs,
     ...(expiries ? { expiries } : {}),

@@ -54,6 +54,8 @@ export interface VerificationStore {
   lockedUntil(directoryKind: string, accountId: string, now: Date): Promise<Date | undefined>;
   create(verification: NewVerification, now: Date): Promise<void>;
   get(id: string): Promise<StoredVerification | undefined>;
+  /** Still pending, of these methods, with an expiry before `before`: oldest first, at most `limit`. */
+  overdue(methods: readonly StoredVerification['method'][], before: Date, limit: number): Promise<StoredVerification[]>;
   setMessage(id: string, messageSid: string): Promise<void>;
   /**
    * A wrong code: one more attempt, atomically. The employee's wrong codes are counted across modals: this one,

@@ -4,6 +4,12 @@ import type { EmployeeApprovals, StoredVerification, VerificationAlerts, Verific
 import { lockRefusal } from './verification-lock.js';
 
 /** Whom an approval asks: the account confirmed in the modal, found in Slack by its email. */
+/**
+ * How long past its expiry a question's own timer (on whichever replica asked) has to end it before the sweep does;
+ * never more than the question's own time (VERIFY_APPROVAL_TTL).
+ */
+export const OVERDUE_GRACE_MS = 10_000;
+
 export interface ApprovalRequest {
   readonly id: string;
   readonly viewId: string;
@@ -173,6 +179,31 @@ export function createApproval(deps: {
       // Not open any more: fine if nobody answered (it could not be asked, or ran out), not if the employee did.
       const state = (await deps.store.get(id))?.state;
       return state === 'failed' || state === 'expired';
+    },
+
+    /**
+     * Questions whose process ended before their answer or their expiry (a restart, a crash): on any replica, once
+     * each (the store's compare-and-set), they end `expired` as the timer would have ended them: the buttons are
+     * replaced, and `onExpired` tells the admin's modal. Those whose timer runs here, and those just past their
+     * expiry (the timer's own moment), are left to the timer.
+     */
+    async expireOverdue(onExpired: (verification: StoredVerification) => Promise<void>, log: Logger): Promise<number> {
+      const at = new Date(now());
+      const grace = Math.min(OVERDUE_GRACE_MS, deps.ttlMs);
+      const overdue = await deps.store.overdue(['slack_approval'], new Date(at.getTime() - grace), 50);
+      let ended = 0;
+      for (const row of overdue) {
+        if (timers.has(row.id) || !(await deps.store.end(row.id, 'expired', at))) continue;
+        ended++;
+        count('expired');
+        log.info(
+          { event: 'verification', method: 'slack_approval', verificationId: row.id },
+          'an unanswered question whose process had ended ran out',
+        );
+        await settle(row, 'expired');
+        await onExpired(row).catch((err: unknown) => log.warn({ err }, 'could not tell the admin’s modal'));
+      }
+      return ended;
     },
 
     stop(): void {

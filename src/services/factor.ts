@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { type AppError, asAppError } from '../errors.js';
-import type { Directory, VerificationAlerts, VerificationStore } from '../ports/index.js';
+import type { Directory, StoredVerification, VerificationAlerts, VerificationStore } from '../ports/index.js';
+import { OVERDUE_GRACE_MS } from './approval.js';
 import { lockRefusal } from './verification-lock.js';
 
 export interface FactorRequest {
@@ -104,6 +105,29 @@ export function createFactorVerification(deps: {
       if (await deps.store.end(id, 'failed', new Date(now()))) return true;
       const state = (await deps.store.get(id))?.state;
       return state === 'failed' || state === 'expired';
+    },
+
+    /**
+     * Pushes whose process ended while it waited for the answer (a restart, a crash): once their time is up they end
+     * `expired`, on any replica, once each, and `onExpired` tells the admin's modal. Pushes this process waits
+     * for are its own to end.
+     */
+    async expireOverdue(onExpired: (verification: StoredVerification) => Promise<void>, log: Logger): Promise<number> {
+      const at = new Date(now());
+      const grace = Math.min(OVERDUE_GRACE_MS, deps.ttlMs);
+      const overdue = await deps.store.overdue(['directory_factor'], new Date(at.getTime() - grace), 50);
+      let ended = 0;
+      for (const row of overdue) {
+        if (waiting.has(row.id) || !(await deps.store.end(row.id, 'expired', at))) continue;
+        ended++;
+        count('timed_out');
+        log.info(
+          { event: 'verification', method: 'directory_factor', verificationId: row.id },
+          'a push whose process had ended ran out',
+        );
+        await onExpired(row).catch((err: unknown) => log.warn({ err }, 'could not tell the admin’s modal'));
+      }
+      return ended;
     },
 
     stop(): void {

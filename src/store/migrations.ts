@@ -227,6 +227,17 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
       await db.schema.alterTable('resets').addColumn('verification_failures', 'integer').execute();
     },
   },
+  '0011_verifications_overdue': {
+    async up(db: Kysely<unknown>) {
+      // The sweep for questions and pushes whose process died before their answer or their end: pending rows by
+      // expiry, without reading the whole (never pruned) table every minute.
+      await db.schema
+        .createIndex('verifications_pending')
+        .on('verifications')
+        .columns(['state', 'expires_at'])
+        .execute();
+    },
+  },
 });
 
 /** `where` names the database (a path, or host/name without the password), for the message. */

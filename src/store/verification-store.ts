@@ -73,6 +73,20 @@ export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
       return row ? toStored(row) : undefined;
     },
 
+    async overdue(methods, before, limit) {
+      if (methods.length === 0) return [];
+      const rows = await db
+        .selectFrom('verifications')
+        .selectAll()
+        .where('state', '=', 'pending')
+        .where('expires_at', '<', before.toISOString())
+        .where('method', 'in', [...methods])
+        .orderBy('expires_at')
+        .limit(limit)
+        .execute();
+      return rows.map(toStored);
+    },
+
     async setMessage(id, messageSid) {
       await db.updateTable('verifications').set({ message_sid: messageSid }).where('id', '=', id).execute();
     },

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { APPROVAL_ACTION_IDS } from '../../src/views/approval.js';
 import { VERIFY_APPROVAL_CALLBACK_ID, VERIFY_CALLBACK_ID } from '../../src/views/verification-modal.js';
-import { ADMIN, type Harness, NON_ADMIN, waitFor } from '../helpers/harness.js';
+import { sleep } from '../fakes/http-util.js';
+import { ADMIN, type Harness, NON_ADMIN, startHarness, waitFor } from '../helpers/harness.js';
 import { requireSlapd } from '../helpers/slapd.js';
 import { useSlapdBot } from '../helpers/slapd-bot.js';
 import { auditRows, lookup } from './bot-steps.js';
@@ -141,5 +142,41 @@ describe.runIf(requireSlapd())('verifying the employee by their approval in Slac
     await new Promise((r) => setTimeout(r, 300));
     expect(harness.twilio.createRequests).toHaveLength(0);
     expect(await bot.people().bind(p.dn, p.password)).toBe('ok');
+  });
+
+  it('ends a question whose bot stopped before it ran out: the next bot replaces the buttons and tells the admin', async () => {
+    const first = await start({ VERIFY_APPROVAL_TTL: '1s' });
+    const p = await person(first);
+    await lookup(first, p.code);
+    await first.driver.submit(ADMIN, { verifyMethod: 'slack_approval' });
+    const q = await asked(first);
+    // The process that asked stops before the question runs out: its timer goes with it.
+    await first.bot.stop();
+    // Past its time and the grace its own timer would have had (both 1 s here): the next start's sweep ends it.
+    await sleep(2500);
+    expect(modalText(first)).toContain('Waiting for the employee');
+    expect(dmNow(first, q)).toContain('Did you ask IT');
+
+    const second = await startHarness({
+      fakes: { slack: first.slack, twilio: first.twilio },
+      env: bot.people().botEnv({
+        VERIFY_EMPLOYEE: 'optional',
+        VERIFY_APPROVAL_TTL: '1s',
+        DATABASE_URL: String(first.env.DATABASE_URL),
+      }),
+    });
+    try {
+      await waitFor(() => modalText(second).includes('did not answer in time'), 5000, 'the admin’s modal told');
+      expect(dmNow(second, q)).toContain('was not answered in time');
+      // A late "Yes" counts for nothing, and the modal's "Text a code instead" still works.
+      await press(second, EMPLOYEE, true, q);
+      const toCode = await second.driver.submit(ADMIN, {});
+      expect(toCode.body).toMatchObject({ response_action: 'update', view: { callback_id: VERIFY_CALLBACK_ID } });
+      await waitFor(() => second.twilio.createRequests.length === 1, 10_000, 'the code text');
+      expect(second.twilio.createRequests[0]?.params.Body).toContain('verification code');
+      expect(await bot.people().bind(p.dn, p.password)).toBe('ok');
+    } finally {
+      await second.stop();
+    }
   });
 });

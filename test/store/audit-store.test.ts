@@ -99,6 +99,7 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
       { name: '0008_watch' },
       { name: '0009_employee_notice' },
       { name: '0010_verifications' },
+      { name: '0011_verifications_overdue' },
     ]);
   });
 

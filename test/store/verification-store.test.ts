@@ -168,4 +168,42 @@ describe.each(ENGINES)('verification codes on %s', (engine) => {
       expect(alerts).toEqual(['E-1']);
     },
   );
+
+  it.skipIf(unavailable)(
+    'lists the pending questions and pushes past their time, oldest first, for the sweep',
+    async () => {
+      const store = await openStore(await freshDatabaseUrl(engine));
+      stores.push(store);
+      const rows = createVerificationStore(store.db);
+      const t0 = new Date('2026-11-30T09:00:00Z');
+      const make = (id: string, method: 'code' | 'slack_approval' | 'directory_factor', expiresInS: number) =>
+        rows.create(
+          {
+            id,
+            viewId: `V-${id}`,
+            adminUserId: 'U0ADMIN01',
+            directoryKind: 'okta',
+            accountId: `00u${id}`,
+            employeeCode: `E-${id}`,
+            method,
+            codeHash: '',
+            expiresAt: new Date(t0.getTime() + expiresInS * 1000),
+          },
+          t0,
+        );
+      await make('late-ask', 'slack_approval', 60);
+      await make('later-push', 'directory_factor', 120);
+      await make('answered', 'slack_approval', 30);
+      await make('in-time', 'slack_approval', 600);
+      await make('a-code', 'code', 30);
+      expect(await rows.end('answered', 'failed', t0)).toBe(true);
+      const at = new Date(t0.getTime() + 300_000);
+      const ids = async (methods: ('slack_approval' | 'directory_factor')[], limit = 10) =>
+        (await rows.overdue(methods, at, limit)).map((r) => r.id);
+      expect(await ids(['slack_approval', 'directory_factor'])).toEqual(['late-ask', 'later-push']);
+      expect(await ids(['directory_factor'])).toEqual(['later-push']);
+      expect(await ids(['slack_approval', 'directory_factor'], 1)).toEqual(['late-ask']);
+      expect(await rows.overdue([], at, 10)).toEqual([]);
+    },
+  );
 });

@@ -1,7 +1,14 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewClosedAction, ViewSubmitAction } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewClosedAction,
+  ViewSubmitAction,
+  webApi,
+} from '@slack/bolt';
 import type { Logger } from 'pino';
 import { AppError, asAppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
+import type { FormRegistry, StoredVerification } from '../../ports/index.js';
 import type { ApprovalAsked } from '../../services/approval.js';
 import type { FactorResult } from '../../services/factor.js';
 import { buildApprovalView } from '../../views/approval.js';
@@ -209,4 +216,26 @@ async function withdrawEither(verification: VerificationDeps, id: string, adminU
   if (factor && (await factor.withdraw(id, adminUserId))) return true;
   const approval = verification.approval?.service;
   return approval ? approval.withdraw(id, adminUserId) : false;
+}
+
+/**
+ * The admin's modal, when the sweep ended a question or a push whose process had ended before it ran out: it says
+ * the employee did not answer in time, with "Text a code instead" working as before (its metadata rebuilt from the
+ * store's record of the form). A modal closed since cannot be updated; Slack's refusal is the caller's to log.
+ */
+export function createOverdueNotice(deps: {
+  readonly forms: FormRegistry;
+  readonly client: webApi.WebClient;
+  readonly ttlMs: number;
+}) {
+  const minutes = Math.max(1, Math.round(deps.ttlMs / 60_000));
+  return async (row: StoredVerification): Promise<void> => {
+    const form = await deps.forms.get(row.viewId);
+    if (!form?.confirmed || form.adminUserId !== row.adminUserId) return;
+    const privateMetadata = stepMetadata({ ...form, ...form.confirmed }, row.id);
+    await deps.client.views.update({
+      view_id: row.viewId,
+      view: buildApprovalView({ privateMetadata, state: 'expired', minutes }),
+    });
+  };
 }
