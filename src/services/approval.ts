@@ -1,15 +1,10 @@
 import type { Logger } from 'pino';
 import type { AppError } from '../errors.js';
 import type { EmployeeApprovals, StoredVerification, VerificationAlerts, VerificationStore } from '../ports/index.js';
+import { endOverdue } from './overdue.js';
 import { lockRefusal } from './verification-lock.js';
 
 /** Whom an approval asks: the account confirmed in the modal, found in Slack by its email. */
-/**
- * How long past its expiry a question's own timer (on whichever replica asked) has to end it before the sweep does;
- * never more than the question's own time (VERIFY_APPROVAL_TTL).
- */
-export const OVERDUE_GRACE_MS = 10_000;
-
 export interface ApprovalRequest {
   readonly id: string;
   readonly viewId: string;
@@ -187,23 +182,20 @@ export function createApproval(deps: {
      * replaced, and `onExpired` tells the admin's modal. Those whose timer runs here, and those just past their
      * expiry (the timer's own moment), are left to the timer.
      */
-    async expireOverdue(onExpired: (verification: StoredVerification) => Promise<void>, log: Logger): Promise<number> {
-      const at = new Date(now());
-      const grace = Math.min(OVERDUE_GRACE_MS, deps.ttlMs);
-      const overdue = await deps.store.overdue(['slack_approval'], new Date(at.getTime() - grace), 50);
-      let ended = 0;
-      for (const row of overdue) {
-        if (timers.has(row.id) || !(await deps.store.end(row.id, 'expired', at))) continue;
-        ended++;
-        count('expired');
-        log.info(
-          { event: 'verification', method: 'slack_approval', verificationId: row.id },
-          'an unanswered question whose process had ended ran out',
-        );
-        await settle(row, 'expired');
-        await onExpired(row).catch((err: unknown) => log.warn({ err }, 'could not tell the admin’s modal'));
-      }
-      return ended;
+    expireOverdue(onExpired: (verification: StoredVerification) => Promise<void>, log: Logger): Promise<number> {
+      return endOverdue({
+        store: deps.store,
+        method: 'slack_approval',
+        ttlMs: deps.ttlMs,
+        at: new Date(now()),
+        ownedHere: (id) => timers.has(id),
+        ended: async (row) => {
+          count('expired');
+          await settle(row, 'expired');
+          await onExpired(row);
+        },
+        log,
+      });
     },
 
     stop(): void {

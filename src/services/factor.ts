@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { type AppError, asAppError } from '../errors.js';
 import type { Directory, StoredVerification, VerificationAlerts, VerificationStore } from '../ports/index.js';
-import { OVERDUE_GRACE_MS } from './approval.js';
+import { endOverdue } from './overdue.js';
 import { lockRefusal } from './verification-lock.js';
 
 export interface FactorRequest {
@@ -112,22 +112,19 @@ export function createFactorVerification(deps: {
      * `expired`, on any replica, once each, and `onExpired` tells the admin's modal. Pushes this process waits
      * for are its own to end.
      */
-    async expireOverdue(onExpired: (verification: StoredVerification) => Promise<void>, log: Logger): Promise<number> {
-      const at = new Date(now());
-      const grace = Math.min(OVERDUE_GRACE_MS, deps.ttlMs);
-      const overdue = await deps.store.overdue(['directory_factor'], new Date(at.getTime() - grace), 50);
-      let ended = 0;
-      for (const row of overdue) {
-        if (waiting.has(row.id) || !(await deps.store.end(row.id, 'expired', at))) continue;
-        ended++;
-        count('timed_out');
-        log.info(
-          { event: 'verification', method: 'directory_factor', verificationId: row.id },
-          'a push whose process had ended ran out',
-        );
-        await onExpired(row).catch((err: unknown) => log.warn({ err }, 'could not tell the admin’s modal'));
-      }
-      return ended;
+    expireOverdue(onExpired: (verification: StoredVerification) => Promise<void>, log: Logger): Promise<number> {
+      return endOverdue({
+        store: deps.store,
+        method: 'directory_factor',
+        ttlMs: deps.ttlMs,
+        at: new Date(now()),
+        ownedHere: (id) => waiting.has(id),
+        ended: async (row) => {
+          count('timed_out');
+          await onExpired(row);
+        },
+        log,
+      });
     },
 
     stop(): void {
