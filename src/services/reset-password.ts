@@ -21,7 +21,7 @@ import type {
 import { adminRefusal } from './admin-check.js';
 import { type Announcer, summaryOf as summarize } from './announcer.js';
 import type { Compensator } from './compensation.js';
-import { createResetGate } from './reset-gate.js';
+import { createResetGate, type Gate } from './reset-gate.js';
 import { auditEntry, logOutcome, toAuditOutcome } from './reset-records.js';
 import type { ResetRequest } from './reset-request.js';
 
@@ -80,7 +80,10 @@ export interface ResetPasswordDeps {
   readonly now?: () => number;
 }
 
-/** Lets I/O already started (the admin check's request) leave before synchronous database work runs. */
+/**
+ * Lets I/O already started (the admin check's request, the text's request) leave before the work that follows it:
+ * a setImmediate runs after the requests just written have gone out, one turn of the event loop later.
+ */
 const afterPendingIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -98,9 +101,12 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     // Fresh, not cached: an admin removed from the group after opening the form must be refused. The form is
     // claimed, the employee looked up and the limits counted while Slack answers, so none of it adds time to the
     // reset; a refusal gives the counts back.
-    const [refusal, gate] = await Promise.all([
+    // The bot's own earlier end of validity on the account (OpenLDAP pwdEndTime) is read then too: the set needs it.
+    const [refusal, { gate, replaces }] = await Promise.all([
       adminRefusal(deps.admins, request.adminUserId, { fresh: true }),
-      afterPendingIo().then(() => admit(request)),
+      afterPendingIo()
+        .then(() => admit(request))
+        .then((gate) => ({ gate, replaces: latestLimit(gate) })),
     ]);
     if (gate.kind === 'duplicate') {
       log.warn(
@@ -137,9 +143,7 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     const { subject } = gate;
     const target = gate.employee;
 
-    // The bot's own earlier end of validity on the account (OpenLDAP pwdEndTime), read while the row is written.
     const native = account && deps.directory && deps.nativeLimit ? deps.nativeLimit : undefined;
-    const replaces = native?.latest(deps.directory?.kind ?? 'ldap', account?.id ?? '').catch(() => undefined);
     let auditId: string;
     try {
       auditId = await deps.audit.begin(entry);
@@ -212,6 +216,13 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     return outcome;
   };
 
+  /** Where the reset may go ahead on a directory account with a native end of validity: the bot's latest one. */
+  function latestLimit(gate: Gate): Promise<string | undefined> | undefined {
+    const { directory, nativeLimit } = deps;
+    if (gate.kind !== 'go' || !gate.account || !directory || !nativeLimit) return undefined;
+    return nativeLimit.latest(directory.kind, gate.account.id).catch(() => undefined);
+  }
+
   async function refund(subject: RateLimitSubject, log: Logger): Promise<void> {
     await deps.limits.refund(subject).catch((err) => log.warn({ err }, 'could not give back a rate limit count'));
   }
@@ -242,7 +253,7 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     }
     let set: DirectoryStepOutcome | undefined;
     let marker: Promise<string> | undefined;
-    let signedOut: Promise<SessionRevocation> | undefined;
+    let signedOut: Promise<SessionRevocation | undefined> | undefined;
     if (account && directory) {
       try {
         const replaces = await limit?.replaces;
@@ -258,23 +269,28 @@ export function createResetPassword(deps: ResetPasswordDeps) {
           );
         }
         marker = receipt.marker;
-        // Whoever held the old password is signed out while the text goes out; best effort, recorded either way.
-        signedOut = revoke(directory, account, log);
-        const expiring = deps.onPasswordSet?.(
-          {
-            auditId,
-            directoryKind: directory.kind,
-            accountId: account.id,
-            login: account.login,
-            // Read from the audit row when the expiry runs: the marker is not known yet.
-            marker: '',
-            ...(receipt.validUntil ? { validUntil: receipt.validUntil } : {}),
-            adminUserId,
-            employeeName: employee.name,
-          },
-          log,
+        // What follows the set starts once the text's request is on its way (both are awaited before the row is
+        // finished): whoever held the old password is signed out, best effort, recorded either way; and the expiry
+        // is scheduled (a crash before it leaves the row `sending`, which the next start scrambles).
+        const afterSend = afterPendingIo();
+        signedOut = afterSend.then(() => revoke(directory, account, log));
+        const expiring = afterSend.then(() =>
+          deps.onPasswordSet?.(
+            {
+              auditId,
+              directoryKind: directory.kind,
+              accountId: account.id,
+              login: account.login,
+              // Read from the audit row when the expiry runs: the marker is not known yet.
+              marker: '',
+              ...(receipt.validUntil ? { validUntil: receipt.validUntil } : {}),
+              adminUserId,
+              employeeName: employee.name,
+            },
+            log,
+          ),
         );
-        if (expiring) pending.push(expiring);
+        pending.push(expiring);
       } catch (err) {
         const error = asAppError(err);
         // `passwordChanged`: a write in two steps (Okta's set, then expire) stopped half-way, the password set.

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSlackInterruptionNotices } from '../../src/adapters/slack-interruption-notices.js';
 import type { PasswordGenerator } from '../../src/domain/password.js';
 import { buildProfile, PASSWORD_DEFAULTS } from '../../src/domain/password-policy.js';
@@ -9,7 +9,7 @@ import { createAnnouncer } from '../../src/services/announcer.js';
 import { createCompensator } from '../../src/services/compensation.js';
 import { createInterruptedSendSweeper } from '../../src/services/interrupted-sends.js';
 import { createLookupEmployee } from '../../src/services/lookup-employee.js';
-import { createResetPassword, type ResetRequest } from '../../src/services/reset-password.js';
+import { createResetPassword, type ResetPasswordDeps, type ResetRequest } from '../../src/services/reset-password.js';
 import { describeOutcome } from '../../src/views/outcome.js';
 import { FakeDirectory } from '../fakes/fake-directory.js';
 import { LogCapture } from '../helpers/harness.js';
@@ -22,7 +22,7 @@ afterEach(async () => {
   for (const s of stores.splice(0)) await s.store.close();
 });
 
-async function setup(opts: { sendError?: AppError } = {}) {
+async function setup(opts: { sendError?: AppError; more?: (events: string[]) => Partial<ResetPasswordDeps> } = {}) {
   const mem = await memoryStore();
   stores.push(mem);
   const directory = new FakeDirectory();
@@ -70,6 +70,7 @@ async function setup(opts: { sendError?: AppError } = {}) {
     numbers: { defaultCountry: 'US', allowedCountries: ['US'], allowlist: [] },
     trackDelivery: (job) => tracked.push(job),
     trackForMs: 900_000,
+    ...opts.more?.(events),
   });
   const jane = directory.add({
     login: 'jane',
@@ -114,6 +115,44 @@ describe('resetPassword with a directory', () => {
     expect(s.tracked[0]?.directoryAccountId).toBe(s.jane.id);
     expect(JSON.stringify([outcome, await s.rows(), s.tracked])).not.toContain(PASSWORD);
     expect(s.logs.text).not.toContain(PASSWORD);
+  });
+
+  it('texts before it schedules the expiry and ends the sessions, and finishes the row only once both are done', async () => {
+    let scheduled: () => void = () => undefined;
+    const s = await setup({
+      more: (events) => ({
+        revokeSessions: true,
+        onPasswordSet: (password) => {
+          events.push(`schedule expiry (${password.accountId})`);
+          // The expiry's row is written only when this test lets it: the reset must wait for it.
+          return new Promise<void>((resolve) => {
+            scheduled = () => {
+              events.push('expiry scheduled');
+              resolve();
+            };
+          });
+        },
+      }),
+    });
+    Object.assign(s.directory, {
+      revokeSessions: async (accountId: string) => {
+        s.events.push(`revoke (${accountId})`);
+      },
+    });
+    const outcome = s.run();
+    await vi.waitFor(() => expect(s.events).toContain(`schedule expiry (${s.jane.id})`));
+    expect(s.events).toEqual([
+      'generate',
+      'set (row sending/setting)',
+      'send',
+      `revoke (${s.jane.id})`,
+      `schedule expiry (${s.jane.id})`,
+    ]);
+    expect((await s.rows())[0]?.result).toBe('sending');
+    scheduled();
+    expect(await outcome).toMatchObject({ status: 'sent', directory: { result: 'set', sessions: { revoked: true } } });
+    expect(s.events.at(-1)).toBe('expiry scheduled');
+    expect((await s.rows())[0]?.result).toBe('sent');
   });
 
   it('sends nothing and keeps the old password when the directory refuses the write', async () => {

@@ -148,15 +148,20 @@ export function createLdapDirectory(kind: DirectoryKind, config: LdapConfig): Di
       } catch (err) {
         throw classifyWriteError(err);
       }
-      // The marker is read after the write succeeded, and not awaited here: the caller sends the text meanwhile.
-      // Failing to read it does not undo the reset.
-      const marker = read(async (client) => {
-        const { searchEntries } = await client.search(account.id, {
-          scope: 'base',
-          attributes: [...dialect.markerAttributes],
-        });
-        return searchEntries[0] ? dialect.markerOf(searchEntries[0]) : '';
-      }).catch(() => '');
+      // The marker is read after the write succeeded, and not awaited here: the caller sends the text meanwhile,
+      // and the read starts one turn of the event loop later, once the text's request has gone out (the caller's
+      // own work until then is what delays the text). Failing to read it does not undo the reset.
+      const marker = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() =>
+          read(async (client) => {
+            const { searchEntries } = await client.search(account.id, {
+              scope: 'base',
+              attributes: [...dialect.markerAttributes],
+            });
+            return searchEntries[0] ? dialect.markerOf(searchEntries[0]) : '';
+          }),
+        )
+        .catch(() => '');
       return { marker, unlocked: account.locked, ...(validUntil ? { validUntil } : {}) };
     },
 
