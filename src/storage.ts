@@ -5,6 +5,7 @@ import type {
   AuditStore,
   ExpiryStore,
   FormRegistry,
+  HomeViewers,
   RateLimiter,
   SubmissionLedger,
   VerificationStore,
@@ -13,6 +14,7 @@ import { createAuditStore } from './store/audit-store.js';
 import { describeDatabase, openStore } from './store/database.js';
 import { createExpiryStore } from './store/expiry-store.js';
 import { createFormRegistry } from './store/form-registry.js';
+import { createHomeViewers } from './store/home-viewers.js';
 import { createRateLimiter } from './store/rate-limiter.js';
 import { createSubmissionLedger } from './store/submission-ledger.js';
 import { createVerificationStore } from './store/verification-store.js';
@@ -28,6 +30,8 @@ export interface Storage {
   readonly expiries: ExpiryStore;
   /** Verifications of employees before their reset (VERIFY_EMPLOYEE), shared by every replica. */
   readonly verifications: VerificationStore;
+  /** Who opened the App Home (any replica republishes it). */
+  readonly homeViewers: HomeViewers;
   /** Resolves when the store answers (readiness); rejects with why not. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +61,7 @@ export async function openStorage(config: Config, log?: Logger): Promise<Storage
     forms: checkedFirst(createFormRegistry(store.db), present),
     expiries: checkedFirst(createExpiryStore(store.db), present),
     verifications: checkedFirst(createVerificationStore(store.db), present),
+    homeViewers: checkedFirst(createHomeViewers(store.db), present),
     async ping() {
       store.assertPresent();
       await sql`select 1`.execute(store.db);

@@ -54,6 +54,7 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
       adminGroup: slack.adminGroupId,
       ...(directory ? { directoryLabel: directory.label } : {}),
     }),
+    viewers: store.homeViewers,
     log,
   });
   const notifier = createResponseUrlNotifier({

@@ -60,3 +60,14 @@ export interface SlackPeople {
   /** Never throws: every outcome is one of SlackUserLookup's. */
   lookup(userId: string): Promise<SlackUserLookup>;
 }
+
+/**
+ * Who has opened the App Home, shared by every replica: a change to an admin's reset handled by another replica
+ * (a delivery report, an expiry) republishes the Home there too.
+ */
+export interface HomeViewers {
+  /** The user opened their Home now. */
+  opened(userId: string, at: Date): Promise<void>;
+  /** Whether they opened it at or after `since`. */
+  openedSince(userId: string, since: Date): Promise<boolean>;
+}

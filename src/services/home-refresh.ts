@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { HomeViewers } from '../ports/index.js';
 
 /** Who a Home was published for: an admin (their resets shown) or anyone else. */
 export type HomeAudience = 'admin' | 'member';
@@ -11,14 +12,24 @@ export interface HomeRefreshDeps {
   readonly debounceMs?: number;
   /** How many admins' Homes are kept up to date; beyond that, the longest unopened is forgotten. */
   readonly maxRemembered?: number;
+  /**
+   * Who opened their Home, shared by every replica: an admin who opened it elsewhere (or before a restart) within
+   * VIEWER_DAYS has it republished here too. Without it, only openings seen by this process count.
+   */
+  readonly viewers?: HomeViewers;
+  readonly now?: () => number;
 }
+
+/** An admin who opened their Home within this many days has it kept up to date by every replica. */
+export const VIEWER_DAYS = 30;
 
 export interface HomeRefresh {
   /** The user opened the Home tab: published now; an admin is remembered so that later changes republish it. */
   opened(userId: string, log: Logger): Promise<void>;
   /**
-   * One of this admin's resets changed state: their Home is published again shortly, if they opened it since this
-   * process started (a Home nobody has looked at is left for its next opening). Never throws.
+   * One of this admin's resets changed state: their Home is published again shortly, if they opened it (here since
+   * this process started, or on any replica within VIEWER_DAYS); a Home nobody has looked at is left for its next
+   * opening. Never throws.
    */
   refresh(adminUserId: string): void;
   /** No more publishes; waits for those under way. */
@@ -32,6 +43,7 @@ export interface HomeRefresh {
 export function createHomeRefresh(deps: HomeRefreshDeps): HomeRefresh {
   const debounceMs = deps.debounceMs ?? 500;
   const maxRemembered = deps.maxRemembered ?? 1000;
+  const now = deps.now ?? Date.now;
   // Insertion order is opening order: the first key is the admin who opened their Home longest ago.
   const remembered = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
@@ -67,21 +79,38 @@ export function createHomeRefresh(deps: HomeRefreshDeps): HomeRefresh {
     return next;
   };
 
+  const schedule = (adminUserId: string) => {
+    const timer = setTimeout(() => {
+      timers.delete(adminUserId);
+      if (!stopped) void publish(adminUserId, deps.log);
+    }, debounceMs);
+    timer.unref();
+    timers.set(adminUserId, timer);
+  };
+
   return {
     opened(userId, log) {
       if (stopped) return Promise.resolve();
       // Remembered now, not once published: a change while this first publish runs must not be missed.
       remember(userId);
+      // For the other replicas; a store that cannot take it only costs them this Home's refreshes.
+      void deps.viewers
+        ?.opened(userId, new Date(now()))
+        .catch((err: unknown) => log.warn({ err }, 'could not record who opened the App Home'));
       return publish(userId, log);
     },
     refresh(adminUserId) {
-      if (stopped || !remembered.has(adminUserId) || timers.has(adminUserId)) return;
-      const timer = setTimeout(() => {
-        timers.delete(adminUserId);
-        if (!stopped) void publish(adminUserId, deps.log);
-      }, debounceMs);
-      timer.unref();
-      timers.set(adminUserId, timer);
+      if (stopped || timers.has(adminUserId)) return;
+      if (remembered.has(adminUserId)) return schedule(adminUserId);
+      // Opened on another replica, or before this process started?
+      void deps.viewers
+        ?.openedSince(adminUserId, new Date(now() - VIEWER_DAYS * 86_400_000))
+        .then((opened) => {
+          if (!opened || stopped || timers.has(adminUserId)) return;
+          remember(adminUserId);
+          schedule(adminUserId);
+        })
+        .catch((err: unknown) => deps.log.warn({ err }, 'could not read who opened the App Home'));
     },
     async stop() {
       stopped = true;

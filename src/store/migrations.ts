@@ -238,6 +238,16 @@ const migrations = (engine: Engine): Record<string, Migration> => ({
         .execute();
     },
   },
+  '0012_home_viewers': {
+    async up(db: Kysely<unknown>) {
+      // Who opened the App Home, so that any replica republishes it when one of that admin's resets changes.
+      await db.schema
+        .createTable('home_viewers')
+        .addColumn('user_id', 'text', (c) => c.primaryKey())
+        .addColumn('opened_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 });
 
 /** `where` names the database (a path, or host/name without the password), for the message. */

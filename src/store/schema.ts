@@ -157,7 +157,14 @@ export interface VerificationsTable {
   updated_at: string;
 }
 
+/** Who opened the App Home, and when last (0012). */
+export interface HomeViewersTable {
+  user_id: string;
+  opened_at: string;
+}
+
 export interface Schema {
+  home_viewers: HomeViewersTable;
   expiries: ExpiriesTable;
   verifications: VerificationsTable;
   resets: ResetsTable;

@@ -100,6 +100,7 @@ describe.each(ENGINES)('audit store on %s', (engine) => {
       { name: '0009_employee_notice' },
       { name: '0010_verifications' },
       { name: '0011_verifications_overdue' },
+      { name: '0012_home_viewers' },
     ]);
   });
 
