@@ -171,9 +171,13 @@ export interface AuditStore {
   moveDirectoryStep(id: string, from: readonly DirectoryResult[], step: AuditDirectoryStep): Promise<boolean>;
   /**
    * The newest row that wrote (or was about to write) a password for this directory account, so that a late
-   * scramble never destroys the password of a reset that came after it.
+   * scramble never destroys the password of a reset that came after it; `underway` while its write's outcome is not
+   * known yet (`setting`).
    */
-  latestDirectoryWrite(kind: DirectoryKind, accountId: string): Promise<string | undefined>;
+  latestDirectoryWrite(
+    kind: DirectoryKind,
+    accountId: string,
+  ): Promise<{ readonly id: string; readonly underway: boolean } | undefined>;
   /** Which of these provider message ids a reset row already holds. */
   knownMessageSids(sids: readonly string[]): Promise<Set<string>>;
   /** `unknown` sends (no answer from the provider) created since `since` and not looked up yet, oldest first. */

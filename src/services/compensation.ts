@@ -31,9 +31,9 @@ export function createCompensator(deps: {
 
   async function attempt(target: CompensationTarget, why: string, log: Logger): Promise<CompensationResult> {
     const latest = await deps.audit.latestDirectoryWrite(target.kind, target.accountId).catch(() => undefined);
-    if (latest !== undefined && latest !== target.auditId) {
+    if (latest !== undefined && latest.id !== target.auditId) {
       log.info(
-        { auditId: target.auditId, newerAuditId: latest, why },
+        { auditId: target.auditId, newerAuditId: latest.id, why },
         'scramble skipped: a later reset replaced this password',
       );
       return 'superseded';

@@ -142,8 +142,13 @@ export function createExpiryScheduler(deps: {
     }
     // A newer reset of the account replaced this password: what happens to the account is that reset's watch's to
     // tell (an employee's change would otherwise be reported twice; on Entra the newer set itself looks like one).
-    const latest = await deps.audit.latestDirectoryWrite(deps.directory.kind, p.accountId).catch(() => p.auditId);
-    if (latest !== undefined && latest !== p.auditId) {
+    const latest = await deps.audit
+      .latestDirectoryWrite(deps.directory.kind, p.accountId)
+      .catch(() => ({ id: p.auditId, underway: false }));
+    if (latest !== undefined && latest.id !== p.auditId) {
+      // Whether it replaced this password is known once its write is: one that fails leaves this one live, and this
+      // watch (and its expiry) still in charge of it.
+      if (latest.underway) return later('a newer reset of the account is under way');
       await deps.audit
         .moveDirectoryStep(p.auditId, ['set'], { result: 'superseded', detail: 'newer reset' })
         .catch((err: unknown) => log.error({ err }, 'could not record that a newer reset replaced the password'));

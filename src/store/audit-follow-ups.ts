@@ -164,14 +164,14 @@ export function createAuditFollowUps(db: Kysely<Schema>, now: () => Date): Audit
     async latestDirectoryWrite(kind: DirectoryKind, accountId) {
       const row = await db
         .selectFrom('resets')
-        .select('id')
+        .select(['id', 'directory_result'])
         .where('directory_kind', '=', kind)
         .where('directory_account', '=', accountId)
         .where('directory_result', 'in', WROTE_PASSWORD)
         .orderBy('seq', 'desc')
         .limit(1)
         .executeTakeFirst();
-      return row?.id;
+      return row ? { id: row.id, underway: row.directory_result === 'setting' } : undefined;
     },
     async scramblesToRetry() {
       const rows = await db

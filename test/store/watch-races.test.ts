@@ -120,6 +120,31 @@ describe('the watch and the late paths, racing', () => {
     expect(await w.step(newer)).toBe('changed');
   });
 
+  it('is not superseded by a newer reset still under way whose write then fails: the older password still expires', async () => {
+    const w = await world(30 * MIN);
+    const older = await w.reset(1);
+    // A newer reset of the account has its row and is writing (`setting`) when the older one's watch looks.
+    const newer = await w.audit.begin({
+      requestId: 'r-2',
+      adminUserId: 'U0ADMIN01',
+      employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+15005550006' },
+      directory: { kind: 'ldap', accountId: w.account.id, login: 'jdoe' },
+    });
+    expect(await w.step(newer)).toBe('setting');
+    await w.at(1 * MIN);
+    expect(await w.step(older)).toBe('set');
+    // Its write fails: the older password is still the live one, and its watch still in charge of it.
+    await w.audit.finish(newer, {
+      result: 'failed',
+      errorCode: 'DIRECTORY_UNAVAILABLE',
+      directoryStep: { result: 'failed', detail: 'DIRECTORY_UNAVAILABLE' },
+    });
+    await w.at(31 * MIN);
+    expect(await w.step(older)).toBe('scrambled');
+    expect(w.told).toEqual(['scrambled']);
+    expect(w.directory.passwordOf(w.account.id)).not.toBe('Temp-1');
+  });
+
   it('keeps looking until the directory removes the end of validity after an expiry, and tells the admin once', async () => {
     const w = await world(60 * MIN);
     await w.reset(1, { validUntil: new Date(T0 + 60 * MIN) });
