@@ -10,6 +10,7 @@
  * Prints medians, p99s and ratios; asserts nothing.
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { buildResetModal, CALLBACK_ID } from '../src/views/reset-modal.js';
 import { sleep } from '../test/fakes/http-util.js';
 import { slashCommandPayload, viewSubmissionPayload } from '../test/fakes/slack-driver.js';
@@ -35,8 +36,11 @@ const fmt = (ms: number) => `${ms.toFixed(2)} ms`.padStart(9);
 const startServer = (args: string[], env: Record<string, string | undefined>) =>
   startProcess(args, env, (child) => cleanups.push(() => child.kill('SIGKILL')));
 
-const STORES = ['none', 'sqlite', 'postgres', 'ldap'] as const;
-/** The bots that store (or not) and text; `ldap` is the SQLite bot with DIRECTORY=ldap. */
+const STORES = ['none', 'sqlite', 'compare', 'postgres', 'ldap'] as const;
+/**
+ * The bots that store (or not) and text; `ldap` is the SQLite bot with DIRECTORY=ldap; `compare` is the SQLite bot of
+ * another checkout (BENCH_COMPARE=<its folder>, built here), measured in the same run to compare a change with.
+ */
 type StoreName = (typeof STORES)[number];
 type Target = StoreName | 'bare';
 
@@ -53,7 +57,9 @@ async function main() {
   if (N + WARMUP > 1000)
     throw new Error('BENCH_N is at most 960: the rate limits below allow 1000 resets of one employee');
   execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
-  if (parts.has('latency')) await latency();
+  const compare = process.env.BENCH_COMPARE;
+  if (compare && parts.has('latency')) execFileSync('npm', ['run', '-s', 'build'], { cwd: compare, stdio: 'inherit' });
+  if (parts.has('latency')) await latency(compare);
   // Acks under bursts and floods, against bare Bolt (see bench/floods.ts).
   if (parts.has('floods')) printFloods(await runFloods());
   // Memory after bursts, on a fresh bot process of its own (see bench/bursts.ts).
@@ -67,7 +73,7 @@ async function main() {
 }
 
 /** One request at a time, the apps alternating: the acks and the own overhead up to the Twilio request. */
-async function latency() {
+async function latency(compare: string | undefined) {
   const stand = await StandIns.start();
   cleanups.push(() => stand.kill());
   await stand.setGroup(ADMIN_GROUP, [ADMIN]);
@@ -98,6 +104,14 @@ async function latency() {
     // testEnv's DATABASE_URL: a new SQLite file in a temp folder. BENCH_BOT_FLAGS: node flags for this bot, to look
     // into it (`--cpu-prof --cpu-prof-dir=…`).
     sqlite: await startServer([...botFlags, ...flags, entry], env),
+    ...(compare
+      ? {
+          compare: await startServer([...flags, join(compare, entry)], {
+            ...env,
+            DATABASE_URL: stand.env().DATABASE_URL, // its own SQLite file
+          }),
+        }
+      : {}),
     ...(pg ? { postgres: await startServer([...flags, entry], { ...env, DATABASE_URL: pg.url }) } : {}),
     ...(slapd
       ? {
@@ -205,6 +219,7 @@ async function latency() {
     bare: 'bare Bolt',
     none: 'resetpw, no store',
     sqlite: 'resetpw, SQLite',
+    compare: 'resetpw, SQLite, BENCH_COMPARE',
     postgres: 'resetpw, PostgreSQL',
     ldap: 'resetpw, SQLite + DIRECTORY=ldap',
   };
@@ -233,6 +248,13 @@ async function latency() {
     row(`own overhead, ${label[t]}`, overhead[t], base && overhead[base], baseName);
     row('  of which submit → admin re-check', toCheck[t], base && toCheck[base], baseName);
     row('  and re-check answered → Twilio', checkToTwilio[t], base && checkToTwilio[base], baseName);
+  }
+  if (servers.compare) {
+    console.log('');
+    row('submission ack, SQLite, this checkout', samples.sqlite.sub, samples.compare?.sub, 'BENCH_COMPARE');
+    row('own overhead, SQLite, this checkout', overhead.sqlite, overhead.compare, 'BENCH_COMPARE');
+    row('  of which submit → admin re-check', toCheck.sqlite, toCheck.compare, 'BENCH_COMPARE');
+    row('  and re-check answered → Twilio', checkToTwilio.sqlite, checkToTwilio.compare, 'BENCH_COMPARE');
   }
   if (servers.ldap) {
     const share = (q: number) => quantile(overhead.ldap, q) - quantile(overhead.sqlite, q);
