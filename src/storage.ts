@@ -60,7 +60,7 @@ export async function openStorage(config: Config, log?: Logger): Promise<Storage
     submissions: checkedFirst(createSubmissionLedger(store.db), present),
     forms: checkedFirst(createFormRegistry(store.db), present),
     expiries: checkedFirst(createExpiryStore(store.db), present),
-    verifications: checkedFirst(createVerificationStore(store.db), present),
+    verifications: checkedFirst(createVerificationStore(store.db, store.engine), present),
     homeViewers: checkedFirst(createHomeViewers(store.db), present),
     async ping() {
       store.assertPresent();

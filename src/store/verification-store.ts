@@ -1,12 +1,13 @@
 import { type Kysely, sql } from 'kysely';
 import type { StoredVerification, VerificationState, VerificationStore } from '../ports/index.js';
+import type { Engine } from './migrations.js';
 import type { Schema, VerificationsTable } from './schema.js';
 
 /**
  * Verifications in the store, so that a code sent by one replica is checked by any other. Every state change is a
  * compare-and-set on the row: two submissions of the right code pass once, a wrong code is counted once per try.
  */
-export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
+export function createVerificationStore(db: Kysely<Schema>, engine: Engine): VerificationStore {
   const toStored = (r: VerificationsTable): StoredVerification => ({
     id: r.id,
     viewId: r.view_id,
@@ -92,6 +93,12 @@ export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
     },
 
     async recordWrong(id, now, maxAttempts, lockUntil, since) {
+      const row = await db
+        .selectFrom('verifications')
+        .select(['directory_kind', 'account_id'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!row) return undefined;
       // The employee's other wrong codes: a new modal (or another admin's) does not start again at three. Codes
       // from before their last passed verification, or before the last lock (which they have served), are
       // forgiven, and only those sent since `since` count.
@@ -100,28 +107,38 @@ export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
           and o.id <> verifications.id and o.method = 'code' and o.created_at >= ${since.toISOString()}
           and o.created_at > coalesce((select max(p.updated_at) from verifications p
             where p.directory_kind = verifications.directory_kind and p.account_id = verifications.account_id
-              and p.state in ('passed', 'used', 'locked', 'declined')), ''))`;
-      // One statement (the SET expressions read the row as it was): the count and the lock move together, and two
-      // replicas' wrong codes are both counted.
+              and p.id <> verifications.id and p.state in ('passed', 'used', 'locked', 'declined')), ''))`;
       const reached = sql<boolean>`attempts + 1 + ${others} >= ${maxAttempts}`;
-      const counted = await db
-        .updateTable('verifications')
-        .set({
-          attempts: sql`attempts + 1`,
-          state: sql`case when ${reached} then 'locked' else state end`,
-          locked_until: sql`case when ${reached} then ${lockUntil.toISOString()} else locked_until end`,
-          updated_at: now.toISOString(),
-        })
-        .where('id', '=', id)
-        .where('state', '=', 'pending')
-        .returning(['attempts', 'state', sql<number>`attempts + ${others}`.as('recent')])
-        .executeTakeFirst();
-      if (!counted) return undefined;
-      return {
-        attempts: Number(counted.attempts),
-        recent: Number(counted.recent),
-        locked: counted.state === 'locked',
+      // One statement (the SET expressions read the row as it was): the count and the lock move together.
+      const count = async (q: Kysely<Schema>) => {
+        const counted = await q
+          .updateTable('verifications')
+          .set({
+            attempts: sql`attempts + 1`,
+            state: sql`case when ${reached} then 'locked' else state end`,
+            locked_until: sql`case when ${reached} then ${lockUntil.toISOString()} else locked_until end`,
+            updated_at: now.toISOString(),
+          })
+          .where('id', '=', id)
+          .where('state', '=', 'pending')
+          .returning(['attempts', 'state', sql<number>`attempts + ${others}`.as('recent')])
+          .executeTakeFirst();
+        if (!counted) return undefined;
+        const locked = counted.state === 'locked';
+        // The employee's other codes still out end with the lock: typed after it, they would count for nothing.
+        if (locked) await endOtherCodes(q, row.directory_kind, row.account_id, id, now);
+        return { attempts: Number(counted.attempts), recent: Number(counted.recent), locked };
       };
+      // SQLite runs one writer at a time, so the statement alone counts every wrong code (and a transaction held
+      // across awaits would stall a second connection in the same process).
+      if (engine !== 'postgres') return count(db);
+      // On PostgreSQL two statements on different rows would each read the other's count from before it (READ
+      // COMMITTED), and three wrong codes could lock nothing: one account's wrong codes are counted one at a time.
+      const key = `resetpw:verify:${row.directory_kind}:${row.account_id}`;
+      return db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+        return count(trx);
+      });
     },
 
     async pass(id, now) {
@@ -131,8 +148,13 @@ export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
         .where('id', '=', id)
         .where('state', '=', 'pending')
         .where('expires_at', '>', now.toISOString())
+        .returning(['directory_kind', 'account_id'])
         .executeTakeFirst();
-      return moved.numUpdatedRows === 1n;
+      if (!moved) return false;
+      // Other codes sent for the employee before this pass end with it: wrong codes typed into them would be
+      // forgiven by the pass, so they are not to be typed into at all (a new modal sends a new code).
+      await endOtherCodes(db, moved.directory_kind, moved.account_id, id, now);
+      return true;
     },
 
     async use(id, viewId, accountId, now) {
@@ -147,12 +169,12 @@ export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
       return moved.numUpdatedRows === 1n;
     },
 
-    async end(id, state, now) {
+    async end(id, state, now, from = ['pending']) {
       const moved = await db
         .updateTable('verifications')
         .set({ state, updated_at: now.toISOString() })
         .where('id', '=', id)
-        .where('state', '=', 'pending')
+        .where('state', 'in', [...from])
         .executeTakeFirst();
       return moved.numUpdatedRows === 1n;
     },
@@ -198,4 +220,23 @@ export function createVerificationStore(db: Kysely<Schema>): VerificationStore {
       return rows[0] ? toStored(rows[0]) : undefined;
     },
   };
+}
+
+/** Ends (`failed`) the account's other codes still pending: a lock or a pass makes them stale. */
+async function endOtherCodes(
+  db: Kysely<Schema>,
+  directoryKind: string,
+  accountId: string,
+  exceptId: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('verifications')
+    .set({ state: 'failed', updated_at: now.toISOString() })
+    .where('directory_kind', '=', directoryKind)
+    .where('account_id', '=', accountId)
+    .where('method', '=', 'code')
+    .where('state', '=', 'pending')
+    .where('id', '<>', exceptId)
+    .execute();
 }

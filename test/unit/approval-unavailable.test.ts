@@ -50,7 +50,7 @@ describe('an employee who cannot be asked in Slack', () => {
     };
     const results: string[] = [];
     const approval = createApproval({
-      store: createVerificationStore(store.db),
+      store: createVerificationStore(store.db, store.engine),
       approvals,
       alerts: { possibleImpersonation: async () => undefined, declined: async () => undefined },
       ttlMs: 60_000,
