@@ -66,14 +66,17 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
   }
   const healthPort = healthServer ? (healthServer.address() as AddressInfo).port : undefined;
   log.info({ mode: slack.mode, port, healthPort, adminGroup: slack.adminGroupId }, 'resetpw is running');
-  const sweepSafely = () =>
-    Promise.all([
-      p.interrupted.sweep().catch((err: unknown) => log.error({ err }, 'could not check for interrupted resets')),
-      p.verification
-        ?.sweep()
-        .catch((err: unknown) => log.error({ err }, 'could not check for questions to the employee left unanswered')),
-    ]);
-  await sweepSafely();
+  const sweepInterrupted = () =>
+    p.interrupted.sweep().catch((err: unknown) => log.error({ err }, 'could not check for interrupted resets'));
+  // Questions to the employee that ran out while no process waited for them: a backlog (each a DM and a modal to
+  // update) must not hold up the start, so the first sweep is not awaited.
+  const sweepVerifications = () =>
+    p.verification
+      ?.sweep()
+      .catch((err: unknown) => log.error({ err }, 'could not check for questions to the employee left unanswered'));
+  const sweepSafely = () => Promise.all([sweepInterrupted(), sweepVerifications()]);
+  await sweepInterrupted();
+  void sweepVerifications();
   await p.deliveries.resume().catch((err: unknown) => log.error({ err }, 'could not resume delivery tracking'));
   await p.unknownSends
     .resume()

@@ -101,9 +101,13 @@ export function wireVerification(c: {
       lockedUntil: (accountId: string) => verification.lockedUntil(directory.kind, accountId),
     },
     listeners,
+    /** Each kind on its own: one whose store read fails does not keep the other from its round. */
     async sweep(): Promise<void> {
-      await approval.expireOverdue(overdueNotice, log);
-      await factor?.expireOverdue(overdueNotice, log);
+      const failed = (err: unknown) => log.error({ err }, 'could not end the overdue questions or pushes');
+      await Promise.all([
+        approval.expireOverdue(overdueNotice, log).catch(failed),
+        factor?.expireOverdue(overdueNotice, log).catch(failed),
+      ]);
     },
     stop(): void {
       verification.stop();

@@ -74,8 +74,11 @@ export interface VerificationStore {
   pass(id: string, now: Date): Promise<boolean>;
   /** passed → used, for exactly this view and account: the one reset it allows. */
   use(id: string, viewId: string, accountId: string, now: Date): Promise<boolean>;
-  /** pending → failed or expired (the code could not be sent; its time ran out); true for the call that moved it. */
-  end(id: string, state: 'failed' | 'expired', now: Date): Promise<boolean>;
+  /**
+   * pending (or one of `from`) → failed or expired (the code could not be sent; its time ran out; the admin moved
+   * on); true for the call that moved it.
+   */
+  end(id: string, state: 'failed' | 'expired', now: Date, from?: readonly VerificationState[]): Promise<boolean>;
   /**
    * The directory's answer to its own factor: pending → passed, or declined (locked until `lockUntil`); the row for
    * the one call that moved it.

@@ -57,6 +57,14 @@ export function createApproval(deps: {
     clearTimeout(timers.get(id));
     timers.delete(id);
   };
+  /**
+   * Tells the admin's modal that the question ran out, unless the admin has moved on from it since ("Text a code
+   * instead" moves the row from expired to failed): the notice must not overwrite a code step or a result. The
+   * modal is told before the DM is settled, so the window between the check and the update stays short.
+   */
+  const tellIfStill = async (row: StoredVerification, tell: (row: StoredVerification) => Promise<void>) => {
+    if ((await deps.store.get(row.id))?.state === 'expired') await tell(row);
+  };
   const settle = async (row: StoredVerification, outcome: 'approved' | 'declined' | 'expired' | 'withdrawn') => {
     if (!row.dm) return;
     await deps.approvals
@@ -121,8 +129,8 @@ export function createApproval(deps: {
           const row = await deps.store.get(request.id);
           if (!row) return;
           count('expired');
+          await tellIfStill(row, onExpired);
           await settle(row, 'expired');
-          await onExpired(row);
         })().catch((err: unknown) => log.error({ err }, 'could not end an unanswered approval'));
       }, deps.ttlMs);
       timer.unref();
@@ -171,9 +179,10 @@ export function createApproval(deps: {
         await settle(row, 'withdrawn');
         return true;
       }
-      // Not open any more: fine if nobody answered (it could not be asked, or ran out), not if the employee did.
-      const state = (await deps.store.get(id))?.state;
-      return state === 'failed' || state === 'expired';
+      // Ran out: the admin moves on from it, and no late notice of its end may overwrite their modal now.
+      if (await deps.store.end(id, 'failed', new Date(now()), ['expired'])) return true;
+      // Not open any more: fine if nobody answered (it could not be asked), not if the employee did.
+      return (await deps.store.get(id))?.state === 'failed';
     },
 
     /**
@@ -191,8 +200,8 @@ export function createApproval(deps: {
         ownedHere: (id) => timers.has(id),
         ended: async (row) => {
           count('expired');
+          await tellIfStill(row, onExpired);
           await settle(row, 'expired');
-          await onExpired(row);
         },
         log,
       });

@@ -103,8 +103,9 @@ export function createFactorVerification(deps: {
       if (!row || row.adminUserId !== adminUserId || row.method !== 'directory_factor') return false;
       waiting.get(id)?.abort();
       if (await deps.store.end(id, 'failed', new Date(now()))) return true;
-      const state = (await deps.store.get(id))?.state;
-      return state === 'failed' || state === 'expired';
+      // Ran out: the admin moves on from it, and no late notice of its end may overwrite their modal now.
+      if (await deps.store.end(id, 'failed', new Date(now()), ['expired'])) return true;
+      return (await deps.store.get(id))?.state === 'failed';
     },
 
     /**
@@ -121,7 +122,8 @@ export function createFactorVerification(deps: {
         ownedHere: (id) => waiting.has(id),
         ended: async (row) => {
           count('timed_out');
-          await onExpired(row);
+          // Unless the admin moved on meanwhile ("Text a code instead" moves the row from expired to failed).
+          if ((await deps.store.get(row.id))?.state === 'expired') await onExpired(row);
         },
         log,
       });

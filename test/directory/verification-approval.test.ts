@@ -1,8 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/database.js';
+import { createVerificationStore } from '../../src/store/verification-store.js';
 import { APPROVAL_ACTION_IDS } from '../../src/views/approval.js';
 import { VERIFY_APPROVAL_CALLBACK_ID, VERIFY_CALLBACK_ID } from '../../src/views/verification-modal.js';
+import { FakeSlack } from '../fakes/fake-slack.js';
+import { FakeTwilio } from '../fakes/fake-twilio.js';
 import { sleep } from '../fakes/http-util.js';
-import { ADMIN, type Harness, NON_ADMIN, startHarness, waitFor } from '../helpers/harness.js';
+import { ADMIN, ADMIN_GROUP, type Harness, NON_ADMIN, startHarness, waitFor } from '../helpers/harness.js';
 import { requireSlapd } from '../helpers/slapd.js';
 import { useSlapdBot } from '../helpers/slapd-bot.js';
 import { auditRows, lookup } from './bot-steps.js';
@@ -177,6 +184,50 @@ describe.runIf(requireSlapd())('verifying the employee by their approval in Slac
       expect(await bot.people().bind(p.dn, p.password)).toBe('ok');
     } finally {
       await second.stop();
+    }
+  });
+
+  it('does not hold up the start for a backlog of questions that ran out while no bot was up', async () => {
+    // Five questions of a bot long gone, each with its DM, in the store the next bot opens.
+    const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'resetpw-backlog-')), 'resetpw.sqlite')}`;
+    const earlier = await openStore(url);
+    const rows = createVerificationStore(earlier.db, earlier.engine);
+    const old = new Date(Date.now() - 3_600_000);
+    for (let i = 0; i < 5; i++) {
+      const q = `backlog-${i}`;
+      await rows.create(
+        {
+          id: q,
+          viewId: `V-${q}`,
+          adminUserId: ADMIN,
+          directoryKind: 'ldap',
+          accountId: `uid=${q}`,
+          employeeCode: `E-${i}`,
+          method: 'slack_approval',
+          codeHash: '',
+          expiresAt: new Date(old.getTime() + 60_000),
+        },
+        old,
+      );
+      await rows.setApprovalMessage(q, EMPLOYEE, { channel: 'D0EMPLOYEE', ts: `1.${i}` });
+    }
+    await earlier.close();
+    const slack = await new FakeSlack().start();
+    const twilio = await new FakeTwilio().start();
+    slack.setGroup(ADMIN_GROUP, [ADMIN]);
+    // Slack is slow to take each DM's new text: one after another they take 5 s.
+    slack.failNext('chat.update', { delayMs: 1000, times: 5 });
+    const harness = await startHarness({
+      fakes: { slack, twilio },
+      env: bot.people().botEnv({ VERIFY_EMPLOYEE: 'optional', DATABASE_URL: url }),
+    });
+    try {
+      // Started while the first DM is still being updated: the rest of the backlog waits behind it, not the start.
+      expect(slack.callsTo('chat.update').length).toBeLessThan(5);
+      await waitFor(() => slack.callsTo('chat.update').length === 5, 30_000, 'the backlog worked off');
+    } finally {
+      await harness.stop();
+      await Promise.all([slack.stop(), twilio.stop()]);
     }
   });
 });

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Directory, StoredVerification } from '../../src/ports/index.js';
+import type { Directory, EmployeeApprovals, StoredVerification, VerificationStore } from '../../src/ports/index.js';
+import { createApproval } from '../../src/services/approval.js';
 import { createFactorVerification } from '../../src/services/factor.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import { createVerificationStore } from '../../src/store/verification-store.js';
@@ -24,7 +25,7 @@ describe('pushes whose process ended before their answer', () => {
     const open = async () => {
       const store = await openStore(url);
       stores.push(store);
-      return createVerificationStore(store.db);
+      return createVerificationStore(store.db, store.engine);
     };
     // The push never answers until it is abandoned.
     const directory = {
@@ -79,4 +80,68 @@ describe('pushes whose process ended before their answer', () => {
     here.stop();
     expect(await awaited).toEqual({ status: 'withdrawn' });
   });
+
+  /**
+   * The question ran out, and the admin pressed "Text a code instead" in the moment between its end and the notice
+   * to their modal: the notice must not put "did not answer in time" over the code step (an outsider's finding).
+   */
+  it.each(['the sweep', 'the timer'] as const)(
+    'does not tell a modal the admin has moved on from (%s)',
+    async (path) => {
+      const store = await openStore(await freshDatabaseUrl('sqlite'));
+      stores.push(store);
+      const rows = createVerificationStore(store.db, store.engine);
+      let onEnd: ((id: string) => Promise<void>) | undefined;
+      // The store as the service sees it: right after a question is ended `expired`, the admin's click comes.
+      const hooked: VerificationStore = {
+        ...rows,
+        end: async (id, state, now, from) => {
+          const moved = await rows.end(id, state, now, from);
+          if (moved && state === 'expired') await onEnd?.(id);
+          return moved;
+        },
+      };
+      const settled: string[] = [];
+      const approvals: EmployeeApprovals = {
+        ask: async () => ({ asked: true, userId: 'U0EMPLOYEE1', dm: { channel: 'D0EMP', ts: '1.1' } }),
+        settle: async (_dm, outcome) => void settled.push(outcome),
+      };
+      const approval = createApproval({
+        store: hooked,
+        approvals,
+        alerts: { possibleImpersonation: async () => undefined, declined: async () => undefined },
+        ttlMs: 20,
+        lockMs: 60_000,
+        log: silent,
+      });
+      const withdrawn: boolean[] = [];
+      onEnd = async (id) => void withdrawn.push(await approval.withdraw(id, 'U0ADMIN01'));
+      const told: string[] = [];
+      const tell = async (row: StoredVerification) => void told.push(row.id);
+      const request = {
+        id: 'q1',
+        viewId: 'V1',
+        adminUserId: 'U0ADMIN01',
+        directoryKind: 'ldap',
+        accountId: 'uid=jdoe',
+        employeeCode: 'E-1',
+        email: 'jdoe@example.com',
+      };
+      if (path === 'the timer') {
+        expect((await approval.ask(request, silent, tell)).status).toBe('asked');
+        await new Promise((r) => setTimeout(r, 200));
+      } else {
+        const old = new Date(Date.now() - 60_000);
+        await rows.create({ ...request, method: 'slack_approval', codeHash: '', expiresAt: old }, old);
+        await rows.setApprovalMessage('q1', 'U0EMPLOYEE1', { channel: 'D0EMP', ts: '1.1' });
+        expect(await approval.expireOverdue(tell, silent)).toBe(1);
+      }
+      // The admin's click was let through (a code goes out), and the modal was not told the question ran out.
+      expect(withdrawn).toEqual([true]);
+      expect(told).toEqual([]);
+      expect(settled).toEqual(['expired']);
+      expect((await rows.get('q1'))?.state).toBe('failed');
+      approval.stop();
+    },
+  );
 });
