@@ -9,6 +9,9 @@ export interface CompensationTarget {
   readonly accountId: string;
 }
 
+/** How often a compensation looks whether a newer reset still writing has finished. */
+const NEWER_POLL_MS = 100;
+
 export type CompensationResult = Extract<DirectoryResult, 'scrambled' | 'scramble_failed' | 'superseded'>;
 
 /**
@@ -22,7 +25,13 @@ export function createCompensator(deps: {
   log: Logger;
   /** Hears every result (the metrics). */
   onResult?: (result: CompensationResult) => void;
+  /**
+   * How long to wait for a newer reset of the account that is still writing its password: whether it replaced this
+   * one is known only once its write is (one that fails leaves this password live, and it must be scrambled).
+   */
+  waitForNewerMs?: number;
 }) {
+  const waitForNewerMs = deps.waitForNewerMs ?? 15_000;
   async function scramble(target: CompensationTarget, why: string, log: Logger): Promise<CompensationResult> {
     const result = await attempt(target, why, log);
     deps.onResult?.(result);
@@ -30,7 +39,21 @@ export function createCompensator(deps: {
   }
 
   async function attempt(target: CompensationTarget, why: string, log: Logger): Promise<CompensationResult> {
-    const latest = await deps.audit.latestDirectoryWrite(target.kind, target.accountId).catch(() => undefined);
+    const newest = () => deps.audit.latestDirectoryWrite(target.kind, target.accountId).catch(() => undefined);
+    let latest = await newest();
+    for (let waited = 0; latest?.underway && latest.id !== target.auditId && waited < waitForNewerMs; ) {
+      await new Promise((resolve) => setTimeout(resolve, NEWER_POLL_MS));
+      waited += NEWER_POLL_MS;
+      latest = await newest();
+    }
+    if (latest?.underway && latest.id !== target.auditId) {
+      // Neither scrambled (it could destroy the newer password) nor given up: the sweep tries again later.
+      log.warn(
+        { auditId: target.auditId, newerAuditId: latest.id, why },
+        'scramble put off: a later reset of the account is still writing its password',
+      );
+      return 'scramble_failed';
+    }
     if (latest !== undefined && latest.id !== target.auditId) {
       log.info(
         { auditId: target.auditId, newerAuditId: latest.id, why },

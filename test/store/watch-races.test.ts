@@ -145,6 +145,50 @@ describe('the watch and the late paths, racing', () => {
     expect(w.directory.passwordOf(w.account.id)).not.toBe('Temp-1');
   });
 
+  it.each([
+    ['fails', 'scrambled'],
+    ['sets its password', 'superseded'],
+    ['is still writing after the wait', 'scramble_failed'],
+  ] as const)(
+    'scrambles an undelivered password only once a newer reset still writing is known: it %s → %s',
+    async (newerDoes, expected) => {
+      const w = await world();
+      const older = await w.reset(1);
+      const newer = await w.audit.begin({
+        requestId: 'r-2',
+        adminUserId: 'U0ADMIN01',
+        employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+15005550006' },
+        directory: { kind: 'ldap', accountId: w.account.id, login: 'jdoe' },
+      });
+      const compensator = createCompensator({
+        directory: w.directory,
+        audit: w.audit,
+        log: silent,
+        waitForNewerMs: 400,
+      });
+      const scrambling = compensator.scramble(
+        { auditId: older, kind: 'ldap', accountId: w.account.id },
+        'undelivered:30003',
+        silent,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      if (newerDoes === 'fails') {
+        await w.audit.finish(newer, {
+          result: 'failed',
+          errorCode: 'DIRECTORY_UNAVAILABLE',
+          directoryStep: { result: 'failed' },
+        });
+      } else if (newerDoes === 'sets its password') {
+        await w.audit.finish(newer, { result: 'sent', messageSid: 'SM2', directoryStep: { result: 'set' } });
+      }
+      expect(await scrambling).toBe(expected);
+      const scrambles = w.directory.writes.filter((x) => x.op === 'scramble');
+      expect(scrambles).toHaveLength(expected === 'scrambled' ? 1 : 0);
+      // Scrambled only when the newer write failed: then the older, undelivered password was still the live one.
+      expect(w.directory.passwordOf(w.account.id) === 'Temp-1').toBe(expected !== 'scrambled');
+    },
+  );
+
   it('keeps looking until the directory removes the end of validity after an expiry, and tells the admin once', async () => {
     const w = await world(60 * MIN);
     await w.reset(1, { validUntil: new Date(T0 + 60 * MIN) });
