@@ -290,6 +290,8 @@ describe('resetPassword with a directory', () => {
       adminUserId: 'U2',
       directory: { kind: 'ldap', accountId: s.jane.id, login: 'jane' },
     });
+    // Its write is done (a newer reset still writing is waited for: test/store/watch-races.test.ts).
+    await s.mem.audit.finish(second, { result: 'sent', messageSid: 'SM2', directoryStep: { result: 'set' } });
     const result = await s.compensator.compensate(
       { auditId: first?.id ?? '', kind: 'ldap', accountId: s.jane.id },
       'undelivered:30003',
