@@ -325,10 +325,16 @@ export function printFloods(r: FloodsResult): void {
     const p99 = (app: AppName) => r.rounds.map((rd) => quantile(rd[which][app].acks, 0.99));
     const ratios = r.rounds.map((rd) => quantile(rd[which].bot.acks, 0.99) / quantile(rd[which].bare.acks, 0.99));
     const loops = r.rounds.map((rd) => rd[which].bot.loop.max);
+    // The order alternates by round (round 1: the bot first), and an app measured first has sat idle through the other
+    // app's previous situation: the ratio of each order apart shows how much of it is the order.
+    const byOrder = (first: 0 | 1) => {
+      const xs = ratios.filter((_, i) => i % 2 === first);
+      return xs.length > 0 ? `${median(xs).toFixed(2)}×` : '–';
+    };
     console.log(
       `  ${SITUATIONS[which].padEnd(46)} ${ms(median(p99('bot')))} / ${ms(median(p99('bare')))}` +
         `  ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×)` +
-        `  bot loop max ${ms(median(loops))}`,
+        `  bot first ${byOrder(0)}, bare first ${byOrder(1)}  bot loop max ${ms(median(loops))}`,
     );
   }
 
