@@ -186,13 +186,14 @@ export function createVerification(deps: {
       if (row.state === 'locked') {
         return { status: 'locked', error: lockedError(row.lockedUntil ?? new Date(at.getTime() + deps.lockMs)) };
       }
-      if (row.state !== 'pending') return { status: 'refused', error: expired };
-      // Locked through another modal (its three wrong codes, the employee's "No"): this code does not count either.
+      // Locked through another modal (its three wrong codes, the employee's "No"): this code does not count either
+      // (a lock ends the employee's other codes, so it is said before "not pending").
       const accountLock = await deps.store.lockedUntil(row.directoryKind, row.accountId, at);
       if (accountLock) {
         await deps.store.end(id, 'failed', at);
         return { status: 'locked', error: lockedError(accountLock) };
       }
+      if (row.state !== 'pending') return { status: 'refused', error: expired };
       if (at >= row.expiresAt) {
         await deps.store.end(id, 'expired', at);
         count('expired');
