@@ -79,10 +79,24 @@ export function createHomeRefresh(deps: HomeRefreshDeps): HomeRefresh {
     return next;
   };
 
+  /** Opened here, or (the store says) on another replica or before this process started, within VIEWER_DAYS. */
+  const opened = async (adminUserId: string): Promise<boolean> => {
+    if (remembered.has(adminUserId)) return true;
+    const since = new Date(now() - VIEWER_DAYS * 86_400_000);
+    const seen = await deps.viewers?.openedSince(adminUserId, since).catch((err: unknown) => {
+      deps.log.warn({ err }, 'could not read who opened the App Home');
+      return false;
+    });
+    if (seen) remember(adminUserId);
+    return seen === true;
+  };
   const schedule = (adminUserId: string) => {
     const timer = setTimeout(() => {
       timers.delete(adminUserId);
-      if (!stopped) void publish(adminUserId, deps.log);
+      if (stopped) return;
+      void opened(adminUserId).then((yes) => {
+        if (yes && !stopped) void publish(adminUserId, deps.log);
+      });
     }, debounceMs);
     timer.unref();
     timers.set(adminUserId, timer);
@@ -101,16 +115,10 @@ export function createHomeRefresh(deps: HomeRefreshDeps): HomeRefresh {
     },
     refresh(adminUserId) {
       if (stopped || timers.has(adminUserId)) return;
-      if (remembered.has(adminUserId)) return schedule(adminUserId);
-      // Opened on another replica, or before this process started?
-      void deps.viewers
-        ?.openedSince(adminUserId, new Date(now() - VIEWER_DAYS * 86_400_000))
-        .then((opened) => {
-          if (!opened || stopped || timers.has(adminUserId)) return;
-          remember(adminUserId);
-          schedule(adminUserId);
-        })
-        .catch((err: unknown) => deps.log.warn({ err }, 'could not read who opened the App Home'));
+      if (!remembered.has(adminUserId) && !deps.viewers) return;
+      // Nothing else here: this runs on a reset's own path (its first notice comes before the admin check's
+      // request leaves), so even the store's answer on who opened the Home waits for the debounce.
+      schedule(adminUserId);
     },
     async stop() {
       stopped = true;
