@@ -1,16 +1,14 @@
 import type { Logger } from 'pino';
 import type { Employee } from '../domain/employee.js';
-import type { DirectoryStepOutcome, RecordedOutcome, ResetOutcome, SessionRevocation } from '../domain/outcome.js';
+import type { RecordedOutcome, ResetOutcome } from '../domain/outcome.js';
 import type { PasswordGenerator } from '../domain/password.js';
 import { maskPhone, type NumberRules } from '../domain/phone.js';
-import { composeSmsText } from '../domain/sms-text.js';
-import { AppError, asAppError, ErrorCode } from '../errors.js';
+import { AppError, ErrorCode } from '../errors.js';
 import type {
   AdminDirectory,
   AuditStore,
   DeliveryJob,
   Directory,
-  DirectoryAccount,
   NewLivePassword,
   PasswordSent,
   RateLimiter,
@@ -24,6 +22,7 @@ import type { Compensator } from './compensation.js';
 import { createResetGate, type Gate } from './reset-gate.js';
 import { auditEntry, logOutcome, toAuditOutcome } from './reset-records.js';
 import type { ResetRequest } from './reset-request.js';
+import { afterPendingIo, createSetAndSend, type ResetBase } from './set-and-send.js';
 
 export type { ResetRequest, ResetTarget } from './reset-request.js';
 
@@ -81,12 +80,6 @@ export interface ResetPasswordDeps {
 }
 
 /**
- * Lets I/O already started (the admin check's request, the text's request) leave before the work that follows it:
- * a setImmediate runs after the requests just written have gone out, one turn of the event loop later.
- */
-const afterPendingIo = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
  * check → look up → claim and limit → record (sending) → generate → set in the directory → send → compensate →
  * record (outcome) → track delivery.
  * The password exists only inside `setAndSend`: generated there, written to the directory and handed to the SMS
@@ -96,6 +89,7 @@ const afterPendingIo = () => new Promise<void>((resolve) => setImmediate(resolve
 export function createResetPassword(deps: ResetPasswordDeps) {
   const now = deps.now ?? Date.now;
   const admit = createResetGate(deps);
+  const setAndSend = createSetAndSend({ ...deps, now });
 
   return async function resetPassword(request: ResetRequest, log: Logger): Promise<ResetOutcome> {
     // Fresh, not cached: an admin removed from the group after opening the form must be refused. The form is
@@ -161,9 +155,10 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     const pending: Promise<unknown>[] = [];
     const setAt = new Date(now());
     const limit = native ? { validForMs: native.validForMs, replaces } : undefined;
-    const outcome = await setAndSend(auditId, target, account, base, request.adminUserId, limit, pending, log).finally(
-      () => deps.underway?.delete(auditId),
-    );
+    const outcome = await setAndSend(
+      { auditId, employee: target, account, base, adminUserId: request.adminUserId, limit, pending },
+      log,
+    ).finally(() => deps.underway?.delete(auditId));
     await Promise.all(pending);
     const trackUntil = new Date(now() + deps.trackForMs);
     const [finished, announcement] = await Promise.all([
@@ -226,136 +221,9 @@ export function createResetPassword(deps: ResetPasswordDeps) {
   async function refund(subject: RateLimitSubject, log: Logger): Promise<void> {
     await deps.limits.refund(subject).catch((err) => log.warn({ err }, 'could not give back a rate limit count'));
   }
-
-  /** generate → set → send → compensate. The only function that ever holds the password. */
-  async function setAndSend(
-    auditId: string,
-    employee: Employee,
-    account: DirectoryAccount | undefined,
-    base: ReturnType<typeof baseOf>,
-    adminUserId: string,
-    /** The directory's own end of validity to ask for, and the bot's earlier one it may replace. */
-    limit: { validForMs: number; replaces: Promise<string | undefined> | undefined } | undefined,
-    /** Work started here that the reset must wait for before it is over (the expiry's row). */
-    pending: Promise<unknown>[],
-    log: Logger,
-  ): Promise<RecordedOutcome> {
-    const { directory } = deps;
-    const step = (result: DirectoryStepOutcome['result'], extra: Partial<DirectoryStepOutcome> = {}) =>
-      account && directory ? { directory: { label: directory.label, login: account.login, result, ...extra } } : {};
-    let password: string;
-    try {
-      password = deps.passwords.generate({ employeeName: employee.name, employeeCode: employee.code });
-    } catch (err) {
-      // Nothing reached the directory or the provider, so this is a plain failure.
-      const error = asAppError(err);
-      return { ...base, ...step('failed', { error }), status: 'failed', error };
-    }
-    let set: DirectoryStepOutcome | undefined;
-    let marker: Promise<string> | undefined;
-    let signedOut: Promise<SessionRevocation | undefined> | undefined;
-    if (account && directory) {
-      try {
-        const replaces = await limit?.replaces;
-        const receipt = await directory.setTemporaryPassword(
-          account,
-          password,
-          limit ? { validUntil: new Date(now() + limit.validForMs), ...(replaces ? { replaces } : {}) } : undefined,
-        );
-        set = { label: directory.label, login: account.login, result: 'set', unlocked: receipt.unlocked };
-        if (limit && !receipt.validUntil) {
-          log.info(
-            'the directory took no end of validity with the password (the account has one of its own, or the bot may not write it): the bot’s own expiry ends it',
-          );
-        }
-        marker = receipt.marker;
-        // What follows the set starts once the text's request is on its way (both are awaited before the row is
-        // finished): whoever held the old password is signed out, best effort, recorded either way; and the expiry
-        // is scheduled (a crash before it leaves the row `sending`, which the next start scrambles).
-        const afterSend = afterPendingIo();
-        signedOut = afterSend.then(() => revoke(directory, account, log));
-        const expiring = afterSend.then(() =>
-          deps.onPasswordSet?.(
-            {
-              auditId,
-              directoryKind: directory.kind,
-              accountId: account.id,
-              login: account.login,
-              // Read from the audit row when the expiry runs: the marker is not known yet.
-              marker: '',
-              ...(receipt.validUntil ? { validUntil: receipt.validUntil } : {}),
-              adminUserId,
-              employeeName: employee.name,
-            },
-            log,
-          ),
-        );
-        pending.push(expiring);
-      } catch (err) {
-        const error = asAppError(err);
-        // `passwordChanged`: a write in two steps (Okta's set, then expire) stopped half-way, the password set.
-        if (error.code !== ErrorCode.DirectoryOutcomeUnknown && error.details.passwordChanged !== true) {
-          // A directory write that fails sends nothing, and leaves the old password as it was.
-          return { ...base, ...step('failed', { error }), status: 'failed', error };
-        }
-        // The write may have happened (or did): make sure no password the employee never got is live.
-        const result = await scramble(auditId, account, error.code, log);
-        return { ...base, ...step(result, { error }), status: 'failed', error };
-      }
-    }
-    const body = composeSmsText(employee.name, password, { changeAtFirstLogin: set !== undefined });
-    // The marker is read while the text goes out; it is only needed for the record.
-    const kept = async () => {
-      if (!set) return {};
-      const [value, sessions] = await Promise.all([marker, signedOut]);
-      return { directory: { ...set, ...(value ? { marker: value } : {}), ...(sessions ? { sessions } : {}) } };
-    };
-    try {
-      const receipt = await deps.sms.send({ to: employee.phoneE164, body });
-      return {
-        ...base,
-        ...(await kept()),
-        status: 'sent',
-        messageSid: receipt.sid,
-        smsStatus: receipt.status,
-      };
-    } catch (err) {
-      const error = asAppError(err);
-      // Anything unexpected during the send may have happened after the provider accepted the message.
-      if (error.code === ErrorCode.SmsOutcomeUnknown || error.code === ErrorCode.Internal) {
-        // The text may be on its way: keep the password, say so; the admin decides (never a second text).
-        return { ...base, ...(await kept()), status: 'unknown', error };
-      }
-      if (!set || !account) return { ...base, status: 'failed', error };
-      const [result, sessions] = await Promise.all([scramble(auditId, account, error.code, log), signedOut]);
-      return { ...base, directory: { ...set, result, ...(sessions ? { sessions } : {}) }, status: 'failed', error };
-    }
-  }
-
-  function revoke(
-    directory: Directory,
-    account: DirectoryAccount,
-    log: Logger,
-  ): Promise<SessionRevocation> | undefined {
-    if (!deps.revokeSessions || !directory.revokeSessions) return undefined;
-    return directory.revokeSessions(account.id).then(
-      () => ({ revoked: true as const }),
-      (err: unknown) => {
-        const error = asAppError(err);
-        log.warn({ errorCode: error.code, errorDetails: error.details }, 'could not end the sign-in sessions');
-        return { revoked: false as const, error };
-      },
-    );
-  }
-
-  async function scramble(auditId: string, account: DirectoryAccount, why: string, log: Logger) {
-    const { directory, compensator } = deps;
-    if (!compensator || !directory) return 'scramble_failed' as const;
-    return compensator.scramble({ auditId, kind: directory.kind, accountId: account.id }, why, log);
-  }
 }
 
-function baseOf(request: ResetRequest, employee: Partial<Employee> | undefined) {
+function baseOf(request: ResetRequest, employee: Partial<Employee> | undefined): ResetBase {
   const code = request.target.kind === 'typed' ? request.target.employee.code : request.target.code;
   return {
     employeeName: employee?.name ?? code,
