@@ -44,6 +44,9 @@ export interface RuntimeParts {
   readonly expiries?: { start(): Promise<void>; stop(waitMs?: number): Promise<void> };
 }
 
+/** How long a request may take to arrive, headers and body (http mode). */
+const REQUEST_TIMEOUT_MS = 10_000;
+
 /**
  * Start: auth.test, listen, then pick up what a previous process left (interrupted resets, deliveries to follow).
  * Stop: no new requests, drain what is under way, mark the rest unknown (telling their admins), stop polling.
@@ -60,6 +63,10 @@ export async function startRuntime(p: RuntimeParts): Promise<RunningApp> {
   if (slack.mode === 'http') {
     const server = (await app.start({ port: slack.port, host: slack.host })) as Server;
     port = (server.address() as AddressInfo).port;
+    // Slack sends a whole request at once; one that takes longer is not Slack's, and is not left open for Node's
+    // default 300 s.
+    server.headersTimeout = REQUEST_TIMEOUT_MS;
+    server.requestTimeout = REQUEST_TIMEOUT_MS;
   } else {
     await app.start();
     if (slack.healthPort !== undefined) healthServer = await serveOps(p.routes, slack.healthPort, slack.host);

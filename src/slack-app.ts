@@ -79,19 +79,23 @@ function timeSocketAcks(app: App, onAnswered?: (status: 'socket', seconds: numbe
     const started = performance.now();
     const answered = slackRequestArrived();
     let timed = false;
-    return processEvent({
-      ...event,
-      ack: async (response) => {
-        try {
-          return await event.ack(response);
-        } finally {
-          answered();
-          if (!timed) {
-            timed = true;
-            onAnswered?.('socket', (performance.now() - started) / 1000);
-          }
-        }
-      },
-    }).finally(answered);
+    return answered
+      .run(() =>
+        processEvent({
+          ...event,
+          ack: async (response) => {
+            try {
+              return await event.ack(response);
+            } finally {
+              answered();
+              if (!timed) {
+                timed = true;
+                onAnswered?.('socket', (performance.now() - started) / 1000);
+              }
+            }
+          },
+        }),
+      )
+      .finally(answered);
   };
 }

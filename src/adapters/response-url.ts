@@ -51,6 +51,12 @@ export function createResponseUrlNotifier(
       return await new Promise<void>((resolve, reject) => {
         const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
         const req = send(url, { method: 'POST', headers, timeout: timeoutMs }, (res) => {
+          // An answer that breaks off half-way ends neither in 'end' nor in an error of the request's.
+          const brokeOff = () => reject(new ResponseUrlError(res.statusCode, 'response_url answer broke off'));
+          res.on('error', brokeOff);
+          res.on('close', () => {
+            if (!res.complete) brokeOff();
+          });
           res.resume();
           res.on('end', () => {
             const status = res.statusCode ?? 0;

@@ -76,7 +76,8 @@ function parseObject(json: string): Record<string, unknown> | undefined {
 /**
  * Wraps Bolt's HTTP listener: reads the body once (Bolt reuses `rawBody`), answers 413 past the limit and 400 to a
  * body of the wrong shape, with one log line that never quotes the body. Everything else goes on to Bolt, which
- * checks the signature as before. Every POST counts as a request waiting for its ack until it is answered.
+ * checks the signature as before. Every POST whose body has been read counts as a request waiting for its ack until
+ * it is answered, and Bolt handles it in its scope (lib/flush.ts: its own calls before its answer are not held).
  */
 export function guardSlackRequests(
   listener: Listener,
@@ -91,10 +92,6 @@ export function guardSlackRequests(
     }
     const started = performance.now();
     res.once('finish', () => options.onAnswered?.(res.statusCode, (performance.now() - started) / 1000));
-    // Work after other requests' acks waits until this one is answered too (see lib/flush.ts).
-    const answered = slackRequestArrived();
-    res.once('finish', answered);
-    res.once('close', answered);
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -122,7 +119,12 @@ export function guardSlackRequests(
         return;
       }
       (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
-      listener(req, res);
+      // Work after other requests' acks waits until this one is answered too (see lib/flush.ts). Counted from its
+      // whole body on: a POST whose body never ends (anyone can open one) must not hold everyone's work back.
+      const answered = slackRequestArrived();
+      res.once('finish', answered);
+      res.once('close', answered);
+      answered.run(() => listener(req, res));
     });
   };
 }

@@ -88,8 +88,10 @@ export function createLookupEmployee(deps: {
       'employee lookup stopped the reset',
     );
     await deps.audit.record(entry, outcome).catch((err: unknown) => log.error({ err }, 'audit write failed'));
-    // Attempts on protected or disabled accounts are worth a look in the audit channel; typos are not.
-    if (status === 'refused') await deps.announcer.announce(summaryOf(entry, outcome), log);
+    // Attempts on protected or disabled accounts are worth a look in the audit channel; typos are not. Not awaited:
+    // the admin's answer is an ack on Slack's 3 s clock (a directory that used its whole budget leaves little), and
+    // the announcement never fails (the announcer logs what it cannot post).
+    if (status === 'refused') void deps.announcer.announce(summaryOf(entry, outcome), log);
     return { status, error, field };
   }
 }

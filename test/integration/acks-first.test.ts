@@ -85,6 +85,30 @@ describe('acks first, over the wire', () => {
     await waitFor(() => harness.slack.callsTo('views.open').length === 1, 5000, 'the form');
   });
 
+  it('does not count a POST whose body never ends (anyone can open one)', async () => {
+    h = await startHarness();
+    const harness = h;
+    const url = new URL('/slack/events', harness.appUrl);
+    // No signature, no timestamp: a stranger promises 100,000 bytes and sends a few.
+    const socket = await new Promise<import('node:net').Socket>((resolve, reject) => {
+      const s = connect(Number(url.port), url.hostname, () => {
+        s.write(
+          `POST /slack/events HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\npayload=`,
+        );
+        resolve(s);
+      });
+      s.on('error', reject);
+    });
+    try {
+      // While it is open, nobody's work waits for it: a command's form opens, and nothing is counted as waiting.
+      await harness.driver.command(ADMIN);
+      await waitFor(() => harness.slack.callsTo('views.open').length === 1, 5000, 'the form');
+      expect(unansweredRequests()).toBe(0);
+    } finally {
+      socket.destroy();
+    }
+  });
+
   it('counts Socket Mode envelopes out once they are acked', async () => {
     h = await startHarness({ mode: 'socket' });
     const harness = h;

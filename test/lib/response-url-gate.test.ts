@@ -67,3 +67,26 @@ describe('a response_url post waits for the acks (adapters/response-url.ts)', ()
     await post;
   });
 });
+
+/** A reply whose answer breaks off half-way settles (an outsider's finding): nothing awaiting it hangs for good. */
+describe('a response_url answer that breaks off', () => {
+  it('rejects the post', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'Content-Length': '100' });
+        res.write('ok');
+        setTimeout(() => res.socket?.destroy(), 20);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const notifier = createResponseUrlNotifier({ allowedOrigins: [origin], timeoutMs: 500 });
+      await expect(notifier.post(`${origin}/hooks/x`, { text: 'hi' })).rejects.toThrow(/broke off/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
