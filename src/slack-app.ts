@@ -29,16 +29,7 @@ export function createSlackApp(
     deferInitialization: true,
     convoStore: false as const,
     extendedErrorHandler: true,
-    clientOptions: {
-      ...(slack.apiUrl ? { slackApiUrl: `${slack.apiUrl}/` } : {}),
-      // Few, quick retries: every caller here is on a clock (3 s trigger window, an admin waiting).
-      retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 },
-      // A 429 becomes an error we can report ("Slack is rate limiting") rather than a silent wait.
-      rejectRateLimitedCalls: true,
-      timeout: 10_000,
-      // node:http on keep-alive agents instead of the built-in fetch: a fraction of the CPU per call (lib/slack-fetch).
-      fetch: createSlackFetch(),
-    },
+    clientOptions: slackClientOptions(slack),
   };
   if (slack.mode === 'socket') {
     const app = new App({ ...common, socketMode: true, appToken: slack.appToken });
@@ -79,23 +70,36 @@ function timeSocketAcks(app: App, onAnswered?: (status: 'socket', seconds: numbe
     const started = performance.now();
     const answered = slackRequestArrived();
     let timed = false;
-    return answered
-      .run(() =>
-        processEvent({
-          ...event,
-          ack: async (response) => {
-            try {
-              return await event.ack(response);
-            } finally {
-              answered();
-              if (!timed) {
-                timed = true;
-                onAnswered?.('socket', (performance.now() - started) / 1000);
-              }
-            }
-          },
-        }),
-      )
-      .finally(answered);
+    return processEvent({
+      ...event,
+      ack: async (response) => {
+        try {
+          return await event.ack(response);
+        } finally {
+          answered();
+          if (!timed) {
+            timed = true;
+            onAnswered?.('socket', (performance.now() - started) / 1000);
+          }
+        }
+      },
+    }).finally(answered);
+  };
+}
+
+/**
+ * The WebClient's options (the app's, and the admin check's own client): the local fakes' URL, few quick retries,
+ * and the fetch on keep-alive agents, gated by the acks unless `gated: false`.
+ */
+export function slackClientOptions(slack: Config['slack'], o: { readonly gated?: boolean } = {}) {
+  return {
+    ...(slack.apiUrl ? { slackApiUrl: `${slack.apiUrl}/` } : {}),
+    // Few, quick retries: every caller here is on a clock (3 s trigger window, an admin waiting).
+    retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1000 },
+    // A 429 becomes an error we can report ("Slack is rate limiting") rather than a silent wait.
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+    // node:http on keep-alive agents instead of the built-in fetch: a fraction of the CPU per call (lib/slack-fetch).
+    fetch: createSlackFetch({ gated: o.gated !== false }),
   };
 }

@@ -1,3 +1,4 @@
+import { webApi } from '@slack/bolt';
 import { createResponseUrlNotifier, SLACK_RESPONSE_ORIGINS } from './adapters/response-url.js';
 import { createSlackAdminDirectory } from './adapters/slack-admin-directory.js';
 import { createSlackAdminMessenger } from './adapters/slack-admin-messenger.js';
@@ -12,7 +13,7 @@ import { createHealth } from './health.js';
 import { InFlight } from './lib/in-flight.js';
 import { createErrorHandler } from './listeners/error-handler.js';
 import { registerListeners } from './listeners/index.js';
-import type { Logger } from './logger.js';
+import { type Logger, toBoltLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import type { Directory } from './ports/index.js';
 import { readinessChecks } from './readiness.js';
@@ -22,7 +23,7 @@ import { createCompensator } from './services/compensation.js';
 import { createHomeRefresh } from './services/home-refresh.js';
 import { createLookupEmployee } from './services/lookup-employee.js';
 import { createResetPassword } from './services/reset-password.js';
-import { createSlackApp } from './slack-app.js';
+import { createSlackApp, slackClientOptions } from './slack-app.js';
 import type { Storage } from './storage.js';
 import type { MessageContext } from './user-messages.js';
 import { wireFollowUps } from './wiring-follow-ups.js';
@@ -42,7 +43,13 @@ export function wire(config: Config, log: Logger, storage: Storage, openedDirect
   const health = createHealth(readinessChecks(config, store, directory, () => app));
   const routes = [...health.routes, metrics.route];
   const app = createSlackApp(slack, log, { routes, onAnswered: (status, s) => metrics.ack(status, s) });
-  const admins = metrics.admins(createSlackAdminDirectory({ client: app.client, groupId: slack.adminGroupId }));
+  // The admin check has a WebClient of its own that does not wait for the acks (lib/flush.ts): the directory
+  // lookup asks it before its own ack, and would otherwise wait for that very ack.
+  const adminClient = new webApi.WebClient(slack.botToken, {
+    ...slackClientOptions(slack, { gated: false }),
+    logger: toBoltLogger(log),
+  });
+  const admins = metrics.admins(createSlackAdminDirectory({ client: adminClient, groupId: slack.adminGroupId }));
   const messenger = createSlackAdminMessenger(app.client);
   // The App Home, published when opened and again when one of that admin's resets changes state: every notice
   // about a reset below is wrapped with refreshingHome; new notices can call homeRefresh.refresh(adminUserId).

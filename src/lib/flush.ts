@@ -9,8 +9,6 @@
  * `ackFlushed()` lets them leave first.
  */
 
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
  * How long work may wait for other requests' acks. Under a flood that never leaves a moment without a request
  * waiting, work still starts: a command's trigger_id must open its form within 3 s of the command, and the admin
@@ -46,36 +44,18 @@ const PATIENCES: readonly Patience[] = ['call', 'urgent', 'patient'];
 let pumping = false;
 let timer: NodeJS.Timeout | undefined;
 
-/** One request's handling, until it has been answered. */
-interface Handling {
-  answered: boolean;
-}
-/** The request whose handling is running (its listener and everything it awaits), if any. */
-const handling = new AsyncLocalStorage<Handling>();
-
-/**
- * What slackRequestArrived returns: call it once the request has been answered (or abandoned; idempotent), and run
- * the request's handling with `run`, so that a Slack call it makes before its own answer does not wait for that
- * answer (callTurn).
- */
-export interface Arrival {
-  (): void;
-  run<T>(handle: () => T): T;
-}
-
-/** A Slack request came in (its body has been read); see Arrival. */
-export function slackRequestArrived(): Arrival {
+/** A Slack request came in (its body has been read); call what this returns once it has been answered (or abandoned). Idempotent. */
+export function slackRequestArrived(): () => void {
   unanswered++;
   arrivals++;
   lastArrivalAt = performance.now();
-  const state: Handling = { answered: false };
-  const answered = () => {
-    if (state.answered) return;
-    state.answered = true;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
     unanswered--;
     if (unanswered === 0) pump();
   };
-  return Object.assign(answered, { run: <T>(handle: () => T): T => handling.run(state, handle) });
 }
 
 /** Requests received and not answered yet (for tests). */
@@ -91,10 +71,6 @@ export function unansweredRequests(): number {
  * that passed `ackFlushed` before a burst would otherwise go on between the burst's requests.
  */
 export function callTurn(): Promise<void> | undefined {
-  // A call a request makes before its own answer (the directory lookup's admin check, its refusal's announcement)
-  // goes at once: it would otherwise wait for that very answer.
-  const own = handling.getStore();
-  if (own && !own.answered) return undefined;
   return unanswered === 0 && nothingWaits() ? undefined : ackFlushed('call');
 }
 

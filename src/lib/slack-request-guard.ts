@@ -77,7 +77,7 @@ function parseObject(json: string): Record<string, unknown> | undefined {
  * Wraps Bolt's HTTP listener: reads the body once (Bolt reuses `rawBody`), answers 413 past the limit and 400 to a
  * body of the wrong shape, with one log line that never quotes the body. Everything else goes on to Bolt, which
  * checks the signature as before. Every POST whose body has been read counts as a request waiting for its ack until
- * it is answered, and Bolt handles it in its scope (lib/flush.ts: its own calls before its answer are not held).
+ * it is answered.
  */
 export function guardSlackRequests(
   listener: Listener,
@@ -124,7 +124,7 @@ export function guardSlackRequests(
       const answered = slackRequestArrived();
       res.once('finish', answered);
       res.once('close', answered);
-      answered.run(() => listener(req, res));
+      listener(req, res);
     });
   };
 }

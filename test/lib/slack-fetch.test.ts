@@ -99,4 +99,16 @@ describe('the Slack WebClient waits for the acks (lib/slack-fetch.ts)', () => {
     await vi.advanceTimersByTimeAsync(MAX_WAIT_MS.call + 1);
     expect((await call).ok).toBe(true);
   });
+
+  it('lets the admin check’s own client go at once (it is asked before its own request’s ack)', async () => {
+    const adminClient = new webApi.WebClient('xoxb-test', {
+      slackApiUrl: `${slack.apiUrl}/`,
+      fetch: createSlackFetch({ gated: false }),
+      retryConfig: { retries: 0 },
+    });
+    arrived(); // the lookup's own request, not acked yet
+    const result = await adminClient.chat.postMessage({ channel: 'C0AUDIT', text: 'at once' });
+    expect(result.ok).toBe(true);
+    expect(posted().map((c) => c.args.text)).toEqual(['at once']);
+  });
 });

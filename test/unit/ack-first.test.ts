@@ -127,19 +127,4 @@ describe('acks first (lib/flush.ts)', () => {
     await vi.advanceTimersByTimeAsync(QUIET_MS * 2);
     expect(started).toEqual(['call', 'form', 'call 2', 'form 2']);
   });
-
-  it('lets a Slack call made before its own request is answered go at once (it would wait for itself)', async () => {
-    const own = slackRequestArrived();
-    const other = slackRequestArrived();
-    // In the request's own handling, before its answer: at once, though another request waits too.
-    own.run(() => expect(callTurn()).toBeUndefined());
-    // Anywhere else (another request's work, the background): held while requests wait.
-    expect(callTurn()).toBeInstanceOf(Promise);
-    own();
-    // After its answer, its own handling's calls wait like everyone's.
-    own.run(() => expect(callTurn()).toBeInstanceOf(Promise));
-    other();
-    await vi.advanceTimersByTimeAsync(QUIET_MS * 2);
-    expect(callTurn()).toBeUndefined();
-  });
 });
