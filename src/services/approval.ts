@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AppError } from '../errors.js';
 import type { EmployeeApprovals, StoredVerification, VerificationAlerts, VerificationStore } from '../ports/index.js';
-import { endOverdue } from './overdue.js';
+import { endOverdue, moveOn } from './overdue.js';
 import { lockRefusal } from './verification-lock.js';
 
 /** Whom an approval asks: the account confirmed in the modal, found in Slack by its email. */
@@ -175,14 +175,9 @@ export function createApproval(deps: {
       const row = await deps.store.get(id);
       if (!row || row.adminUserId !== adminUserId) return false;
       forget(id);
-      if (await deps.store.end(id, 'failed', new Date(now()))) {
-        await settle(row, 'withdrawn');
-        return true;
-      }
-      // Ran out: the admin moves on from it, and no late notice of its end may overwrite their modal now.
-      if (await deps.store.end(id, 'failed', new Date(now()), ['expired'])) return true;
-      // Not open any more: fine if nobody answered (it could not be asked), not if the employee did.
-      return (await deps.store.get(id))?.state === 'failed';
+      const moved = await moveOn(deps.store, id, new Date(now()));
+      if (moved === 'withdrawn') await settle(row, 'withdrawn');
+      return moved !== 'answered';
     },
 
     /**

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { type AppError, asAppError } from '../errors.js';
 import type { Directory, StoredVerification, VerificationAlerts, VerificationStore } from '../ports/index.js';
-import { endOverdue } from './overdue.js';
+import { endOverdue, moveOn } from './overdue.js';
 import { lockRefusal } from './verification-lock.js';
 
 export interface FactorRequest {
@@ -102,10 +102,7 @@ export function createFactorVerification(deps: {
       const row = await deps.store.get(id);
       if (!row || row.adminUserId !== adminUserId || row.method !== 'directory_factor') return false;
       waiting.get(id)?.abort();
-      if (await deps.store.end(id, 'failed', new Date(now()))) return true;
-      // Ran out: the admin moves on from it, and no late notice of its end may overwrite their modal now.
-      if (await deps.store.end(id, 'failed', new Date(now()), ['expired'])) return true;
-      return (await deps.store.get(id))?.state === 'failed';
+      return (await moveOn(deps.store, id, new Date(now()))) !== 'answered';
     },
 
     /**

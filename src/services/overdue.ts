@@ -42,3 +42,19 @@ export async function endOverdue(o: {
   }
   return count;
 }
+
+/**
+ * The admin moves on from a question or a push (a code instead, or the modal closed): `withdrawn` when it was still
+ * open (now ended), `moved_on` when it had run out (now ended too, so that no late notice of its end overwrites the
+ * admin's modal), `closed` when it had ended otherwise with nobody's answer (it could not be asked), and `answered`
+ * when the employee answered first: then the admin may not move on.
+ */
+export async function moveOn(
+  store: VerificationStore,
+  id: string,
+  at: Date,
+): Promise<'withdrawn' | 'moved_on' | 'closed' | 'answered'> {
+  if (await store.end(id, 'failed', at)) return 'withdrawn';
+  if (await store.end(id, 'failed', at, ['expired'])) return 'moved_on';
+  return (await store.get(id))?.state === 'failed' ? 'closed' : 'answered';
+}
