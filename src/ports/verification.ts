@@ -22,7 +22,8 @@ export interface VerificationProof {
   readonly failures?: number;
 }
 
-export interface NewVerification {
+/** Whom a verification is about, asked by whom and where: what every method's request and row share. */
+export interface VerificationSubject {
   readonly id: string;
   /** The modal it belongs to: the reset it allows must come from the same view. */
   readonly viewId: string;
@@ -31,6 +32,9 @@ export interface NewVerification {
   readonly directoryKind: string;
   readonly accountId: string;
   readonly employeeCode: string;
+}
+
+export interface NewVerification extends VerificationSubject {
   readonly method: VerificationMethod;
   /** A keyed hash of the code (never the code); '' for an approval. */
   readonly codeHash: string;

@@ -1,18 +1,17 @@
 import type { Logger } from 'pino';
 import type { AppError } from '../errors.js';
-import type { EmployeeApprovals, StoredVerification, VerificationAlerts, VerificationStore } from '../ports/index.js';
+import type {
+  EmployeeApprovals,
+  StoredVerification,
+  VerificationAlerts,
+  VerificationStore,
+  VerificationSubject,
+} from '../ports/index.js';
 import { endOverdue, moveOn } from './overdue.js';
-import { lockRefusal } from './verification-lock.js';
+import { lockRefusal, newVerification } from './verification-common.js';
 
 /** Whom an approval asks: the account confirmed in the modal, found in Slack by its email. */
-export interface ApprovalRequest {
-  readonly id: string;
-  readonly viewId: string;
-  readonly teamId?: string;
-  readonly adminUserId: string;
-  readonly directoryKind: string;
-  readonly accountId: string;
-  readonly employeeCode: string;
+export interface ApprovalRequest extends VerificationSubject {
   /** The email the directory holds (undefined: none, so nobody to ask). */
   readonly email: string | undefined;
   /** The directory could not be asked for that email (so `email` is undefined for another reason than none). */
@@ -90,21 +89,7 @@ export function createApproval(deps: {
         return { status: 'unavailable', why: request.emailLookupFailed ? 'directory_unavailable' : 'no_email' };
       }
       const expiresAt = new Date(at.getTime() + deps.ttlMs);
-      await deps.store.create(
-        {
-          id: request.id,
-          viewId: request.viewId,
-          ...(request.teamId ? { teamId: request.teamId } : {}),
-          adminUserId: request.adminUserId,
-          directoryKind: request.directoryKind,
-          accountId: request.accountId,
-          employeeCode: request.employeeCode,
-          method: 'slack_approval',
-          codeHash: '',
-          expiresAt,
-        },
-        at,
-      );
+      await deps.store.create(newVerification(request, 'slack_approval', '', expiresAt), at);
       const asked = await deps.approvals.ask({
         verificationId: request.id,
         email: request.email,

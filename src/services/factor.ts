@@ -1,17 +1,17 @@
 import type { Logger } from 'pino';
 import { type AppError, asAppError } from '../errors.js';
-import type { Directory, StoredVerification, VerificationAlerts, VerificationStore } from '../ports/index.js';
+import type {
+  Directory,
+  StoredVerification,
+  VerificationAlerts,
+  VerificationStore,
+  VerificationSubject,
+} from '../ports/index.js';
 import { endOverdue, moveOn } from './overdue.js';
-import { lockRefusal } from './verification-lock.js';
+import { lockRefusal, newVerification } from './verification-common.js';
 
-export interface FactorRequest {
-  readonly id: string;
-  readonly viewId: string;
-  readonly teamId?: string;
-  readonly adminUserId: string;
-  readonly accountId: string;
-  readonly employeeCode: string;
-}
+/** The directory's kind is the factor's own directory's, whatever the request says. */
+export type FactorRequest = Omit<VerificationSubject, 'directoryKind'>;
 
 export type FactorResult =
   | { readonly status: 'approved'; readonly at: Date; readonly factor?: string }
@@ -49,21 +49,9 @@ export function createFactorVerification(deps: {
       if (!push) return { status: 'unavailable', why: 'no_factor' };
       const locked = await lockRefusal(deps.store, deps.directory.kind, request.accountId, at);
       if (locked) return { status: 'refused', error: locked };
-      await deps.store.create(
-        {
-          id: request.id,
-          viewId: request.viewId,
-          ...(request.teamId ? { teamId: request.teamId } : {}),
-          adminUserId: request.adminUserId,
-          directoryKind: deps.directory.kind,
-          accountId: request.accountId,
-          employeeCode: request.employeeCode,
-          method: 'directory_factor',
-          codeHash: '',
-          expiresAt: new Date(at.getTime() + deps.ttlMs),
-        },
-        at,
-      );
+      const subject = { ...request, directoryKind: deps.directory.kind };
+      const expiresAt = new Date(at.getTime() + deps.ttlMs);
+      await deps.store.create(newVerification(subject, 'directory_factor', '', expiresAt), at);
       const abort = new AbortController();
       waiting.set(request.id, abort);
       let outcome: Awaited<ReturnType<NonNullable<Directory['pushToEnrolledFactor']>>>;

@@ -10,7 +10,7 @@ import type {
   VerificationProof,
 } from '../ports/index.js';
 import type { ResetTarget } from './reset-request.js';
-import { lockedError } from './verification-lock.js';
+import { lockedError } from './verification-common.js';
 
 export interface GateRequest {
   readonly requestId: string;

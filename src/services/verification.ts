@@ -2,8 +2,14 @@ import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { Logger } from 'pino';
 import { maskPhone } from '../domain/phone.js';
 import { AppError, asAppError, ErrorCode } from '../errors.js';
-import type { RateLimiter, SmsSender, VerificationAlerts, VerificationStore } from '../ports/index.js';
-import { lockedError, lockRefusal } from './verification-lock.js';
+import type {
+  RateLimiter,
+  SmsSender,
+  VerificationAlerts,
+  VerificationStore,
+  VerificationSubject,
+} from '../ports/index.js';
+import { lockedError, lockRefusal, newVerification } from './verification-common.js';
 
 /** Statuses after which a text changes no more, and can be blanked. */
 const FINAL = new Set(['delivered', 'undelivered', 'failed', 'canceled']);
@@ -20,14 +26,7 @@ export const WRONG_CODES_WINDOW_MS = 24 * 3_600_000;
 const CODE_LIMITS = ['phone_day', 'employee_day'] as const;
 
 /** Whom a code is for: the account confirmed in the modal, its number on record. */
-export interface CodeRequest {
-  readonly id: string;
-  readonly viewId: string;
-  readonly teamId?: string;
-  readonly adminUserId: string;
-  readonly directoryKind: string;
-  readonly accountId: string;
-  readonly employeeCode: string;
+export interface CodeRequest extends VerificationSubject {
   readonly phoneE164: string;
 }
 
@@ -134,21 +133,8 @@ export function createVerification(deps: {
         return { status: 'refused', error };
       }
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      await deps.store.create(
-        {
-          id: request.id,
-          viewId: request.viewId,
-          ...(request.teamId ? { teamId: request.teamId } : {}),
-          adminUserId: request.adminUserId,
-          directoryKind: request.directoryKind,
-          accountId: request.accountId,
-          employeeCode: request.employeeCode,
-          method: 'code',
-          codeHash: hash(request.id, code),
-          expiresAt: new Date(at.getTime() + deps.codeTtlMs),
-        },
-        at,
-      );
+      const expiresAt = new Date(at.getTime() + deps.codeTtlMs);
+      await deps.store.create(newVerification(request, 'code', hash(request.id, code), expiresAt), at);
       try {
         const receipt = await deps.sms.send({ to: request.phoneE164, body: codeText(code, deps.codeTtlMs) });
         await deps.store

@@ -18,7 +18,7 @@ import { describeError, escapeMrkdwn } from '../../views/outcome.js';
 import { buildResultView } from '../../views/reset-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
 import type { DirectorySubmitDeps, VerificationDeps } from './step-deps.js';
-import { audited, refuse, type StepArgs, startCodeStep, stepMetadata } from './verify-code-submit.js';
+import { audited, refuse, type StepArgs, startCodeStep, stepMetadata, subjectOf } from './verify-code-submit.js';
 import { admitSubmission, confirmedMetadata, directoryResetRequest } from './verify-form.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -53,13 +53,7 @@ export async function startApprovalStep(o: StepArgs): Promise<void> {
     (async () =>
       approval.service.ask(
         {
-          id,
-          viewId: o.view.id,
-          teamId: meta.teamId,
-          adminUserId: o.body.user.id,
-          directoryKind: verification.directoryKind,
-          accountId: meta.accountId,
-          employeeCode: meta.code,
+          ...subjectOf(o, id),
           ...(await approval.findEmail(meta.code).then(
             (email) => ({ email }),
             (err: unknown) => {
@@ -163,17 +157,7 @@ export async function startFactorStep(o: StepArgs): Promise<void> {
   await ackFlushed();
   const result: FactorResult = await deps.inFlight.track(
     factor.service
-      .push(
-        {
-          id,
-          viewId: o.view.id,
-          teamId: meta.teamId,
-          adminUserId: o.body.user.id,
-          accountId: meta.accountId,
-          employeeCode: meta.code,
-        },
-        log,
-      )
+      .push(subjectOf(o, id), log)
       .catch((err: unknown) => ({ status: 'refused' as const, error: asAppError(err) })),
   );
   const entry = audited(o.context, o.body.user.id, meta);

@@ -1,10 +1,9 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { maskPhone } from '../../domain/phone.js';
 import { AppError, ErrorCode } from '../../errors.js';
-import { ackFlushed } from '../../lib/flush.js';
 import { toUserMessage } from '../../user-messages.js';
 import { decodeConfirmMetadata, encodeConfirmMetadata, parseLookupForm } from '../../views/directory-form.js';
-import { buildConfirmView, buildResettingView } from '../../views/directory-modal.js';
+import { buildConfirmView } from '../../views/directory-modal.js';
 import { describeError, escapeMrkdwn } from '../../views/outcome.js';
 import { decodeMetadata } from '../../views/reset-form.js';
 import { BLOCK_IDS, buildResultView } from '../../views/reset-modal.js';
@@ -12,8 +11,8 @@ import { parseMethod } from '../../views/verification-modal.js';
 import { requestIdOf, requestLog } from '../context.js';
 import { startApprovalStep, startFactorStep } from './approval-step.js';
 import type { DirectorySubmitDeps } from './step-deps.js';
-import { startCodeStep } from './verify-code-submit.js';
-import { admitSubmission, confirmedMetadata, directoryResetRequest, firstStepMetadata } from './verify-form.js';
+import { ackThenReset, startCodeStep } from './verify-code-submit.js';
+import { admitSubmission, confirmedMetadata, firstStepMetadata } from './verify-form.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -129,18 +128,6 @@ export function createSubmitConfirm(deps: DirectorySubmitDeps) {
       await step({ deps, verification: deps.verification, ack, body, view, client, meta, log, context });
       return;
     }
-    await ack({ response_action: 'update', view: buildResettingView(escapeMrkdwn(meta.code), deps.directoryLabel) });
-    await ackFlushed();
-    await deps.runReset(
-      directoryResetRequest(meta, {
-        requestId: requestIdOf(context),
-        adminUserId: body.user.id,
-        verification: { method: chosen.method },
-      }),
-      view.id,
-      meta.responseUrl,
-      client,
-      log,
-    );
+    await ackThenReset({ deps, ack, view, client, context, meta, log }, body.user.id, { method: chosen.method });
   };
 }

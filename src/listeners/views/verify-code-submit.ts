@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { maskPhone } from '../../domain/phone.js';
 import { AppError, asAppError, ErrorCode } from '../../errors.js';
 import { ackFlushed } from '../../lib/flush.js';
-import type { AuditStore } from '../../ports/index.js';
+import type { AuditStore, VerificationProof, VerificationSubject } from '../../ports/index.js';
 import type { CodeSent } from '../../services/verification.js';
 import { decodeConfirmMetadata, encodeConfirmMetadata } from '../../views/directory-form.js';
 import { buildResettingView } from '../../views/directory-modal.js';
@@ -27,6 +27,40 @@ export function stepMetadata(meta: Confirmed, verificationId: string): string {
     ...(meta.reason ? { reason: meta.reason } : {}),
     verificationId,
   });
+}
+
+/** Whom a step's verification is about, asked by whom and from which modal. */
+export function subjectOf(o: StepArgs, id: string): VerificationSubject {
+  return {
+    id,
+    viewId: o.view.id,
+    teamId: o.meta.teamId,
+    adminUserId: o.body.user.id,
+    directoryKind: o.verification.directoryKind,
+    accountId: o.meta.accountId,
+    employeeCode: o.meta.code,
+  };
+}
+
+/**
+ * The "Resetting…" step at once (Slack's 3 s), then the reset the admin confirmed, in their modal: the confirmation
+ * without a verification, and a code read back.
+ */
+export async function ackThenReset(
+  o: Pick<StepArgs, 'deps' | 'ack' | 'view' | 'client' | 'context' | 'meta' | 'log'>,
+  adminUserId: string,
+  verification: VerificationProof,
+): Promise<void> {
+  const { deps, meta } = o;
+  await o.ack({ response_action: 'update', view: buildResettingView(escapeMrkdwn(meta.code), deps.directoryLabel) });
+  await ackFlushed();
+  await deps.runReset(
+    directoryResetRequest(meta, { requestId: requestIdOf(o.context), adminUserId, verification }),
+    o.view.id,
+    meta.responseUrl,
+    o.client,
+    o.log,
+  );
 }
 
 /**
@@ -61,19 +95,7 @@ export async function startCodeStep(o: StepArgs): Promise<void> {
   await ackFlushed();
   const sent: CodeSent = await deps.inFlight.track(
     verification.service
-      .sendCode(
-        {
-          id,
-          viewId: o.view.id,
-          teamId: meta.teamId,
-          adminUserId: o.body.user.id,
-          directoryKind: verification.directoryKind,
-          accountId: meta.accountId,
-          employeeCode: meta.code,
-          phoneE164: meta.phoneE164 ?? '',
-        },
-        log,
-      )
+      .sendCode({ ...subjectOf(o, id), phoneE164: meta.phoneE164 ?? '' }, log)
       .catch((err: unknown) => ({
         status: 'refused' as const,
         // Fail closed, in the modal (it says a code is on its way until told otherwise).
@@ -129,19 +151,8 @@ export function createSubmitCode(deps: DirectorySubmitDeps & { verification: Ver
       await record(deps.audit, entry, 'refused', check.error.code, log);
       return;
     }
-    await ack({ response_action: 'update', view: buildResettingView(escapeMrkdwn(meta.code), deps.directoryLabel) });
-    await ackFlushed();
-    await deps.runReset(
-      directoryResetRequest(meta, {
-        requestId: requestIdOf(context),
-        adminUserId: body.user.id,
-        verification: { method: 'code', id, at: check.at, failures: check.failures },
-      }),
-      view.id,
-      meta.responseUrl,
-      client,
-      log,
-    );
+    const step = { deps, ack, view, client, context, meta, log };
+    await ackThenReset(step, body.user.id, { method: 'code', id, at: check.at, failures: check.failures });
   };
 }
 
