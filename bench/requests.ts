@@ -3,7 +3,8 @@
  * connections with no cap on how many are open at once (so "200 at once" is 200 requests on the wire, not a client
  * queue), and timed from the write to the end of the answer. Also the statistics every bench prints.
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
+import { postTimed, slackBody } from '../test/fakes/slack-driver.js';
 import { slackHeaders } from '../test/fakes/slack-signing.js';
 import { SIGNING_SECRET } from '../test/helpers/harness.js';
 
@@ -24,28 +25,10 @@ export function slackSender(appUrl: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
   const url = new URL('/slack/events', appUrl);
   const prepare = (kind: Kind, payload: Record<string, unknown>): Prepared => {
-    const raw =
-      kind === 'command'
-        ? new URLSearchParams(payload as Record<string, string>).toString()
-        : new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const raw = slackBody(kind, payload);
     const headers = slackHeaders(SIGNING_SECRET, raw);
     return {
-      send: () =>
-        new Promise<Answer>((resolve, reject) => {
-          const started = performance.now();
-          const req = request(url, { method: 'POST', agent, headers }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => {
-              const ackMs = performance.now() - started;
-              const text = Buffer.concat(chunks).toString('utf8');
-              resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : '', ackMs });
-            });
-            res.on('error', reject);
-          });
-          req.on('error', reject);
-          req.end(raw);
-        }),
+      send: () => postTimed(url, agent, headers, raw),
     };
   };
   return {

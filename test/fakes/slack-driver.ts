@@ -22,38 +22,46 @@ export type Transport = (
   payload: Record<string, unknown>,
 ) => Promise<Delivery>;
 
+/** The body Slack posts for each kind: JSON for the Events API, form-encoded for commands and interactions. */
+export function slackBody(kind: 'command' | 'interactive' | 'event', payload: Record<string, unknown>): string {
+  return kind === 'event'
+    ? JSON.stringify(payload)
+    : kind === 'command'
+      ? new URLSearchParams(payload as Record<string, string>).toString()
+      : new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** Posts a signed body and resolves with the ack: its status, its body (parsed) and how long it took. */
+export function postTimed(url: URL, agent: Agent, headers: Record<string, string>, raw: string): Promise<Delivery> {
+  return new Promise<Delivery>((resolve, reject) => {
+    const started = performance.now();
+    const req = request(url, { method: 'POST', agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const ackMs = performance.now() - started;
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : '', ackMs });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(raw);
+  });
+}
+
 export function httpTransport(appUrl: string, signingSecret: string): Transport {
   // node:http with keep-alive rather than fetch: Slack's side of the wire should cost as little as possible,
   // so that what the benchmark measures is the app.
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const url = new URL('/slack/events', appUrl);
   return (kind, payload) => {
-    // The Events API posts JSON; commands and interactions are form-encoded.
-    const raw =
-      kind === 'event'
-        ? JSON.stringify(payload)
-        : kind === 'command'
-          ? new URLSearchParams(payload as Record<string, string>).toString()
-          : new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const raw = slackBody(kind, payload);
     const headers = {
       ...slackHeaders(signingSecret, raw),
       ...(kind === 'event' ? { 'Content-Type': 'application/json' } : {}),
     };
-    const started = performance.now();
-    return new Promise<Delivery>((resolve, reject) => {
-      const req = request(url, { method: 'POST', agent, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const ackMs = performance.now() - started;
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : '', ackMs });
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(raw);
-    });
+    return postTimed(url, agent, headers, raw);
   };
 }
 
