@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { callTurn } from '../lib/flush.js';
+import { afterTheAcks } from '../lib/flush.js';
 import type { EphemeralMessage, ResponseUrlNotifier } from '../ports/index.js';
 
 export class ResponseUrlError extends Error {
@@ -47,30 +47,30 @@ export function createResponseUrlNotifier(
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       // Acks first (lib/flush.ts), as for the Web API's calls: a post, and what follows its answer (an audit row, a
       // log line), waits while Slack requests wait for their acks, each at most MAX_WAIT_MS.call.
-      await callTurn();
-      return await new Promise<void>((resolve, reject) => {
-        const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
-        const req = send(url, { method: 'POST', headers, timeout: timeoutMs }, (res) => {
-          // An answer that breaks off half-way ends neither in 'end' nor in an error of the request's.
-          const brokeOff = () => reject(new ResponseUrlError(res.statusCode, 'response_url answer broke off'));
-          res.on('error', brokeOff);
-          res.on('close', () => {
-            if (!res.complete) brokeOff();
-          });
-          res.resume();
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            // Any non-2xx means the admin never saw the message.
-            const settle = () => (status >= 200 && status < 300 ? resolve() : reject(new ResponseUrlError(status)));
-            const turn = callTurn();
-            if (turn) void turn.then(settle);
-            else settle();
-          });
-        });
-        req.on('timeout', () => req.destroy(new ResponseUrlError(undefined)));
-        req.on('error', reject);
-        req.end(body);
-      });
+      return afterTheAcks(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
+            const req = send(url, { method: 'POST', headers, timeout: timeoutMs }, (res) => {
+              // An answer that breaks off half-way ends neither in 'end' nor in an error of the request's.
+              const brokeOff = () => reject(new ResponseUrlError(res.statusCode, 'response_url answer broke off'));
+              res.on('error', brokeOff);
+              res.on('close', () => {
+                if (!res.complete) brokeOff();
+              });
+              res.resume();
+              res.on('end', () => {
+                const status = res.statusCode ?? 0;
+                // Any non-2xx means the admin never saw the message.
+                if (status >= 200 && status < 300) resolve();
+                else reject(new ResponseUrlError(status));
+              });
+            });
+            req.on('timeout', () => req.destroy(new ResponseUrlError(undefined)));
+            req.on('error', reject);
+            req.end(body);
+          }),
+      );
     },
   };
 }

@@ -74,6 +74,17 @@ export function callTurn(): Promise<void> | undefined {
   return unanswered === 0 && nothingWaits() ? undefined : ackFlushed('call');
 }
 
+/**
+ * An outgoing call to Slack (a Web API call, a response_url post) on the gate's terms: its request leaves, and its
+ * answer is handed back, each only at the call's turn (callTurn). A failure is not held.
+ */
+export async function afterTheAcks<T>(call: () => Promise<T>): Promise<T> {
+  await callTurn();
+  const answer = await call();
+  await callTurn();
+  return answer;
+}
+
 function nothingWaits(): boolean {
   return PATIENCES.every((p) => waiting[p].length === 0);
 }

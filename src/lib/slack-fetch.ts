@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { webApi } from '@slack/bolt';
-import { callTurn } from './flush.js';
+import { afterTheAcks } from './flush.js';
 
 /**
  * The `fetch` the Slack WebClient calls the Web API with (its `fetch` option): node:http(s) on keep-alive agents.
@@ -20,7 +20,7 @@ import { callTurn } from './flush.js';
 export function createSlackFetch(options: { readonly gated?: boolean } = {}): webApi.FetchFunction {
   // Ungated: the admin check's client. Its call can come before its own request's ack (the directory lookup's), and
   // would then wait for that very ack; it is one cached call a minute, never a queue.
-  const turnOf = options.gated === false ? () => undefined : callTurn;
+  const gated = options.gated !== false;
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   return (input, init = {}) => {
     const body = init.body;
@@ -42,19 +42,13 @@ export function createSlackFetch(options: { readonly gated?: boolean } = {}): we
             const chunks: Buffer[] = [];
             res.on('data', (chunk: Buffer) => chunks.push(chunk));
             res.on('error', reject);
-            res.on('end', () => {
-              const answer = response(url.toString(), res, Buffer.concat(chunks));
-              const turn = turnOf();
-              if (turn) void turn.then(() => resolve(answer));
-              else resolve(answer);
-            });
+            res.on('end', () => resolve(response(url.toString(), res, Buffer.concat(chunks))));
           },
         );
         req.on('error', reject);
         req.end(body ?? undefined);
       });
-    const turn = turnOf();
-    return turn ? turn.then(call) : call();
+    return gated ? afterTheAcks(call) : call();
   };
 }
 
