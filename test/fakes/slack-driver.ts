@@ -15,6 +15,8 @@ export interface Delivery {
   /** The ack body: '' for an empty ack, parsed JSON for a response_action. */
   readonly body: unknown;
   readonly ackMs: number;
+  /** The app's own time to its answer, from its `Server-Timing: app;dur=` header (NaN without one). */
+  readonly appMs: number;
 }
 
 export type Transport = (
@@ -41,7 +43,8 @@ export function postTimed(url: URL, agent: Agent, headers: Record<string, string
       res.on('end', () => {
         const ackMs = performance.now() - started;
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : '', ackMs });
+        const appMs = Number(/\bapp;dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''))?.[1] ?? Number.NaN);
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : '', ackMs, appMs });
       });
       res.on('error', reject);
     });
@@ -72,7 +75,7 @@ export function socketTransport(slack: FakeSlack, socket = 0): Transport {
     const ack = await slack.sendEnvelope(type, payload, socket);
     const ackMs = performance.now() - started;
     const empty = !ack || (typeof ack === 'object' && Object.keys(ack).length === 0);
-    return { status: 200, body: empty ? '' : ack, ackMs };
+    return { status: 200, body: empty ? '' : ack, ackMs, appMs: Number.NaN };
   };
 }
 

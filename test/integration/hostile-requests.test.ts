@@ -52,6 +52,26 @@ describe('malformed but signed requests (issue 8, defect 2)', () => {
     expect((await post(body, contentType)).status).toBe(400);
   });
 
+  it("says in each answer how long the bot took to it (Server-Timing), the guard's refusals too", async () => {
+    const refused = await post('payload=null');
+    expect(refused.headers.get('server-timing')).toMatch(/^app;dur=\d+\.\d{3}$/);
+    const cmd = await h.driver.command(ADMIN);
+    expect(cmd.status).toBe(200);
+    // Timed inside the bot, so within the round trip the sender timed around it.
+    expect(cmd.appMs).toBeGreaterThan(0);
+    expect(cmd.appMs).toBeLessThan(cmd.ackMs);
+    const bad = await fetch(`${h.appUrl}/slack/events`, {
+      method: 'POST',
+      headers: {
+        ...slackHeaders('not-the-secret', 'command=%2Fresetpw'),
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: 'command=%2Fresetpw',
+    });
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get('server-timing')).toMatch(/^app;dur=/);
+  });
+
   it('answers a body over 1 MiB with 413', async () => {
     const res = await post(`payload=${'x'.repeat(1024 * 1024 + 1)}`);
     expect(res.status).toBe(413);
