@@ -36,7 +36,6 @@ const storage = async () => ({
     opened: async (form) => void forms.set(form.viewId, form),
     get: async (viewId) => forms.get(viewId),
     confirm: async (viewId, confirmed) => void forms.set(viewId, { ...forms.get(viewId), confirmed }),
-    openedHere: async () => undefined,
   },
   expiries: {
     schedule: async () => undefined,

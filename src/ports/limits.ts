@@ -76,10 +76,4 @@ export interface FormRegistry {
   get(viewId: string): Promise<OpenedForm | undefined>;
   /** Records whom the lookup step showed for confirmation. */
   confirm(viewId: string, confirmed: NonNullable<OpenedForm['confirmed']>): Promise<void>;
-  /**
-   * The form as this process recorded it (never with a confirmation), or undefined: a fast path for a submission's
-   * check, read before `get`. What it returns is what the store holds for the form, except the confirmation (which
-   * another replica may have added since): a check that needs it, or that fails on it, asks `get`.
-   */
-  openedHere(viewId: string): Promise<Omit<OpenedForm, 'confirmed'> | undefined>;
 }

@@ -1,27 +1,16 @@
 import type { Kysely } from 'kysely';
-import type { FormRegistry, OpenedForm } from '../ports/index.js';
+import type { FormRegistry } from '../ports/index.js';
 import type { Schema } from './schema.js';
 
 /** A form is good for a day: Slack closes modals long before, and old rows are dropped as new forms open. */
 const FORM_LIFETIME_MS = 24 * 60 * 60_000;
 /** Old rows are dropped at most this often (per process): a burst of forms costs one insert each, not two writes. */
 const SWEEP_EVERY_MS = 60_000;
-/**
- * How many forms this process remembers besides the store (the oldest go first): a submission's check reads them
- * without a store query before its ack. A few hundred bytes each; forms past this many are read from the store.
- */
-export const FORMS_REMEMBERED = 10_000;
 
 /** The forms the bot opened, shared by every replica on the same database. */
-export function createFormRegistry(
-  db: Kysely<Schema>,
-  now: () => Date = () => new Date(),
-  remember = FORMS_REMEMBERED,
-): FormRegistry {
+export function createFormRegistry(db: Kysely<Schema>, now: () => Date = () => new Date()): FormRegistry {
   const oldest = () => new Date(now().getTime() - FORM_LIFETIME_MS).toISOString();
   let sweptAt = Number.NEGATIVE_INFINITY;
-  /** Forms this process recorded in the store, by view id, in the order they were opened. */
-  const here = new Map<string, { readonly form: Omit<OpenedForm, 'confirmed'>; readonly at: number }>();
   return {
     async opened(form) {
       await db
@@ -41,19 +30,6 @@ export function createFormRegistry(
         })
         .onConflict((oc) => oc.column('view_id').doNothing())
         .execute();
-      // Remembered only once the store has it: a form the store could not record is refused at its submission.
-      // Slack's view ids are unique, and a row already there (doNothing) was this same form.
-      here.delete(form.viewId);
-      const remembered = {
-        viewId: form.viewId,
-        teamId: form.teamId,
-        adminUserId: form.adminUserId,
-        // As get() reads the row back: '' is no channel or URL.
-        ...(form.channelId ? { channelId: form.channelId } : {}),
-        ...(form.responseUrl ? { responseUrl: form.responseUrl } : {}),
-      };
-      here.set(form.viewId, { form: remembered, at: now().getTime() });
-      if (here.size > remember) here.delete(here.keys().next().value as string);
       // Expired rows are never read (get() asks for opened_at within the lifetime): dropping them can wait.
       if (now().getTime() - sweptAt >= SWEEP_EVERY_MS) {
         sweptAt = now().getTime();
@@ -85,12 +61,6 @@ export function createFormRegistry(
             }
           : {}),
       };
-    },
-    async openedHere(viewId) {
-      const entry = here.get(viewId);
-      // The same lifetime as the store's: a form over a day old is unknown wherever it is read.
-      if (!entry || entry.at < now().getTime() - FORM_LIFETIME_MS) return undefined;
-      return entry.form;
     },
     async confirm(viewId, confirmed) {
       await db

@@ -22,10 +22,6 @@ async function checkForm(
   submission: { viewId: string; teamId: string | undefined; userId: string; metadata: object | undefined },
   expected: (form: OpenedForm) => Readonly<Record<string, string | undefined>>,
 ): Promise<FormCheck> {
-  // This process's own record of the form answers the first step without a store query on the way to the ack. It
-  // has no confirmation, so a later step (or anything that does not match it) is checked against the store.
-  const here = await forms.openedHere(submission.viewId).catch(() => undefined);
-  if (here && whyRefused(here, submission, expected) === undefined) return { ok: true, form: here };
   let form: OpenedForm | undefined;
   try {
     form = await forms.get(submission.viewId);
@@ -41,7 +37,15 @@ async function checkForm(
     });
     return { ok: false, error, result: 'refused' };
   }
-  const why = form ? whyRefused(form, submission, expected) : 'unknown_form';
+  const why = !form
+    ? 'unknown_form'
+    : form.adminUserId !== submission.userId
+      ? 'other_user'
+      : submission.teamId !== undefined && form.teamId !== submission.teamId
+        ? 'other_team'
+        : !sameValues(submission.metadata, expected(form))
+          ? 'metadata_changed'
+          : undefined;
   if (!form || why) {
     return {
       ok: false,
@@ -52,19 +56,6 @@ async function checkForm(
     };
   }
   return { ok: true, form };
-}
-
-type Submission = Parameters<typeof checkForm>[1];
-
-/** Why a submission does not belong to this form, or undefined when it does. */
-function whyRefused(
-  form: OpenedForm,
-  submission: Submission,
-  expected: (form: OpenedForm) => Readonly<Record<string, string | undefined>>,
-): 'other_user' | 'other_team' | 'metadata_changed' | undefined {
-  if (form.adminUserId !== submission.userId) return 'other_user';
-  if (submission.teamId !== undefined && form.teamId !== submission.teamId) return 'other_team';
-  return sameValues(submission.metadata, expected(form)) ? undefined : 'metadata_changed';
 }
 
 function sameValues(metadata: object | undefined, expected: Readonly<Record<string, string | undefined>>): boolean {
