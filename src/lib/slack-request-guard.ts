@@ -131,14 +131,18 @@ export function guardSlackRequests(
 }
 
 /**
- * Every answer to a POST says how long the bot took to it, from the request's headers to the answer's
- * (`Server-Timing: app;dur=<ms>`, the standard header): the time that is the bot's own, whatever the sender's
- * machine does meanwhile. The benchmark reads it beside a bare Bolt app's; Slack ignores it.
+ * Every ack says how long the bot took to it, from the request's headers to the answer's (`Server-Timing:
+ * app;dur=<ms>`, the standard header): the time that is the bot's own, whatever the sender's machine does meanwhile.
+ * The benchmark reads it beside a bare Bolt app's; Slack ignores it. Only a 2xx answer (a signed request's ack)
+ * carries it: a stranger's refused request learns nothing of how long its refusal took.
  */
 function serverTiming(res: ServerResponse, started: number): void {
   const writeHead = res.writeHead;
   res.writeHead = function timedWriteHead(this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
-    if (!this.headersSent) this.setHeader('Server-Timing', `app;dur=${(performance.now() - started).toFixed(3)}`);
+    const status = args[0];
+    if (!this.headersSent && status >= 200 && status < 300) {
+      this.setHeader('Server-Timing', `app;dur=${(performance.now() - started).toFixed(3)}`);
+    }
     return writeHead.apply(this, args);
   } as ServerResponse['writeHead'];
 }
