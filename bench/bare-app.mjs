@@ -21,6 +21,23 @@ const app = new App({
   clientOptions: { slackApiUrl: `${process.env.SLACK_API_URL}/` },
   customRoutes: [metrics],
 });
+// The same Server-Timing header as the bot's (src/lib/slack-request-guard.ts): the app's own time to its answer, from
+// the request's headers, which the sender's machine cannot stretch. Bolt reads `requestListener` at each request.
+const receiver = app.receiver;
+const listener = receiver.requestListener;
+receiver.requestListener = (req, res) => {
+  if (req.method === 'POST') {
+    const started = performance.now();
+    const writeHead = res.writeHead;
+    res.writeHead = function timedWriteHead(...args) {
+      if (!this.headersSent && args[0] >= 200 && args[0] < 300) {
+        this.setHeader('Server-Timing', `app;dur=${(performance.now() - started).toFixed(3)}`);
+      }
+      return writeHead.apply(this, args);
+    };
+  }
+  listener(req, res);
+};
 app.command('/resetpw', async ({ ack }) => ack());
 app.view('resetpw_modal', async ({ ack }) => ack({ response_action: 'clear' }));
 const server = await app.start({ port: 0, host: '127.0.0.1' });

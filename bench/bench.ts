@@ -132,10 +132,13 @@ async function latency(compare: string | undefined) {
   const transport = Object.fromEntries(
     targets.map((t) => [t, slackSender(`http://127.0.0.1:${servers[t]?.port}`)]),
   ) as Record<Target, SlackSender>;
-  const samples = Object.fromEntries(targets.map((t) => [t, { cmd: [] as number[], sub: [] as number[] }])) as Record<
-    Target,
-    { cmd: number[]; sub: number[] }
-  >;
+  /** Acks as the sender timed them (`cmd`, `sub`), and as each app timed itself (`cmdApp`, `subApp`: Server-Timing). */
+  const samples = Object.fromEntries(
+    targets.map((t) => [
+      t,
+      { cmd: [] as number[], sub: [] as number[], cmdApp: [] as number[], subApp: [] as number[] },
+    ]),
+  ) as Record<Target, { cmd: number[]; sub: number[]; cmdApp: number[]; subApp: number[] }>;
   const perStore = () => Object.fromEntries(stores.map((t) => [t, [] as number[]])) as Record<StoreName, number[]>;
   const overhead = perStore();
   const toCheck = perStore();
@@ -204,6 +207,8 @@ async function latency(compare: string | undefined) {
       if (keep) {
         samples[name].cmd.push(cmd.ackMs);
         samples[name].sub.push(sub.ackMs);
+        samples[name].cmdApp.push(cmd.appMs);
+        samples[name].subApp.push(sub.appMs);
       }
     }
   }
@@ -235,6 +240,19 @@ async function latency(compare: string | undefined) {
   for (const t of stores.filter((s) => s !== 'none' && s !== 'ldap')) {
     row(`submission ack, ${label[t]}`, samples[t].sub, samples.none.sub, 'no store');
   }
+  // The same acks as each app timed them (its Server-Timing header: from the request's headers to the answer's).
+  // The sender's figure adds the wire and the sender's own wake-up, which on two shared cores waits whenever the app
+  // goes on working right after its ack, as the bot does and a bare app does not.
+  console.log('');
+  for (const t of targets)
+    row(`command, in the app, ${label[t]}`, samples[t].cmdApp, t === 'bare' ? undefined : samples.bare.cmdApp, 'bare');
+  for (const t of targets)
+    row(
+      `submission, in the app, ${label[t]}`,
+      samples[t].subApp,
+      t === 'bare' ? undefined : samples.bare.subApp,
+      'bare',
+    );
   if (samples.ldap) {
     console.log('');
     row('lookup ack (search before the ack), ldap', lookupAck);

@@ -12,6 +12,8 @@ export interface Answer {
   readonly status: number;
   readonly body: unknown;
   readonly ackMs: number;
+  /** The app's own time to its answer (its Server-Timing header). */
+  readonly appMs: number;
 }
 
 export type Kind = 'command' | 'interactive';
