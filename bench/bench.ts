@@ -243,10 +243,12 @@ async function latency(compare: string | undefined) {
   // The same acks as each app timed them (its Server-Timing header: from the request's headers to the answer's).
   // The sender's figure adds the wire and the sender's own wake-up, which on two shared cores waits whenever the app
   // goes on working right after its ack, as the bot does and a bare app does not.
+  // A BENCH_COMPARE tree from before the header has no such figures.
+  const timed = targets.filter((t) => samples[t].cmdApp.every(Number.isFinite));
   console.log('');
-  for (const t of targets)
+  for (const t of timed)
     row(`command, in the app, ${label[t]}`, samples[t].cmdApp, t === 'bare' ? undefined : samples.bare.cmdApp, 'bare');
-  for (const t of targets)
+  for (const t of timed)
     row(
       `submission, in the app, ${label[t]}`,
       samples[t].subApp,
