@@ -29,6 +29,12 @@ const RETRY_MS = 60_000;
 /** Looks for the employee's own change, after the set: soon at first (a ticket waits on it), then hourly. */
 const LOOKS_MS = [1, 2, 5, 10, 30].map((m) => m * 60_000);
 const HOURLY_MS = 60 * 60_000;
+/**
+ * A store that fails to take an expiry is asked again after these waits (a lost connection, a failover): a password
+ * with no expiry row would outlive TEMP_PASSWORD_TTL. The row is keyed by the reset, so a retry of a write that did
+ * happen changes nothing. The reset's row is finished only after this, so only a failing store delays it.
+ */
+export const SCHEDULE_RETRY_MS: readonly number[] = [200, 1000, 3000];
 /** With TEMP_PASSWORD_TTL=0 nothing expires, but the admin still hears of the change if it comes within this. */
 const WATCH_WITHOUT_TTL_MS = 7 * 24 * 60 * 60_000;
 
@@ -64,6 +70,8 @@ export function createExpiryScheduler(deps: {
   readonly now?: () => number;
   /** Hears each outcome (the metrics, the tests). */
   readonly onOutcome?: (outcome: ExpiryOutcome, password: LivePassword) => void;
+  /** SCHEDULE_RETRY_MS (tests shorten it). */
+  readonly scheduleRetryMs?: readonly number[];
 }) {
   const now = deps.now ?? Date.now;
   let timer: NodeJS.Timeout | undefined;
@@ -273,9 +281,25 @@ export function createExpiryScheduler(deps: {
       const setAt = now();
       const endsAt = setAt + (deps.ttlMs > 0 ? deps.ttlMs : WATCH_WITHOUT_TTL_MS);
       const dueAt = new Date(nextLook(setAt, setAt, endsAt));
-      await deps.store
-        .schedule({ ...p, dueAt, setAt: new Date(setAt), endsAt: new Date(endsAt), expires: deps.ttlMs > 0 })
-        .catch((err: unknown) => log.error({ err, auditId: p.auditId }, 'could not schedule the password expiry'));
+      const row = { ...p, dueAt, setAt: new Date(setAt), endsAt: new Date(endsAt), expires: deps.ttlMs > 0 };
+      const waits = deps.scheduleRetryMs ?? SCHEDULE_RETRY_MS;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await deps.store.schedule(row);
+          break;
+        } catch (err) {
+          const wait = waits[attempt - 1];
+          if (wait === undefined) {
+            log.error(
+              { err, auditId: p.auditId, attempts: attempt },
+              'could not schedule the password expiry: the temporary password will not expire on its own',
+            );
+            return;
+          }
+          log.warn({ err, auditId: p.auditId, attempt }, 'could not schedule the password expiry; trying again');
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      }
       // Only a due time before the next wake moves the timer: no store query per reset.
       if (!stopped && (wakeAt === 0 || dueAt.getTime() < wakeAt)) wakeIn(dueAt.getTime() - now());
     },
