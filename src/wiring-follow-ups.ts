@@ -14,7 +14,7 @@ import type { Announcer } from './services/announcer.js';
 import type { Compensator } from './services/compensation.js';
 import { createDeliveryTracker } from './services/delivery-tracker.js';
 import { createEmployeeNotice } from './services/employee-notice.js';
-import { createExpiryScheduler } from './services/expiry.js';
+import { createExpiryScheduler, SCHEDULE_RETRY_MS } from './services/expiry.js';
 import { type HomeRefresh, refreshingHome } from './services/home-refresh.js';
 import { createInterruptedSendSweeper } from './services/interrupted-sends.js';
 import { createUnknownSendResolver } from './services/unknown-sends.js';
@@ -120,9 +120,13 @@ export function wireFollowUps(c: FollowUpContext) {
     settleMs: config.sms.unknownLookupAfterMs,
     log,
   });
-  // A little slack past the slowest possible reset (a directory write, then a send) before a `sending` row is
-  // declared interrupted.
-  const interruptedAfterMs = maxSendDurationMs(config.twilio.timeoutMs) + directoryWorstCaseMs(config.directory) + 1000;
+  // A little slack past the slowest possible reset (a directory write, then a send, and the expiry's row written
+  // again while the store falters) before a `sending` row is declared interrupted.
+  const interruptedAfterMs =
+    maxSendDurationMs(config.twilio.timeoutMs) +
+    directoryWorstCaseMs(config.directory) +
+    SCHEDULE_RETRY_MS.reduce((a, b) => a + b, 0) +
+    1000;
   const interrupted = createInterruptedSendSweeper({
     audit: store.audit,
     notices: refreshingHome(createSlackInterruptionNotices({ messenger, ...directoryLabel }), homeRefresh),
