@@ -34,7 +34,7 @@ const HOURLY_MS = 60 * 60_000;
  * with no expiry row would outlive TEMP_PASSWORD_TTL. The row is keyed by the reset, so a retry of a write that did
  * happen changes nothing. The reset's row is finished only after this, so only a failing store delays it.
  */
-export const SCHEDULE_RETRY_MS: readonly number[] = [200, 1000, 3000];
+export const SCHEDULE_RETRY_MS: readonly number[] = [100, 400, 1500];
 /** With TEMP_PASSWORD_TTL=0 nothing expires, but the admin still hears of the change if it comes within this. */
 const WATCH_WITHOUT_TTL_MS = 7 * 24 * 60 * 60_000;
 

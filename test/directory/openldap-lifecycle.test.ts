@@ -78,7 +78,8 @@ describe.runIf(requireSlapd())('directory lifecycle on OpenLDAP', () => {
     const { slack, twilio } = await withFakes();
     twilio.slowMs = 60_000; // the send hangs until the process is killed
     const dn = await people.add({ uid: 'crash1', code: 'E-CRASH1', mobile: MAGIC_TO.slow, password: 'Crash-Old-1' });
-    // 500 ms Twilio and 100 ms LDAP timeouts: a `sending` row older than ~5 s is interrupted.
+    // 500 ms Twilio and 100 ms LDAP timeouts (and the expiry row's 2 s of retries): a `sending` row older than ~7 s
+    // is interrupted, and the sweep runs that often.
     const env: Record<string, string | undefined> = {
       ...testEnv(slack, twilio, 'http'),
       ...ldapBotEnv(slapd, { LDAP_TIMEOUT_MS: '100' }),
@@ -108,7 +109,7 @@ describe.runIf(requireSlapd())('directory lifecycle on OpenLDAP', () => {
 
     const second = await startBotProcess(env);
     children.push(second.child);
-    await waitFor(() => slack.callsTo('chat.postMessage').length === 1, 20_000, 'the DM');
+    await waitFor(() => slack.callsTo('chat.postMessage').length === 1, 30_000, 'the DM');
     const dm = String(slack.callsTo('chat.postMessage')[0]?.args.text);
     expect(dm).toContain('Reset interrupted');
     expect(dm).toContain('Whatever password the interrupted reset may have set in the LDAP directory was randomised');
