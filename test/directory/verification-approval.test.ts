@@ -90,7 +90,7 @@ describe.runIf(requireSlapd())('verifying the employee by their approval in Slac
     const password = /password is:\n(\S+)\n/.exec(harness.twilio.createRequests[0]?.params.Body ?? '')?.[1] ?? '';
     expect(await bot.people().bind(p.dn, password)).toBe('must_change');
     expect(modalText(harness)).toContain('Temporary password set and sent');
-    expect(dmNow(harness, q)).toContain('You confirmed that you asked for the reset');
+    await waitFor(() => dmNow(harness, q).includes('You confirmed that you asked for the reset'), 5000, 'the DM');
     const [row] = await auditRows(harness);
     expect(row?.verification?.method).toBe('slack_approval');
     // An answer counts once: a second click changes nothing.
@@ -107,7 +107,7 @@ describe.runIf(requireSlapd())('verifying the employee by their approval in Slac
     const q = await asked(harness);
     await press(harness, EMPLOYEE, false, q);
     await waitFor(() => modalText(harness).includes('The employee said no'), 5000, 'the modal');
-    expect(dmNow(harness, q)).toContain('You said you did not ask for this');
+    await waitFor(() => dmNow(harness, q).includes('You said you did not ask for this'), 5000, 'the DM');
     await waitFor(
       () => harness.slack.channelHistory(AUDIT_CHANNEL).some((t) => t.includes('Reset declined by the employee')),
       5000,
@@ -175,7 +175,7 @@ describe.runIf(requireSlapd())('verifying the employee by their approval in Slac
     });
     try {
       await waitFor(() => modalText(second).includes('did not answer in time'), 5000, 'the admin’s modal told');
-      expect(dmNow(second, q)).toContain('was not answered in time');
+      await waitFor(() => dmNow(second, q).includes('was not answered in time'), 5000, 'the DM');
       // A late "Yes" counts for nothing, and the modal's "Text a code instead" still works.
       await press(second, EMPLOYEE, true, q);
       const toCode = await second.driver.submit(ADMIN, {});
