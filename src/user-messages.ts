@@ -229,7 +229,7 @@ export function toUserMessage(err: AppError, ctx: MessageContext = {}): UserMess
     case ErrorCode.ExpiryUnavailable:
       return {
         title: 'Password ended: its expiry could not be recorded',
-        text: 'The text went out, but the bot could not record when the temporary password must expire (the database did not answer), and it does not leave a password that never expires.',
+        text: 'The temporary password was set and its text handed to Twilio, but the bot could not record when the password must expire (the database did not answer), and it does not leave a password that never expires.',
         nextStep:
           'Run /resetpw again in a minute. If it keeps failing, tell the bot owner (the database may be down or full).',
       };
