@@ -23,11 +23,6 @@ export const ErrorCode = {
   /** A status fetch or redaction after the send failed; never shown as the reset's outcome. */
   SmsFollowUpFailed: 'SMS_FOLLOW_UP_FAILED',
   AuditUnavailable: 'AUDIT_UNAVAILABLE',
-  /**
-   * The text went out, but the temporary password's expiry (TEMP_PASSWORD_TTL) could not be recorded: the password
-   * is randomised rather than left to never expire.
-   */
-  ExpiryUnavailable: 'EXPIRY_UNAVAILABLE',
   RateLimited: 'RATE_LIMITED',
   RateLimitUnavailable: 'RATE_LIMIT_UNAVAILABLE',
   AlreadySubmitted: 'ALREADY_SUBMITTED',

@@ -226,13 +226,6 @@ export function toUserMessage(err: AppError, ctx: MessageContext = {}): UserMess
         text: 'Every reset is recorded before the text goes out, and the record could not be written, so nothing was sent.',
         nextStep: 'Try again in a minute. If it keeps failing, tell the bot owner (the database may be down or full).',
       };
-    case ErrorCode.ExpiryUnavailable:
-      return {
-        title: 'Password ended: its expiry could not be recorded',
-        text: 'The temporary password was set and its text handed to Twilio, but the bot could not record when the password must expire (the database did not answer), and it does not leave a password that never expires.',
-        nextStep:
-          'Run /resetpw again in a minute. If it keeps failing, tell the bot owner (the database may be down or full).',
-      };
     // INTERNAL, and any code without words of its own (the directory's are handled above).
     default:
       return {

@@ -277,8 +277,7 @@ export function createExpiryScheduler(deps: {
      * A password the bot set: watched from now, and expired TEMP_PASSWORD_TTL from now unless the employee changes
      * it. `validUntil`: the native end of validity written with it, if any.
      */
-    /** Whether the expiry is recorded (after SCHEDULE_RETRY_MS's retries). */
-    async schedule(p: NewLivePassword, log: Logger): Promise<boolean> {
+    async schedule(p: NewLivePassword, log: Logger): Promise<void> {
       const setAt = now();
       const endsAt = setAt + (deps.ttlMs > 0 ? deps.ttlMs : WATCH_WITHOUT_TTL_MS);
       const dueAt = new Date(nextLook(setAt, setAt, endsAt));
@@ -293,9 +292,9 @@ export function createExpiryScheduler(deps: {
           if (wait === undefined) {
             log.error(
               { err, auditId: p.auditId, attempts: attempt },
-              'could not schedule the password expiry: the temporary password is randomised once the text is out',
+              'could not schedule the password expiry: the temporary password will not expire on its own',
             );
-            return false;
+            return;
           }
           log.warn({ err, auditId: p.auditId, attempt }, 'could not schedule the password expiry; trying again');
           await new Promise((resolve) => setTimeout(resolve, wait));
@@ -303,7 +302,6 @@ export function createExpiryScheduler(deps: {
       }
       // Only a due time before the next wake moves the timer: no store query per reset.
       if (!stopped && (wakeAt === 0 || dueAt.getTime() < wakeAt)) wakeIn(dueAt.getTime() - now());
-      return true;
     },
     /** Runs what fell due while no process was up, then keeps watching (not awaited by the start: a backlog runs on). */
     start(): Promise<void> {

@@ -38,7 +38,7 @@ export interface ResetPasswordDeps {
    * text goes out: before the row is finished, so that no finished reset is left without its expiry. If the password
    * is undone afterwards, the expiry finds it undone and does nothing.
    */
-  readonly onPasswordSet?: (password: NewLivePassword, log: Logger) => Promise<boolean>;
+  readonly onPasswordSet?: (password: NewLivePassword, log: Logger) => Promise<void>;
   /**
    * Hears of each reset whose password was set in the directory and whose text went out (or may have: `unknown`),
    * as the reset returns: the employee's notice. Not awaited: it must cost the admin's answer nothing.
@@ -177,9 +177,8 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     }
     logOutcome(outcome, request, target, log);
     deps.onOutcome?.(outcome);
-    // Nothing reached the phone, so the reset does not count: a mistyped number must not cost a window. (A text
-    // whose password was ended for want of an expiry did reach it.)
-    if (outcome.status === 'failed' && outcome.error.code !== ErrorCode.ExpiryUnavailable) await refund(subject, log);
+    // Nothing reached the phone, so the reset does not count: a mistyped number must not cost a window.
+    if (outcome.status === 'failed') await refund(subject, log);
     if (outcome.status === 'sent' && finished) {
       deps.trackDelivery({
         auditId,

@@ -3,7 +3,7 @@ import type { Employee } from '../domain/employee.js';
 import type { DirectoryStepOutcome, RecordedOutcome, SessionRevocation } from '../domain/outcome.js';
 import type { PasswordGenerator } from '../domain/password.js';
 import { composeSmsText } from '../domain/sms-text.js';
-import { AppError, asAppError, ErrorCode } from '../errors.js';
+import { asAppError, ErrorCode } from '../errors.js';
 import type { Directory, DirectoryAccount, NewLivePassword, SmsSender } from '../ports/index.js';
 import type { Compensator } from './compensation.js';
 
@@ -36,8 +36,7 @@ export interface SetAndSendDeps {
   readonly directory?: Directory;
   readonly compensator?: Compensator;
   readonly revokeSessions?: boolean;
-  /** Whether the password's expiry was recorded: one that was not is randomised once the text is out. */
-  readonly onPasswordSet?: (password: NewLivePassword, log: Logger) => Promise<boolean>;
+  readonly onPasswordSet?: (password: NewLivePassword, log: Logger) => Promise<void>;
   readonly passwords: PasswordGenerator;
   readonly sms: SmsSender;
   readonly now: () => number;
@@ -68,7 +67,6 @@ export function createSetAndSend(deps: SetAndSendDeps) {
     }
     let set: DirectoryStepOutcome | undefined;
     let marker: Promise<string> | undefined;
-    let expiring: Promise<boolean | undefined> | undefined;
     let signedOut: Promise<SessionRevocation | undefined> | undefined;
     if (account && directory) {
       try {
@@ -90,7 +88,7 @@ export function createSetAndSend(deps: SetAndSendDeps) {
         // is scheduled (a crash before it leaves the row `sending`, which the next start scrambles).
         const afterSend = afterPendingIo();
         signedOut = afterSend.then(() => revoke(directory, account, log));
-        expiring = afterSend.then(() =>
+        const expiring = afterSend.then(() =>
           deps.onPasswordSet?.(
             {
               auditId,
@@ -126,21 +124,8 @@ export function createSetAndSend(deps: SetAndSendDeps) {
       const [value, sessions] = await Promise.all([marker, signedOut]);
       return { directory: { ...set, ...(value ? { marker: value } : {}), ...(sessions ? { sessions } : {}) } };
     };
-    // A password whose expiry could not be recorded (the store failed past its retries) would never expire: once the
-    // text is out (or may be), it is randomised instead, and the admin told why.
-    const unexpiring = async (): Promise<RecordedOutcome | undefined> => {
-      if (!set || !account || (await expiring) !== false) return undefined;
-      const error = new AppError(
-        ErrorCode.ExpiryUnavailable,
-        'The expiry of the temporary password could not be recorded',
-      );
-      const [result, sessions] = await Promise.all([scramble(auditId, account, error.code, log), signedOut]);
-      return { ...base, directory: { ...set, result, ...(sessions ? { sessions } : {}) }, status: 'failed', error };
-    };
     try {
       const receipt = await deps.sms.send({ to: employee.phoneE164, body });
-      const ended = await unexpiring();
-      if (ended) return ended;
       return {
         ...base,
         ...(await kept()),
@@ -153,8 +138,6 @@ export function createSetAndSend(deps: SetAndSendDeps) {
       // Anything unexpected during the send may have happened after the provider accepted the message.
       if (error.code === ErrorCode.SmsOutcomeUnknown || error.code === ErrorCode.Internal) {
         // The text may be on its way: keep the password, say so; the admin decides (never a second text).
-        const ended = await unexpiring();
-        if (ended) return ended;
         return { ...base, ...(await kept()), status: 'unknown', error };
       }
       if (!set || !account) return { ...base, status: 'failed', error };

@@ -28,7 +28,7 @@ export function describeOutcome(outcome: RecordedOutcome, ctx: MessageContext): 
       outcome.error,
       ctx,
       emoji,
-      [...target, compensationLine(d.result, d.label, compensationCause(outcome.error.code)), ...sessionLines(d)],
+      [...target, compensationLine(d.result, d.label), ...sessionLines(d)],
       'Fix the cause above, then run /resetpw again.',
     );
   }
@@ -75,18 +75,11 @@ export function sessionLines(d: DirectoryStepOutcome): string[] {
  * was interrupted (it may or may not have happened); the bot restarted in the middle of a reset; or a write in two
  * steps (Okta's set, then expire) set the password but not the forced change.
  */
-export type CompensationCause =
-  | 'text_failed'
-  | 'write_interrupted'
-  | 'reset_interrupted'
-  | 'not_expired'
-  /** Texted, but its expiry could not be recorded. */
-  | 'no_expiry';
+export type CompensationCause = 'text_failed' | 'write_interrupted' | 'reset_interrupted' | 'not_expired';
 
 /** The cause behind a scramble's recorded reason (the audit's directory detail). */
 export function compensationCause(detail: string | undefined): CompensationCause {
   if (detail === ErrorCode.DirectoryOutcomeUnknown) return 'write_interrupted';
-  if (detail === ErrorCode.ExpiryUnavailable) return 'no_expiry';
   return detail === 'interrupted' ? 'reset_interrupted' : 'text_failed';
 }
 
@@ -107,9 +100,6 @@ export function compensationLine(
       if (cause === 'not_expired') {
         return `The new password was set in ${label} but could not be made to expire, so the bot randomised it and sent nothing: the employee cannot log in with the old password or the new one.`;
       }
-      if (cause === 'no_expiry') {
-        return `So the bot randomised the password in ${label}: the employee cannot log in with the texted password or the old one.`;
-      }
       return `The password was changed in ${label} and then randomised because the text could not be delivered: the employee cannot log in with the old password or the new one.`;
     case 'scramble_failed':
       if (cause === 'write_interrupted') {
@@ -120,9 +110,6 @@ export function compensationLine(
       }
       if (cause === 'not_expired') {
         return `:rotating_light: *A new password is set in ${label} without a forced change, and it could not be randomised.* Reset or disable the account by hand now: nobody received that password.`;
-      }
-      if (cause === 'no_expiry') {
-        return `:rotating_light: *The texted password is set in ${label} with no expiry, and it could not be randomised.* It stays valid until the employee changes it: reset or disable the account by hand if that is not acceptable.`;
       }
       return `:rotating_light: *The temporary password is set in ${label} but could not be randomised.* Reset or disable the account by hand now: nobody received that password.`;
     case 'superseded':
