@@ -14,7 +14,7 @@ import type { Announcer } from './services/announcer.js';
 import type { Compensator } from './services/compensation.js';
 import { createDeliveryTracker } from './services/delivery-tracker.js';
 import { createEmployeeNotice } from './services/employee-notice.js';
-import { createExpiryScheduler, SCHEDULE_RETRY_MS } from './services/expiry.js';
+import { createExpiryScheduler, SCHEDULE_WITHIN_MS } from './services/expiry.js';
 import { type HomeRefresh, refreshingHome } from './services/home-refresh.js';
 import { createInterruptedSendSweeper } from './services/interrupted-sends.js';
 import { createUnknownSendResolver } from './services/unknown-sends.js';
@@ -125,7 +125,7 @@ export function wireFollowUps(c: FollowUpContext) {
   const interruptedAfterMs =
     maxSendDurationMs(config.twilio.timeoutMs) +
     directoryWorstCaseMs(config.directory) +
-    SCHEDULE_RETRY_MS.reduce((a, b) => a + b, 0) +
+    SCHEDULE_WITHIN_MS +
     1000;
   const interrupted = createInterruptedSendSweeper({
     audit: store.audit,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { asAppError } from '../errors.js';
+import { AppError, asAppError, ErrorCode } from '../errors.js';
+import { withTimeout } from '../lib/with-timeout.js';
 import type {
   AuditStore,
   ClaimedExpiry,
@@ -35,6 +36,12 @@ const HOURLY_MS = 60 * 60_000;
  * happen changes nothing. The reset's row is finished only after this, so only a failing store delays it.
  */
 export const SCHEDULE_RETRY_MS: readonly number[] = [100, 400, 1500];
+/**
+ * All the attempts, waits included, end within this (an attempt can hang for the store's own timeouts: SQLite's busy
+ * wait, a PostgreSQL connection): the interrupted-reset sweep waits this out before it calls a reset still `sending`
+ * interrupted. An attempt given up on may still land; the expiry then runs as scheduled.
+ */
+export const SCHEDULE_WITHIN_MS = 3000;
 /** With TEMP_PASSWORD_TTL=0 nothing expires, but the admin still hears of the change if it comes within this. */
 const WATCH_WITHOUT_TTL_MS = 7 * 24 * 60 * 60_000;
 
@@ -70,8 +77,9 @@ export function createExpiryScheduler(deps: {
   readonly now?: () => number;
   /** Hears each outcome (the metrics, the tests). */
   readonly onOutcome?: (outcome: ExpiryOutcome, password: LivePassword) => void;
-  /** SCHEDULE_RETRY_MS (tests shorten it). */
+  /** SCHEDULE_RETRY_MS and SCHEDULE_WITHIN_MS (tests shorten them). */
   readonly scheduleRetryMs?: readonly number[];
+  readonly scheduleWithinMs?: number;
 }) {
   const now = deps.now ?? Date.now;
   let timer: NodeJS.Timeout | undefined;
@@ -283,13 +291,16 @@ export function createExpiryScheduler(deps: {
       const dueAt = new Date(nextLook(setAt, setAt, endsAt));
       const row = { ...p, dueAt, setAt: new Date(setAt), endsAt: new Date(endsAt), expires: deps.ttlMs > 0 };
       const waits = deps.scheduleRetryMs ?? SCHEDULE_RETRY_MS;
+      // Real time, not `now()` (a test's clock): this bounds how long the reset waits.
+      const deadline = performance.now() + (deps.scheduleWithinMs ?? SCHEDULE_WITHIN_MS);
+      const timedOut = () => new AppError(ErrorCode.Internal, 'The store did not take the expiry in time');
       for (let attempt = 1; ; attempt++) {
         try {
-          await deps.store.schedule(row);
+          await withTimeout(deps.store.schedule(row), Math.max(0, deadline - performance.now()), timedOut);
           break;
         } catch (err) {
           const wait = waits[attempt - 1];
-          if (wait === undefined) {
+          if (wait === undefined || performance.now() + wait >= deadline) {
             log.error(
               { err, auditId: p.auditId, attempts: attempt },
               'could not schedule the password expiry: the temporary password will not expire on its own',

@@ -78,7 +78,7 @@ describe.runIf(requireSlapd())('directory lifecycle on OpenLDAP', () => {
     const { slack, twilio } = await withFakes();
     twilio.slowMs = 60_000; // the send hangs until the process is killed
     const dn = await people.add({ uid: 'crash1', code: 'E-CRASH1', mobile: MAGIC_TO.slow, password: 'Crash-Old-1' });
-    // 500 ms Twilio and 100 ms LDAP timeouts (and the expiry row's 2 s of retries): a `sending` row older than ~7 s
+    // 500 ms Twilio and 100 ms LDAP timeouts (and the expiry row's 3 s of retries): a `sending` row older than ~8 s
     // is interrupted, and the sweep runs that often.
     const env: Record<string, string | undefined> = {
       ...testEnv(slack, twilio, 'http'),

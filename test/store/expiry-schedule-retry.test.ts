@@ -22,7 +22,7 @@ describe.each(ENGINES)('scheduling an expiry while the store falters, on %s', (e
     for (const s of stores.splice(0)) await s.close();
   });
 
-  async function setUp(failures: number, options: { firstAnswerLost?: boolean } = {}) {
+  async function setUp(failures: number, options: { firstAnswerLost?: boolean; hang?: boolean } = {}) {
     const store = await openStore(await freshDatabaseUrl(engine));
     stores.push(store);
     const real = createExpiryStore(store.db);
@@ -31,6 +31,8 @@ describe.each(ENGINES)('scheduling an expiry while the store falters, on %s', (e
       ...real,
       async schedule(p) {
         attempts.push(p.auditId);
+        // A store that never answers (a lock held elsewhere, a connection that hangs).
+        if (options.hang) return new Promise<void>(() => undefined);
         // The write happens, and only its answer is lost: a retry must not duplicate it.
         if (attempts.length === 1 && options.firstAnswerLost) await real.schedule(p);
         if (attempts.length <= failures) throw Object.assign(new Error('Connection terminated'), { code: '57P01' });
@@ -51,6 +53,7 @@ describe.each(ENGINES)('scheduling an expiry while the store falters, on %s', (e
       revokeSessions: false,
       log,
       scheduleRetryMs: [1, 5, 10],
+      scheduleWithinMs: options.hang ? 300 : 60_000,
     });
     const schedule = async () => {
       await scheduler.schedule(
@@ -102,4 +105,14 @@ describe.each(ENGINES)('scheduling an expiry while the store falters, on %s', (e
       ]);
     },
   );
+
+  it.skipIf(unavailable)('gives up on a store that does not answer within its time, and says so once', async () => {
+    const { schedule, attempts, logs } = await setUp(0, { hang: true });
+    await schedule();
+    // Each attempt ends when the time left runs out: the first one takes all of it.
+    expect(attempts).toEqual(['a-1']);
+    expect(logs.entries().filter((e) => e.level === 50)).toEqual([
+      expect.objectContaining({ auditId: 'a-1', attempts: 1, err: expect.objectContaining({ code: 'INTERNAL' }) }),
+    ]);
+  });
 });
