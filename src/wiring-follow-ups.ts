@@ -123,10 +123,7 @@ export function wireFollowUps(c: FollowUpContext) {
   // A little slack past the slowest possible reset (a directory write, then a send, and the expiry's row written
   // again while the store falters) before a `sending` row is declared interrupted.
   const interruptedAfterMs =
-    maxSendDurationMs(config.twilio.timeoutMs) +
-    directoryWorstCaseMs(config.directory) +
-    SCHEDULE_WITHIN_MS +
-    1000;
+    maxSendDurationMs(config.twilio.timeoutMs) + directoryWorstCaseMs(config.directory) + SCHEDULE_WITHIN_MS + 1000;
   const interrupted = createInterruptedSendSweeper({
     audit: store.audit,
     notices: refreshingHome(createSlackInterruptionNotices({ messenger, ...directoryLabel }), homeRefresh),
