@@ -63,13 +63,13 @@ export function createCompensator(deps: {
     }
     try {
       await deps.directory.scramble(target.accountId);
-      log.warn({ auditId: target.auditId, why }, 'temporary password scrambled: it did not reach the employee');
+      log.warn({ auditId: target.auditId, why }, 'temporary password scrambled');
       return 'scrambled';
     } catch (err) {
       const error = asAppError(err);
       log.error(
         { auditId: target.auditId, why, errorCode: error.code, errorDetails: error.details },
-        'could not scramble a temporary password that did not reach the employee; it is still valid',
+        'could not scramble a temporary password: it is still valid',
       );
       return 'scramble_failed';
     }
