@@ -194,8 +194,11 @@ export function createResetPassword(deps: ResetPasswordDeps) {
     }
     // Twilio never answered: its message log is asked later whether the text went out (never a second text).
     if (outcome.status === 'unknown' && finished) deps.onUnknownSend?.(auditId, log);
-    // A password live in the directory (an `unknown` text keeps it live too) is what the employee is told of.
-    if ((outcome.status === 'sent' || outcome.status === 'unknown') && account && outcome.directory?.result === 'set') {
+    // A password live in the directory (an `unknown` text keeps it live too) is what the employee is told of; but
+    // not one whose row this reset could not finish: the interrupted-reset sweep ends that row (it has, if another
+    // process finished it first) and randomises the password.
+    const live = (outcome.status === 'sent' || outcome.status === 'unknown') && outcome.directory?.result === 'set';
+    if (live && account && finished) {
       deps.onPasswordSent?.(
         {
           auditId,

@@ -155,6 +155,23 @@ describe('resetPassword with a directory', () => {
     expect((await s.rows())[0]?.result).toBe('sent');
   });
 
+  const finishes: [string, number, () => Promise<boolean>][] = [
+    ['finishes its row', 1, async () => true],
+    ['finds its row ended by another process (the sweep)', 0, async () => false],
+    ['cannot finish its row (the store fails)', 0, () => Promise.reject(new Error('database is locked'))],
+  ];
+  it.each(finishes)(
+    'when the reset %s, tells the employee of the new password %i time(s)',
+    async (_, notices, finish) => {
+      const told: string[] = [];
+      const s = await setup({ more: () => ({ onPasswordSent: (sent) => void told.push(sent.auditId) }) });
+      Object.assign(s.mem.audit, { finish });
+      const outcome = await s.run();
+      expect(outcome).toMatchObject({ status: 'sent', directory: { result: 'set' } });
+      expect(told).toHaveLength(notices);
+    },
+  );
+
   it('sends nothing and keeps the old password when the directory refuses the write', async () => {
     const s = await setup();
     s.directory.fail.set = new AppError(ErrorCode.DirectoryPolicyRejected, 'x', { ldapCode: 19, adCode: '0000052D' });
