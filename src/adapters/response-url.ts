@@ -1,6 +1,5 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { afterTheAcks } from '../lib/flush.js';
+import { HttpExchangeError, httpExchange } from '../lib/http-exchange.js';
 import type { EphemeralMessage, ResponseUrlNotifier } from '../ports/index.js';
 
 export class ResponseUrlError extends Error {
@@ -44,33 +43,17 @@ export function createResponseUrlNotifier(
       if (!allowed.has(url.origin))
         throw new ResponseUrlError(undefined, `response_url is not Slack's (${url.origin})`);
       const body = JSON.stringify({ response_type: 'ephemeral', replace_original: false, ...message });
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
       // Acks first (lib/flush.ts), as for the Web API's calls: a post, and what follows its answer (an audit row, a
       // log line), waits while Slack requests wait for their acks, each at most MAX_WAIT_MS.call.
-      return afterTheAcks(
-        () =>
-          new Promise<void>((resolve, reject) => {
-            const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
-            const req = send(url, { method: 'POST', headers, timeout: timeoutMs }, (res) => {
-              // An answer that breaks off half-way ends neither in 'end' nor in an error of the request's.
-              const brokeOff = () => reject(new ResponseUrlError(res.statusCode, 'response_url answer broke off'));
-              res.on('error', brokeOff);
-              res.on('close', () => {
-                if (!res.complete) brokeOff();
-              });
-              res.resume();
-              res.on('end', () => {
-                const status = res.statusCode ?? 0;
-                // Any non-2xx means the admin never saw the message.
-                if (status >= 200 && status < 300) resolve();
-                else reject(new ResponseUrlError(status));
-              });
-            });
-            req.on('timeout', () => req.destroy(new ResponseUrlError(undefined)));
-            req.on('error', reject);
-            req.end(body);
-          }),
+      const answer = await afterTheAcks(() => httpExchange(url, { method: 'POST', headers, body, timeoutMs })).catch(
+        (err: unknown) => {
+          if (!(err instanceof HttpExchangeError)) throw err;
+          throw new ResponseUrlError(undefined, err.why === 'broke_off' ? 'response_url answer broke off' : undefined);
+        },
       );
+      // Any non-2xx means the admin never saw the message.
+      if (answer.statusCode < 200 || answer.statusCode >= 300) throw new ResponseUrlError(answer.statusCode);
     },
   };
 }

@@ -1,8 +1,9 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { type Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type TwilioResponse from 'twilio/lib/http/response.js';
+import { httpExchange } from '../lib/http-exchange.js';
 
 type Response<T> = TwilioResponse.default<T>;
 
@@ -93,51 +94,23 @@ export class ResetpwTwilioHttpClient extends twilio.RequestClient {
     }
   }
 
-  private exchange(e: {
+  private async exchange(e: {
     method: string;
     url: URL;
     headers: Record<string, string>;
     body: string | undefined;
     timeoutMs: number;
   }): Promise<{ statusCode: number; body: string; headers: IncomingHttpHeaders }> {
-    const https = e.url.protocol === 'https:';
-    const send = https ? httpsRequest : httpRequest;
     // The SDK's client built its https agent (keep-alive, TWILIO_CA_BUNDLE, or HTTP_PROXY's agent) for axios.
-    const agent = https ? (this.axios.defaults.httpsAgent as HttpsAgent) : this.httpAgent;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const fail = (code: string) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(new TwilioTransportError(code));
-      };
-      const req = send(e.url, { method: e.method, headers: e.headers, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (err: NodeJS.ErrnoException) => fail(err.code ?? 'ECONNRESET'));
-        // The answer broke off half-way: Twilio had the request, so the outcome is unknown.
-        res.on('close', () => {
-          if (!res.complete) fail('ECONNRESET');
-        });
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({
-            statusCode: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString('utf8'),
-            headers: res.headers,
-          });
-        });
-      });
-      const timer = setTimeout(() => {
-        fail('ETIMEDOUT');
-        req.destroy();
-      }, e.timeoutMs);
-      req.on('error', (err: NodeJS.ErrnoException) => fail(err.code ?? 'unknown'));
-      req.end(e.body);
-    });
+    const agent = e.url.protocol === 'https:' ? (this.axios.defaults.httpsAgent as HttpsAgent) : this.httpAgent;
+    try {
+      const answer = await httpExchange(e.url, { ...e, agent });
+      return { statusCode: answer.statusCode, body: answer.body.toString('utf8'), headers: answer.headers };
+    } catch (err) {
+      // The socket's code only (ETIMEDOUT, and ECONNRESET for an answer that broke off: Twilio had the request, so
+      // the outcome is unknown): nothing of the request, which holds the password, is kept.
+      throw new TwilioTransportError((err as NodeJS.ErrnoException).code ?? 'unknown');
+    }
   }
 }
 

@@ -1,7 +1,8 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { webApi } from '@slack/bolt';
 import { afterTheAcks } from './flush.js';
+import { type HttpAnswer, httpExchange } from './http-exchange.js';
 
 /**
  * The `fetch` the Slack WebClient calls the Web API with (its `fetch` option): node:http(s) on keep-alive agents.
@@ -26,49 +27,36 @@ export function createSlackFetch(options: { readonly gated?: boolean } = {}): we
     const body = init.body;
     if (body !== undefined && typeof body !== 'string') return globalThis.fetch(input, init);
     const url = typeof input === 'string' ? new URL(input) : input;
-    const https = url.protocol === 'https:';
-    const send = https ? httpsRequest : httpRequest;
     const call = (): Promise<FetchResponse> =>
-      new Promise((resolve, reject) => {
-        const req = send(
-          url,
-          {
-            method: init.method ?? 'GET',
-            headers: init.headers,
-            agent: https ? agents.https : agents.http,
-            ...(init.signal ? { signal: init.signal } : {}),
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('error', reject);
-            res.on('end', () => resolve(response(url.toString(), res, Buffer.concat(chunks))));
-          },
-        );
-        req.on('error', reject);
-        req.end(body ?? undefined);
-      });
+      httpExchange(url, {
+        method: init.method ?? 'GET',
+        headers: init.headers as Record<string, string> | undefined,
+        body: body ?? undefined,
+        agent: url.protocol === 'https:' ? agents.https : agents.http,
+        ...(init.signal ? { signal: init.signal } : {}),
+      }).then((answer) => response(url.toString(), answer));
     return gated ? afterTheAcks(call) : call();
   };
 }
 
 type FetchResponse = Awaited<ReturnType<webApi.FetchFunction>>;
 
-function response(url: string, res: IncomingMessage, bytes: Buffer): FetchResponse {
+function response(url: string, answer: HttpAnswer): FetchResponse {
   const header = (name: string): string | null => {
-    const value = res.headers[name.toLowerCase()];
+    const value = answer.headers[name.toLowerCase()];
     return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
   };
+  const bytes = answer.body;
   const text = () => bytes.toString('utf8');
-  const status = res.statusCode ?? 0;
+  const status = answer.statusCode;
   return {
     ok: status >= 200 && status < 300,
     status,
-    statusText: res.statusMessage ?? '',
+    statusText: answer.statusMessage,
     url,
     headers: {
       get: header,
-      entries: () => Object.keys(res.headers).map((name): [string, string] => [name, header(name) ?? '']),
+      entries: () => Object.keys(answer.headers).map((name): [string, string] => [name, header(name) ?? '']),
     },
     text: async () => text(),
     arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
