@@ -1,9 +1,10 @@
 import { get } from 'node:http';
 import { webApi } from '@slack/bolt';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_WAIT_MS, slackRequestArrived, unansweredRequests } from '../../src/lib/flush.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { MAX_WAIT_MS } from '../../src/lib/flush.js';
 import { createSlackFetch } from '../../src/lib/slack-fetch.js';
-import { FakeSlack } from '../fakes/fake-slack.js';
+import type { FakeSlack } from '../fakes/fake-slack.js';
+import { useAckGate } from '../helpers/ack-gate.js';
 
 /**
  * Issue 18: the WebClient starts the calls it queued as answers come back, outside the gate their callers passed, so
@@ -13,32 +14,18 @@ import { FakeSlack } from '../fakes/fake-slack.js';
  * a call held by the gate stays held until a request is answered or the test moves the clock past its longest wait.
  */
 describe('the Slack WebClient waits for the acks (lib/slack-fetch.ts)', () => {
+  const { slack: started, arrived } = useAckGate();
   let slack: FakeSlack;
   let client: webApi.WebClient;
-  const pending: (() => void)[] = [];
-
-  beforeEach(async () => {
-    slack = await new FakeSlack().start();
+  beforeEach(() => {
+    slack = started();
     client = new webApi.WebClient('xoxb-test', {
       slackApiUrl: `${slack.apiUrl}/`,
       fetch: createSlackFetch(),
       retryConfig: { retries: 0 },
     });
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
-  });
-  afterEach(async () => {
-    for (const answered of pending.splice(0)) answered();
-    await vi.advanceTimersByTimeAsync(MAX_WAIT_MS.patient + 10);
-    vi.useRealTimers();
-    expect(unansweredRequests()).toBe(0);
-    await slack.stop();
   });
 
-  const arrived = () => {
-    const answered = slackRequestArrived();
-    pending.push(answered);
-    return answered;
-  };
   /** Turns of the event loop (its I/O included) until `done`. */
   const until = async (done: () => boolean) => {
     for (let i = 0; i < 10_000 && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
