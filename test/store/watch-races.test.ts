@@ -49,6 +49,14 @@ describe('the watch and the late paths, racing', () => {
       log: silent,
       now: () => clock,
     });
+    /** The n-th reset's row, `sending` (its directory step `setting`): a reset under way. */
+    const begin = (n: number) =>
+      audit.begin({
+        requestId: `r-${n}`,
+        adminUserId: 'U0ADMIN01',
+        employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+15005550006' },
+        directory: { kind: 'ldap', accountId: account.id, login: 'jdoe' },
+      });
     /** A reset whose password is set (with the native end of validity when asked) and whose text went out. */
     const reset = async (n: number, o: { validUntil?: Date; marker?: boolean } = {}) => {
       const receipt = await directory.setTemporaryPassword(
@@ -57,12 +65,7 @@ describe('the watch and the late paths, racing', () => {
         o.validUntil ? { validUntil: o.validUntil } : undefined,
       );
       const marker = o.marker === false ? undefined : await receipt.marker;
-      const auditId = await audit.begin({
-        requestId: `r-${n}`,
-        adminUserId: 'U0ADMIN01',
-        employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+15005550006' },
-        directory: { kind: 'ldap', accountId: account.id, login: 'jdoe' },
-      });
+      const auditId = await begin(n);
       await audit.finish(auditId, {
         result: 'sent',
         messageSid: `SM${n}`,
@@ -91,7 +94,7 @@ describe('the watch and the late paths, racing', () => {
       await scheduler.stop();
     };
     const step = async (id: string) => (await audit.get(id))?.directoryStep?.result;
-    return { store, audit, directory, account, compensator, seen, told, reset, at, step };
+    return { store, audit, directory, account, compensator, seen, told, begin, reset, at, step };
   }
 
   it('never scrambles a password the employee chose, whatever path comes late (an undelivered report, Twilio’s log)', async () => {
@@ -124,12 +127,7 @@ describe('the watch and the late paths, racing', () => {
     const w = await world(30 * MIN);
     const older = await w.reset(1);
     // A newer reset of the account has its row and is writing (`setting`) when the older one's watch looks.
-    const newer = await w.audit.begin({
-      requestId: 'r-2',
-      adminUserId: 'U0ADMIN01',
-      employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+15005550006' },
-      directory: { kind: 'ldap', accountId: w.account.id, login: 'jdoe' },
-    });
+    const newer = await w.begin(2);
     expect(await w.step(newer)).toBe('setting');
     await w.at(1 * MIN);
     expect(await w.step(older)).toBe('set');
@@ -154,12 +152,7 @@ describe('the watch and the late paths, racing', () => {
     async (newerDoes, expected) => {
       const w = await world();
       const older = await w.reset(1);
-      const newer = await w.audit.begin({
-        requestId: 'r-2',
-        adminUserId: 'U0ADMIN01',
-        employee: { name: 'Jane Doe', code: 'E-1', phoneE164: '+15005550006' },
-        directory: { kind: 'ldap', accountId: w.account.id, login: 'jdoe' },
-      });
+      const newer = await w.begin(2);
       const compensator = createCompensator({
         directory: w.directory,
         audit: w.audit,
