@@ -61,18 +61,20 @@ const twilioConfig = (url: string, timeoutMs = 2000) => ({
   timeoutMs,
 });
 
-describe('ResetpwTwilioHttpClient against the SDK’s own client (real SDK, fake Twilio)', () => {
-  let fake: FakeTwilio;
-  beforeAll(async () => {
-    fake = await new FakeTwilio().start();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
-  beforeEach(() => {
-    fake.requests.length = 0;
-  });
+// One fake Twilio for the file; each test starts with nothing received.
+let fake: FakeTwilio;
+beforeAll(async () => {
+  fake = await new FakeTwilio().start();
+});
+afterAll(async () => {
+  await fake.stop();
+});
+beforeEach(() => {
+  fake.requests.length = 0;
+  fake.sent.length = 0;
+});
 
+describe('ResetpwTwilioHttpClient against the SDK’s own client (real SDK, fake Twilio)', () => {
   /** The same SDK call through the SDK's client, then ours: what each request looked like on arrival. */
   async function both(call: (client: ReturnType<typeof twilio>) => Promise<unknown>, apiKey = false) {
     const make = (httpClient: twilio.RequestClient) =>
@@ -187,18 +189,6 @@ describe('ResetpwTwilioHttpClient against the SDK’s own client (real SDK, fake
 });
 
 describe('The SMS sender over our transport (real SDK, fake Twilio)', () => {
-  let fake: FakeTwilio;
-  beforeAll(async () => {
-    fake = await new FakeTwilio().start();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
-  beforeEach(() => {
-    fake.requests.length = 0;
-    fake.sent.length = 0;
-  });
-
   it('retries a 429 (nothing created) and sends the same request again, once', async () => {
     fake.createFaults.push({ status: 429, code: 20429 });
     const sms = createTwilioSmsSender(twilioConfig(fake.url), 900);
