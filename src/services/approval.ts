@@ -7,7 +7,7 @@ import type {
   VerificationStore,
   VerificationSubject,
 } from '../ports/index.js';
-import { endOverdue, moveOn } from './overdue.js';
+import { endOverdue, moveOn, tellIfStillExpired } from './overdue.js';
 import { lockRefusal, newVerification } from './verification-common.js';
 
 /** Whom an approval asks: the account confirmed in the modal, found in Slack by its email. */
@@ -57,13 +57,11 @@ export function createApproval(deps: {
     timers.delete(id);
   };
   /**
-   * Tells the admin's modal that the question ran out, unless the admin has moved on from it since ("Text a code
-   * instead" moves the row from expired to failed): the notice must not overwrite a code step or a result. The
-   * modal is told before the DM is settled, so the window between the check and the update stays short.
+   * The admin's modal is told (tellIfStillExpired) before the DM is settled, so the window between the check and the
+   * update stays short.
    */
-  const tellIfStill = async (row: StoredVerification, tell: (row: StoredVerification) => Promise<void>) => {
-    if ((await deps.store.get(row.id))?.state === 'expired') await tell(row);
-  };
+  const tellIfStill = (row: StoredVerification, tell: (row: StoredVerification) => Promise<void>) =>
+    tellIfStillExpired(deps.store, row, tell);
   const settle = async (row: StoredVerification, outcome: 'approved' | 'declined' | 'expired' | 'withdrawn') => {
     if (!row.dm) return;
     await deps.approvals

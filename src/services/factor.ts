@@ -7,7 +7,7 @@ import type {
   VerificationStore,
   VerificationSubject,
 } from '../ports/index.js';
-import { endOverdue, moveOn } from './overdue.js';
+import { endOverdue, moveOn, tellIfStillExpired } from './overdue.js';
 import { lockRefusal, newVerification } from './verification-common.js';
 
 /** The directory's kind is the factor's own directory's, whatever the request says. */
@@ -107,8 +107,7 @@ export function createFactorVerification(deps: {
         ownedHere: (id) => waiting.has(id),
         ended: async (row) => {
           count('timed_out');
-          // Unless the admin moved on meanwhile ("Text a code instead" moves the row from expired to failed).
-          if ((await deps.store.get(row.id))?.state === 'expired') await onExpired(row);
+          await tellIfStillExpired(deps.store, row, onExpired);
         },
         log,
       });

@@ -10,6 +10,18 @@ export const OVERDUE_GRACE_MS = 10_000;
 const PER_SWEEP = 50;
 
 /**
+ * Tells the admin's modal that a question or push ran out, unless the admin has moved on from it since ("Text a
+ * code instead" moves the row from expired to failed): the notice must not overwrite a code step or a result.
+ */
+export async function tellIfStillExpired(
+  store: VerificationStore,
+  row: StoredVerification,
+  tell: (row: StoredVerification) => Promise<void>,
+): Promise<void> {
+  if ((await store.get(row.id))?.state === 'expired') await tell(row);
+}
+
+/**
  * Ends, once each on any replica (the store's compare-and-set), the pending verifications of one method whose time
  * is up and whose process ended before it could end them (a restart, a crash); `ended` is told of each, in order.
  * Those this process still waits for (`ownedHere`) are its own to end. One row's failure does not stop the rest.
